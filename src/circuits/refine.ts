@@ -1,0 +1,263 @@
+/**
+ * Discrete refinement of a trained two-layer passive network (hidden inverter layer + output
+ * layer): coordinate descent over the devices' level indices, with single moves (one device one
+ * level up or down) and paired moves (one device up, another of the same column down, which keeps
+ * the column's total conductance and so shifts weight between inputs). Gradient training with
+ * straight-through or incremental quantization gets close; this search closes the gap that
+ * rounding to 2^bits levels leaves, which matters when the levels are few (3 bits).
+ *
+ * The objective is the mean loss over a fixed set of "chips": the nominal one plus R draws of
+ * programming variation and VTC corners, so refinement does not trade robustness for nominal
+ * accuracy. Evaluation is incremental: a move changes one column, so only that column and the
+ * outputs are recomputed.
+ */
+import type { Rng } from '../core/rng.ts';
+import { levelConductance, levelCount, type RramConfig } from '../device/rram.ts';
+import { instantiateNetwork, type CornerMode, type PassiveNetwork } from './network.ts';
+import { bankVtc, type VtcBank } from './vtc.ts';
+
+/** Options of {@link refineNetwork}. */
+export interface RefineOptions {
+  /** Training inputs, row-major [batch × inputPairs], volts. */
+  upper: ArrayLike<number>;
+  lower: ArrayLike<number>;
+  batch: number;
+  /** Loss of the outputs [batch × outputs] of one chip (lower is better). */
+  loss: (outputs: Float64Array) => number;
+  /** Variation-and-corner chips besides the nominal one. */
+  chips: number;
+  /** Device model of the chips' variation. */
+  device: RramConfig;
+  /** How chips draw corners. */
+  cornerMode: CornerMode;
+  rng: Rng;
+  /** Maximum sweeps over all devices. */
+  sweeps: number;
+  /** Also try paired moves within a column. */
+  pairMoves: boolean;
+  /** Weight of the nominal chip in the objective (the others share the rest equally). */
+  nominalWeight?: number;
+  /** Called after each sweep. */
+  onSweep?: (sweep: number, loss: number, moves: number) => void;
+}
+
+interface ChipState {
+  /** Multiplicative factor of each device's conductance (variation), per layer and line. */
+  factor: Float64Array[][];
+  corners: Int32Array;
+  hNum: Float64Array;
+  hDen: Float64Array;
+  h: Float64Array;
+  oNum: Float64Array;
+  oDen: Float64Array;
+  out: Float64Array;
+}
+
+/** Refines `net` in place; returns the final objective. */
+export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptions): number {
+  if (net.layers.length !== 2 || net.layers[0].activation !== 'inverter') throw new Error('refineNetwork expects a hidden inverter layer and an output layer');
+  const [L0, L1] = net.layers;
+  const B = o.batch;
+  const nb = net.biasRows;
+  const vdd = net.vddVolts;
+  const K0 = L0.pairs;
+  const J0 = L0.columns;
+  const K1 = L1.pairs;
+  const J1 = L1.columns;
+  const levels = levelCount(net.device);
+  const gOf = Float64Array.from({ length: levels }, (_, i) => levelConductance(net.device, i) / net.device.gMaxSiemens);
+  const inU = new Float64Array(B * K0);
+  const inL = new Float64Array(B * K0);
+  const ni = K0 - nb;
+  for (let b = 0; b < B; b++) {
+    for (let k = 0; k < ni; k++) {
+      inU[b * K0 + k] = o.upper[b * ni + k];
+      inL[b * K0 + k] = o.lower[b * ni + k];
+    }
+    for (let k = ni; k < K0; k++) inU[b * K0 + k] = vdd;
+  }
+  const lines0 = [L0.upperLevels, L0.lowerLevels];
+  const lines1 = [L1.upperLevels, L1.lowerLevels];
+
+  // Chips: nominal plus variation draws (factors from instantiating with unit targets).
+  const chips: ChipState[] = [];
+  for (let c = 0; c <= o.chips; c++) {
+    const nominal = c === 0;
+    const inst = nominal ? null : instantiateNetwork(net, bank, o.device, o.rng.fork(`chip${c}`), o.cornerMode);
+    const factor = net.layers.map((l, li) =>
+      [l.upperLevels, l.lowerLevels].map((lv, line) => {
+        const f = new Float64Array(lv.length).fill(1);
+        if (inst) {
+          const got = line === 0 ? inst.layers[li].upperSiemens : inst.layers[li].lowerSiemens;
+          for (let i = 0; i < lv.length; i++) f[i] = got[i] / levelConductance(net.device, lv[i]);
+        }
+        return f;
+      }),
+    );
+    chips.push({
+      factor,
+      corners: inst ? inst.layers[0].corners : new Int32Array(J0).fill(bank.nominalIndex),
+      hNum: new Float64Array(B * J0),
+      hDen: new Float64Array(J0),
+      h: new Float64Array(B * J0),
+      oNum: new Float64Array(B * J1),
+      oDen: new Float64Array(J1),
+      out: new Float64Array(B * J1),
+    });
+  }
+  const g0 = (c: ChipState, line: number, i: number): number => gOf[lines0[line][i]] * c.factor[0][line][i];
+  const g1 = (c: ChipState, line: number, i: number): number => gOf[lines1[line][i]] * c.factor[1][line][i];
+  const act = L1.activation === 'inverter';
+
+  const recomputeHiddenColumn = (c: ChipState, j: number): void => {
+    let den = 0;
+    for (let k = 0; k < K0; k++) den += g0(c, 0, k * J0 + j) + g0(c, 1, k * J0 + j);
+    c.hDen[j] = den;
+    for (let b = 0; b < B; b++) {
+      let num = 0;
+      for (let k = 0; k < K0; k++) num += g0(c, 0, k * J0 + j) * inU[b * K0 + k] + g0(c, 1, k * J0 + j) * inL[b * K0 + k];
+      c.hNum[b * J0 + j] = num;
+      c.h[b * J0 + j] = bankVtc(bank, c.corners[j], num / den);
+    }
+  };
+  const outputInput = (c: ChipState, b: number, k: number, line: number): number => {
+    if (k >= J0) return line === 0 ? vdd : 0;
+    const h = c.h[b * J0 + k];
+    return line === 0 ? h : vdd - h;
+  };
+  const recomputeOutputs = (c: ChipState): void => {
+    for (let j = 0; j < J1; j++) {
+      let den = 0;
+      for (let k = 0; k < K1; k++) den += g1(c, 0, k * J1 + j) + g1(c, 1, k * J1 + j);
+      c.oDen[j] = den;
+      for (let b = 0; b < B; b++) {
+        let num = 0;
+        for (let k = 0; k < K1; k++) num += g1(c, 0, k * J1 + j) * outputInput(c, b, k, 0) + g1(c, 1, k * J1 + j) * outputInput(c, b, k, 1);
+        c.oNum[b * J1 + j] = num;
+        const v = num / den;
+        c.out[b * J1 + j] = act ? bankVtc(bank, c.corners[0], v) : v;
+      }
+    }
+  };
+  for (const c of chips) {
+    for (let j = 0; j < J0; j++) recomputeHiddenColumn(c, j);
+    recomputeOutputs(c);
+  }
+  const wNom = o.chips === 0 ? 1 : (o.nominalWeight ?? 0.5);
+  const objective = (outs: Float64Array[]): number => {
+    let s = wNom * o.loss(outs[0]);
+    for (let c = 1; c < outs.length; c++) s += ((1 - wNom) / o.chips) * o.loss(outs[c]);
+    return s;
+  };
+  let best = objective(chips.map((c) => c.out));
+
+  // Trial evaluation of a change of hidden column j by per-chip conductance deltas.
+  const scratchOut = chips.map(() => new Float64Array(B * J1));
+  const scratchH = new Float64Array(B);
+  const tryHidden = (j: number, changes: Array<{ line: number; i: number; k: number; dLevel: number }>): number => {
+    const outs: Float64Array[] = [];
+    chips.forEach((c, ci) => {
+      let dDen = 0;
+      const deltas = changes.map((ch) => {
+        const lv = lines0[ch.line][ch.i];
+        const dg = (gOf[lv + ch.dLevel] - gOf[lv]) * c.factor[0][ch.line][ch.i];
+        dDen += dg;
+        return { dg, k: ch.k, line: ch.line };
+      });
+      const den = c.hDen[j] + dDen;
+      for (let b = 0; b < B; b++) {
+        let num = c.hNum[b * J0 + j];
+        for (const d of deltas) num += d.dg * (d.line === 0 ? inU[b * K0 + d.k] : inL[b * K0 + d.k]);
+        scratchH[b] = bankVtc(bank, c.corners[j], num / den);
+      }
+      const out = scratchOut[ci];
+      for (let jo = 0; jo < J1; jo++) {
+        const w = g1(c, 0, j * J1 + jo) - g1(c, 1, j * J1 + jo);
+        for (let b = 0; b < B; b++) {
+          const v = (c.oNum[b * J1 + jo] + w * (scratchH[b] - c.h[b * J0 + j])) / c.oDen[jo];
+          out[b * J1 + jo] = act ? bankVtc(bank, c.corners[0], v) : v;
+        }
+      }
+      outs.push(out);
+    });
+    return objective(outs);
+  };
+  const tryOutput = (jo: number, changes: Array<{ line: number; i: number; k: number; dLevel: number }>): number => {
+    const outs: Float64Array[] = [];
+    chips.forEach((c, ci) => {
+      const out = scratchOut[ci];
+      out.set(c.out);
+      let dDen = 0;
+      const deltas = changes.map((ch) => {
+        const lv = lines1[ch.line][ch.i];
+        const dg = (gOf[lv + ch.dLevel] - gOf[lv]) * c.factor[1][ch.line][ch.i];
+        dDen += dg;
+        return { dg, k: ch.k, line: ch.line };
+      });
+      const den = c.oDen[jo] + dDen;
+      for (let b = 0; b < B; b++) {
+        let num = c.oNum[b * J1 + jo];
+        for (const d of deltas) num += d.dg * outputInput(c, b, d.k, d.line);
+        const v = num / den;
+        out[b * J1 + jo] = act ? bankVtc(bank, c.corners[0], v) : v;
+      }
+      outs.push(out);
+    });
+    return objective(outs);
+  };
+  const apply = (layer: 0 | 1, changes: Array<{ line: number; i: number; dLevel: number }>, column: number): void => {
+    const lines = layer === 0 ? lines0 : lines1;
+    for (const ch of changes) lines[ch.line][ch.i] += ch.dLevel;
+    for (const c of chips) {
+      if (layer === 0) recomputeHiddenColumn(c, column);
+      recomputeOutputs(c);
+    }
+  };
+
+  for (let sweep = 0; sweep < o.sweeps; sweep++) {
+    let moves = 0;
+    for (const layer of [0, 1] as const) {
+      const K = layer === 0 ? K0 : K1;
+      const J = layer === 0 ? J0 : J1;
+      const lines = layer === 0 ? lines0 : lines1;
+      const trial = layer === 0 ? tryHidden : tryOutput;
+      for (let j = 0; j < J; j++) {
+        const devices: Array<{ line: number; i: number; k: number }> = [];
+        for (let k = 0; k < K; k++) for (let line = 0; line < 2; line++) devices.push({ line, i: k * J + j, k });
+        const ok = (d: { line: number; i: number }, dl: number): boolean => lines[d.line][d.i] + dl >= 0 && lines[d.line][d.i] + dl < levels;
+        for (const d of devices) {
+          for (const dl of [-1, 1]) {
+            if (!ok(d, dl)) continue;
+            const ch = [{ ...d, dLevel: dl }];
+            const v = trial(j, ch);
+            if (v < best) {
+              best = v;
+              apply(layer, ch, j);
+              moves++;
+              break;
+            }
+          }
+        }
+        if (!o.pairMoves) continue;
+        for (const a of devices) {
+          for (const b of devices) {
+            if (a === b || !ok(a, 1) || !ok(b, -1)) continue;
+            const ch = [
+              { ...a, dLevel: 1 },
+              { ...b, dLevel: -1 },
+            ];
+            const v = trial(j, ch);
+            if (v < best) {
+              best = v;
+              apply(layer, ch, j);
+              moves++;
+            }
+          }
+        }
+      }
+    }
+    o.onSweep?.(sweep, best, moves);
+    if (moves === 0) break;
+  }
+  return best;
+}

@@ -1,0 +1,306 @@
+/**
+ * Hardware-aware training of passive-crossbar networks in the conductance domain (DESIGN.md §2.3).
+ *
+ * The trainable parameters are the devices' normalized conductances u ∈ [0, 1]
+ * (g = G_min + u·(G_max − G_min)). Every forward pass rounds u to the cell's 2^bits levels with a
+ * straight-through estimator, multiplies each device by a fresh programming-variation draw (one
+ * simulated chip per step), and gives every inverter neuron a VTC corner drawn at random from the
+ * PVT bank. Passivity (Σ_k|W_kj| < 1) holds by construction because the column is a
+ * conductance-weighted average. Adam with a cosine-decayed learning rate; u is clipped to [0, 1]
+ * after each step.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../core/rng.ts';
+import { gMinSiemens, levelCount, type RramConfig } from '../device/rram.ts';
+import { layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
+import { passiveColumns, steQuantize, vtcLookup } from './tf-ops.ts';
+import type { VtcBank } from './vtc.ts';
+
+/** A batch of training inputs (volts) and targets, row-major. */
+export interface TrainingBatch {
+  /** Upper-line input voltages [batch × inputPairs]. */
+  upper: Float32Array;
+  /** Lower-line input voltages [batch × inputPairs]. */
+  lower: Float32Array;
+  /** Targets [batch × outputs], in whatever unit the loss expects. */
+  target: Float32Array;
+}
+
+/**
+ * One phase of training. Phases run in order; a phase may freeze a further fraction of the devices
+ * onto their nearest level (incremental quantization: the devices closest to a level first, the
+ * rest keep training to compensate), quantize the remaining ones with a straight-through estimator,
+ * and switch programming variation and random corners on.
+ */
+export interface TrainPhase {
+  steps: number;
+  /** Peak learning rate of Adam in this phase (cosine decay to 5 % of it). */
+  learningRate: number;
+  /** Fraction of all devices frozen on a level by the end of this phase's start (0..1). */
+  frozenFraction: number;
+  /** Quantize the devices not yet frozen with a straight-through estimator. */
+  ste: boolean;
+  /** Apply programming variation at every step. */
+  variation: boolean;
+  /** Draw a random VTC corner per inverter neuron at every step. */
+  randomCorners: boolean;
+  /**
+   * Before this phase, rescale every column's conductances by the factor that best fits the level
+   * grid (a column's voltage is invariant to scaling all its conductances; G_min makes this
+   * approximate, so training continues after it).
+   */
+  rescaleColumns?: boolean;
+}
+
+/** Options of {@link trainPassiveNetwork}. */
+export interface TrainNetworkOptions {
+  shape: NetworkShape;
+  /** Cell model: levels, G range, and the variation applied during training. */
+  device: RramConfig;
+  bank: VtcBank;
+  vddVolts: number;
+  batchSize: number;
+  phases: TrainPhase[];
+  rng: Rng;
+  /** Draws a batch of inputs and targets. */
+  sampleBatch: (rng: Rng, batchSize: number) => TrainingBatch;
+  /** Loss of the network outputs [B, J] against targets [B, J']. */
+  loss: (outputs: tf.Tensor2D, target: tf.Tensor2D) => tf.Scalar;
+  /** Called every `progressEvery` steps with the global step and current loss. */
+  onProgress?: (step: number, loss: number) => void;
+  progressEvery?: number;
+  /** Start from these conductances instead of a random initialization. */
+  init?: PassiveNetwork;
+  /**
+   * Initial normalized conductances of layer `layer` ([pairs × columns] each, bias rows last);
+   * default uniform in [0.1, 0.9].
+   */
+  initLayer?: (layer: number, pairs: number, columns: number, rng: Rng) => { upper: Float32Array; lower: Float32Array };
+}
+
+/** Trained conductance variables of one layer, with the frozen-device state. */
+interface LayerVars {
+  upper: tf.Variable;
+  lower: tf.Variable;
+  /** 1 where a device is frozen on its level. */
+  frozenUpper: Float32Array;
+  frozenLower: Float32Array;
+}
+
+/** Forward pass of a passive network in tfjs on given conductances (units of G_max). */
+export function forwardTf(
+  layers: Array<{ gU: tf.Tensor2D; gL: tf.Tensor2D; activation: 'inverter' | 'linear'; vtcTable?: tf.Tensor2D }>,
+  grid: VtcBank['grid'],
+  upper: tf.Tensor2D,
+  lower: tf.Tensor2D,
+  vddVolts: number,
+  biasRows = 1,
+): tf.Tensor2D {
+  let up = upper;
+  let lo = lower;
+  let out: tf.Tensor2D = upper;
+  for (const layer of layers) {
+    const b = up.shape[0];
+    const u = tf.concat([up, tf.fill([b, biasRows], vddVolts)], 1) as tf.Tensor2D;
+    const l = tf.concat([lo, tf.zeros([b, biasRows])], 1) as tf.Tensor2D;
+    let v = passiveColumns(u, l, layer.gU, layer.gL);
+    if (layer.activation === 'inverter') v = vtcLookup(v, layer.vtcTable!, grid);
+    out = v;
+    up = v;
+    lo = tf.sub(vddVolts, v) as tf.Tensor2D;
+  }
+  return out;
+}
+
+/** Result of training. */
+export interface TrainResult {
+  network: PassiveNetwork;
+  /** Loss at the last step. */
+  finalLoss: number;
+  /** Steps run. */
+  steps: number;
+}
+
+/** Freezes the not-yet-frozen devices closest to a level until `fraction` of all are frozen. */
+function freezeClosest(vars: LayerVars[], fraction: number, levels: number): void {
+  const entries: Array<{ mask: Float32Array; values: Float32Array; i: number; err: number }> = [];
+  let total = 0;
+  let frozen = 0;
+  for (const v of vars) {
+    for (const [mask, variable] of [
+      [v.frozenUpper, v.upper],
+      [v.frozenLower, v.lower],
+    ] as const) {
+      const values = variable.dataSync() as Float32Array;
+      total += mask.length;
+      for (let i = 0; i < mask.length; i++) {
+        if (mask[i]) frozen++;
+        else {
+          const x = values[i] * (levels - 1);
+          entries.push({ mask, values, i, err: Math.abs(x - Math.round(x)) });
+        }
+      }
+    }
+  }
+  const want = Math.min(total, Math.round(fraction * total)) - frozen;
+  entries.sort((a, b) => a.err - b.err);
+  for (const e of entries.slice(0, Math.max(0, want))) e.mask[e.i] = 1;
+}
+
+/**
+ * Scales each column's conductances (upper and lower lines together) by the factor in
+ * [0.25, 1/max g] that minimizes the squared rounding error relative to the column total.
+ */
+function rescaleColumns(v: LayerVars, levels: number, gMinRel: number): void {
+  const [K, J] = v.upper.shape as [number, number];
+  const uu = Float32Array.from(v.upper.dataSync());
+  const ul = Float32Array.from(v.lower.dataSync());
+  const g = (u: number): number => gMinRel + (1 - gMinRel) * Math.min(1, Math.max(0, u));
+  const roundG = (x: number): number => {
+    const u = Math.min(1, Math.max(0, (x - gMinRel) / (1 - gMinRel)));
+    return gMinRel + ((1 - gMinRel) * Math.round(u * (levels - 1))) / (levels - 1);
+  };
+  for (let j = 0; j < J; j++) {
+    const col: number[] = [];
+    for (let k = 0; k < K; k++) col.push(g(uu[k * J + j]), g(ul[k * J + j]));
+    const gMax = Math.max(...col);
+    const total = col.reduce((a, b) => a + b, 0);
+    let best = 1;
+    let bestErr = Infinity;
+    for (let s = 0.25; s <= 1 / gMax + 1e-9; s += 0.005) {
+      let err = 0;
+      for (const x of col) err += (roundG(s * x) - s * x) ** 2;
+      err /= (s * total) ** 2;
+      if (err < bestErr) [bestErr, best] = [err, s];
+    }
+    for (let k = 0; k < K; k++) {
+      uu[k * J + j] = Math.min(1, Math.max(0, (best * g(uu[k * J + j]) - gMinRel) / (1 - gMinRel)));
+      ul[k * J + j] = Math.min(1, Math.max(0, (best * g(ul[k * J + j]) - gMinRel) / (1 - gMinRel)));
+    }
+  }
+  v.upper.assign(tf.tensor2d(uu, [K, J]));
+  v.lower.assign(tf.tensor2d(ul, [K, J]));
+}
+
+/** Trains a passive network; returns the network with conductances rounded onto the levels. */
+export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
+  const levels = levelCount(o.device);
+  const gMinRel = gMinSiemens(o.device) / o.device.gMaxSiemens;
+  const pairs = layerPairs(o.shape);
+  const biasRows = o.shape.biasRows ?? 1;
+  const initRng = o.rng.fork('init');
+  const vars: LayerVars[] = o.shape.layers.map((l, i) => {
+    const n = pairs[i] * l.columns;
+    const fromInit = (line: 'upperLevels' | 'lowerLevels'): Float32Array =>
+      Float32Array.from(o.init!.layers[i][line], (idx) => idx / (levels - 1));
+    const rand = (): Float32Array => initRng.fillUniform(new Float32Array(n), 0.1, 0.9) as Float32Array;
+    const custom = !o.init && o.initLayer ? o.initLayer(i, pairs[i], l.columns, initRng) : null;
+    return {
+      upper: tf.variable(tf.tensor2d(o.init ? fromInit('upperLevels') : (custom?.upper ?? rand()), [pairs[i], l.columns])),
+      lower: tf.variable(tf.tensor2d(o.init ? fromInit('lowerLevels') : (custom?.lower ?? rand()), [pairs[i], l.columns])),
+      frozenUpper: new Float32Array(n),
+      frozenLower: new Float32Array(n),
+    };
+  });
+  const bankTable = tf.tensor2d(o.bank.table, [o.bank.corners.length, o.bank.grid.points]);
+  const nominalRow = bankTable.slice([o.bank.nominalIndex, 0], [1, -1]);
+  const dataRng = o.rng.fork('data');
+  const noiseRng = o.rng.fork('variation');
+  const cornerRng = o.rng.fork('corners');
+  const sigma = o.device.programming.sigma;
+  const kind = o.device.programming.kind;
+  let finalLoss = NaN;
+  const every = o.progressEvery ?? 100;
+  let globalStep = 0;
+
+  for (const phase of o.phases) {
+    if (phase.rescaleColumns) vars.forEach((v) => rescaleColumns(v, levels, gMinRel));
+    freezeClosest(vars, phase.frozenFraction, levels);
+    // Frozen devices: constant level values; free devices: trainable (optionally STE-quantized).
+    const frozen = vars.map((v) => {
+      const make = (mask: Float32Array, variable: tf.Variable): { mask: tf.Tensor2D; value: tf.Tensor2D } => {
+        const vals = variable.dataSync() as Float32Array;
+        const q = Float32Array.from(vals, (u) => Math.round(Math.min(1, Math.max(0, u)) * (levels - 1)) / (levels - 1));
+        return { mask: tf.tensor2d(mask, variable.shape as [number, number]), value: tf.tensor2d(q, variable.shape as [number, number]) };
+      };
+      return { upper: make(v.frozenUpper, v.upper), lower: make(v.frozenLower, v.lower) };
+    });
+    const optimizer = tf.train.adam(phase.learningRate);
+    for (let step = 0; step < phase.steps; step++, globalStep++) {
+      const lr = phase.learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * step) / phase.steps)));
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      const batch = o.sampleBatch(dataRng, o.batchSize);
+      const cornerIdx = o.shape.layers.map((l) =>
+        Int32Array.from({ length: l.columns }, () => (phase.randomCorners ? cornerRng.int(o.bank.corners.length) : o.bank.nominalIndex)),
+      );
+      const seeds = vars.map(() => [noiseRng.nextSeed(), noiseRng.nextSeed()]);
+      const lossValue = optimizer.minimize(() => {
+        const layers = o.shape.layers.map((l, i) => {
+          const toG = (u: tf.Variable, fz: { mask: tf.Tensor2D; value: tf.Tensor2D }, seed: number): tf.Tensor2D => {
+            const free = phase.ste ? steQuantize(u.clipByValue(0, 1), levels) : u.clipByValue(0, 1);
+            const uq = fz.mask.mul(fz.value).add(tf.sub(1, fz.mask).mul(free));
+            let g = uq.mul(1 - gMinRel).add(gMinRel);
+            if (phase.variation && sigma > 0) {
+              const z = tf.randomNormal(g.shape, 0, 1, 'float32', seed);
+              g = kind === 'lognormal' ? g.mul(z.mul(sigma).exp()) : g.add(z.mul(sigma * (1 - gMinRel))).relu();
+            }
+            return g as tf.Tensor2D;
+          };
+          const vtcTable =
+            l.activation === 'inverter'
+              ? phase.randomCorners
+                ? (tf.gather(bankTable, tf.tensor1d(cornerIdx[i], 'int32')) as tf.Tensor2D)
+                : (tf.tile(nominalRow, [l.columns, 1]) as tf.Tensor2D)
+              : undefined;
+          return {
+            gU: toG(vars[i].upper, frozen[i].upper, seeds[i][0]),
+            gL: toG(vars[i].lower, frozen[i].lower, seeds[i][1]),
+            activation: l.activation,
+            vtcTable,
+          };
+        });
+        const out = forwardTf(
+          layers,
+          o.bank.grid,
+          tf.tensor2d(batch.upper, [o.batchSize, o.shape.inputPairs]),
+          tf.tensor2d(batch.lower, [o.batchSize, o.shape.inputPairs]),
+          o.vddVolts,
+          biasRows,
+        );
+        return o.loss(out, tf.tensor2d(batch.target, [o.batchSize, batch.target.length / o.batchSize]));
+      }, true);
+      for (const v of vars) {
+        v.upper.assign(v.upper.clipByValue(0, 1));
+        v.lower.assign(v.lower.clipByValue(0, 1));
+      }
+      if (globalStep % every === 0) {
+        finalLoss = lossValue!.dataSync()[0];
+        o.onProgress?.(globalStep, finalLoss);
+      }
+      lossValue?.dispose();
+    }
+    optimizer.dispose();
+    frozen.forEach((f) => [f.upper.mask, f.upper.value, f.lower.mask, f.lower.value].forEach((t) => t.dispose()));
+  }
+
+  const network: PassiveNetwork = {
+    inputPairs: o.shape.inputPairs,
+    biasRows,
+    vddVolts: o.vddVolts,
+    device: o.device,
+    layers: o.shape.layers.map((l, i) => ({
+      pairs: pairs[i],
+      columns: l.columns,
+      activation: l.activation,
+      upperLevels: Array.from(vars[i].upper.dataSync(), (u) => Math.round(Math.min(1, Math.max(0, u)) * (levels - 1))),
+      lowerLevels: Array.from(vars[i].lower.dataSync(), (u) => Math.round(Math.min(1, Math.max(0, u)) * (levels - 1))),
+    })),
+  };
+  vars.forEach((v) => {
+    v.upper.dispose();
+    v.lower.dispose();
+  });
+  bankTable.dispose();
+  nominalRow.dispose();
+  return { network, finalLoss, steps: globalStep };
+}

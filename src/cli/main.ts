@@ -1,0 +1,50 @@
+/**
+ * The `npim` program: parses the command line, runs one command, and turns user errors into a
+ * one-line message with exit code 2.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { UserError } from '../core/errors.ts';
+import { setQuiet } from '../report/progress.ts';
+import { BACKEND_CHOICES } from '../core/backend.ts';
+import { registerInfo } from './info.ts';
+import { registerCharacterize } from './characterize.ts';
+
+/** Builds the commander program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('npim')
+    .description('neural-pim: RRAM processing-in-memory accelerators with neural analog peripherals')
+    .addOption(new Option('--backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
+    .option('--json', 'machine-readable JSON output on stdout')
+    .option('--quiet', 'no progress bars or informational lines')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+  program.hook('preAction', (cmd) => {
+    const o = cmd.optsWithGlobals() as { json?: boolean; quiet?: boolean };
+    setQuiet(Boolean(o.json || o.quiet));
+  });
+  registerInfo(program);
+  registerCharacterize(program);
+  return program;
+}
+
+/** Runs the program on `argv`; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      if (e.code === 'commander.help') return 0;
+      process.stderr.write(`npim: ${e.message.replace(/^error: /, '').split('\n')[0]}\n`);
+      return 2;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`npim: error: ${e.message.split('\n')[0]}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

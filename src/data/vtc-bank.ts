@@ -1,0 +1,26 @@
+/** Loading VTC banks from CSV files (the committed bank under `datasets/vtc/` by default). */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { makeVtcBank, parseVtcCsv, type VtcBank } from '../circuits/vtc.ts';
+import { NOMINAL_CORNER } from '../circuits/inverter-corners.ts';
+import { VTC_DIR } from '../core/paths.ts';
+import { readText } from '../io/files.ts';
+
+/** Path of the committed bank CSV. */
+export const DEFAULT_BANK_PATH = path.join(VTC_DIR, 'bank.csv');
+
+/**
+ * Reads a VTC bank CSV (`corner,vin,vout` or `vin,vout`). The nominal corner is `tt_27c` when
+ * present, otherwise the first curve.
+ */
+export async function loadVtcBank(csvPath: string = DEFAULT_BANK_PATH): Promise<VtcBank> {
+  const text = await readText(csvPath, 'VTC CSV');
+  const curves = parseVtcCsv(text, csvPath);
+  const nominal = curves.some((c) => c.name === NOMINAL_CORNER) ? NOMINAL_CORNER : curves[0].name;
+  return makeVtcBank(curves, nominal);
+}
+
+/** Whether the default bank exists (it is committed; absent only in a broken checkout). */
+export function defaultBankExists(): boolean {
+  return existsSync(DEFAULT_BANK_PATH);
+}

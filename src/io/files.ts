@@ -1,0 +1,59 @@
+/**
+ * File I/O at the edges of a run: atomic writes (temporary file, then rename, so a reader never
+ * sees a half-written file and a failed write never destroys the previous one), and reads that
+ * turn the usual failures into one-line {@link UserError}s.
+ */
+import { promises as fs, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fail } from '../core/errors.ts';
+
+/** Writes `data` to `filePath` atomically, creating parent directories. */
+export async function writeFileAtomic(filePath: string, data: string | Uint8Array): Promise<void> {
+  const dir = path.dirname(path.resolve(filePath));
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (e) {
+    fail(`cannot create directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const tmp = path.join(dir, `.${path.basename(filePath)}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, filePath);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    fail(`cannot write ${filePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Writes `value` as pretty-printed JSON, atomically. */
+export async function writeJsonAtomic(filePath: string, value: unknown): Promise<void> {
+  await writeFileAtomic(filePath, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Reads a UTF-8 text file; a missing or unreadable file is a {@link UserError}. */
+export async function readText(filePath: string, what = 'file'): Promise<string> {
+  try {
+    return await fs.readFile(filePath, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') fail(`${what} not found: ${filePath}`);
+    if (code === 'EISDIR') fail(`${what} is a directory, expected a file: ${filePath}`);
+    fail(`cannot read ${what} ${filePath}: ${code ?? (e as Error).message}`);
+  }
+}
+
+/** Reads and parses a JSON file; malformed JSON is a {@link UserError} naming the file. */
+export async function readJson(filePath: string, what = 'JSON file'): Promise<unknown> {
+  const text = await readText(filePath, what);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    fail(`${what} ${filePath} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Fails unless `dir` exists and is a directory. */
+export function ensureDirectory(dir: string, what = 'directory'): void {
+  if (!existsSync(dir)) fail(`${what} not found: ${dir}`);
+  if (!statSync(dir).isDirectory()) fail(`${what} is not a directory: ${dir}`);
+}

@@ -1,0 +1,44 @@
+/**
+ * Progress display for long work: a bar on an interactive terminal, nothing in CI, in pipes or
+ * with `--json`.
+ */
+import cliProgress from 'cli-progress';
+
+/** A progress handle; all methods are no-ops when progress is not shown. */
+export interface Progress {
+  /** Sets the current count and an optional status text. */
+  update(value: number, status?: string): void;
+  /** Removes the bar. */
+  stop(): void;
+}
+
+let quiet = false;
+
+/** Globally disables progress output (used by `--json` and `--quiet`). */
+export function setQuiet(q: boolean): void {
+  quiet = q;
+}
+
+/** Whether progress bars are shown: stderr is a terminal, not CI, not quiet. */
+export function progressEnabled(): boolean {
+  return !quiet && Boolean(process.stderr.isTTY) && !process.env.CI;
+}
+
+/** Starts a progress bar of `total` steps labelled `label`. */
+export function startProgress(label: string, total: number): Progress {
+  if (!progressEnabled()) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% {value}/{total} {status}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(total, 0, { status: '' });
+  return {
+    update: (value, status = '') => bar.update(value, { status }),
+    stop: () => bar.stop(),
+  };
+}
+
+/** Writes an informational line to stderr unless quiet (stdout stays clean for `--json`). */
+export function info(message: string): void {
+  if (!quiet) process.stderr.write(`${message}\n`);
+}
