@@ -8,6 +8,8 @@ import { setQuiet } from '../report/progress.ts';
 import { BACKEND_CHOICES } from '../core/backend.ts';
 import { registerInfo } from './info.ts';
 import { registerCharacterize } from './characterize.ts';
+import { registerTrain } from './train.ts';
+import { registerEval } from './eval.ts';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   });
   registerInfo(program);
   registerCharacterize(program);
+  registerTrain(program);
+  registerEval(program);
   return program;
 }
 

@@ -1,0 +1,8 @@
+/** `npim eval ...`: evaluation of trained circuits as circuits. */
+import { Command } from 'commander';
+
+/** Registers the `eval` group and its sub-commands. */
+export function registerEval(program: Command): Command {
+  const group = program.command('eval').description('evaluate trained circuits (Monte Carlo over devices and corners)');
+  return group;
+}

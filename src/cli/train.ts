@@ -1,0 +1,8 @@
+/** `npim train ...`: the training commands, one sub-command per trainable thing. */
+import { Command } from 'commander';
+
+/** Registers the `train` group and its sub-commands. */
+export function registerTrain(program: Command): Command {
+  const group = program.command('train').description('train approximator circuits and baseline DNNs');
+  return group;
+}
