@@ -13,7 +13,7 @@
  */
 import type { Rng } from '../core/rng.ts';
 import { levelConductance, levelCount, type RramConfig } from '../device/rram.ts';
-import { instantiateNetwork, type CornerMode, type PassiveNetwork } from './network.ts';
+import { instantiateNetwork, type PassiveNetwork } from './network.ts';
 import { bankVtc, type VtcBank } from './vtc.ts';
 
 /** Options of {@link refineNetwork}. */
@@ -28,8 +28,8 @@ export interface RefineOptions {
   chips: number;
   /** Device model of the chips' variation. */
   device: RramConfig;
-  /** How chips draw corners. */
-  cornerMode: CornerMode;
+  /** How chips draw inverter corners: all nominal, one random corner per chip, or one per neuron. */
+  cornerMode: 'nominal' | 'global' | 'per-neuron';
   rng: Rng;
   /** Maximum sweeps over all devices. */
   sweeps: number;
@@ -83,7 +83,12 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
   const chips: ChipState[] = [];
   for (let c = 0; c <= o.chips; c++) {
     const nominal = c === 0;
-    const inst = nominal ? null : instantiateNetwork(net, bank, o.device, o.rng.fork(`chip${c}`), o.cornerMode);
+    const chipRng = o.rng.fork(`chip${c}`);
+    const mode =
+      o.cornerMode === 'global'
+        ? { kind: 'global' as const, corner: chipRng.fork('corner').int(bank.corners.length) }
+        : { kind: o.cornerMode };
+    const inst = nominal ? null : instantiateNetwork(net, bank, o.device, chipRng, mode);
     const factor = net.layers.map((l, li) =>
       [l.upperLevels, l.lowerLevels].map((lv, line) => {
         const f = new Float64Array(lv.length).fill(1);

@@ -62,6 +62,8 @@ export interface TrainNetworkOptions {
   batchSize: number;
   phases: TrainPhase[];
   rng: Rng;
+  /** With random corners: one corner per step shared by all neurons (a die) instead of one per neuron. */
+  globalCorners?: boolean;
   /** Draws a batch of inputs and targets. */
   sampleBatch: (rng: Rng, batchSize: number) => TrainingBatch;
   /** Loss of the network outputs [B, J] against targets [B, J']. */
@@ -230,8 +232,11 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
       const lr = phase.learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * step) / phase.steps)));
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const batch = o.sampleBatch(dataRng, o.batchSize);
+      const dieCorner = cornerRng.int(o.bank.corners.length);
       const cornerIdx = o.shape.layers.map((l) =>
-        Int32Array.from({ length: l.columns }, () => (phase.randomCorners ? cornerRng.int(o.bank.corners.length) : o.bank.nominalIndex)),
+        Int32Array.from({ length: l.columns }, () =>
+          !phase.randomCorners ? o.bank.nominalIndex : o.globalCorners ? dieCorner : cornerRng.int(o.bank.corners.length),
+        ),
       );
       const seeds = vars.map(() => [noiseRng.nextSeed(), noiseRng.nextSeed()]);
       const lossValue = optimizer.minimize(() => {
@@ -303,4 +308,47 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
   bankTable.dispose();
   nominalRow.dispose();
   return { network, finalLoss, steps: globalStep };
+}
+
+/**
+ * Initial conductances that put every column of a layer near a chosen operating voltage: signal
+ * devices uniform in [0, `signalMax`] (normalized), then the bias rows (VDD, 0) sized so that, for
+ * inputs at their mean voltage, the column sits at `centerVolts` (an inverter layer starts in its
+ * high-gain region instead of saturated). Solves m·G_in + VDD·nb·g_bU = c·(G_in + nb·(g_bU + g_bL))
+ * with the unused bias line at G_min; clips at G_max.
+ */
+export function centeredLayerInit(o: {
+  pairs: number;
+  columns: number;
+  biasRows: number;
+  /** Mean voltage of the signal inputs (both lines), volts. */
+  meanInputVolts: number;
+  centerVolts: number;
+  vddVolts: number;
+  /** G_min / G_max. */
+  gMinRelative: number;
+  /** Upper end of the uniform initial normalized conductance of signal devices. */
+  signalMax: number;
+  rng: Rng;
+}): { upper: Float32Array; lower: Float32Array } {
+  const { pairs: K, columns: J, biasRows: nb, gMinRelative: gMin } = o;
+  const up = new Float32Array(K * J);
+  const lo = new Float32Array(K * J);
+  const g = (u: number): number => gMin + (1 - gMin) * u;
+  const uOf = (x: number): number => Math.min(1, Math.max(0, (x - gMin) / (1 - gMin)));
+  const m = o.meanInputVolts;
+  const c = o.centerVolts;
+  for (let j = 0; j < J; j++) {
+    let gIn = 0;
+    for (let k = 0; k < K - nb; k++) {
+      up[k * J + j] = o.rng.uniform() * o.signalMax;
+      lo[k * J + j] = o.rng.uniform() * o.signalMax;
+      gIn += g(up[k * J + j]) + g(lo[k * J + j]);
+    }
+    for (let k = K - nb; k < K; k++) {
+      if (c > m) up[k * J + j] = uOf(((c - m) * gIn + c * nb * gMin) / (nb * (o.vddVolts - c)));
+      else lo[k * J + j] = uOf(((m - c) * gIn + (o.vddVolts - c) * nb * gMin) / (nb * c));
+    }
+  }
+  return { upper: up, lower: lo };
 }

@@ -10,6 +10,7 @@ import { registerInfo } from './info.ts';
 import { registerCharacterize } from './characterize.ts';
 import { registerTrain } from './train.ts';
 import { registerEval } from './eval.ts';
+import { registerSa } from './sa.ts';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -27,8 +28,7 @@ export function buildProgram(): Command {
   });
   registerInfo(program);
   registerCharacterize(program);
-  registerTrain(program);
-  registerEval(program);
+  registerSa(registerTrain(program), registerEval(program));
   return program;
 }
 

@@ -1,0 +1,211 @@
+/**
+ * Circuit-level evaluation of a trained NNS+A: output error in volts at nominal devices, over Monte
+ * Carlo draws of programming variation and inverter corners, and over the full T-cycle recursion
+ * (the value the converter finally sees).
+ *
+ * The error of one evaluation is e = (P − N) − V_FS·y_target, the differential output against the
+ * ideal, in volts (V_FS = 0.5 V, so the output spans ±0.5 V).
+ */
+import { SIGNAL_MAX_VOLTS } from '../../core/defaults.ts';
+import { Rng } from '../../core/rng.ts';
+import { idealDevices, type RramConfig } from '../../device/rram.ts';
+import { forwardNetwork, instantiateNetwork, type CornerMode, type NetworkInstance, type PassiveNetwork } from '../network.ts';
+import type { VtcBank } from '../vtc.ts';
+import { sampleBitLinePair, sampleNnsaBatch } from './dataset.ts';
+import { NNSA_INPUT_PAIRS, OUTPUT_FULL_SCALE_VOLTS, WEIGHT_BITS, inputCycles, outputPair, pairValue, recursionStep } from './signals.ts';
+
+/** Error statistics of one chip over an evaluation set, volts. */
+export interface ErrorStats {
+  mseVolts2: number;
+  rmsVolts: number;
+  maxAbsVolts: number;
+  /** Most positive and most negative error (the "+4 / −3 mV" of the reference design). */
+  maxPositiveVolts: number;
+  maxNegativeVolts: number;
+  /** RMS error of the common mode (P + N)/2, volts. */
+  commonModeRmsVolts: number;
+}
+
+/** Monte Carlo summary of per-draw error statistics. */
+export interface MonteCarloStats {
+  draws: number;
+  /** How the inverter corners were drawn. */
+  corners: 'nominal' | 'global' | 'per-neuron';
+  /** σ of the programming variation used. */
+  sigma: number;
+  meanMaxAbsVolts: number;
+  p95MaxAbsVolts: number;
+  worstMaxAbsVolts: number;
+  meanRmsVolts: number;
+  meanMseVolts2: number;
+}
+
+/** Everything `npim eval sa` measures. */
+export interface NnsaEvaluation {
+  points: number;
+  nominal: ErrorStats;
+  /** T-cycle recursion at nominal devices: error of the final output against the ideal dot product. */
+  multiCycle: ErrorStats & { cycles: number; sequences: number };
+  monteCarlo: MonteCarloStats[];
+  /** Error envelope over the ideal output, for plots: bins of y with min/mean/max error (volts). */
+  errorVsOutput: Array<{ yIdeal: number; minVolts: number; meanVolts: number; maxVolts: number }>;
+}
+
+/** Options of {@link evaluateNnsa}. */
+export interface EvaluateNnsaOptions {
+  dacBits: number;
+  /** Evaluation points per chip. */
+  points: number;
+  /** Monte Carlo draws per corner mode. */
+  draws: number;
+  /** Device model of the draws (its programming σ is the variation). */
+  device: RramConfig;
+  /** Corner modes to run Monte Carlo in. */
+  cornerModes: Array<'nominal' | 'global' | 'per-neuron'>;
+  seed: number;
+  /** Sequences for the multi-cycle check. */
+  sequences?: number;
+}
+
+/** Error statistics of a chip on a sample set. */
+export function chipErrors(inst: NetworkInstance, bank: VtcBank, data: ReturnType<typeof sampleNnsaBatch>, n: number): { stats: ErrorStats; errors: Float64Array } {
+  const outs = forwardNetwork(inst, bank, data.upper, data.lower, n);
+  const o = outs[outs.length - 1];
+  const errors = new Float64Array(n);
+  let s2 = 0;
+  let cm2 = 0;
+  let maxPos = -Infinity;
+  let maxNeg = Infinity;
+  for (let b = 0; b < n; b++) {
+    const e = o[2 * b] - o[2 * b + 1] - OUTPUT_FULL_SCALE_VOLTS * data.targetValue[b];
+    errors[b] = e;
+    s2 += e * e;
+    const cm = (o[2 * b] + o[2 * b + 1] - data.target[2 * b] - data.target[2 * b + 1]) / 2;
+    cm2 += cm * cm;
+    maxPos = Math.max(maxPos, e);
+    maxNeg = Math.min(maxNeg, e);
+  }
+  const mse = s2 / n;
+  return {
+    stats: {
+      mseVolts2: mse,
+      rmsVolts: Math.sqrt(mse),
+      maxAbsVolts: Math.max(Math.abs(maxPos), Math.abs(maxNeg)),
+      maxPositiveVolts: maxPos,
+      maxNegativeVolts: maxNeg,
+      commonModeRmsVolts: Math.sqrt(cm2 / n),
+    },
+    errors,
+  };
+}
+
+/**
+ * Runs the recursion over T cycles with the chip's own output fed back (as the sample-and-hold
+ * does) and compares the final output with the ideal recursion.
+ */
+export function multiCycleErrors(inst: NetworkInstance, bank: VtcBank, dacBits: number, sequences: number, rng: Rng): ErrorStats {
+  const T = inputCycles(dacBits);
+  const K = NNSA_INPUT_PAIRS;
+  const upper = new Float64Array(sequences * K);
+  const lower = new Float64Array(sequences * K);
+  const yIdeal = new Float64Array(sequences);
+  const prevP = new Float64Array(sequences).fill(outputPair(0)[0]);
+  const prevN = new Float64Array(sequences).fill(outputPair(0)[1]);
+  const s = new Float64Array(WEIGHT_BITS);
+  let out: Float64Array = new Float64Array(0);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < sequences; b++) {
+      for (let j = 0; j < WEIGHT_BITS; j++) {
+        const [vp, vn] = sampleBitLinePair(rng);
+        upper[b * K + j] = vp;
+        lower[b * K + j] = vn;
+        s[j] = (vp - vn) / SIGNAL_MAX_VOLTS;
+      }
+      upper[b * K + WEIGHT_BITS] = prevP[b];
+      lower[b * K + WEIGHT_BITS] = prevN[b];
+      yIdeal[b] = recursionStep(yIdeal[b], s, dacBits);
+    }
+    const outs = forwardNetwork(inst, bank, upper, lower, sequences);
+    out = outs[outs.length - 1];
+    for (let b = 0; b < sequences; b++) {
+      prevP[b] = out[2 * b];
+      prevN[b] = out[2 * b + 1];
+    }
+  }
+  let s2 = 0;
+  let cm2 = 0;
+  let maxPos = -Infinity;
+  let maxNeg = Infinity;
+  for (let b = 0; b < sequences; b++) {
+    const e = (pairValue(prevP[b], prevN[b]) - yIdeal[b]) * OUTPUT_FULL_SCALE_VOLTS;
+    s2 += e * e;
+    cm2 += ((prevP[b] + prevN[b]) / 2 - outputPair(0)[0]) ** 2;
+    maxPos = Math.max(maxPos, e);
+    maxNeg = Math.min(maxNeg, e);
+  }
+  return {
+    mseVolts2: s2 / sequences,
+    rmsVolts: Math.sqrt(s2 / sequences),
+    maxAbsVolts: Math.max(Math.abs(maxPos), Math.abs(maxNeg)),
+    maxPositiveVolts: maxPos,
+    maxNegativeVolts: maxNeg,
+    commonModeRmsVolts: Math.sqrt(cm2 / sequences),
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
+  return sorted[i];
+}
+
+/** Evaluates a trained NNS+A network. */
+export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsaOptions): NnsaEvaluation {
+  const rng = new Rng(o.seed);
+  const data = sampleNnsaBatch(rng.fork('points'), o.points, o.dacBits, 0);
+  const nominalInst = instantiateNetwork(net, bank, idealDevices(o.device), null, { kind: 'nominal' });
+  const nominal = chipErrors(nominalInst, bank, data, o.points);
+  const sequences = o.sequences ?? 4096;
+  const multiCycle = { ...multiCycleErrors(nominalInst, bank, o.dacBits, sequences, rng.fork('multi')), cycles: inputCycles(o.dacBits), sequences };
+
+  const monteCarlo: MonteCarloStats[] = o.cornerModes.map((mode) => {
+    const maxes: number[] = [];
+    let rms = 0;
+    let mse = 0;
+    for (let d = 0; d < o.draws; d++) {
+      const r = rng.fork(`mc-${mode}-${d}`);
+      const corner: CornerMode = mode === 'global' ? { kind: 'global', corner: r.fork('corner').int(bank.corners.length) } : { kind: mode };
+      const inst = instantiateNetwork(net, bank, o.device, r, corner);
+      const { stats } = chipErrors(inst, bank, data, o.points);
+      maxes.push(stats.maxAbsVolts);
+      rms += stats.rmsVolts;
+      mse += stats.mseVolts2;
+    }
+    const sorted = [...maxes].sort((a, b) => a - b);
+    return {
+      draws: o.draws,
+      corners: mode,
+      sigma: o.device.programming.sigma,
+      meanMaxAbsVolts: maxes.reduce((a, b) => a + b, 0) / Math.max(1, o.draws),
+      p95MaxAbsVolts: o.draws ? percentile(sorted, 0.95) : NaN,
+      worstMaxAbsVolts: o.draws ? sorted[sorted.length - 1] : NaN,
+      meanRmsVolts: rms / Math.max(1, o.draws),
+      meanMseVolts2: mse / Math.max(1, o.draws),
+    };
+  });
+
+  const bins = 40;
+  const agg = Array.from({ length: bins }, () => ({ min: Infinity, max: -Infinity, sum: 0, n: 0 }));
+  for (let b = 0; b < o.points; b++) {
+    const i = Math.min(bins - 1, Math.floor(((data.targetValue[b] + 1) / 2) * bins));
+    const e = nominal.errors[b];
+    agg[i].min = Math.min(agg[i].min, e);
+    agg[i].max = Math.max(agg[i].max, e);
+    agg[i].sum += e;
+    agg[i].n++;
+  }
+  const errorVsOutput = agg
+    .map((a, i) => ({ yIdeal: -1 + (2 * (i + 0.5)) / bins, minVolts: a.min, meanVolts: a.sum / a.n, maxVolts: a.max, n: a.n }))
+    .filter((a) => a.n > 0)
+    .map(({ n: _n, ...rest }) => rest);
+  return { points: o.points, nominal: nominal.stats, multiCycle, monteCarlo, errorVsOutput };
+}

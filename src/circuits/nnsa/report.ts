@@ -1,0 +1,42 @@
+/** Text and plot renderings of an NNS+A evaluation (no I/O). */
+import type { PlotSpec } from '../../report/plot.ts';
+import type { NnsaEvaluation } from './evaluate.ts';
+
+const mV = (v: number): string => (v * 1e3).toFixed(2);
+
+/** Human-readable summary lines. */
+export function nnsaEvaluationText(e: NnsaEvaluation): string {
+  const n = e.nominal;
+  const lines = [
+    `nominal devices, TT 27 °C (${e.points} points): MSE ${n.mseVolts2.toExponential(2)} V², RMS ${mV(n.rmsVolts)} mV, max |error| ${mV(n.maxAbsVolts)} mV (+${mV(n.maxPositiveVolts)} / ${mV(n.maxNegativeVolts)} mV)`,
+    `${e.multiCycle.cycles}-cycle recursion (${e.multiCycle.sequences} sequences): RMS ${mV(e.multiCycle.rmsVolts)} mV, max |error| ${mV(e.multiCycle.maxAbsVolts)} mV`,
+  ];
+  for (const m of e.monteCarlo) {
+    lines.push(
+      `Monte Carlo, σ = ${m.sigma}, corners ${m.corners} (${m.draws} draws): max |error| mean ${mV(m.meanMaxAbsVolts)} mV, p95 ${mV(m.p95MaxAbsVolts)} mV, worst ${mV(m.worstMaxAbsVolts)} mV; mean RMS ${mV(m.meanRmsVolts)} mV`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Error envelope (min/mean/max over bins of the ideal output) as a Vega-Lite spec. */
+export function nnsaErrorPlot(e: NnsaEvaluation, title: string): PlotSpec {
+  const rows = e.errorVsOutput.flatMap((b) => [
+    { x: b.yIdeal * 0.5, y: b.maxVolts * 1e3, series: 'max' },
+    { x: b.yIdeal * 0.5, y: b.meanVolts * 1e3, series: 'mean' },
+    { x: b.yIdeal * 0.5, y: b.minVolts * 1e3, series: 'min' },
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 480,
+    height: 300,
+    data: { values: rows },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: 'ideal differential output P − N (V)' },
+      y: { field: 'y', type: 'quantitative', title: 'output error (mV)' },
+      color: { field: 'series', type: 'nominal', title: 'error' },
+    },
+  };
+}

@@ -1,0 +1,146 @@
+/** `npim train sa` and `npim eval sa`: the neural analog shift-and-add. */
+import { Command } from 'commander';
+import path from 'node:path';
+import { parseConfig, parseIntOption, parseNumberOption, deepMerge } from '../core/config.ts';
+import { ensure } from '../core/errors.ts';
+import { readJson, writeJsonAtomic } from '../io/files.ts';
+import { bankFromJson, readApproximatorModel, writeApproximatorModel } from '../circuits/approximator-model.ts';
+import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circuits/nnsa/config.ts';
+import { evaluateNnsa, type NnsaEvaluation } from '../circuits/nnsa/evaluate.ts';
+import { nnsaErrorPlot, nnsaEvaluationText } from '../circuits/nnsa/report.ts';
+import { trainNnsa } from '../circuits/nnsa/train.ts';
+import { networkDeviceCount } from '../circuits/network.ts';
+import { loadVtcBank } from '../data/vtc-bank.ts';
+import { writePlot } from '../report/plot.ts';
+import { info, startProgress } from '../report/progress.ts';
+import { printResult, startBackend, type GlobalOptions } from './shared.ts';
+
+interface EvalOptions {
+  mc: string;
+  sigma?: string;
+  points: string;
+  corners: string;
+  seed: string;
+}
+
+const CORNER_MODES = ['nominal', 'global', 'per-neuron'] as const;
+
+interface TrainOptions {
+  dacBits?: string;
+  hidden?: string;
+  biasRows?: string;
+  trainingCorners?: string;
+  stepsScale?: string;
+  config?: string;
+  vtc?: string;
+  trainSeed?: string;
+  out: string;
+}
+
+function parseEvalOptions(o: EvalOptions, model: NnsaModel) {
+  const draws = parseIntOption(o.mc, '--mc');
+  ensure(draws >= 0 && draws <= 100000, '--mc must be between 0 and 100000');
+  const points = parseIntOption(o.points, '--points');
+  ensure(points >= 16 && points <= 1_000_000, '--points must be between 16 and 1000000');
+  const sigma = o.sigma === undefined ? model.network.device.programming.sigma : parseNumberOption(o.sigma, '--sigma');
+  ensure(sigma >= 0 && sigma <= 2, `--sigma must be between 0 and 2, got ${sigma}`);
+  const cornerModes = o.corners.split(',').map((c) => c.trim());
+  for (const c of cornerModes) ensure((CORNER_MODES as readonly string[]).includes(c), `--corners: unknown corner mode '${c}' (use ${CORNER_MODES.join(', ')})`);
+  const seed = parseIntOption(o.seed, '--seed');
+  return {
+    dacBits: model.dacBits,
+    points,
+    draws,
+    device: { ...model.network.device, programming: { ...model.network.device.programming, sigma } },
+    cornerModes: cornerModes as Array<(typeof CORNER_MODES)[number]>,
+    seed,
+  };
+}
+
+/** Metrics file content: the evaluation plus what produced it (deterministic for a seed). */
+function metricsJson(model: NnsaModel, evaluation: NnsaEvaluation, evalOptions: ReturnType<typeof parseEvalOptions>) {
+  const devices = networkDeviceCount(model.network);
+  return {
+    kind: 'nnsa',
+    dacBits: model.dacBits,
+    hiddenNeurons: model.config.hiddenNeurons,
+    biasRows: model.network.biasRows,
+    devices: { rram: devices.rram, inverters: devices.inverters },
+    levelBits: model.network.device.levelBits,
+    trainingSeed: model.seed,
+    evaluation: { seed: evalOptions.seed, draws: evalOptions.draws, sigma: evalOptions.device.programming.sigma, ...evaluation },
+  };
+}
+
+async function evaluateAndWrite(dir: string, model: NnsaModel, opts: EvalOptions): Promise<ReturnType<typeof metricsJson>> {
+  const bank = bankFromJson(model.vtcBank);
+  const eo = parseEvalOptions(opts, model);
+  const evaluation = evaluateNnsa(model.network, bank, eo);
+  const metrics = metricsJson(model, evaluation, eo);
+  await writeJsonAtomic(path.join(dir, 'metrics.json'), metrics);
+  await writePlot(path.join(dir, 'error-vs-output.svg'), nnsaErrorPlot(evaluation, `NNS+A (D = ${model.dacBits}) error at nominal devices`));
+  return metrics;
+}
+
+function addEvalOptions(cmd: Command): Command {
+  return cmd
+    .option('--mc <draws>', 'Monte Carlo draws per corner mode', '100')
+    .option('--sigma <sigma>', 'programming variation σ for the draws (default: the model device σ)')
+    .option('--points <n>', 'evaluation points per draw', '4096')
+    .option('--corners <modes>', `corner modes for Monte Carlo (${CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
+    .option('--seed <n>', 'evaluation seed', '1');
+}
+
+/** Registers `train sa` and `eval sa`. */
+export function registerSa(train: Command, evaluate: Command): void {
+  addEvalOptions(
+    train
+      .command('sa')
+      .description('train the neural analog shift-and-add (NNS+A) on passive crossbars and inverters')
+      .option('--dac-bits <bits>', 'DAC resolution D (1, 2 or 4)')
+      .option('--hidden <n>', 'hidden inverter neurons')
+      .option('--bias-rows <n>', 'parallel bias row pairs per layer')
+      .option('--training-corners <mode>', 'inverter corners during training (nominal, global, per-neuron)')
+      .option('--steps-scale <x>', 'scale all training step counts (e.g. 0.1 for a quick run)')
+      .option('--config <file>', 'JSON training configuration (flags override it)')
+      .option('--vtc <csv>', 'VTC bank CSV (default: the committed ngspice bank)')
+      .option('--train-seed <n>', 'training seed')
+      .requiredOption('--out <dir>', 'output model directory'),
+  ).action(async (opts: EvalOptions & TrainOptions, cmd: Command) => {
+    const global = cmd.optsWithGlobals() as GlobalOptions;
+    const fromFile = opts.config ? await readJson(opts.config, 'config file') : {};
+    const flags: Record<string, unknown> = {
+      dacBits: opts.dacBits === undefined ? undefined : parseIntOption(opts.dacBits, '--dac-bits'),
+      hiddenNeurons: opts.hidden === undefined ? undefined : parseIntOption(opts.hidden, '--hidden'),
+      biasRows: opts.biasRows === undefined ? undefined : parseIntOption(opts.biasRows, '--bias-rows'),
+      trainingCorners: opts.trainingCorners,
+      seed: opts.trainSeed === undefined ? undefined : parseIntOption(opts.trainSeed, '--train-seed'),
+    };
+    let cfg = parseConfig(NnsaTrainConfigSchema, deepMerge(fromFile, flags), 'NNS+A training configuration');
+    if (opts.stepsScale !== undefined) {
+      const x = parseNumberOption(opts.stepsScale, '--steps-scale');
+      ensure(x > 0 && x <= 100, '--steps-scale must be in (0, 100]');
+      cfg = { ...cfg, floatSteps: Math.round(cfg.floatSteps * x), stageSteps: Math.max(1, Math.round(cfg.stageSteps * x)) };
+    }
+    const bank = await loadVtcBank(opts.vtc);
+    const backend = await startBackend(global);
+    const started = Date.now();
+    const bar = startProgress('train sa', 1);
+    const model = trainNnsa(cfg, bank, (stage, step, total, loss) => bar.update(step / Math.max(1, total), `${stage} loss ${loss.toExponential(2)}`));
+    bar.stop();
+    const trainSeconds = (Date.now() - started) / 1000;
+    await writeApproximatorModel(opts.out, model);
+    const metrics = await evaluateAndWrite(opts.out, model, opts);
+    info(`trained in ${trainSeconds.toFixed(1)} s on ${backend.name}; wrote ${opts.out}/model.json, metrics.json, error-vs-output.svg`);
+    printResult(global, { ...metrics, trainSeconds }, () => nnsaEvaluationText(metrics.evaluation));
+  });
+
+  addEvalOptions(evaluate.command('sa').description('evaluate a trained NNS+A (nominal, Monte Carlo, multi-cycle)').argument('<dir>', 'model directory')).action(
+    async (dir: string, opts: EvalOptions, cmd: Command) => {
+      const global = cmd.optsWithGlobals() as GlobalOptions;
+      const model = await readApproximatorModel(dir, 'nnsa', NnsaModelSchema);
+      const metrics = await evaluateAndWrite(dir, model, opts);
+      printResult(global, metrics, () => nnsaEvaluationText(metrics.evaluation));
+    },
+  );
+}
