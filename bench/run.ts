@@ -4,8 +4,9 @@
  */
 import { initBackend, describeBackend } from '../src/core/backend.ts';
 import type { BenchFigure, BenchSection } from './types.ts';
+import { adcMetricsBench } from './adc-metrics.ts';
 
-const sections: BenchSection[] = [];
+const sections: BenchSection[] = [adcMetricsBench];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -11,6 +11,7 @@ import { registerCharacterize } from './characterize.ts';
 import { registerTrain } from './train.ts';
 import { registerEval } from './eval.ts';
 import { registerSa } from './sa.ts';
+import { registerTrainAdc } from './adc.ts';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -28,7 +29,9 @@ export function buildProgram(): Command {
   });
   registerInfo(program);
   registerCharacterize(program);
-  registerSa(registerTrain(program), registerEval(program));
+  const train = registerTrain(program);
+  registerSa(train, registerEval(program));
+  registerTrainAdc(train);
   return program;
 }
 

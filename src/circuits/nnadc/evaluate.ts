@@ -1,0 +1,175 @@
+/**
+ * Circuit-level evaluation of a trained NNADC with the IEEE 1241 metrics of `adc-metrics.ts`: at
+ * nominal devices, over Monte Carlo draws of programming variation and inverter corners, as a
+ * function of the variation σ, and end to end behind a trained NNS+A.
+ */
+import { Rng } from '../../core/rng.ts';
+import { idealDevices, type RramConfig } from '../../device/rram.ts';
+import { measureConverter, type AdcMeasureInput, type ConverterMetrics } from '../adc-metrics.ts';
+import { forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../network.ts';
+import { sampleNnsaBatch } from '../nnsa/dataset.ts';
+import { OUTPUT_FULL_SCALE_VOLTS, pairValue } from '../nnsa/signals.ts';
+import type { VtcBank } from '../vtc.ts';
+import type { NnadcModel } from './config.ts';
+import { adcDeviceCount, convertAdc, instantiateAdc, type AdcCornerMode, type AdcInstance } from './model.ts';
+
+/** Measurement scale of a model: the differential input in volts, code centres at 0 and V_max. */
+export function adcMeasureOptions(model: Pick<NnadcModel, 'bits' | 'rangeFraction'>): AdcMeasureInput {
+  return { bits: model.bits, vLowVolts: 0, vHighVolts: OUTPUT_FULL_SCALE_VOLTS * model.rangeFraction, rangeConvention: 'centers' };
+}
+
+/** Measures one converter instance (input: differential volts). */
+export function measureInstance(inst: AdcInstance, model: NnadcModel): ConverterMetrics {
+  return measureConverter(
+    { kind: 'batch', convert: (v) => convertAdc(inst, Float64Array.from(v, (x) => x / OUTPUT_FULL_SCALE_VOLTS)) },
+    adcMeasureOptions(model),
+  );
+}
+
+/** Summary of one measurement. */
+export interface AdcSummary {
+  enobBits: number;
+  sinadDb: number;
+  dnlMinLsb: number;
+  dnlMaxLsb: number;
+  inlMinLsb: number;
+  inlMaxLsb: number;
+  missingCodes: number;
+  offsetErrorLsb: number;
+  gainErrorPercent: number;
+}
+
+/** Condenses full metrics into the figures reported per draw. */
+export function summarize(m: ConverterMetrics): AdcSummary {
+  return {
+    enobBits: m.sine.enobBits,
+    sinadDb: m.sine.sinadDb,
+    dnlMinLsb: m.linearity.dnlMinLsb,
+    dnlMaxLsb: m.linearity.dnlMaxLsb,
+    inlMinLsb: m.linearity.inlMinLsb,
+    inlMaxLsb: m.linearity.inlMaxLsb,
+    missingCodes: m.linearity.missingCodes.length,
+    offsetErrorLsb: m.linearity.offsetErrorLsb,
+    gainErrorPercent: m.linearity.gainErrorPercentFs,
+  };
+}
+
+/** Monte Carlo summary. */
+export interface AdcMonteCarlo {
+  corners: 'nominal' | 'global' | 'per-neuron';
+  sigma: number;
+  draws: number;
+  meanEnobBits: number;
+  p5EnobBits: number;
+  worstEnobBits: number;
+  dnlRangeLsb: [number, number];
+  inlRangeLsb: [number, number];
+  meanMissingCodes: number;
+  drawsWithMissingCodes: number;
+}
+
+function corner(mode: AdcMonteCarlo['corners'], r: Rng, bank: VtcBank): AdcCornerMode {
+  return mode === 'global' ? { kind: 'global', corner: r.fork('corner').int(bank.corners.length) } : { kind: mode };
+}
+
+/** Monte Carlo over variation draws (σ of `device`) in one corner mode. */
+export function monteCarloAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, mode: AdcMonteCarlo['corners'], draws: number, rng: Rng): AdcMonteCarlo {
+  const s: AdcSummary[] = [];
+  for (let d = 0; d < draws; d++) {
+    const r = rng.fork(`${mode}-${d}`);
+    s.push(summarize(measureInstance(instantiateAdc(model, bank, device, r, corner(mode, r, bank)), model)));
+  }
+  const enob = s.map((x) => x.enobBits).sort((a, b) => a - b);
+  const fin = (xs: number[]) => xs.filter(Number.isFinite);
+  return {
+    corners: mode,
+    sigma: device.programming.sigma,
+    draws,
+    meanEnobBits: enob.reduce((a, b) => a + b, 0) / Math.max(1, draws),
+    p5EnobBits: enob[Math.max(0, Math.ceil(0.05 * draws) - 1)],
+    worstEnobBits: enob[0],
+    dnlRangeLsb: [Math.min(...fin(s.map((x) => x.dnlMinLsb))), Math.max(...fin(s.map((x) => x.dnlMaxLsb)))],
+    inlRangeLsb: [Math.min(...fin(s.map((x) => x.inlMinLsb))), Math.max(...fin(s.map((x) => x.inlMaxLsb)))],
+    meanMissingCodes: s.reduce((a, x) => a + x.missingCodes, 0) / Math.max(1, draws),
+    drawsWithMissingCodes: s.filter((x) => x.missingCodes > 0).length,
+  };
+}
+
+/** End-to-end error of NNS+A → NNADC codes against the ideal labels. */
+export interface EndToEnd {
+  samples: number;
+  chips: number;
+  /** Samples within the converter's range whose code equals the ideal label. */
+  exactFraction: number;
+  rmsCodeErrorLsb: number;
+  maxCodeErrorLsb: number;
+}
+
+/**
+ * Runs random NNS+A inputs through varied NNS+A chips (random global corners; chip 0 nominal) and a
+ * converter chip of the same draw, and compares the codes with round(y_ideal / V_max · (2^N − 1)).
+ */
+export function endToEnd(
+  model: NnadcModel,
+  bank: VtcBank,
+  nnsa: { network: PassiveNetwork; dacBits: number; bank: VtcBank },
+  device: RramConfig,
+  chips: number,
+  samplesPerChip: number,
+  rng: Rng,
+): EndToEnd {
+  const top = 2 ** model.bits - 1;
+  let n = 0;
+  let exact = 0;
+  let s2 = 0;
+  let maxErr = 0;
+  for (let c = 0; c < chips; c++) {
+    const r = rng.fork(`e2e${c}`);
+    const nominal = c === 0;
+    const mode: AdcCornerMode = nominal ? { kind: 'nominal' } : corner('global', r, bank);
+    const sa = instantiateNetwork(nnsa.network, nnsa.bank, nominal ? idealDevices(device) : device, nominal ? null : r.fork('sa'), mode);
+    const adc = instantiateAdc(model, bank, nominal ? idealDevices(device) : device, nominal ? null : r.fork('adc'), mode);
+    const data = sampleNnsaBatch(r.fork('data'), samplesPerChip, nnsa.dacBits, 0);
+    const out = forwardNetwork(sa, nnsa.bank, data.upper, data.lower, samplesPerChip);
+    const o = out[out.length - 1];
+    const y = Float64Array.from({ length: samplesPerChip }, (_, b) => pairValue(o[2 * b], o[2 * b + 1]));
+    const codes = convertAdc(adc, y);
+    for (let b = 0; b < samplesPerChip; b++) {
+      const label = Math.min(top, Math.max(0, Math.round((data.targetValue[b] / model.rangeFraction) * top)));
+      if (data.targetValue[b] < 0 || data.targetValue[b] > model.rangeFraction) continue;
+      const e = codes[b] - label;
+      n++;
+      if (e === 0) exact++;
+      s2 += e * e;
+      maxErr = Math.max(maxErr, Math.abs(e));
+    }
+  }
+  return { samples: n, chips, exactFraction: exact / Math.max(1, n), rmsCodeErrorLsb: Math.sqrt(s2 / Math.max(1, n)), maxCodeErrorLsb: maxErr };
+}
+
+/** Full evaluation as written to metrics.json. */
+export interface NnadcEvaluation {
+  devices: { rram: number; inverters: number };
+  nominal: AdcSummary;
+  monteCarlo: AdcMonteCarlo[];
+  /** Mean ENOB over a few draws at smaller σ: how much variation the design tolerates. */
+  enobVsSigma: Array<{ sigma: number; meanEnobBits: number; draws: number }>;
+}
+
+/** Evaluates a converter: nominal, Monte Carlo per corner mode, ENOB versus σ. */
+export function evaluateNnadc(
+  model: NnadcModel,
+  bank: VtcBank,
+  o: { draws: number; device: RramConfig; cornerModes: AdcMonteCarlo['corners'][]; seed: number; sigmaSweep?: number[] },
+): { evaluation: NnadcEvaluation; nominalMetrics: ConverterMetrics } {
+  const rng = new Rng(o.seed);
+  const nominalMetrics = measureInstance(instantiateAdc(model, bank, idealDevices(model.device), null, { kind: 'nominal' }), model);
+  const monteCarlo = o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`)));
+  const sweep = o.sigmaSweep ?? [0.001, 0.0025, 0.005, 0.01, 0.025];
+  const enobVsSigma = sweep.map((sigma) => {
+    const dev = { ...o.device, programming: { ...o.device.programming, sigma } };
+    const mc = monteCarloAdc(model, bank, dev, 'nominal', 10, rng.fork(`sweep-${sigma}`));
+    return { sigma, meanEnobBits: mc.meanEnobBits, draws: 10 };
+  });
+  return { evaluation: { devices: adcDeviceCount(model), nominal: summarize(nominalMetrics), monteCarlo, enobVsSigma }, nominalMetrics };
+}

@@ -1,0 +1,111 @@
+/**
+ * Float64 model of a trained NNADC: instantiation with device variation and inverter corners,
+ * and conversion of normalized inputs y to codes (see `config.ts` for the architecture).
+ */
+import type { Rng } from '../../core/rng.ts';
+import { levelConductance, programConductances, type RramConfig } from '../../device/rram.ts';
+import { outputPair } from '../nnsa/signals.ts';
+import { vtcFigures, type VtcBank } from '../vtc.ts';
+import type { ComparatorStage, NnadcModel } from './config.ts';
+
+/** How comparator corners are drawn when instantiating. */
+export type AdcCornerMode = { kind: 'nominal' } | { kind: 'global'; corner: number } | { kind: 'per-neuron' };
+
+/** A converter with concrete conductances and a corner per comparator. */
+export interface AdcInstance {
+  vddVolts: number;
+  bits: number;
+  arch: NnadcModel['arch'];
+  stages: Array<{
+    stage: ComparatorStage;
+    upperSiemens: Float64Array;
+    lowerSiemens: Float64Array;
+    corners: Int32Array;
+    /** Switching voltage of each column's inverter (its corner's V_M), volts. */
+    switchingVolts: Float64Array;
+  }>;
+}
+
+/** Number of RRAM devices and inverters (comparators) of a converter. */
+export function adcDeviceCount(model: Pick<NnadcModel, 'stages'>): { rram: number; inverters: number } {
+  let rram = 0;
+  let inverters = 0;
+  for (const s of model.stages) {
+    rram += 2 * s.inputs.length * s.columns;
+    inverters += s.columns;
+  }
+  return { rram, inverters };
+}
+
+/** Instantiates a converter (variation applied when `rng` is given). */
+export function instantiateAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, rng: Rng | null, corners: AdcCornerMode): AdcInstance {
+  const vmOfCorner = bank.corners.map((_, c) => vtcFigures(bank, c).switchingVolts);
+  return {
+    vddVolts: model.vddVolts,
+    bits: model.bits,
+    arch: model.arch,
+    stages: model.stages.map((stage, si) => {
+      const target = (levels: number[]): Float64Array => Float64Array.from(levels, (i) => levelConductance(model.device, i));
+      const program = (g: Float64Array, line: string): Float64Array => (rng ? programConductances(g, device, rng.fork(`stage${si}.${line}`)) : g);
+      const c = new Int32Array(stage.columns);
+      if (corners.kind === 'per-neuron') {
+        const r = rng ? rng.fork(`corners${si}`) : null;
+        for (let j = 0; j < stage.columns; j++) c[j] = r ? r.int(bank.corners.length) : bank.nominalIndex;
+      } else c.fill(corners.kind === 'global' ? corners.corner : bank.nominalIndex);
+      return {
+        stage,
+        upperSiemens: program(target(stage.upperLevels), 'upper'),
+        lowerSiemens: program(target(stage.lowerLevels), 'lower'),
+        corners: c,
+        switchingVolts: Float64Array.from(c, (k) => vmOfCorner[k]),
+      };
+    }),
+  };
+}
+
+/**
+ * Converts normalized inputs y (differential NNS+A output / 0.5 V) to codes. Comparators fire when
+ * their column is below their inverter's V_M. Coarse comparators are latched: a cross-coupled
+ * inverter pair regenerates each decision to full rail (VDD or 0) before the fine phase, as in any
+ * two-step flash converter — an inverter alone (gain ≈ 16) leaves outputs within a few LSB of a
+ * coarse transition at intermediate voltages, which would corrupt the fine thresholds.
+ */
+export function convertAdc(inst: AdcInstance, y: ArrayLike<number>): Int32Array {
+  const n = y.length;
+  const codes = new Int32Array(n);
+  const vdd = inst.vddVolts;
+  const coarseStage = inst.stages.find((s) => s.stage.role === 'coarse');
+  const fineBits = inst.arch === 'two-step' && coarseStage ? Math.round(Math.log2(inst.stages.find((s) => s.stage.role === 'fine')!.stage.columns + 1)) : 0;
+  const maxCode = 2 ** inst.bits - 1;
+  const coarseOut = new Float64Array(coarseStage ? coarseStage.stage.columns : 0);
+  for (let i = 0; i < n; i++) {
+    const [p, nn] = outputPair(y[i]);
+    let code = 0;
+    for (const s of inst.stages) {
+      const { inputs, columns } = s.stage;
+      let fired = 0;
+      for (let j = 0; j < columns; j++) {
+        let num = 0;
+        let den = 0;
+        for (let k = 0; k < inputs.length; k++) {
+          const gu = s.upperSiemens[k * columns + j];
+          const gl = s.lowerSiemens[k * columns + j];
+          const inp = inputs[k];
+          let u: number;
+          let l: number;
+          if (inp.kind === 'signal') [u, l] = [p, nn];
+          else if (inp.kind === 'bias') [u, l] = [vdd, 0];
+          else [u, l] = [coarseOut[inp.comparator], vdd - coarseOut[inp.comparator]];
+          num += gu * u + gl * l;
+          den += gu + gl;
+        }
+        const v = num / den;
+        if (v < s.switchingVolts[j]) fired++;
+        if (s.stage.role === 'coarse') coarseOut[j] = v < s.switchingVolts[j] ? vdd : 0;
+      }
+      code += s.stage.role === 'coarse' ? fired * 2 ** fineBits : fired;
+    }
+    codes[i] = Math.min(maxCode, code);
+  }
+  return codes;
+}

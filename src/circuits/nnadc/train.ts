@@ -1,0 +1,199 @@
+/**
+ * Building an NNADC: comparator targets (ideal code boundaries, or boundaries learned from a
+ * trained NNS+A's noisy outputs), then the variation-aware column search of `design.ts` for every
+ * comparator.
+ */
+import type { Rng } from '../../core/rng.ts';
+import { conductanceLevels, idealDevices, type RramConfig } from '../../device/rram.ts';
+import { bankToJson, MODEL_FORMAT_VERSION } from '../approximator-model.ts';
+import { forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../network.ts';
+import { sampleNnsaBatch } from '../nnsa/dataset.ts';
+import { pairValue } from '../nnsa/signals.ts';
+import { vtcFigures, type VtcBank } from '../vtc.ts';
+import type { ComparatorStage, NnadcModel, NnadcTrainConfig, StageInput } from './config.ts';
+import { designColumn, fineStepPlan } from './design.ts';
+
+/** Maps an ideal threshold (normalized y) to the NNS+A output level where it should sit. */
+export type ThresholdMap = (idealY: number) => number;
+
+/** Coarse / fine split of a two-step converter. */
+export function twoStepBits(cfg: Pick<NnadcTrainConfig, 'bits' | 'coarseBits'>): { coarse: number; fine: number } {
+  const coarse = cfg.coarseBits ?? Math.ceil(cfg.bits / 2);
+  return { coarse, fine: cfg.bits - coarse };
+}
+
+/** Ideal transition into code k (1..2^N − 1) for labels round(y / V_max · (2^N − 1)). */
+export function idealTransition(k: number, bits: number, rangeFraction: number): number {
+  return ((k - 0.5) / (2 ** bits - 1)) * rangeFraction;
+}
+
+/**
+ * Learns the threshold map from a trained NNS+A: draws `samples` inputs over `chips` varied
+ * NNS+A instances (random global corners), fits E[y_ideal | y_out] with a least-squares cubic over
+ * the converter's range, and inverts it, so each comparator sits where the NNS+A's actual output
+ * crosses the ideal boundary — the converter absorbs the NNS+A's systematic error.
+ */
+export function learnThresholdMap(
+  nnsa: { network: PassiveNetwork; dacBits: number },
+  bank: VtcBank,
+  device: RramConfig,
+  rangeFraction: number,
+  samples: number,
+  chips: number,
+  rng: Rng,
+): ThresholdMap {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const per = Math.ceil(samples / chips);
+  for (let c = 0; c < chips; c++) {
+    const r = rng.fork(`chip${c}`);
+    const corner = r.fork('corner').int(bank.corners.length);
+    const inst = instantiateNetwork(nnsa.network, bank, c === 0 ? idealDevices(device) : device, c === 0 ? null : r, c === 0 ? { kind: 'nominal' } : { kind: 'global', corner });
+    const data = sampleNnsaBatch(r.fork('data'), per, nnsa.dacBits, 0);
+    const out = forwardNetwork(inst, bank, data.upper, data.lower, per);
+    const o = out[out.length - 1];
+    for (let b = 0; b < per; b++) {
+      const yOut = pairValue(o[2 * b], o[2 * b + 1]);
+      if (data.targetValue[b] < -0.1 * rangeFraction || data.targetValue[b] > 1.1 * rangeFraction) continue;
+      xs.push(yOut);
+      ys.push(data.targetValue[b]);
+    }
+  }
+  const coef = polyFit(xs, ys, 3);
+  const f = (x: number): number => coef[0] + x * (coef[1] + x * (coef[2] + x * coef[3]));
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return (t: number): number => {
+    let a = lo;
+    let b = hi;
+    for (let i = 0; i < 60; i++) {
+      const m = (a + b) / 2;
+      if (f(m) < t) a = m;
+      else b = m;
+    }
+    return (a + b) / 2;
+  };
+}
+
+/** Least-squares polynomial fit (normal equations, degree ≤ 4, inputs of order 1). */
+export function polyFit(x: number[], y: number[], degree: number): number[] {
+  const n = degree + 1;
+  const A = Array.from({ length: n }, () => new Float64Array(n + 1));
+  for (let i = 0; i < x.length; i++) {
+    const pw = [1];
+    for (let d = 1; d < 2 * n; d++) pw.push(pw[d - 1] * x[i]);
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < n; c++) A[r][c] += pw[r + c];
+      A[r][n] += pw[r] * y[i];
+    }
+  }
+  for (let c = 0; c < n; c++) {
+    let piv = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(A[r][c]) > Math.abs(A[piv][c])) piv = r;
+    [A[c], A[piv]] = [A[piv], A[c]];
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = A[r][c] / A[c][c];
+      for (let k = c; k <= n; k++) A[r][k] -= f * A[c][k];
+    }
+  }
+  return Array.from({ length: n }, (_, i) => A[i][n] / A[i][i]);
+}
+
+/** Builds (designs) an NNADC. `thresholdMap` defaults to the identity (ideal boundaries). */
+export function trainNnadc(
+  cfg: NnadcTrainConfig,
+  bank: VtcBank,
+  thresholdMap: ThresholdMap = (t) => t,
+  source: NnadcModel['thresholdSource'] = { kind: 'ideal' },
+  onProgress?: (done: number, total: number) => void,
+): NnadcModel {
+  const levels = conductanceLevels(cfg.device).map((g) => g / cfg.device.gMaxSiemens);
+  const vm = vtcFigures(bank, bank.nominalIndex).switchingVolts;
+  const lsb = cfg.rangeFraction / (2 ** cfg.bits - 1);
+  const rows = (kind: 'signal' | 'bias', n: number): StageInput[] => Array.from({ length: n }, () => ({ kind }));
+  type Plan = { role: ComparatorStage['role']; inputs: StageInput[]; targets: number[][]; coarseUpperLevel?: number; signalDifference?: number[] };
+  // Smaller ranges need finer threshold placement: scale the signal rows with 1/range.
+  const signalRows = cfg.signalRows ?? Math.max(2, Math.ceil(2 / cfg.rangeFraction));
+  const plans: Plan[] = [];
+  if (cfg.arch === 'flash') {
+    const n = 2 ** cfg.bits - 1;
+    plans.push({
+      role: 'flash',
+      inputs: [...rows('signal', signalRows), ...rows('bias', cfg.biasRows)],
+      targets: Array.from({ length: n }, (_, k) => [thresholdMap(idealTransition(k + 1, cfg.bits, cfg.rangeFraction))]),
+    });
+  } else {
+    const { coarse, fine } = twoStepBits(cfg);
+    const nc = 2 ** coarse - 1;
+    const nf = 2 ** fine - 1;
+    plans.push({
+      role: 'coarse',
+      inputs: [...rows('signal', signalRows), ...rows('bias', cfg.biasRows)],
+      targets: Array.from({ length: nc }, (_, m) => [thresholdMap(idealTransition((m + 1) * 2 ** fine, cfg.bits, cfg.rangeFraction))]),
+    });
+    // Fine columns: coarse pairs at (d1, 0) and S_L − S_U = d2 so one fired coarse comparator
+    // moves every fine threshold by one coarse step (see fineStepPlan).
+    const coarseStepY = (2 ** fine * cfg.rangeFraction) / (2 ** cfg.bits - 1);
+    const plan = fineStepPlan(coarseStepY, cfg.vddVolts, levels.length - 1);
+    const fineRows = cfg.fineSignalRows ?? plan.rows + 1;
+    plans.push({
+      role: 'fine',
+      inputs: [
+        ...rows('signal', fineRows),
+        ...Array.from({ length: nc }, (_, m) => ({ kind: 'coarse' as const, comparator: m })),
+        // The heavy signal conductance sits near the 0.25 V common mode; the bias rows must pull
+        // the column up to V_M against it, so they grow with the signal rows.
+        ...rows('bias', cfg.biasRows + Math.ceil(0.7 * fineRows)),
+      ],
+      targets: Array.from({ length: nf }, (_, j) =>
+        Array.from({ length: nc + 1 }, (_, m) => thresholdMap(idealTransition(m * 2 ** fine + j + 1, cfg.bits, cfg.rangeFraction))),
+      ),
+      coarseUpperLevel: plan.d1,
+      signalDifference: [plan.d2 - 1, plan.d2, plan.d2 + 1],
+    });
+  }
+  const total = plans.reduce((a, p) => a + p.targets.length, 0);
+  let done = 0;
+  const stages: ComparatorStage[] = plans.map((plan) => {
+    const J = plan.targets.length;
+    const K = plan.inputs.length;
+    const upperLevels = new Array<number>(K * J);
+    const lowerLevels = new Array<number>(K * J);
+    plan.targets.forEach((targets, j) => {
+      const d = designColumn({
+        inputs: plan.inputs,
+        targets,
+        levels,
+        switchingVolts: vm,
+        vddVolts: cfg.vddVolts,
+        lsb,
+        sigma: cfg.device.programming.sigma,
+        variationWeight: cfg.variationWeight,
+        coarseUpperLevel: plan.coarseUpperLevel,
+        signalDifference: plan.signalDifference,
+      });
+      for (let k = 0; k < K; k++) {
+        upperLevels[k * J + j] = d.upper[k];
+        lowerLevels[k * J + j] = d.lower[k];
+      }
+      onProgress?.(++done, total);
+    });
+    return { role: plan.role, inputs: plan.inputs, columns: J, upperLevels, lowerLevels };
+  });
+  return {
+    kind: 'nnadc',
+    formatVersion: MODEL_FORMAT_VERSION,
+    bits: cfg.bits,
+    arch: cfg.arch,
+    rangeFraction: cfg.rangeFraction,
+    vddVolts: cfg.vddVolts,
+    device: cfg.device,
+    stages,
+    targetThresholds: plans.map((p) => p.targets),
+    thresholdSource: source,
+    vtcBank: bankToJson(bank),
+    seed: cfg.seed,
+    config: cfg,
+  };
+}

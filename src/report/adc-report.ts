@@ -1,0 +1,107 @@
+/** Text and SVG renderings of converter metrics (used by `eval adc` and `train adc`). */
+import { idealTransitionVolts, type ConverterMetrics } from '../circuits/adc-metrics.ts';
+import type { PlotSpec } from './plot.ts';
+
+const n2 = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const s2 = (x: number, digits = 2) => (Number.isFinite(x) ? (x >= 0 ? '+' : '') + x.toFixed(digits) : 'n/a');
+
+export function metricsText(what: string, m: ConverterMetrics): string {
+  const l = m.linearity;
+  const s = m.sine;
+  const sc = m.scale;
+  const missing = l.missingCodes.length === 0 ? 'none' : `${l.missingCodes.length}: ${l.missingCodes.slice(0, 20).join(', ')}${l.missingCodes.length > 20 ? ', …' : ''}`;
+  return [
+    `converter       ${what}`,
+    `scale           ${sc.bits}-bit, input ${m.range.vLowVolts}..${m.range.vHighVolts} V (${m.range.convention}), LSB ${(sc.lsbVolts * 1e3).toPrecision(4)} mV`,
+    `ENOB            ${n2(s.enobBits, 3)} bit (IEEE 1241, referred to full scale)`,
+    `SINAD           ${n2(s.sinadDb)} dB at ${s.amplitudeDbfs} dBFS (${n2(s.sinadFullScaleDb)} dB referred to full scale); ${s.samples} samples, ${s.cycles} cycles`,
+    `SNR/THD/SFDR    ${n2(s.snrDb)} dB / ${n2(s.thdDb)} dBc (harmonics 2..${s.thdHarmonics}) / ${n2(s.sfdrDb)} dB`,
+    `DNL             ${s2(l.dnlMinLsb)} .. ${s2(l.dnlMaxLsb)} LSB (codes ${l.dnlMinCode}, ${l.dnlMaxCode})`,
+    `INL (${l.inlFit.padEnd(8)})  ${s2(l.inlMinLsb)} .. ${s2(l.inlMaxLsb)} LSB (at T[${l.inlMinCode}], T[${l.inlMaxCode}])`,
+    `missing codes   ${missing}`,
+    `offset error    ${s2(l.offsetErrorLsb)} LSB (${s2(l.offsetErrorPercentFs, 3)} % FS)`,
+    `gain error      ${s2(l.gainErrorLsb)} LSB (${s2(l.gainErrorPercentFs, 3)} % FS)`,
+    `ramp            ${l.rampSamples} samples over ${l.rampStartVolts.toPrecision(4)}..${l.rampEndVolts.toPrecision(4)} V, ${n2(l.meanHitsPerCode, 1)} per code`,
+    ...m.warnings.map((w) => `warning         ${w}`),
+  ].join('\n');
+}
+
+/** Keeps at most `max` evenly spaced entries of `rows` (the ends included). */
+function thin<T>(rows: T[], max: number): T[] {
+  if (rows.length <= max) return rows;
+  return Array.from({ length: max }, (_, i) => rows[Math.round((i * (rows.length - 1)) / (max - 1))]);
+}
+
+/**
+ * Code vs input: the measured staircase along the ramp and the ideal staircase, over the whole
+ * ramp and zoomed to ±8 codes around the worst DNL (at 8 bits the full view cannot show steps).
+ */
+export function transferPlot(m: ConverterMetrics): PlotSpec {
+  const lo = m.rampTrace.inputVolts[0];
+  const hi = Math.max(m.linearity.rampEndVolts, m.rampTrace.inputVolts[m.rampTrace.inputVolts.length - 1]);
+  const ideal = [{ x: lo, y: 0, series: 'ideal' }];
+  for (let k = 1; k < m.scale.codes; k++) ideal.push({ x: idealTransitionVolts(m.scale, k), y: k, series: 'ideal' });
+  ideal.push({ x: hi, y: m.scale.codes - 1, series: 'ideal' });
+  const measured = m.rampTrace.inputVolts.map((x, i) => ({ x, y: m.rampTrace.codes[i], series: 'measured' }));
+  measured.push({ x: hi, y: measured[measured.length - 1].y, series: 'measured' });
+  const l = m.linearity;
+  const worst = Number.isFinite(l.dnlMaxLsb) ? (Math.abs(l.dnlMinLsb) > Math.abs(l.dnlMaxLsb) ? l.dnlMinCode : l.dnlMaxCode) : m.scale.codes >> 1;
+  const x0 = idealTransitionVolts(m.scale, Math.max(0, worst - 8));
+  const x1 = idealTransitionVolts(m.scale, Math.min(m.scale.codes, worst + 9));
+  const panel = (values: Array<{ x: number; y: number; series: string }>, title: string) => ({
+    title,
+    width: 480,
+    height: 260,
+    data: { values },
+    mark: { type: 'line' as const, interpolate: 'step-after' as const, strokeWidth: 1.2 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative' as const, title: 'input (V)', scale: { zero: false, nice: false } },
+      y: { field: 'y', type: 'quantitative' as const, title: 'output code', scale: { zero: false } },
+      color: { field: 'series', type: 'nominal' as const, title: null },
+      strokeDash: { field: 'series', type: 'nominal' as const, title: null },
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `Transfer function (${m.scale.bits}-bit, ${m.source})`,
+    vconcat: [
+      panel([...thin(ideal, 5000), ...measured], 'full ramp'),
+      panel([...window(ideal, x0, x1), ...window(measured, x0, x1)], `codes ${Math.max(0, worst - 8)}..${Math.min(m.scale.codes - 1, worst + 8)} (around the largest |DNL|)`),
+    ],
+  };
+}
+
+/** The part of a step-after staircase inside [x0, x1], starting with the step in force at x0. */
+function window<T extends { x: number }>(rows: T[], x0: number, x1: number): T[] {
+  let first = 0;
+  while (first + 1 < rows.length && rows[first + 1].x <= x0) first++;
+  const out: T[] = [{ ...rows[first], x: Math.max(rows[first].x, x0) }];
+  for (let i = first + 1; i < rows.length && rows[i].x < x1; i++) out.push(rows[i]);
+  out.push({ ...out[out.length - 1], x: x1 });
+  return out;
+}
+
+/** DNL per code and INL per transition, stacked. */
+export function dnlInlPlot(m: ConverterMetrics): PlotSpec {
+  const pc = m.linearity.perCode;
+  const rows = (arr: number[]) => arr.flatMap((y, k) => (Number.isFinite(y) ? [{ code: k, y }] : []));
+  // One vertical rule from 0 to the value per code; a line once rules would merge into a blur.
+  const rules = m.scale.codes <= 1024;
+  const panel = (values: Array<{ code: number; y: number }>, title: string) => ({
+    title,
+    width: 520,
+    height: 160,
+    data: { values },
+    mark: rules ? { type: 'rule' as const } : { type: 'line' as const },
+    encoding: {
+      x: { field: 'code', type: 'quantitative' as const, title: 'code', scale: { domain: [0, m.scale.codes - 1] } },
+      y: { field: 'y', type: 'quantitative' as const, title: 'LSB' },
+      ...(rules ? { y2: { datum: 0 } } : {}),
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `${m.scale.bits}-bit converter linearity (${m.source})`,
+    vconcat: [panel(rows(pc.dnlLsb), 'DNL per code'), panel(rows(pc.inlLsb), `INL (${m.linearity.inlFit}) at transition T[k]`)],
+  };
+}
