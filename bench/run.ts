@@ -4,9 +4,11 @@
  */
 import { initBackend, describeBackend } from '../src/core/backend.ts';
 import type { BenchFigure, BenchSection } from './types.ts';
+import { costBench } from './cost.ts';
 import { adcMetricsBench } from './adc-metrics.ts';
+import { mappingBench } from './mapping.ts';
 
-const sections: BenchSection[] = [adcMetricsBench];
+const sections: BenchSection[] = [adcMetricsBench, mappingBench, costBench];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

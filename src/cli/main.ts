@@ -10,6 +10,7 @@ import { registerInfo } from './info.ts';
 import { registerCharacterize } from './characterize.ts';
 import { registerTrain } from './train.ts';
 import { registerEval } from './eval.ts';
+import { registerCost } from './cost.ts';
 import { registerSa } from './sa.ts';
 import { registerTrainAdc } from './adc.ts';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   });
   registerInfo(program);
   registerCharacterize(program);
+  registerCost(program);
   const train = registerTrain(program);
   registerSa(train, registerEval(program));
   registerTrainAdc(train);

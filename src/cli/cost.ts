@@ -1,0 +1,102 @@
+/** `npim cost`: energy, latency, throughput and area of ISAAC-, CASCADE-style and Neural-PIM accelerators. */
+import { Command } from 'commander';
+import path from 'node:path';
+import { parseIntOption, parseNumberOption } from '../core/config.ts';
+import { ensure, fail } from '../core/errors.ts';
+import { readJson, writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
+import { info } from '../report/progress.ts';
+import { writePlot } from '../report/plot.ts';
+import { defaultArchitectures, parseArchitectureList } from '../cost/architectures.ts';
+import { defaultComponentLibrary, parseComponentLibrary } from '../cost/components.ts';
+import { compareArchitectures, type ChipsPolicy } from '../cost/evaluate.ts';
+import { comparisonJson, comparisonMarkdown, comparisonText, energyBreakdownPlot, layerTable, renderText } from '../cost/report.ts';
+import { DEFAULT_ARCHITECTURE_NAMES, mergeArchitectures, parseActivityFile, selectArchitectures } from '../cost/select.ts';
+import { selectWorkloads } from '../cost/workloads/index.ts';
+import { printResult, type GlobalOptions } from './shared.ts';
+
+interface CostOptions {
+  arch: string;
+  workload: string;
+  components?: string;
+  architectures?: string;
+  out?: string;
+  chips: string;
+  inputDensity: string;
+  cellDensity: string;
+  activity?: string;
+  baselines: string;
+  layers?: boolean;
+  writeDefaults?: string;
+}
+
+/** Registers `cost`. */
+export function registerCost(program: Command): void {
+  program
+    .command('cost')
+    .description('energy, latency, throughput and area of ISAAC-style, CASCADE-style and Neural-PIM accelerators on DNN workloads')
+    .option('--arch <list>', 'comma-separated architectures (or all)', DEFAULT_ARCHITECTURE_NAMES.join(','))
+    .option('--workload <list>', 'comma-separated workloads: all (the nine benchmarks), mnist, or names', 'all')
+    .option('--components <file>', 'component library JSON (replaces the default library; see --write-defaults)')
+    .option('--architectures <file>', 'architectures JSON (an array; adds to / replaces the defaults by name)')
+    .option('--out <dir>', 'also write cost.md, cost.json and energy-breakdown.svg to this directory')
+    .option('--chips <n|equal|fewest>', 'chips per workload: a number, equal (same silicon for every architecture) or fewest', 'equal')
+    .option('--input-density <x>', 'default probability that an input bit is 1 (crossbar activity)', '0.5')
+    .option('--cell-density <x>', 'default fraction of cells in the high-conductance state', '0.5')
+    .option('--activity <file>', 'per-layer activity JSON {workload: {layer: {inputBitDensity, cellOnFraction}}}')
+    .option('--baselines <list>', 'architectures to state ratios against', 'isaac,cascade')
+    .option('--layers', 'include per-layer results')
+    .option('--write-defaults <dir>', 'write the default components.json and architectures.json to <dir> and exit')
+    .action(async (opts: CostOptions, cmd: Command) => {
+      const global = cmd.optsWithGlobals() as GlobalOptions;
+      if (opts.writeDefaults) {
+        await writeJsonAtomic(path.join(opts.writeDefaults, 'components.json'), defaultComponentLibrary());
+        await writeJsonAtomic(path.join(opts.writeDefaults, 'architectures.json'), defaultArchitectures());
+        info(`wrote components.json and architectures.json to ${opts.writeDefaults}`);
+        printResult(global, { wrote: [path.join(opts.writeDefaults, 'components.json'), path.join(opts.writeDefaults, 'architectures.json')] }, () => `wrote ${opts.writeDefaults}/components.json and architectures.json`);
+        return;
+      }
+      const lib = opts.components ? parseComponentLibrary(await readJson(opts.components, 'component library')) : defaultComponentLibrary();
+      const userArchs = opts.architectures ? parseArchitectureList(await readJson(opts.architectures, 'architecture file')) : [];
+      const archs = selectArchitectures(mergeArchitectures(defaultArchitectures(), userArchs), opts.arch, lib);
+      const workloads = selectWorkloads(opts.workload);
+      const workloadActivity = opts.activity ? parseActivityFile(await readJson(opts.activity, 'activity file')) : undefined;
+      const inputBitDensity = parseNumberOption(opts.inputDensity, '--input-density');
+      const cellOnFraction = parseNumberOption(opts.cellDensity, '--cell-density');
+      ensure(inputBitDensity >= 0 && inputBitDensity <= 1, `--input-density must be in [0, 1], got ${inputBitDensity}`);
+      ensure(cellOnFraction >= 0 && cellOnFraction <= 1, `--cell-density must be in [0, 1], got ${cellOnFraction}`);
+      let chips: number | undefined;
+      let chipsPolicy: ChipsPolicy = 'equal';
+      if (opts.chips === 'equal' || opts.chips === 'fewest') chipsPolicy = opts.chips;
+      else {
+        chips = parseIntOption(opts.chips, '--chips');
+        if (chips < 1) fail(`--chips must be a positive integer, equal or fewest, got '${opts.chips}'`);
+      }
+      const baselines = opts.baselines.split(',').map((b) => b.trim()).filter(Boolean);
+      const comparison = compareArchitectures(archs, lib, workloads, {
+        activity: { inputBitDensity, cellOnFraction },
+        workloadActivity,
+        chips,
+        chipsPolicy,
+        baselines,
+        includeLayers: Boolean(opts.layers),
+      });
+      for (const w of comparison.warnings) info(`warning: ${w}`);
+      for (const n of comparison.notes) info(`note: ${n}`);
+      if (opts.out) {
+        const command = `npim cost ${process.argv.slice(3).join(' ')}`.trim();
+        await writeFileAtomic(path.join(opts.out, 'cost.md'), comparisonMarkdown(comparison, { command }));
+        await writeJsonAtomic(path.join(opts.out, 'cost.json'), comparisonJson(comparison));
+        await writePlot(path.join(opts.out, 'energy-breakdown.svg'), energyBreakdownPlot(comparison));
+        info(`wrote cost.md, cost.json and energy-breakdown.svg to ${opts.out}`);
+      }
+      printResult(global, comparisonJson(comparison), () => {
+        const text = [comparisonText(comparison)];
+        if (opts.layers) {
+          comparison.results.forEach((rs) =>
+            rs.forEach((r) => text.push('', `Layers of ${r.workload} on ${r.architecture}`, renderText(layerTable(r)))),
+          );
+        }
+        return text.join('\n');
+      });
+    });
+}

@@ -1,0 +1,720 @@
+/**
+ * Accelerator architectures as data (DESIGN.md §3, §5): chip → tiles → PEs (ISAAC's IMAs) →
+ * arrays and their converters, with every count explicit, plus resolution of a specification
+ * against a component library into chip area, rated power, peak throughput and the dataflow's
+ * closed forms — and the checks that its converters can keep up with its arrays.
+ *
+ * Choices made where DESIGN.md leaves them open (each also in the field's doc):
+ * - All three 8-bit designs use Neural-PIM's organization — 4 PEs per tile, 64 arrays of 128 × 128
+ *   1-bit cells per PE, one 64 KB eDRAM per tile, ISAAC's tile peripherals — so that they differ
+ *   only in their dataflow peripherals. The converter counts are those of §3 per 64 arrays.
+ * - Neural-PIM has 280 tiles (§5). The two baselines are given the same chip area: their tile
+ *   count is the largest that fits in Neural-PIM's computed chip area (`matchAreaOf`). The
+ *   baselines' area is therefore derived from the component library, not typed in.
+ * - Pipeline cycle = (input cycles + 1) × input cycle for every design (§5): 9 × 100 ns for the
+ *   1-bit-DAC baselines, 3 × 100 ns for Neural-PIM's 4-bit DACs (2 input cycles + 1 cycle for the
+ *   eDRAM→register transfer and the A/D tail), 17 × 100 ns for 16-bit ISAAC.
+ * - CASCADE-style gets 10 conversions per 16 input cycles from its summing amplifiers, as its
+ *   published design (§5): ⌈0.625 × 8⌉ = 5 per weight group at 10 bits. With the §3 closed form
+ *   (15 per group) its 3 ADCs per 64 arrays could not keep up (see `cascade.conversionsPerInputCycle`).
+ * - Converter timing. ISAAC-style converts each input cycle's bit lines during the next cycle,
+ *   so its ADCs must finish one cycle's conversions within one input cycle. CASCADE-style and
+ *   Neural-PIM hold what they convert (buffer arrays, sample-and-holds), so their conversions of
+ *   one product may spread over one pipeline cycle. Needing more than that is an error; using
+ *   less than a quarter of it is a warning (legal, but the converters are over-provisioned).
+ */
+import { z } from 'zod';
+import { parseConfig } from '../core/config.ts';
+import { ensure, fail } from '../core/errors.ts';
+import { INPUT_CYCLE_SECONDS } from '../core/defaults.ts';
+import {
+  adcResolutionBits,
+  cascadeSummedConversionsPerGroup,
+  columnsPerWeight,
+  conversionsPerGroup,
+  inputCycles,
+  weightSlices,
+  type DataflowKind,
+  type DataflowParams,
+} from '../dataflow/conversions.ts';
+import { namedUnit, rateUnit, ratedPowerWatts, resolutionUnit, type ComponentLibrary, type ResolvedUnit } from './components.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+// ---------------------------------------------------------------------------------------------
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const bits = z.number().int().min(1).max(32);
+
+const adcSpecSchema = z.discriminatedUnion('family', [
+  z
+    .object({
+      /** A SAR ADC from the library's resolution family. */
+      family: z.literal('sar'),
+      count: positiveInt,
+      sampleRateHz: z.number().positive(),
+      /** Resolution; defaults to the dataflow's closed form. */
+      bits: bits.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      /** A neural ADC from the library's NNADC family. */
+      family: z.literal('nnadc'),
+      count: positiveInt,
+      sampleRateHz: z.number().positive(),
+      bits: bits.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      /** A fixed converter named in the library's `units` (e.g. ISAAC's own 8-bit ADC). */
+      family: z.literal('unit'),
+      unit: z.string().min(1),
+      count: positiveInt,
+      bits,
+    })
+    .strict(),
+]);
+
+/** An architecture specification (what a user's JSON contains). */
+export const architectureSchema = z
+  .object({
+    /** Identifier used on the command line. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
+    description: z.string().default(''),
+    dataflow: z.enum(['isaac', 'cascade', 'neural-pim']),
+    precision: z
+      .object({ inputBits: bits, weightBits: bits, outputBits: bits })
+      .strict(),
+    /** Signed weights as (positive, negative) column pairs, or ISAAC's biased single columns. */
+    weightLayout: z.enum(['differential', 'offset']),
+    array: z
+      .object({
+        rows: positiveInt.refine((n) => Number.isInteger(Math.log2(n)), 'rows must be a power of two'),
+        columns: positiveInt,
+        cellBits: z.number().int().min(1).max(8),
+      })
+      .strict(),
+    dacBits: z.number().int().min(1).max(16),
+    flipEncoding: z.boolean(),
+    inputCycleSeconds: z.number().positive().default(INPUT_CYCLE_SECONDS),
+    /**
+     * Width of a partial sum sent between units (PE output register, bus, tile register);
+     * default P_I + P_W + N rounded up to whole bytes.
+     */
+    partialSumBits: bits.optional(),
+    chip: z
+      .object({
+        /** Tiles per chip, or "as many as fit in the chip area of architecture X". */
+        tiles: z.union([positiveInt, z.object({ matchAreaOf: z.string().min(1) }).strict()]),
+        /** Off-chip links (ISAAC's HyperTransport block). */
+        hyperTransportLinks: z.number().nonnegative(),
+      })
+      .strict(),
+    tile: z
+      .object({
+        pes: positiveInt,
+        /** 64 KB eDRAM buffers per tile. */
+        edramBuffers: z.number().positive(),
+        /** Routers per tile (ISAAC shares one by 4 tiles: 0.25). */
+        routers: z.number().nonnegative(),
+        activationUnits: positiveInt,
+        shiftAddUnits: positiveInt,
+        maxPoolUnits: positiveInt,
+        outputRegisterKilobytes: z.number().positive(),
+        /** Router hops an activation makes to reach the next layer's tile (ISAAC places consecutive layers next to each other). */
+        routerHopsPerTransfer: z.number().nonnegative().default(1),
+      })
+      .strict(),
+    pe: z
+      .object({
+        arrays: positiveInt,
+        adc: adcSpecSchema,
+        dacs: positiveInt,
+        sampleHolds: nonNegativeInt,
+        shiftAdds: nonNegativeInt,
+        inputRegisterKilobytes: z.number().positive(),
+        outputRegisterKilobytes: z.number().positive(),
+        /** NNS+A units and their operation rate (Neural-PIM). */
+        nnsa: z.object({ count: positiveInt, operationsPerSecond: z.number().positive() }).strict().optional(),
+        /** Transimpedance amplifiers (CASCADE). */
+        tias: nonNegativeInt.default(0),
+        /** RRAM buffer arrays of 6-bit cells (CASCADE). */
+        bufferArrays: nonNegativeInt.default(0),
+        /** Analog summing amplifiers (CASCADE). */
+        summingAmplifiers: nonNegativeInt.default(0),
+      })
+      .strict(),
+    /**
+     * CASCADE-style only: conversions per input cycle after the summing amplifiers merge the low
+     * buffer columns (0.625 = the published 10 per 16 cycles); null = the §3 closed form
+     * ⌈P_I/P_D⌉ + ⌈P_W/P_R⌉ − 1.
+     */
+    cascade: z.object({ conversionsPerInputCycle: z.number().positive().nullable() }).strict().optional(),
+  })
+  .strict();
+
+/** A validated architecture specification. */
+export type ArchitectureSpec = z.output<typeof architectureSchema>;
+
+/** A list of architectures, as a user's JSON file holds them (an array, or `{architectures: [...]}`). */
+export const architectureListSchema = z.union([
+  z.array(architectureSchema).min(1),
+  z.object({ architectures: z.array(architectureSchema).min(1) }).strict().transform((o) => o.architectures),
+]);
+
+/** Validates one architecture (e.g. parsed JSON). */
+export function parseArchitecture(input: unknown): ArchitectureSpec {
+  return parseConfig(architectureSchema, input, 'architecture');
+}
+
+/** Validates a list of architectures; names must be unique. */
+export function parseArchitectureList(input: unknown): ArchitectureSpec[] {
+  const list = parseConfig(architectureListSchema, input, 'architecture file');
+  const seen = new Set<string>();
+  for (const a of list) {
+    ensure(!seen.has(a.name), `invalid architecture file: architecture '${a.name}' is defined twice`);
+    seen.add(a.name);
+  }
+  return list;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defaults
+// ---------------------------------------------------------------------------------------------
+
+const EIGHT_BIT = { inputBits: 8, weightBits: 8, outputBits: 8 };
+const ARRAY_128_1BIT = { rows: 128, columns: 128, cellBits: 1 };
+/** ISAAC's tile peripherals, shared by all designs (DESIGN.md §5 table). */
+const ISAAC_TILE = { edramBuffers: 1, routers: 0.25, activationUnits: 2, shiftAddUnits: 1, maxPoolUnits: 1, outputRegisterKilobytes: 3, routerHopsPerTransfer: 1 };
+/** Input register of a 64-array PE: 64 arrays × 128 rows × 8-bit inputs = 8 KB (ISAAC: 8 × 128 × 16 bit = 2 KB). */
+const PE_INPUT_REGISTER_KB = (64 * 128 * 8) / 8 / 1024;
+/** Output register of a 64-array PE: 64 arrays × 8 groups × 24-bit partial sums = 1.5 KB (ISAAC: 128 × 16 bit = 256 B). */
+const PE_OUTPUT_REGISTER_KB = (64 * 8 * 24) / 8 / 1024;
+
+/** The architectures of DESIGN.md §3/§5 plus the original 16-bit ISAAC. */
+export function defaultArchitectures(): ArchitectureSpec[] {
+  const specs: unknown[] = [
+    {
+      name: 'isaac',
+      description: 'ISAAC-style digital accumulation: 1-bit DACs, a 7-bit SAR ADC per array (flip encoding), digital S+A; same area as neural-pim',
+      dataflow: 'isaac',
+      precision: EIGHT_BIT,
+      weightLayout: 'differential',
+      array: ARRAY_128_1BIT,
+      dacBits: 1,
+      flipEncoding: true,
+      chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
+      tile: { pes: 4, ...ISAAC_TILE },
+      pe: {
+        arrays: 64,
+        adc: { family: 'sar', count: 64, sampleRateHz: 1.2e9 },
+        dacs: 64 * 128,
+        sampleHolds: 64 * 128,
+        // ISAAC's ratio: one S+A per two ADCs.
+        shiftAdds: 32,
+        inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
+        outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
+      },
+    },
+    {
+      name: 'cascade',
+      description: 'CASCADE-style analog buffering: 1-bit DACs, TIAs into 6-bit RRAM buffer arrays, summing amplifiers, 3 × 10-bit SAR ADC per 64 arrays; same area as neural-pim',
+      dataflow: 'cascade',
+      precision: EIGHT_BIT,
+      weightLayout: 'differential',
+      array: ARRAY_128_1BIT,
+      dacBits: 1,
+      // Flip encoding on: the buffer columns then need 7 + log2(8) = 10 bits, §3's 10-bit ADC.
+      flipEncoding: true,
+      chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
+      tile: { pes: 4, ...ISAAC_TILE },
+      pe: {
+        arrays: 64,
+        adc: { family: 'sar', count: 3, sampleRateHz: 1.2e9 },
+        dacs: 64 * 128,
+        // One sample-and-hold per summing-amplifier output feeding the ADCs.
+        sampleHolds: 4 * 64,
+        shiftAdds: 4,
+        inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
+        outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
+        // One TIA per bit-line pair of every computing array: 64 pairs × 64 arrays.
+        tias: 64 * 64,
+        bufferArrays: 4 * 64,
+        summingAmplifiers: 4 * 64,
+      },
+      cascade: { conversionsPerInputCycle: 10 / 16 },
+    },
+    {
+      name: 'neural-pim',
+      description: 'Neural-PIM analog accumulation: 4-bit DACs, one NNS+A per array at 80 MHz, 4 × 8-bit NNADC per 64 arrays at 1.2 GS/s; 280 tiles',
+      dataflow: 'neural-pim',
+      precision: EIGHT_BIT,
+      weightLayout: 'differential',
+      array: ARRAY_128_1BIT,
+      dacBits: 4,
+      flipEncoding: false,
+      chip: { tiles: 280, hyperTransportLinks: 1 },
+      tile: { pes: 4, ...ISAAC_TILE },
+      pe: {
+        arrays: 64,
+        adc: { family: 'nnadc', count: 4, sampleRateHz: 1.2e9 },
+        dacs: 128 * 64,
+        // 128 column holds + 8 groups × 2 (differential feedback of the held sum) per array.
+        sampleHolds: 64 * 144,
+        shiftAdds: 0,
+        inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
+        outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
+        nnsa: { count: 64, operationsPerSecond: 80e6 },
+      },
+    },
+    {
+      name: 'isaac-16bit',
+      description: 'The original ISAAC (ISCA 2016): 16-bit inputs and weights, 2-bit cells, 168 tiles × 12 IMAs × 8 arrays, ISAAC\'s own 8-bit 1.28 GS/s ADC',
+      dataflow: 'isaac',
+      precision: { inputBits: 16, weightBits: 16, outputBits: 16 },
+      weightLayout: 'offset',
+      array: { rows: 128, columns: 128, cellBits: 2 },
+      dacBits: 1,
+      flipEncoding: true,
+      partialSumBits: 16,
+      chip: { tiles: 168, hyperTransportLinks: 1 },
+      tile: { pes: 12, ...ISAAC_TILE },
+      pe: {
+        arrays: 8,
+        adc: { family: 'unit', unit: 'isaacAdc8b', count: 8, bits: 8 },
+        dacs: 8 * 128,
+        sampleHolds: 8 * 128,
+        shiftAdds: 4,
+        inputRegisterKilobytes: 2,
+        outputRegisterKilobytes: 0.25,
+      },
+    },
+  ];
+  return specs.map(parseArchitecture);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolution
+// ---------------------------------------------------------------------------------------------
+
+/** Names of the blocks an architecture is built from (keys of its inventory). */
+export type BlockName =
+  | 'array'
+  | 'dac'
+  | 'sampleHold'
+  | 'adc'
+  | 'shiftAdd'
+  | 'inputRegister'
+  | 'outputRegister'
+  | 'nnsa'
+  | 'tia'
+  | 'bufferArray'
+  | 'summingAmplifier'
+  | 'edram'
+  | 'bus'
+  | 'router'
+  | 'activation'
+  | 'tileShiftAdd'
+  | 'maxPool'
+  | 'tileOutputRegister'
+  | 'hyperTransport';
+
+/** Every block name, PE blocks first. */
+export const BLOCK_NAMES: readonly BlockName[] = [
+  'array',
+  'dac',
+  'sampleHold',
+  'adc',
+  'shiftAdd',
+  'inputRegister',
+  'outputRegister',
+  'nnsa',
+  'tia',
+  'bufferArray',
+  'summingAmplifier',
+  'edram',
+  'bus',
+  'router',
+  'activation',
+  'tileShiftAdd',
+  'maxPool',
+  'tileOutputRegister',
+  'hyperTransport',
+];
+
+/** One block of a chip: its resolved unit and how many units one chip has. */
+export interface InventoryEntry {
+  unit: ResolvedUnit;
+  unitsPerChip: number;
+}
+
+/** An architecture resolved against a component library. */
+export interface ResolvedArchitecture {
+  spec: ArchitectureSpec;
+  name: string;
+  dataflow: DataflowKind;
+  /** The slicing parameters of the closed forms. */
+  params: DataflowParams;
+  inputCycles: number;
+  weightSlices: number;
+  columnsPerWeight: number;
+  /** Weight groups (output neurons) one array holds. */
+  weightGroupsPerArray: number;
+  /** Conversions per weight group by the §3 closed form. */
+  closedFormConversionsPerGroup: number;
+  /** Conversions per weight group this design performs (differs from the closed form only for CASCADE with summing amplifiers). */
+  conversionsPerGroup: number;
+  /** ADC resolution the closed form requires, bits. */
+  requiredAdcBits: number;
+  /** ADC resolution built, bits. */
+  adcBits: number;
+  /** Bits of a partial sum moved between units. */
+  partialSumBits: number;
+  /** One pipeline cycle: (input cycles + 1) × input cycle, seconds. */
+  pipelineCycleSeconds: number;
+  tilesPerChip: number;
+  arraysPerPe: number;
+  arraysPerTile: number;
+  arraysPerChip: number;
+  /** Every block with its unit figures and count per chip. */
+  inventory: Record<BlockName, InventoryEntry>;
+  tileAreaSquareMetres: number;
+  chipAreaSquareMetres: number;
+  /** Sum of every unit's rated power (ISAAC's way of stating chip power), watts. */
+  chipRatedPowerWatts: number;
+  chipStaticPowerWatts: number;
+  areaByBlockSquareMetres: Record<BlockName, number>;
+  powerByBlockWatts: Record<BlockName, number>;
+  peak: {
+    /** MACs one array does per product. */
+    macsPerArrayProduct: number;
+    opsPerSecond: number;
+    gops: number;
+    gopsPerWatt: number;
+    gopsPerSquareMillimetre: number;
+  };
+  /** Fraction of the A/D capacity the arrays need in their conversion window. */
+  converterUtilization: number;
+  /** Fraction of NNS+A capacity used (Neural-PIM). */
+  nnsaUtilization: number | null;
+  /** Legal but unbalanced or lossy configurations (over-provisioned converters, too few ADC bits). */
+  warnings: string[];
+  /** Informational: component figures extrapolated beyond the library's tables. */
+  notes: string[];
+}
+
+/** Utilization below which converters count as over-provisioned (a warning). */
+export const UNDER_UTILIZATION_WARNING = 0.25;
+
+const PE_BLOCKS: ReadonlySet<BlockName> = new Set(['array', 'dac', 'sampleHold', 'adc', 'shiftAdd', 'inputRegister', 'outputRegister', 'nnsa', 'tia', 'bufferArray', 'summingAmplifier']);
+
+interface PartialArchitecture {
+  spec: ArchitectureSpec;
+  units: Record<BlockName, ResolvedUnit>;
+  perPe: Record<BlockName, number>;
+  perTile: Record<BlockName, number>;
+  perChip: Record<BlockName, number>;
+  tileAreaSquareMetres: number;
+  chipLevelAreaSquareMetres: number;
+}
+
+function dataflowParams(spec: ArchitectureSpec): DataflowParams {
+  return {
+    inputBits: spec.precision.inputBits,
+    weightBits: spec.precision.weightBits,
+    outputBits: spec.precision.outputBits,
+    log2Rows: Math.log2(spec.array.rows),
+    cellBits: spec.array.cellBits,
+    dacBits: spec.dacBits,
+    flipEncoding: spec.flipEncoding,
+  };
+}
+
+/** ADC resolution the spec builds (explicit, or the closed form). */
+function builtAdcBits(spec: ArchitectureSpec): number {
+  return spec.pe.adc.bits ?? adcResolutionBits(spec.dataflow, dataflowParams(spec));
+}
+
+function resolveUnits(spec: ArchitectureSpec, lib: ComponentLibrary): Record<BlockName, ResolvedUnit> {
+  const n = spec.name;
+  const adcSpec = spec.pe.adc;
+  let adc: ResolvedUnit;
+  if (adcSpec.family === 'sar') adc = resolutionUnit(lib.adcSar, builtAdcBits(spec), adcSpec.sampleRateHz, `architecture ${n}: ADC`);
+  else if (adcSpec.family === 'nnadc') {
+    const b = builtAdcBits(spec);
+    ensure(
+      b === lib.nnadc.resolutionBits,
+      `architecture ${n}: the library's NNADC figures are for ${lib.nnadc.resolutionBits}-bit converters, the design needs ${b} bits`,
+    );
+    adc = rateUnit(lib.nnadc, adcSpec.sampleRateHz, `architecture ${n}: NNADC`);
+  } else adc = namedUnit(lib, adcSpec.unit);
+  const nnsa = spec.pe.nnsa ? rateUnit(lib.nnsa, spec.pe.nnsa.operationsPerSecond, `architecture ${n}: NNS+A`) : rateUnit(lib.nnsa, 80e6, 'NNS+A');
+  return {
+    array: namedUnit(lib, 'array'),
+    dac: resolutionUnit(lib.dac, spec.dacBits, 1 / spec.inputCycleSeconds, `architecture ${n}: DAC`),
+    sampleHold: namedUnit(lib, 'sampleHold'),
+    adc,
+    shiftAdd: namedUnit(lib, 'shiftAdd'),
+    inputRegister: namedUnit(lib, 'inputRegister'),
+    outputRegister: namedUnit(lib, 'outputRegister'),
+    nnsa,
+    tia: namedUnit(lib, 'tia'),
+    bufferArray: namedUnit(lib, 'bufferArray'),
+    summingAmplifier: namedUnit(lib, 'summingAmplifier'),
+    edram: namedUnit(lib, 'edram'),
+    bus: namedUnit(lib, 'bus'),
+    router: namedUnit(lib, 'router'),
+    activation: namedUnit(lib, 'activation'),
+    tileShiftAdd: namedUnit(lib, 'tileShiftAdd'),
+    maxPool: namedUnit(lib, 'maxPool'),
+    tileOutputRegister: namedUnit(lib, 'tileOutputRegister'),
+    hyperTransport: namedUnit(lib, 'hyperTransport'),
+  };
+}
+
+function zeroBlocks(): Record<BlockName, number> {
+  return Object.fromEntries(BLOCK_NAMES.map((b) => [b, 0])) as Record<BlockName, number>;
+}
+
+function partialResolve(spec: ArchitectureSpec, lib: ComponentLibrary): PartialArchitecture {
+  const units = resolveUnits(spec, lib);
+  const perPe = zeroBlocks();
+  perPe.array = spec.pe.arrays;
+  perPe.dac = spec.pe.dacs;
+  perPe.sampleHold = spec.pe.sampleHolds;
+  perPe.adc = spec.pe.adc.count;
+  perPe.shiftAdd = spec.pe.shiftAdds;
+  perPe.inputRegister = spec.pe.inputRegisterKilobytes;
+  perPe.outputRegister = spec.pe.outputRegisterKilobytes;
+  perPe.nnsa = spec.pe.nnsa?.count ?? 0;
+  perPe.tia = spec.pe.tias;
+  perPe.bufferArray = spec.pe.bufferArrays;
+  perPe.summingAmplifier = spec.pe.summingAmplifiers;
+  const perTile = zeroBlocks();
+  for (const b of PE_BLOCKS) perTile[b] = perPe[b] * spec.tile.pes;
+  perTile.edram = spec.tile.edramBuffers;
+  perTile.bus = 1;
+  perTile.router = spec.tile.routers;
+  perTile.activation = spec.tile.activationUnits;
+  perTile.tileShiftAdd = spec.tile.shiftAddUnits;
+  perTile.maxPool = spec.tile.maxPoolUnits;
+  perTile.tileOutputRegister = spec.tile.outputRegisterKilobytes;
+  const perChip = zeroBlocks();
+  perChip.hyperTransport = spec.chip.hyperTransportLinks;
+  let tileArea = 0;
+  for (const b of BLOCK_NAMES) tileArea += perTile[b] * units[b].areaSquareMetres;
+  return {
+    spec,
+    units,
+    perPe,
+    perTile,
+    perChip,
+    tileAreaSquareMetres: tileArea,
+    chipLevelAreaSquareMetres: perChip.hyperTransport * units.hyperTransport.areaSquareMetres,
+  };
+}
+
+function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedArchitecture {
+  const { spec, units } = p;
+  const params = dataflowParams(spec);
+  const name = spec.name;
+  const warnings: string[] = [];
+  const t = inputCycles(params);
+  const s = weightSlices(params);
+  const cpw = columnsPerWeight(params, spec.weightLayout);
+  const groupsPerArray = Math.floor(spec.array.columns / cpw);
+  ensure(groupsPerArray >= 1, `architecture ${name}: a ${spec.precision.weightBits}-bit weight needs ${cpw} columns, the array has ${spec.array.columns}`);
+  const closedForm = conversionsPerGroup(spec.dataflow, params);
+  let perGroup = closedForm;
+  if (spec.dataflow === 'cascade' && spec.cascade?.conversionsPerInputCycle != null) {
+    perGroup = cascadeSummedConversionsPerGroup(params, spec.cascade.conversionsPerInputCycle);
+  }
+  ensure(spec.dataflow === 'cascade' || spec.cascade === undefined, `architecture ${name}: 'cascade' settings apply to the cascade dataflow only`);
+  const requiredAdcBits = adcResolutionBits(spec.dataflow, params);
+  const adcBits = builtAdcBits(spec);
+  if (adcBits < requiredAdcBits) {
+    warnings.push(`${name}: ${adcBits}-bit ADC below the ${requiredAdcBits} bits the ${spec.dataflow} dataflow needs; conversions will clip or lose low bits`);
+  }
+  const log2Rows = params.log2Rows;
+  const partialSumBits = spec.partialSumBits ?? Math.ceil((spec.precision.inputBits + spec.precision.weightBits + log2Rows) / 8) * 8;
+  const cycle = spec.inputCycleSeconds;
+  const pipelineCycleSeconds = (t + 1) * cycle;
+  const arrays = spec.pe.arrays;
+
+  // --- structural checks: every row needs a DAC, every sensed column a hold, etc.
+  ensure(spec.pe.dacs >= arrays * spec.array.rows, `architecture ${name}: ${spec.pe.dacs} DACs per PE cannot drive the ${arrays * spec.array.rows} rows of its ${arrays} arrays`);
+  const groupsPerPe = arrays * groupsPerArray;
+  if (spec.dataflow === 'isaac') {
+    const needed = arrays * groupsPerArray * cpw;
+    ensure(spec.pe.sampleHolds >= needed, `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, the ${arrays} arrays have ${needed} sensed columns`);
+  }
+  if (spec.dataflow === 'neural-pim') {
+    ensure(spec.pe.nnsa !== undefined, `architecture ${name}: the neural-pim dataflow needs pe.nnsa (NNS+A count and rate)`);
+    const needed = arrays * (groupsPerArray * cpw + 2 * groupsPerArray);
+    ensure(spec.pe.sampleHolds >= needed, `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, NNS+A operation needs ${needed} (columns + held sums)`);
+  }
+  if (spec.dataflow === 'cascade') {
+    const pairs = groupsPerPe * s;
+    ensure(spec.pe.tias >= pairs, `architecture ${name}: ${spec.pe.tias} TIAs per PE, the arrays have ${pairs} bit-line pairs to sense every cycle`);
+    // Buffer cells written per product; the buffer arrays are double-buffered (one set written while the other is converted).
+    const cellsNeeded = groupsPerPe * s * t;
+    const cellsAvailable = (spec.pe.bufferArrays * spec.array.rows * spec.array.columns) / 2;
+    ensure(spec.pe.bufferArrays > 0 && cellsAvailable >= cellsNeeded, `architecture ${name}: ${spec.pe.bufferArrays} buffer arrays per PE hold ${cellsAvailable} cells per product (double-buffered), ${cellsNeeded} partial sums need buffering`);
+    ensure(spec.pe.summingAmplifiers > 0, `architecture ${name}: the cascade dataflow needs summing amplifiers`);
+  }
+
+  // --- converter rate checks
+  const adc = units.adc;
+  const adcCount = spec.pe.adc.count;
+  let needed: number;
+  let capacity: number;
+  let window: string;
+  if (spec.dataflow === 'isaac') {
+    needed = groupsPerPe * s; // conversions per input cycle per PE
+    capacity = adcCount * adc.operationsPerSecond * cycle;
+    window = `per ${fmtSeconds(cycle)} input cycle`;
+  } else {
+    needed = groupsPerPe * perGroup; // conversions per product per PE
+    capacity = adcCount * adc.operationsPerSecond * pipelineCycleSeconds;
+    window = `per ${fmtSeconds(pipelineCycleSeconds)} pipeline cycle`;
+  }
+  const converterUtilization = needed / capacity;
+  if (converterUtilization > 1 + 1e-9) {
+    fail(
+      `architecture ${name}: converters cannot keep up: the arrays of a PE need ${fmtCount(needed)} A/D conversions ${window}, ` +
+        `${adcCount} ADC(s) at ${fmtRate(adc.operationsPerSecond)} deliver ${fmtCount(capacity)}`,
+    );
+  }
+  if (converterUtilization < UNDER_UTILIZATION_WARNING) {
+    warnings.push(`${name}: ADCs are ${(converterUtilization * 100).toFixed(0)} % utilized (${fmtCount(needed)} of ${fmtCount(capacity)} conversions ${window}); legal but over-provisioned`);
+  }
+  let nnsaUtilization: number | null = null;
+  if (spec.dataflow === 'neural-pim' && spec.pe.nnsa) {
+    const opsPerCycle = groupsPerPe; // one NNS+A operation per group per input cycle
+    const nnsaCapacity = spec.pe.nnsa.count * spec.pe.nnsa.operationsPerSecond * cycle;
+    nnsaUtilization = opsPerCycle / nnsaCapacity;
+    if (nnsaUtilization > 1 + 1e-9) {
+      fail(`architecture ${name}: NNS+As cannot keep up: ${opsPerCycle} group accumulations per input cycle per PE, ${spec.pe.nnsa.count} NNS+A at ${fmtRate(spec.pe.nnsa.operationsPerSecond)} deliver ${fmtCount(nnsaCapacity)}`);
+    }
+    if (nnsaUtilization < UNDER_UTILIZATION_WARNING) warnings.push(`${name}: NNS+As are ${(nnsaUtilization * 100).toFixed(0)} % utilized; legal but over-provisioned`);
+  }
+  if (spec.dataflow !== 'neural-pim') {
+    const sumsPerSecond = (groupsPerPe * perGroup) / pipelineCycleSeconds;
+    const sumCapacity = spec.pe.shiftAdds * units.shiftAdd.operationsPerSecond;
+    if (sumsPerSecond > sumCapacity * (1 + 1e-9)) {
+      fail(`architecture ${name}: S+A units cannot keep up: ${fmtRate(sumsPerSecond)} shift-and-adds needed per PE, ${spec.pe.shiftAdds} unit(s) deliver ${fmtRate(sumCapacity)}`);
+    }
+  }
+  if (spec.dataflow === 'cascade') {
+    const sumsPerCycle = groupsPerPe * perGroup;
+    const ampCapacity = spec.pe.summingAmplifiers * units.summingAmplifier.operationsPerSecond * pipelineCycleSeconds;
+    if (sumsPerCycle > ampCapacity * (1 + 1e-9)) {
+      fail(`architecture ${name}: summing amplifiers cannot keep up: ${sumsPerCycle} sums per pipeline cycle per PE, capacity ${fmtCount(ampCapacity)}`);
+    }
+  }
+  const notes: string[] = [];
+  for (const b of BLOCK_NAMES) {
+    if (p.perTile[b] + p.perChip[b] > 0 && units[b].extrapolated) notes.push(`${name}: ${b} figures extrapolated beyond the library's design points (${units[b].source.split('; ').pop()})`);
+  }
+
+  // --- totals
+  const inventory = {} as Record<BlockName, InventoryEntry>;
+  const areaBy = zeroBlocks();
+  const powerBy = zeroBlocks();
+  let area = 0;
+  let power = 0;
+  let staticPower = 0;
+  for (const b of BLOCK_NAMES) {
+    const count = p.perTile[b] * tilesPerChip + p.perChip[b];
+    inventory[b] = { unit: units[b], unitsPerChip: count };
+    areaBy[b] = count * units[b].areaSquareMetres;
+    powerBy[b] = count * ratedPowerWatts(units[b]);
+    area += areaBy[b];
+    power += powerBy[b];
+    staticPower += count * units[b].staticPowerWatts;
+  }
+  const arraysPerChip = arrays * spec.tile.pes * tilesPerChip;
+  const macsPerArrayProduct = spec.array.rows * groupsPerArray;
+  const opsPerSecond = (2 * macsPerArrayProduct * arraysPerChip) / pipelineCycleSeconds;
+  return {
+    spec,
+    name,
+    dataflow: spec.dataflow,
+    params,
+    inputCycles: t,
+    weightSlices: s,
+    columnsPerWeight: cpw,
+    weightGroupsPerArray: groupsPerArray,
+    closedFormConversionsPerGroup: closedForm,
+    conversionsPerGroup: perGroup,
+    requiredAdcBits,
+    adcBits,
+    partialSumBits,
+    pipelineCycleSeconds,
+    tilesPerChip,
+    arraysPerPe: arrays,
+    arraysPerTile: arrays * spec.tile.pes,
+    arraysPerChip,
+    inventory,
+    tileAreaSquareMetres: p.tileAreaSquareMetres,
+    chipAreaSquareMetres: area,
+    chipRatedPowerWatts: power,
+    chipStaticPowerWatts: staticPower,
+    areaByBlockSquareMetres: areaBy,
+    powerByBlockWatts: powerBy,
+    peak: {
+      macsPerArrayProduct,
+      opsPerSecond,
+      gops: opsPerSecond / 1e9,
+      gopsPerWatt: opsPerSecond / 1e9 / power,
+      gopsPerSquareMillimetre: opsPerSecond / 1e9 / (area / 1e-6),
+    },
+    converterUtilization,
+    nnsaUtilization,
+    warnings,
+    notes,
+  };
+}
+
+/**
+ * Resolves architectures against a library: units, counts, area, rated power, peak figures,
+ * balance checks. `matchAreaOf` references are resolved against `specs` (the referenced design
+ * must be in the list and have a fixed tile count).
+ */
+export function resolveArchitectures(specs: ArchitectureSpec[], lib: ComponentLibrary): ResolvedArchitecture[] {
+  const partials = new Map(specs.map((s) => [s.name, partialResolve(s, lib)]));
+  const fixed = new Map<string, ResolvedArchitecture>();
+  for (const p of partials.values()) {
+    if (typeof p.spec.chip.tiles === 'number') fixed.set(p.spec.name, finishResolve(p, p.spec.chip.tiles));
+  }
+  return specs.map((s) => {
+    const done = fixed.get(s.name);
+    if (done) return done;
+    const ref = (s.chip.tiles as { matchAreaOf: string }).matchAreaOf;
+    const target = fixed.get(ref);
+    if (!target) {
+      if (partials.has(ref)) fail(`architecture ${s.name}: matchAreaOf '${ref}', which itself has no fixed tile count`);
+      fail(`architecture ${s.name}: matchAreaOf names unknown architecture '${ref}'`);
+    }
+    const p = partials.get(s.name)!;
+    const tiles = Math.floor((target.chipAreaSquareMetres - p.chipLevelAreaSquareMetres) / p.tileAreaSquareMetres + 1e-9);
+    ensure(tiles >= 1, `architecture ${s.name}: not one tile fits in the chip area of '${ref}'`);
+    return finishResolve(p, tiles);
+  });
+}
+
+function fmtSeconds(s: number): string {
+  return s >= 1e-6 ? `${+(s * 1e6).toPrecision(4)} µs` : `${+(s * 1e9).toPrecision(4)} ns`;
+}
+
+function fmtRate(hz: number): string {
+  if (hz >= 1e9) return `${+(hz / 1e9).toPrecision(4)} G/s`;
+  return `${+(hz / 1e6).toPrecision(4)} M/s`;
+}
+
+function fmtCount(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}

@@ -1,0 +1,596 @@
+/**
+ * The component library of the cost model, as data: per-unit energy per operation, static power,
+ * area, latency and maximum operation rate of every block an architecture is built from, each
+ * with the source of its figures (DESIGN.md §5, §2.4, §2.5).
+ *
+ * The default library is *derived* here, in code, from the published figures it cites so that
+ * every number can be traced:
+ *
+ * - ISAAC's 32 nm table (DESIGN.md §5) gives a total power and area for a count of units. A
+ *   unit's area is the total over the count. Its energy per operation is its power divided by
+ *   the rate at which ISAAC itself drives it at peak (ISAAC: 8 arrays of 128 rows per IMA, 12
+ *   IMAs per tile, 16-bit inputs on 1-bit DACs, 100 ns crossbar cycle, 1.28 GS/s ADCs): e.g. the
+ *   eDRAM must refill every IMA's input register once per 16-cycle product. The rates are written
+ *   down below next to each entry. ISAAC's powers are treated as dynamic (static power 0): the
+ *   table gives one power per unit, not a split.
+ * - SAR ADC energy and area by resolution: the table of DESIGN.md §5 (4–10 bits), outside that
+ *   range a least-squares fit of the SAR scaling model E(b) = α·b + β·2^b (linear part plus a
+ *   capacitive DAC doubling per bit) to the table.
+ * - DAC by resolution: ISAAC's 1-bit DAC, energy ×√2 per extra bit and area ×2 per extra bit
+ *   (see {@link DAC_ENERGY_GROWTH_PER_BIT}).
+ * - NNS+A and NNADC: the 130 nm SPICE figures of the reference designs (§2.4, §2.5), linear in
+ *   the operation rate between the two published rates, scaled to 32 nm: area by (32/130)²,
+ *   power by {@link POWER_SCALE_130_TO_32}.
+ * - CASCADE's TIAs, 6-bit buffer arrays and summing amplifiers: not in the published tables this
+ *   project has; engineering estimates, stated as such in their `source`.
+ *
+ * A user library (JSON, same shape as {@link ComponentLibrary}) replaces the default one; it is
+ * validated with zod, so a missing field or a negative energy is a one-line error.
+ */
+import { z } from 'zod';
+import { parseConfig } from '../core/config.ts';
+import { ensure, fail } from '../core/errors.ts';
+import { G_MAX_SIEMENS, INPUT_CYCLE_SECONDS, ON_OFF_RATIO } from '../core/defaults.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+// ---------------------------------------------------------------------------------------------
+
+const nonNegative = z.number().nonnegative();
+const positive = z.number().positive();
+
+/** One kind of block: what one operation costs and how fast one unit can repeat it. */
+export const unitSchema = z
+  .object({
+    /** Energy of one operation (see `operation`), joules. */
+    energyPerOperationJoules: nonNegative,
+    /** Power drawn whenever the chip is on, independent of activity, watts. */
+    staticPowerWatts: nonNegative,
+    /** Area of one unit, m². */
+    areaSquareMetres: nonNegative,
+    /** Time one operation takes, seconds. */
+    latencySeconds: nonNegative,
+    /** Highest operation rate of one unit, per second; rated power = energy × rate + static. */
+    operationsPerSecond: positive,
+    /** What one operation is (e.g. "bit read", "conversion"). */
+    operation: z.string().min(1),
+    /** Where the figures come from. */
+    source: z.string().min(1),
+  })
+  .strict();
+
+/** A block of the library (see {@link unitSchema}). */
+export type Unit = z.output<typeof unitSchema>;
+
+const resolutionPointSchema = z
+  .object({
+    bits: z.number().int().min(1).max(16),
+    energyPerOperationJoules: nonNegative,
+    staticPowerWatts: nonNegative,
+    areaSquareMetres: nonNegative,
+  })
+  .strict();
+
+/** A family of converters indexed by resolution (SAR ADC, DAC). */
+export const resolutionFamilySchema = z
+  .object({
+    /** What one operation is. */
+    operation: z.string().min(1),
+    /** Tabulated resolutions; other resolutions are extrapolated with `extrapolation`. */
+    points: z.array(resolutionPointSchema).min(2),
+    /**
+     * How to extend the table: `sar` fits E(b) = α·b + β·2^b (and the same form for area) by
+     * least squares; `geometric` continues the growth ratio of the two nearest points.
+     */
+    extrapolation: z.enum(['sar', 'geometric']),
+    source: z.string().min(1),
+  })
+  .strict();
+
+/** A family of converters indexed by resolution. */
+export type ResolutionFamily = z.output<typeof resolutionFamilySchema>;
+
+const ratePointSchema = z
+  .object({
+    /** Operation rate of this design point, per second. */
+    operationsPerSecond: positive,
+    /** Power at that rate (already at the library's technology node), watts. */
+    powerWatts: nonNegative,
+    /** Area (already at the library's technology node), m². */
+    areaSquareMetres: nonNegative,
+  })
+  .strict();
+
+/** A neural peripheral (NNS+A, NNADC) indexed by its operation rate. */
+export const rateFamilySchema = z
+  .object({
+    operation: z.string().min(1),
+    /** Resolution of the design, bits (the NNADC's output bits; informational for NNS+A). */
+    resolutionBits: z.number().int().min(1).max(16),
+    /** Design points; power and area are linear in the rate between and beyond them. */
+    points: z.array(ratePointSchema).min(2),
+    source: z.string().min(1),
+  })
+  .strict();
+
+/** A neural peripheral family indexed by rate. */
+export type RateFamily = z.output<typeof rateFamilySchema>;
+
+/** How the crossbar's energy depends on the data (see {@link crossbarActivityFactor}). */
+export const crossbarModelSchema = z
+  .object({
+    /** Mean squared normalized input level at which the array's energy figure was given. */
+    referenceInputMeanSquare: z.number().positive().max(1),
+    /** Fraction of cells in the high-conductance state at which the figure was given. */
+    referenceCellOnFraction: z.number().min(0).max(1),
+    /** G_max / G_min of the cells. */
+    onOffRatio: z.number().min(1),
+    source: z.string().min(1),
+  })
+  .strict();
+
+/** Units every architecture may reference by name; a library must define all of them. */
+export const REQUIRED_UNITS = [
+  'array',
+  'sampleHold',
+  'shiftAdd',
+  'inputRegister',
+  'outputRegister',
+  'edram',
+  'bus',
+  'router',
+  'activation',
+  'tileShiftAdd',
+  'maxPool',
+  'tileOutputRegister',
+  'hyperTransport',
+  'tia',
+  'bufferArray',
+  'summingAmplifier',
+] as const;
+
+/** Name of a required unit. */
+export type RequiredUnit = (typeof REQUIRED_UNITS)[number];
+
+const unitsSchema = z
+  .object(Object.fromEntries(REQUIRED_UNITS.map((k) => [k, unitSchema])) as Record<RequiredUnit, typeof unitSchema>)
+  .catchall(unitSchema);
+
+/** The whole library. */
+export const componentLibrarySchema = z
+  .object({
+    /** Technology node every figure refers to, nm. */
+    technologyNanometres: positive,
+    /** Fixed blocks by name (the required ones plus any extra an architecture names). */
+    units: unitsSchema,
+    /** SAR ADC by resolution. */
+    adcSar: resolutionFamilySchema,
+    /** DAC by resolution. */
+    dac: resolutionFamilySchema,
+    /** NNADC by sample rate. */
+    nnadc: rateFamilySchema,
+    /** NNS+A by operation rate. */
+    nnsa: rateFamilySchema,
+    /** Data dependence of the crossbar's energy. */
+    crossbar: crossbarModelSchema,
+  })
+  .strict();
+
+/** A validated component library. */
+export type ComponentLibrary = z.output<typeof componentLibrarySchema>;
+
+/** Validates a component library (e.g. parsed JSON); one-line {@link UserError} on failure. */
+export function parseComponentLibrary(input: unknown): ComponentLibrary {
+  const lib = parseConfig(componentLibrarySchema, input, 'component library');
+  for (const [name, fam] of [['adcSar', lib.adcSar], ['dac', lib.dac]] as const) {
+    const bits = fam.points.map((p) => p.bits);
+    ensure(new Set(bits).size === bits.length, `invalid component library: ${name}.points: resolution listed twice`);
+  }
+  for (const [name, fam] of [['nnadc', lib.nnadc], ['nnsa', lib.nnsa]] as const) {
+    const rates = fam.points.map((p) => p.operationsPerSecond);
+    ensure(new Set(rates).size === rates.length, `invalid component library: ${name}.points: rate listed twice`);
+  }
+  return lib;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+// ---------------------------------------------------------------------------------------------
+
+/** A converter (or neural peripheral) resolved for one design point. */
+export interface ResolvedUnit extends Unit {
+  /** True when the figures were extrapolated beyond the library's table. */
+  extrapolated: boolean;
+}
+
+/** Least-squares fit of y = α·b + β·2^b through the points; returns [α, β]. */
+function fitSar(points: Array<{ bits: number; y: number }>): [number, number] {
+  let s11 = 0;
+  let s12 = 0;
+  let s22 = 0;
+  let t1 = 0;
+  let t2 = 0;
+  for (const { bits, y } of points) {
+    const a = bits;
+    const b = 2 ** bits;
+    s11 += a * a;
+    s12 += a * b;
+    s22 += b * b;
+    t1 += a * y;
+    t2 += b * y;
+  }
+  const det = s11 * s22 - s12 * s12;
+  ensure(Math.abs(det) > 0, 'SAR fit needs at least two distinct resolutions');
+  return [(t1 * s22 - t2 * s12) / det, (s11 * t2 - s12 * t1) / det];
+}
+
+/** Value of the family's model at `bits` for one field (energy, area or static power). */
+function familyValue(fam: ResolutionFamily, bits: number, field: 'energyPerOperationJoules' | 'areaSquareMetres' | 'staticPowerWatts'): number {
+  const exact = fam.points.find((p) => p.bits === bits);
+  if (exact) return exact[field];
+  const sorted = [...fam.points].sort((a, b) => a.bits - b.bits);
+  if (fam.extrapolation === 'sar') {
+    const [alpha, beta] = fitSar(sorted.map((p) => ({ bits: p.bits, y: p[field] })));
+    return Math.max(0, alpha * bits + beta * 2 ** bits);
+  }
+  // Geometric: continue the growth ratio of the two points nearest to `bits`.
+  const byDistance = [...sorted].sort((a, b) => Math.abs(a.bits - bits) - Math.abs(b.bits - bits) || a.bits - b.bits);
+  const [p, q] = byDistance[0].bits < byDistance[1].bits ? [byDistance[0], byDistance[1]] : [byDistance[1], byDistance[0]];
+  if (p[field] === 0 || q[field] === 0) return p[field] + ((q[field] - p[field]) * (bits - p.bits)) / (q.bits - p.bits);
+  const ratio = (q[field] / p[field]) ** (1 / (q.bits - p.bits));
+  return p[field] * ratio ** (bits - p.bits);
+}
+
+/**
+ * A converter of `bits` resolution from a resolution family, run at `operationsPerSecond`.
+ * Energy per conversion does not depend on the rate (charge-redistribution converters spend
+ * CV² per conversion); latency is one sample period.
+ */
+export function resolutionUnit(fam: ResolutionFamily, bits: number, operationsPerSecond: number, what: string): ResolvedUnit {
+  ensure(Number.isInteger(bits) && bits >= 1 && bits <= 16, `${what}: resolution must be an integer in 1..16 bits, got ${bits}`);
+  ensure(Number.isFinite(operationsPerSecond) && operationsPerSecond > 0, `${what}: rate must be positive, got ${operationsPerSecond}`);
+  const tabulated = fam.points.some((p) => p.bits === bits);
+  return {
+    energyPerOperationJoules: familyValue(fam, bits, 'energyPerOperationJoules'),
+    staticPowerWatts: familyValue(fam, bits, 'staticPowerWatts'),
+    areaSquareMetres: familyValue(fam, bits, 'areaSquareMetres'),
+    latencySeconds: 1 / operationsPerSecond,
+    operationsPerSecond,
+    operation: fam.operation,
+    source: tabulated ? `${fam.source} (${bits}-bit point)` : `${fam.source} (${bits} bits, extrapolated: ${fam.extrapolation} model)`,
+    extrapolated: !tabulated,
+  };
+}
+
+/** Linear interpolation/extrapolation of `field` in the rate. */
+function rateValue(fam: RateFamily, rate: number, field: 'powerWatts' | 'areaSquareMetres'): number {
+  const sorted = [...fam.points].sort((a, b) => a.operationsPerSecond - b.operationsPerSecond);
+  let i = 0;
+  while (i < sorted.length - 2 && rate > sorted[i + 1].operationsPerSecond) i++;
+  const p = sorted[i];
+  const q = sorted[i + 1];
+  const t = (rate - p.operationsPerSecond) / (q.operationsPerSecond - p.operationsPerSecond);
+  return Math.max(0, p[field] + t * (q[field] - p[field]));
+}
+
+/**
+ * A neural peripheral run at `operationsPerSecond`: power and area linear in the rate through
+ * the family's design points (a faster design is a wider one), energy per operation = power /
+ * rate. The inverter neurons draw bias current only while their inputs sit mid-rail, and idle
+ * inputs are parked at a rail, so the power is charged per operation (static power 0).
+ */
+export function rateUnit(fam: RateFamily, operationsPerSecond: number, what: string): ResolvedUnit {
+  ensure(Number.isFinite(operationsPerSecond) && operationsPerSecond > 0, `${what}: rate must be positive, got ${operationsPerSecond}`);
+  const rates = fam.points.map((p) => p.operationsPerSecond);
+  const inside = operationsPerSecond >= Math.min(...rates) && operationsPerSecond <= Math.max(...rates);
+  const power = rateValue(fam, operationsPerSecond, 'powerWatts');
+  return {
+    energyPerOperationJoules: power / operationsPerSecond,
+    staticPowerWatts: 0,
+    areaSquareMetres: rateValue(fam, operationsPerSecond, 'areaSquareMetres'),
+    latencySeconds: 1 / operationsPerSecond,
+    operationsPerSecond,
+    operation: fam.operation,
+    source: `${fam.source}; at ${formatRate(operationsPerSecond)}${inside ? ' (interpolated)' : ' (extrapolated linearly in rate)'}`,
+    extrapolated: !inside,
+  };
+}
+
+function formatRate(hz: number): string {
+  return hz >= 1e9 ? `${+(hz / 1e9).toPrecision(4)} GHz` : `${+(hz / 1e6).toPrecision(4)} MHz`;
+}
+
+/** A named fixed unit; fails with a message naming the library if it is not defined. */
+export function namedUnit(lib: ComponentLibrary, name: string): ResolvedUnit {
+  const u = (lib.units as Record<string, Unit>)[name];
+  if (!u) fail(`component library has no unit named '${name}'`);
+  return { ...u, extrapolated: false };
+}
+
+/** Rated power of one unit (every operation at its maximum rate, plus static power), watts. */
+export function ratedPowerWatts(u: Unit): number {
+  return u.energyPerOperationJoules * u.operationsPerSecond + u.staticPowerWatts;
+}
+
+/**
+ * Activity factor of the crossbar's energy relative to the library's reference figure. An ohmic
+ * array dissipates Σ V²·G over its cells, so the energy of one input cycle scales with the mean
+ * squared normalized input level and with the mean cell conductance:
+ *
+ *   factor = (E[x²] / E_ref[x²]) · (G_min + f·(G_max − G_min)) / (G_min + f_ref·(G_max − G_min)),
+ *
+ * where x ∈ [0, 1] is a DAC level and f the fraction of cells in the high state. With P_D-bit
+ * DAC slices whose bits are independently 1 with probability ρ, E[x²] = (Var + Mean²)/(2^P_D − 1)²
+ * with Mean = ρ(2^P_D − 1) and Var = ρ(1 − ρ)(4^P_D − 1)/3 (for 1-bit slices E[x²] = ρ).
+ */
+export function crossbarActivityFactor(lib: ComponentLibrary, inputBitDensity: number, dacBits: number, cellOnFraction: number): number {
+  const full = 2 ** dacBits - 1;
+  const mean = inputBitDensity * full;
+  const variance = (inputBitDensity * (1 - inputBitDensity) * (4 ** dacBits - 1)) / 3;
+  const meanSquare = (variance + mean * mean) / (full * full);
+  const gMin = 1 / lib.crossbar.onOffRatio;
+  const conductance = (f: number): number => gMin + f * (1 - gMin);
+  return (meanSquare / lib.crossbar.referenceInputMeanSquare) * (conductance(cellOnFraction) / conductance(lib.crossbar.referenceCellOnFraction));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Default library: published figures and their derivation
+// ---------------------------------------------------------------------------------------------
+
+/** Feature size of the reference NNS+A / NNADC designs, nm. */
+export const REFERENCE_NODE_NANOMETRES = 130;
+/** Feature size of the architectures, nm (DESIGN.md §1). */
+export const TARGET_NODE_NANOMETRES = 32;
+/** Supply of the reference designs (130 nm), volts (DESIGN.md §1). */
+export const REFERENCE_SUPPLY_VOLTS = 1.2;
+/** Nominal supply at 32 nm (ITRS high-performance logic; the 32 nm PTM models), volts. */
+export const TARGET_SUPPLY_VOLTS = 0.9;
+/** Area scaling from 130 nm to 32 nm: the square of the feature-size ratio, (32/130)² ≈ 0.0606. */
+export const AREA_SCALE_130_TO_32 = (TARGET_NODE_NANOMETRES / REFERENCE_NODE_NANOMETRES) ** 2;
+/**
+ * Power scaling from 130 nm to 32 nm at the same operation rate: P = C·V²·f with capacitance
+ * proportional to feature size (32/130) and the supply going from 1.2 V to 0.9 V, so
+ * (32/130)·(0.9/1.2)² ≈ 0.138. The reference design's own per-tile table (DESIGN.md §5: 4 NNADCs
+ * at 6.0 mW, 64 NNS+As at 19 mW) implies a factor of about 0.095–0.106; ours is the more
+ * conservative one (it charges the neural peripherals ~30–45 % more).
+ */
+export const POWER_SCALE_130_TO_32 = (TARGET_NODE_NANOMETRES / REFERENCE_NODE_NANOMETRES) * (TARGET_SUPPLY_VOLTS / REFERENCE_SUPPLY_VOLTS) ** 2;
+/**
+ * DAC energy growth per extra bit: ×√2. A DAC's energy is dominated by driving the row line (the
+ * same at every resolution) plus its binary-weighted element array, whose switched capacitance
+ * doubles per bit; √2 per bit ("weakly exponential", DESIGN.md §5) gives 2.8× at 4 bits. Cross-
+ * check: the reference design's table read per PE (8192 4-bit DACs, 0.1 W) is 12.2 µW each, i.e.
+ * 1.22 pJ per 100 ns conversion; this model gives 1.10 pJ.
+ */
+export const DAC_ENERGY_GROWTH_PER_BIT = Math.SQRT2;
+/**
+ * DAC area growth per extra bit: ×2 (binary-weighted elements). Gives 1.33 µm² at 4 bits; the
+ * reference design's 4.4e-2 mm² for 128 × 64 × 4 DACs per tile is 1.34 µm² each.
+ */
+export const DAC_AREA_GROWTH_PER_BIT = 2;
+
+const MM2 = 1e-6; // m² per mm²
+const UM2 = 1e-12; // m² per µm²
+const MW = 1e-3;
+const PJ = 1e-12;
+
+/** One row of ISAAC's published 32 nm table (DESIGN.md §5): totals for `count` units. */
+interface IsaacRow {
+  spec: string;
+  totalPowerWatts: number;
+  totalAreaSquareMetres: number;
+  count: number;
+}
+
+/** ISAAC's table, as published (DESIGN.md §5). */
+export const ISAAC_TABLE = {
+  edram: { spec: 'eDRAM buffer, 64 KB, 2 banks, 256-bit bus', totalPowerWatts: 20.7 * MW, totalAreaSquareMetres: 0.083 * MM2, count: 1 },
+  bus: { spec: 'eDRAM-to-IMA bus, 384 wires', totalPowerWatts: 7 * MW, totalAreaSquareMetres: 0.09 * MM2, count: 1 },
+  router: { spec: 'router, 32-bit flit, 8 ports, shared by 4 tiles', totalPowerWatts: 42 * MW, totalAreaSquareMetres: 0.151 * MM2, count: 1 },
+  sigmoid: { spec: 'sigmoid ×2', totalPowerWatts: 0.52 * MW, totalAreaSquareMetres: 0.0006 * MM2, count: 2 },
+  tileShiftAdd: { spec: 'S+A (tile) ×1', totalPowerWatts: 0.05 * MW, totalAreaSquareMetres: 0.00006 * MM2, count: 1 },
+  maxPool: { spec: 'max-pool ×1', totalPowerWatts: 0.4 * MW, totalAreaSquareMetres: 0.00024 * MM2, count: 1 },
+  tileOutputRegister: { spec: 'output register (tile), 3 KB', totalPowerWatts: 1.68 * MW, totalAreaSquareMetres: 0.0032 * MM2, count: 3 },
+  adc: { spec: 'ADC, 8-bit, 1.28 GS/s, ×8 per IMA', totalPowerWatts: 16 * MW, totalAreaSquareMetres: 0.0096 * MM2, count: 8 },
+  dac: { spec: 'DAC, 1-bit, ×8×128', totalPowerWatts: 4 * MW, totalAreaSquareMetres: 0.00017 * MM2, count: 1024 },
+  sampleHold: { spec: 'sample-and-hold ×8×128', totalPowerWatts: 0.01 * MW, totalAreaSquareMetres: 0.00004 * MM2, count: 1024 },
+  array: { spec: 'memristor arrays 8 × (128×128), 2 bits/cell', totalPowerWatts: 2.4 * MW, totalAreaSquareMetres: 0.0002 * MM2, count: 8 },
+  shiftAdd: { spec: 'S+A (IMA) ×4', totalPowerWatts: 0.2 * MW, totalAreaSquareMetres: 0.00024 * MM2, count: 4 },
+  inputRegister: { spec: 'input register, 2 KB', totalPowerWatts: 1.24 * MW, totalAreaSquareMetres: 0.0021 * MM2, count: 2 },
+  outputRegister: { spec: 'output register (IMA), 256 B', totalPowerWatts: 0.23 * MW, totalAreaSquareMetres: 0.00077 * MM2, count: 0.25 },
+  hyperTransport: { spec: 'HyperTransport, 4 links at 1.6 GHz', totalPowerWatts: 10.4, totalAreaSquareMetres: 22.88 * MM2, count: 1 },
+} satisfies Record<string, IsaacRow>;
+
+/**
+ * ISAAC's peak usage rates, from which per-operation energies are derived: one IMA = 8 arrays ×
+ * 128 rows, 16-bit inputs streamed 1 bit per 100 ns cycle (one 16-cycle product per 1.6 µs),
+ * 128 16-bit outputs per product; one tile = 12 IMAs; 8 ADCs per IMA at 1.28 GS/s.
+ */
+export const ISAAC_RATES = (() => {
+  const cycle = INPUT_CYCLE_SECONDS;
+  const productSeconds = 16 * cycle;
+  const imaInputBitsPerSecond = (8 * 128 * 16) / productSeconds; // input register refills
+  const tileOutputsPerSecond = (12 * 8 * 16) / productSeconds; // 16 weights of 16 bits per array
+  const adcConversionsPerSecond = 1.28e9;
+  return {
+    cycleSeconds: cycle,
+    productSeconds,
+    imaInputBitsPerSecond,
+    tileOutputsPerSecond,
+    adcConversionsPerSecond,
+    /** eDRAM: refill of 12 IMAs' inputs plus the tile's 16-bit outputs written back. */
+    edramBitsPerSecond: 12 * imaInputBitsPerSecond + tileOutputsPerSecond * 16,
+    /** Bus: the same inputs to the IMAs plus the outputs back to the tile. */
+    busBitsPerSecond: 12 * imaInputBitsPerSecond + tileOutputsPerSecond * 16,
+    /** Router: the 16-bit outputs of the 4 tiles sharing it. */
+    routerBitsPerSecond: 4 * tileOutputsPerSecond * 16,
+    /** Input register (per IMA): refilled and read bit-serially (1 bit per row per array per cycle). */
+    inputRegisterBitsPerSecond: imaInputBitsPerSecond + (8 * 128) / cycle,
+    /** IMA output register: one 16-bit read-modify-write per ADC result. */
+    outputRegisterBitsPerSecond: 8 * adcConversionsPerSecond * 2 * 16,
+    /** Tile output register: each 16-bit output written and read once. */
+    tileOutputRegisterBitsPerSecond: tileOutputsPerSecond * 16 * 2,
+    /** IMA S+A units: all 8 ADC streams over 4 units. */
+    shiftAddOpsPerUnit: (8 * adcConversionsPerSecond) / 4,
+    /** HyperTransport: 4 links × 16 bits × 1.6 GHz double data rate. */
+    hyperTransportBitsPerSecond: 4 * 16 * 1.6e9 * 2,
+  };
+})();
+
+function isaacUnit(row: IsaacRow, operationsPerSecondPerUnit: number, operation: string, derivation: string): Unit {
+  const powerPerUnit = row.totalPowerWatts / row.count;
+  return {
+    energyPerOperationJoules: powerPerUnit / operationsPerSecondPerUnit,
+    staticPowerWatts: 0,
+    areaSquareMetres: row.totalAreaSquareMetres / row.count,
+    latencySeconds: 1 / operationsPerSecondPerUnit,
+    operationsPerSecond: operationsPerSecondPerUnit,
+    operation,
+    source: `ISAAC 32 nm table (DESIGN.md §5): ${row.spec}; per unit ${+(powerPerUnit / MW).toPrecision(4)} mW; energy = power / ${derivation}`,
+  };
+}
+
+/** The SAR ADC table of DESIGN.md §5: energy per conversion (pJ) and area (µm²) by bits. */
+export const SAR_ADC_TABLE: ReadonlyArray<{ bits: number; energyPicojoules: number; areaSquareMicrometres: number }> = [
+  { bits: 4, energyPicojoules: 0.79, areaSquareMicrometres: 361 },
+  { bits: 5, energyPicojoules: 0.99, areaSquareMicrometres: 477 },
+  { bits: 6, energyPicojoules: 1.2, areaSquareMicrometres: 627 },
+  { bits: 7, energyPicojoules: 1.42, areaSquareMicrometres: 845 },
+  { bits: 8, energyPicojoules: 1.67, areaSquareMicrometres: 1200 },
+  { bits: 9, energyPicojoules: 1.97, areaSquareMicrometres: 1828 },
+  { bits: 10, energyPicojoules: 2.38, areaSquareMicrometres: 3002 },
+];
+
+/** Reference NNADC designs at 130 nm (DESIGN.md §2.5): sample rate, power, area. */
+export const NNADC_130NM = [
+  { operationsPerSecond: 0.5e9, powerWatts: 6.3 * MW, areaSquareMetres: 0.0069 * MM2 },
+  { operationsPerSecond: 1e9, powerWatts: 13.1 * MW, areaSquareMetres: 0.015 * MM2 },
+];
+
+/** Reference NNS+A designs at 130 nm (DESIGN.md §2.4): operation rate, power, area. */
+export const NNSA_130NM = [
+  { operationsPerSecond: 20e6, powerWatts: 0.68 * MW, areaSquareMetres: 1.5e-3 * MM2 },
+  { operationsPerSecond: 40e6, powerWatts: 1.39 * MW, areaSquareMetres: 3e-3 * MM2 },
+];
+
+/** Estimates for CASCADE's analog buffering blocks (no published per-unit figures at hand). */
+export const CASCADE_ESTIMATES = {
+  /**
+   * TIA: integrating transimpedance amplifier per bit-line pair, one sample per 100 ns cycle;
+   * ~1 µA bias at 0.9 V for the 100 ns cycle (0.09 pJ) plus its 50 fF integration capacitor
+   * swung by 0.5 V (0.02 pJ). Area: inverter-based amplifier with an RRAM feedback element.
+   */
+  tia: { energyJoules: 0.1 * PJ, areaSquareMetres: 2 * UM2 },
+  /**
+   * 6-bit buffer-cell write: E = V²·G·t with V = 1 V, G = 25 µS (mid-range of a 6-bit cell below
+   * G_max = 100 µS) and a 10 ns pulse = 0.25 pJ; the buffer array's area is a computing array's.
+   */
+  bufferWrite: { energyJoules: 1 * 1 * (G_MAX_SIEMENS / 4) * 10e-9, latencySeconds: 10e-9 },
+  /** Summing amplifier: one op-amp adder settling in 10 ns per conversion; ~2 µA at 0.9 V for 10 ns plus read-out of the summed buffer columns. */
+  summingAmplifier: { energyJoules: 0.2 * PJ, areaSquareMetres: 5 * UM2, operationsPerSecond: 100e6 },
+};
+
+/** Builds the default library from the published figures above (pure; same result every call). */
+export function defaultComponentLibrary(): ComponentLibrary {
+  const r = ISAAC_RATES;
+  const t = ISAAC_TABLE;
+  const cycleRate = 1 / r.cycleSeconds;
+  const perKb = (row: IsaacRow, bitsPerSecondTotal: number): number => bitsPerSecondTotal / row.count; // register units are 1 KB slices
+  const units: Record<string, Unit> = {
+    array: isaacUnit(t.array, cycleRate, 'input cycle of a full 128×128 array at reference activity (energy per cell = this / 16384)', '10 MHz (one 100 ns read per cycle)'),
+    sampleHold: isaacUnit(t.sampleHold, cycleRate, 'sample', '10 MHz (one sample per 100 ns cycle)'),
+    shiftAdd: isaacUnit(t.shiftAdd, r.shiftAddOpsPerUnit, 'shift-and-add of one converted value', `${(r.shiftAddOpsPerUnit / 1e9).toFixed(2)} G ops/s (8 ADC streams at 1.28 GS/s over 4 units)`),
+    inputRegister: isaacUnit(t.inputRegister, perKb(t.inputRegister, r.inputRegisterBitsPerSecond), 'bit read or written (unit = 1 KB of capacity)', `${(r.inputRegisterBitsPerSecond / 1e9).toFixed(2)} Gb/s per 2 KB (refill + 1 bit per row per array per cycle)`),
+    outputRegister: isaacUnit(t.outputRegister, perKb(t.outputRegister, r.outputRegisterBitsPerSecond), 'bit read or written (unit = 1 KB of capacity)', `${(r.outputRegisterBitsPerSecond / 1e9).toFixed(1)} Gb/s per 256 B (16-bit read-modify-write per ADC result)`),
+    edram: isaacUnit(t.edram, r.edramBitsPerSecond, 'bit read or written', `${(r.edramBitsPerSecond / 1e9).toFixed(1)} Gb/s (12 IMAs' inputs per 1.6 µs product + 16-bit outputs)`),
+    bus: isaacUnit(t.bus, r.busBitsPerSecond, 'bit transferred', `${(r.busBitsPerSecond / 1e9).toFixed(1)} Gb/s (same traffic as the eDRAM)`),
+    router: isaacUnit(t.router, r.routerBitsPerSecond, 'bit through one router (unit = one router; ISAAC shares it by 4 tiles)', `${(r.routerBitsPerSecond / 1e9).toFixed(1)} Gb/s (16-bit outputs of 4 tiles)`),
+    activation: isaacUnit(t.sigmoid, r.tileOutputsPerSecond / 2, 'activation of one output', `${(r.tileOutputsPerSecond / 2 / 1e9).toFixed(2)} G ops/s (tile outputs over 2 units)`),
+    tileShiftAdd: isaacUnit(t.tileShiftAdd, r.tileOutputsPerSecond, 'add of two partial outputs', `${(r.tileOutputsPerSecond / 1e9).toFixed(2)} G ops/s (tile outputs)`),
+    maxPool: isaacUnit(t.maxPool, r.tileOutputsPerSecond, 'pooled input element', `${(r.tileOutputsPerSecond / 1e9).toFixed(2)} G elements/s (tile outputs)`),
+    tileOutputRegister: isaacUnit(t.tileOutputRegister, perKb(t.tileOutputRegister, r.tileOutputRegisterBitsPerSecond), 'bit read or written (unit = 1 KB of capacity)', `${(r.tileOutputRegisterBitsPerSecond / 1e9).toFixed(1)} Gb/s per 3 KB (16-bit outputs written and read)`),
+    hyperTransport: isaacUnit(t.hyperTransport, r.hyperTransportBitsPerSecond, 'bit between chips', `${(r.hyperTransportBitsPerSecond / 1e9).toFixed(1)} Gb/s (4 links × 16 bits × 1.6 GHz DDR)`),
+    isaacAdc8b: isaacUnit(t.adc, r.adcConversionsPerSecond, 'conversion', '1.28 GS/s (ISAAC\'s ADC)'),
+    tia: {
+      energyPerOperationJoules: CASCADE_ESTIMATES.tia.energyJoules,
+      staticPowerWatts: 0,
+      areaSquareMetres: CASCADE_ESTIMATES.tia.areaSquareMetres,
+      latencySeconds: INPUT_CYCLE_SECONDS,
+      operationsPerSecond: cycleRate,
+      operation: 'sample of one bit-line pair',
+      source: 'estimate (no published per-unit figure in DESIGN.md): integrating TIA, ~1 µA bias at 0.9 V over a 100 ns cycle + 50 fF × 0.5 V swing ≈ 0.1 pJ; 2 µm² inverter-based amplifier with RRAM feedback',
+    },
+    bufferArray: {
+      energyPerOperationJoules: CASCADE_ESTIMATES.bufferWrite.energyJoules,
+      staticPowerWatts: 0,
+      areaSquareMetres: t.array.totalAreaSquareMetres / t.array.count,
+      latencySeconds: CASCADE_ESTIMATES.bufferWrite.latencySeconds,
+      // Rated use: a computing array's 64 bit-line pairs are written every 100 ns cycle into its
+      // 4 buffer arrays, i.e. 16 cells per buffer array per cycle.
+      operationsPerSecond: 16 * cycleRate,
+      operation: 'write of one 6-bit buffer cell',
+      source: `estimate: V²·G·t with V = 1 V, G = ${(G_MAX_SIEMENS / 4) * 1e6} µS (mid-range 6-bit cell), t = 10 ns; area of a 128×128 computing array (ISAAC table)`,
+    },
+    summingAmplifier: {
+      energyPerOperationJoules: CASCADE_ESTIMATES.summingAmplifier.energyJoules,
+      staticPowerWatts: 0,
+      areaSquareMetres: CASCADE_ESTIMATES.summingAmplifier.areaSquareMetres,
+      latencySeconds: 1 / CASCADE_ESTIMATES.summingAmplifier.operationsPerSecond,
+      operationsPerSecond: CASCADE_ESTIMATES.summingAmplifier.operationsPerSecond,
+      operation: 'analog sum read out of buffer columns for one conversion',
+      source: 'estimate: op-amp adder settling in 10 ns, ~2 µA at 0.9 V plus buffer-column read ≈ 0.2 pJ; 5 µm²',
+    },
+  };
+
+  const dacPoints = Array.from({ length: 8 }, (_, i) => {
+    const bits = i + 1;
+    return {
+      bits,
+      energyPerOperationJoules: (t.dac.totalPowerWatts / t.dac.count / cycleRate) * DAC_ENERGY_GROWTH_PER_BIT ** (bits - 1),
+      staticPowerWatts: 0,
+      areaSquareMetres: (t.dac.totalAreaSquareMetres / t.dac.count) * DAC_AREA_GROWTH_PER_BIT ** (bits - 1),
+    };
+  });
+
+  const scale = (p: { operationsPerSecond: number; powerWatts: number; areaSquareMetres: number }) => ({
+    operationsPerSecond: p.operationsPerSecond,
+    powerWatts: p.powerWatts * POWER_SCALE_130_TO_32,
+    areaSquareMetres: p.areaSquareMetres * AREA_SCALE_130_TO_32,
+  });
+  const scaling = `scaled 130→32 nm: area ×(32/130)² = ${AREA_SCALE_130_TO_32.toFixed(4)}, power ×(32/130)(0.9 V/1.2 V)² = ${POWER_SCALE_130_TO_32.toFixed(4)}`;
+
+  return parseComponentLibrary({
+    technologyNanometres: TARGET_NODE_NANOMETRES,
+    units,
+    adcSar: {
+      operation: 'conversion',
+      points: SAR_ADC_TABLE.map((p) => ({ bits: p.bits, energyPerOperationJoules: p.energyPicojoules * PJ, staticPowerWatts: 0, areaSquareMetres: p.areaSquareMicrometres * UM2 })),
+      extrapolation: 'sar',
+      source: 'SAR ADC by resolution, DESIGN.md §5 (derived from ISAAC\'s 8-bit ADC with a SAR scaling model)',
+    },
+    dac: {
+      operation: 'conversion (one input slice onto one row)',
+      points: dacPoints,
+      extrapolation: 'geometric',
+      source: `ISAAC's 1-bit DAC (4 mW / 1024 at 10 MHz = ${(dacPoints[0].energyPerOperationJoules / PJ).toFixed(3)} pJ, ${(dacPoints[0].areaSquareMetres / UM2).toFixed(3)} µm²), energy ×√2 and area ×2 per extra bit`,
+    },
+    nnadc: {
+      operation: 'conversion',
+      resolutionBits: 8,
+      points: NNADC_130NM.map(scale),
+      source: `NNADC reference designs, 130 nm SPICE (DESIGN.md §2.5: 0.5 GS/s 6.3 mW 0.0069 mm²; 1 GS/s 13.1 mW 0.015 mm²), ${scaling}`,
+    },
+    nnsa: {
+      operation: 'one input cycle of one weight group (8 bit-line pairs + held sum)',
+      resolutionBits: 8,
+      points: NNSA_130NM.map(scale),
+      source: `NNS+A reference designs, 130 nm SPICE (DESIGN.md §2.4: 20 MHz 0.68 mW 1.5e-3 mm²; 40 MHz 1.39 mW 3e-3 mm²), ${scaling}`,
+    },
+    crossbar: {
+      referenceInputMeanSquare: 0.5,
+      referenceCellOnFraction: 0.5,
+      onOffRatio: ON_OFF_RATIO,
+      source: 'ISAAC\'s array power is taken to be at 1-bit inputs of density 0.5 and half the cells on (not stated in ISAAC); on/off ratio from the project defaults',
+    },
+  });
+}

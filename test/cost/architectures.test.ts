@@ -1,0 +1,124 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { UserError } from '../../src/core/errors.ts';
+import { defaultComponentLibrary } from '../../src/cost/components.ts';
+import { defaultArchitectures, parseArchitectureList, resolveArchitectures, type ArchitectureSpec } from '../../src/cost/architectures.ts';
+import { selectArchitectures } from '../../src/cost/select.ts';
+
+const lib = defaultComponentLibrary();
+const specs = defaultArchitectures();
+const resolved = resolveArchitectures(specs, lib);
+const byName = Object.fromEntries(resolved.map((a) => [a.name, a]));
+
+function spec(name: string): ArchitectureSpec {
+  return structuredClone(specs.find((s) => s.name === name)!);
+}
+
+function userError(pattern: RegExp) {
+  return (e: unknown): boolean => e instanceof UserError && pattern.test((e as Error).message) && !(e as Error).message.includes('\n');
+}
+
+test('16-bit ISAAC: chip power and area are the sums of its published table (65.8 W, 85.4 mm²) within 2 %', () => {
+  const a = byName['isaac-16bit'];
+  assert.ok(Math.abs(a.chipRatedPowerWatts - 65.8) / 65.8 < 0.02, `power ${a.chipRatedPowerWatts} W`);
+  assert.ok(Math.abs(a.chipAreaSquareMetres / 1e-6 - 85.4) / 85.4 < 0.02, `area ${a.chipAreaSquareMetres / 1e-6} mm²`);
+  assert.is(a.arraysPerChip, 168 * 12 * 8);
+});
+
+test('16-bit ISAAC: peak throughput matches the published 41.3 TOPS once our extra pipeline cycle is taken out', () => {
+  const a = byName['isaac-16bit'];
+  // ISAAC counts 16 cycles per 16-bit product; the §5 pipeline rule makes it 16 + 1.
+  const published = 41.3e12;
+  assert.ok(Math.abs((a.peak.opsPerSecond * 17) / 16 - published) / published < 0.01, `${a.peak.opsPerSecond}`);
+  // Its ADCs are exactly balanced: 8 × 1.28 GS/s for 8 arrays × 128 columns per 100 ns.
+  assert.ok(Math.abs(a.converterUtilization - 1) < 1e-9);
+});
+
+test('§3 configurations: ADC resolutions 7 / 10 / 8 bits, conversions per group 64 / 5 / 1, pipeline 9 / 9 / 3 × 100 ns', () => {
+  assert.equal(
+    ['isaac', 'cascade', 'neural-pim'].map((n) => [byName[n].adcBits, byName[n].conversionsPerGroup, Math.round(byName[n].pipelineCycleSeconds * 1e9)]),
+    [[7, 64, 900], [10, 5, 900], [8, 1, 300]],
+  );
+  assert.is(byName.cascade.closedFormConversionsPerGroup, 15);
+  assert.is(byName['neural-pim'].arraysPerChip, 280 * 4 * 64);
+  assert.is(byName['neural-pim'].weightGroupsPerArray, 8);
+});
+
+test('the baselines get the same chip area as Neural-PIM (as many tiles as fit)', () => {
+  const np = byName['neural-pim'];
+  for (const n of ['isaac', 'cascade']) {
+    const a = byName[n];
+    assert.ok(a.chipAreaSquareMetres <= np.chipAreaSquareMetres, `${n} larger than neural-pim`);
+    assert.ok(a.chipAreaSquareMetres + a.tileAreaSquareMetres > np.chipAreaSquareMetres, `${n} could hold another tile`);
+  }
+});
+
+test('peak throughput of Neural-PIM: 71,680 arrays × 1024 MACs × 2 ops per 300 ns', () => {
+  const np = byName['neural-pim'];
+  assert.ok(Math.abs(np.peak.opsPerSecond - (71680 * 1024 * 2) / 300e-9) < 1);
+});
+
+test('converters that cannot keep up are a one-line error', () => {
+  // CASCADE without summing amplifiers needs 15 conversions per group: 64 × 8 × 15 = 7680 per
+  // 900 ns, its 3 ADCs at 1.2 GS/s deliver 3240.
+  const c = spec('cascade');
+  c.chip.tiles = 10;
+  c.cascade = { conversionsPerInputCycle: null };
+  assert.throws(() => resolveArchitectures([c], lib), userError(/cannot keep up.*7680.*3240/));
+  // ISAAC-style with half the ADCs: 64 × 8 × 8 = 4096 conversions per 100 ns cycle, 32 × 120 = 3840.
+  const i = spec('isaac');
+  i.chip.tiles = 10;
+  i.pe.adc = { family: 'sar', count: 32, sampleRateHz: 1.2e9 };
+  assert.throws(() => resolveArchitectures([i], lib), userError(/cannot keep up.*4096.*3840/));
+  // The original ISAAC with the rounded 1.2 GS/s ADC: 128 conversions per array per 100 ns > 120.
+  const o = spec('isaac-16bit');
+  o.pe.adc = { family: 'sar', count: 8, sampleRateHz: 1.2e9, bits: 8 };
+  assert.throws(() => resolveArchitectures([o], lib), userError(/cannot keep up/));
+  // NNS+As at 40 MHz: 8 groups per array per 100 ns need 80 MHz.
+  const n = spec('neural-pim');
+  n.pe.nnsa = { count: 64, operationsPerSecond: 40e6 };
+  assert.throws(() => resolveArchitectures([n], lib), userError(/NNS\+As cannot keep up/));
+});
+
+test('legal but unbalanced or lossy configurations are stated warnings', () => {
+  const n = spec('neural-pim');
+  n.pe.adc = { family: 'nnadc', count: 16, sampleRateHz: 1.2e9 };
+  const [a] = resolveArchitectures([n], lib);
+  assert.ok(a.warnings.some((w) => /ADCs are 9 % utilized.*over-provisioned/.test(w)), a.warnings.join('; '));
+  const i = spec('isaac');
+  i.chip.tiles = 10;
+  i.pe.adc = { family: 'sar', count: 64, sampleRateHz: 1.2e9, bits: 6 };
+  const [b] = resolveArchitectures([i], lib);
+  assert.ok(b.warnings.some((w) => /6-bit ADC below the 7 bits/.test(w)), b.warnings.join('; '));
+  for (const d of resolved) assert.equal(d.warnings, [], `${d.name} defaults should be balanced`);
+});
+
+test('structural errors: too few DACs, an NNADC of the wrong resolution, an unknown area reference', () => {
+  const i = spec('isaac');
+  i.chip.tiles = 10;
+  i.pe.dacs = 1000;
+  assert.throws(() => resolveArchitectures([i], lib), userError(/DACs per PE cannot drive/));
+  const n = spec('neural-pim');
+  n.precision.outputBits = 6;
+  assert.throws(() => resolveArchitectures([n], lib), userError(/NNADC figures are for 8-bit/));
+  assert.throws(() => resolveArchitectures([spec('isaac')], lib), userError(/unknown architecture 'neural-pim'/));
+});
+
+test('selecting architectures resolves area references without returning them', () => {
+  const picked = selectArchitectures(specs, 'isaac', lib);
+  assert.equal(picked.map((a) => a.name), ['isaac']);
+  assert.is(picked[0].tilesPerChip, byName.isaac.tilesPerChip);
+  assert.throws(() => selectArchitectures(specs, 'isaac,prime', lib), userError(/unknown architecture 'prime'/));
+});
+
+test('architecture files: JSON round trip of the defaults; a bad field is a one-line error', () => {
+  const again = parseArchitectureList(JSON.parse(JSON.stringify(specs)));
+  assert.equal(again, specs);
+  const bad = JSON.parse(JSON.stringify(specs));
+  bad[0].pe.adc.count = -3;
+  assert.throws(() => parseArchitectureList(bad), userError(/architecture file: 0\.pe\.adc\.count/));
+  const dup = JSON.parse(JSON.stringify([specs[0], specs[0]]));
+  assert.throws(() => parseArchitectureList(dup), userError(/defined twice/));
+});
+
+test.run();

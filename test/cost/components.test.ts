@@ -1,0 +1,114 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { UserError } from '../../src/core/errors.ts';
+import {
+  POWER_SCALE_130_TO_32,
+  AREA_SCALE_130_TO_32,
+  crossbarActivityFactor,
+  defaultComponentLibrary,
+  parseComponentLibrary,
+  rateUnit,
+  resolutionUnit,
+} from '../../src/cost/components.ts';
+
+const lib = defaultComponentLibrary();
+const PJ = 1e-12;
+const UM2 = 1e-12;
+const MM2 = 1e-6;
+
+function close(actual: number, expected: number, rel: number, what: string): void {
+  assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${what}: ${actual} vs ${expected}`);
+}
+
+function userError(pattern: RegExp) {
+  return (e: unknown): boolean => e instanceof UserError && pattern.test((e as Error).message) && !(e as Error).message.includes('\n');
+}
+
+test('SAR ADC: the §5 table is returned as published for 4..10 bits', () => {
+  const table = [[4, 0.79, 361], [5, 0.99, 477], [6, 1.2, 627], [7, 1.42, 845], [8, 1.67, 1200], [9, 1.97, 1828], [10, 2.38, 3002]];
+  for (const [bits, pj, um2] of table) {
+    const u = resolutionUnit(lib.adcSar, bits, 1.2e9, 'adc');
+    close(u.energyPerOperationJoules, pj * PJ, 1e-12, `${bits}-bit energy`);
+    close(u.areaSquareMetres, um2 * UM2, 1e-12, `${bits}-bit area`);
+    assert.not.ok(u.extrapolated);
+  }
+});
+
+test('SAR ADC beyond the table follows α·b + β·2^b (fit by hand through the 4- and 8-bit points)', () => {
+  // 4α + 16β = 0.79, 8α + 256β = 1.67  ⇒  β = 0.09/224, α = (0.79 − 16β)/4.
+  const beta = 0.09 / 224;
+  const alpha = (0.79 - 16 * beta) / 4;
+  const u = resolutionUnit(lib.adcSar, 12, 1.2e9, 'adc');
+  assert.ok(u.extrapolated);
+  close(u.energyPerOperationJoules, (alpha * 12 + beta * 4096) * PJ, 0.03, '12-bit energy');
+  assert.ok(resolutionUnit(lib.adcSar, 3, 1.2e9, 'adc').energyPerOperationJoules < 0.79 * PJ);
+});
+
+test('DAC: ISAAC\'s 1-bit DAC (4 mW / 1024 at 10 MHz), ×√2 energy and ×2 area per extra bit', () => {
+  const one = resolutionUnit(lib.dac, 1, 10e6, 'dac');
+  close(one.energyPerOperationJoules, 4e-3 / 1024 / 10e6, 1e-12, '1-bit energy');
+  close(one.areaSquareMetres, (0.00017 * MM2) / 1024, 1e-12, '1-bit area');
+  const four = resolutionUnit(lib.dac, 4, 10e6, 'dac');
+  close(four.energyPerOperationJoules, one.energyPerOperationJoules * 2 ** 1.5, 1e-9, '4-bit energy');
+  // DESIGN.md §5: 4-bit DACs of a tile (128 × 64 × 4) take 4.4e-2 mm².
+  close(four.areaSquareMetres, (4.4e-2 * MM2) / (128 * 64 * 4), 0.02, '4-bit area vs the reference tile table');
+});
+
+test('130→32 nm scaling: area by (32/130)², power by (32/130)·(0.9/1.2)²', () => {
+  close(AREA_SCALE_130_TO_32, 0.060592, 1e-4, 'area factor');
+  close(POWER_SCALE_130_TO_32, (32 / 130) * 0.5625, 1e-12, 'power factor');
+});
+
+test('NNADC at 1.2 GS/s and NNS+A at 80 MHz: areas agree with the reference per-tile table (4 NNADC 4.3e-3 mm², 64 NNS+A 2.4e-2 mm²)', () => {
+  const adc = rateUnit(lib.nnadc, 1.2e9, 'nnadc');
+  close(4 * adc.areaSquareMetres, 4.3e-3 * MM2, 0.05, 'NNADC area');
+  const nnsa = rateUnit(lib.nnsa, 80e6, 'nnsa');
+  close(64 * nnsa.areaSquareMetres, 2.4e-2 * MM2, 0.05, 'NNS+A area');
+  // At a published design point the 130 nm power is reproduced after scaling: 13.1 mW at 1 GS/s.
+  const at1 = rateUnit(lib.nnadc, 1e9, 'nnadc');
+  close(at1.energyPerOperationJoules * 1e9, 13.1e-3 * POWER_SCALE_130_TO_32, 1e-9, 'NNADC power at 1 GS/s');
+  assert.not.ok(at1.extrapolated);
+  assert.ok(adc.extrapolated);
+});
+
+test('ISAAC-derived units: 30 pJ per array cycle, per-unit areas are the table totals over the counts', () => {
+  close(lib.units.array.energyPerOperationJoules, ((2.4e-3 / 8) * 100e-9), 1e-12, 'array energy per cycle');
+  close(lib.units.array.areaSquareMetres, (0.0002 * MM2) / 8, 1e-12, 'array area');
+  close(lib.units.edram.areaSquareMetres, 0.083 * MM2, 1e-12, 'eDRAM area');
+  close(lib.units.hyperTransport.energyPerOperationJoules * lib.units.hyperTransport.operationsPerSecond, 10.4, 1e-12, 'HyperTransport rated power');
+});
+
+test('crossbar activity: E[x²] of the DAC levels × relative mean conductance', () => {
+  // 1-bit inputs: E[x²] = density.
+  close(crossbarActivityFactor(lib, 0.25, 1, 0.5), 0.5, 1e-12, '1-bit density 0.25');
+  assert.is(crossbarActivityFactor(lib, 0, 1, 0.5), 0);
+  // 4-bit levels uniform over 0..15: mean of (k/15)² = 1240/3600.
+  close(crossbarActivityFactor(lib, 0.5, 4, 0.5), 1240 / 3600 / 0.5, 1e-12, '4-bit uniform');
+  // All cells off: G_min / mean(G_min, G_max) with on/off ratio 50.
+  close(crossbarActivityFactor(lib, 0.5, 1, 0), 0.02 / 0.51, 1e-12, 'all off');
+});
+
+test('the default library survives a JSON round trip and validates', () => {
+  const again = parseComponentLibrary(JSON.parse(JSON.stringify(lib)));
+  assert.equal(again, lib);
+});
+
+test('a library missing a field or with a negative energy is a one-line user error naming the field', () => {
+  const missing = JSON.parse(JSON.stringify(lib));
+  delete missing.units.edram.areaSquareMetres;
+  assert.throws(() => parseComponentLibrary(missing), userError(/units\.edram\.areaSquareMetres/));
+  const noUnit = JSON.parse(JSON.stringify(lib));
+  delete noUnit.units.tia;
+  assert.throws(() => parseComponentLibrary(noUnit), userError(/units\.tia/));
+  const negative = JSON.parse(JSON.stringify(lib));
+  negative.units.array.energyPerOperationJoules = -1e-12;
+  assert.throws(() => parseComponentLibrary(negative), userError(/units\.array\.energyPerOperationJoules/));
+  const negativePoint = JSON.parse(JSON.stringify(lib));
+  negativePoint.adcSar.points[2].energyPerOperationJoules = -1;
+  assert.throws(() => parseComponentLibrary(negativePoint), userError(/adcSar\.points\.2\.energyPerOperationJoules/));
+  const typo = JSON.parse(JSON.stringify(lib));
+  typo.units.array.energyPerOperationJoule = 1;
+  assert.throws(() => parseComponentLibrary(typo), userError(/component library/));
+});
+
+test.run();
