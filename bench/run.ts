@@ -7,8 +7,9 @@ import type { BenchFigure, BenchSection } from './types.ts';
 import { costBench } from './cost.ts';
 import { adcMetricsBench } from './adc-metrics.ts';
 import { mappingBench } from './mapping.ts';
+import { dnnBench } from './dnn.ts';
 
-const sections: BenchSection[] = [adcMetricsBench, mappingBench, costBench];
+const sections: BenchSection[] = [adcMetricsBench, mappingBench, dnnBench, costBench];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -34,3 +34,15 @@ export const INPUT_CYCLE_SECONDS = 100e-9;
 export const SAMPLE_HOLD_NOISE_VOLTS = 0.5e-3;
 /** Default seed of every command. */
 export const DEFAULT_SEED = 1;
+
+// Baseline DNNs (src/dnn/).
+/** Real value of one 8-bit input code of the baseline DNNs: they take pixel / 255. */
+export const DNN_INPUT_SCALE = 1 / 255;
+/** Percentile of a layer's input values over the calibration batch that maps to activation code 255. */
+export const DNN_ACTIVATION_PERCENTILE = 99.99;
+/** Adam learning rate of `npim train dnn`. */
+export const DNN_LEARNING_RATE = 1e-3;
+/** Mini-batch size of `npim train dnn`. */
+export const DNN_BATCH_SIZE = 64;
+/** Training epochs of `npim train dnn` per architecture (fixed; no early stopping). */
+export const DNN_EPOCHS = { mlp: 10, lenet5: 8 } as const;

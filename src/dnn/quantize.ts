@@ -1,0 +1,347 @@
+/**
+ * 8-bit quantization of a {@link FloatNetwork} into a {@link QuantizedNetwork}, and the exact
+ * integer reference that the accelerator simulator must reproduce when all noise is off.
+ *
+ * **Weights** (P_W = 8 bits of magnitude). Each dense/conv2d layer is a crossbar matrix
+ * `[fanIn rows × fanOut columns]` (row order of conv layers: see `network.ts`) of integer codes
+ * w ∈ [−255, 255] in an `Int16Array`. The hardware stores w⁺ = max(w, 0) and w⁻ = max(−w, 0) in
+ * two separate groups of 8-bit columns (positive and negative column of each weight bit), so the
+ * magnitude has a full 8 bits and the sign is carried by which column of the pair holds it.
+ * Scales are **per output channel** (per crossbar column): s_w[j] = max_k |W[k][j]| / 255,
+ * w = round(W / s_w[j]) with ties away from zero. Per-column scales cost nothing in hardware (every
+ * column is rescaled digitally after conversion anyway, where its bias is added) and keep small
+ * channels from losing most of their 8 bits to a large neighbour.
+ *
+ * **Activations** (P_I = 8). Every dense/conv2d layer has an input scale s_in: its input is
+ * unsigned codes q ∈ [0, 255] standing for q·s_in. A layer fed straight from the network input
+ * (through flatten / max-pool / ReLU only) uses the input's own scale, so its codes are the pixels
+ * themselves. Every other layer is calibrated on a batch of training images run through the float
+ * network: s_in = (99.99th percentile of that layer's input values over the batch, all elements
+ * counted, nearest-rank) / 255; larger values clip to 255. Codes are unsigned, so every crossbar
+ * layer's input must be non-negative (after a ReLU, or pooling of ReLU outputs); anything else is
+ * rejected when quantizing.
+ *
+ * **Reference arithmetic** ({@link runQuantizedReference}), all in IEEE-754 float64 without fused
+ * multiply-add:
+ * 1. input: real values x = p × net.inputScale for pixel codes p;
+ * 2. dense/conv2d layer: codes q = min(255, max(0, Math.round(x / s_in))) — round half up;
+ *    (conv) im2col of q; exact integer products acc[r][j] = Σ_k q[r][k]·w[k][j] (|acc| ≤
+ *    255²·fanIn, exact far beyond any real fan-in); output y[r][j] = acc[r][j] × m_j + b[j] with
+ *    m_j = s_in × s_w[j] (one multiplication, one addition, each rounded once);
+ * 3. relu: y > 0 ? y : 0; max/avg pooling and flatten as in `network.ts`;
+ * 4. the values after the last layer are the logits (float64); the class is the first arg-max.
+ * Step 2's requantization happens at the consumer, i.e. after activation and pooling, which is
+ * where the tile writes 8-bit values back to its buffer.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ensure, fail } from '../core/errors.ts';
+import { DNN_ACTIVATION_PERCENTILE } from '../core/defaults.ts';
+import { extractNetwork } from './import.ts';
+import {
+  argmaxRows,
+  im2col,
+  integerMatmul,
+  isCrossbar,
+  pool,
+  positionsPerImage,
+  reluInPlace,
+  runFloatNetwork,
+  shapeSize,
+  type Conv2dLayer,
+  type DenseLayer,
+  type FlattenLayer,
+  type FloatNetwork,
+  type PoolLayer,
+  type ReluLayer,
+  type Shape,
+} from './network.ts';
+
+/** Largest weight-code magnitude (8 bits). */
+export const WEIGHT_CODE_MAX = 255;
+/** Largest activation code (unsigned 8 bits). */
+export const ACTIVATION_CODE_MAX = 255;
+
+/** Quantization fields shared by dense and conv2d layers. */
+export interface QuantizedCrossbarFields {
+  /** Per-column weight scale s_w[j]: real weight = code × s_w[j]. */
+  weightScale: Float64Array;
+  /** Input scale s_in: real input = code × s_in. */
+  inputScale: number;
+  /** How s_in was chosen: the network input's own scale, or percentile calibration. */
+  inputScaleFrom: 'network input' | 'calibration';
+}
+
+/** A dense layer with integer weight codes. */
+export type QuantizedDense = DenseLayer<Int16Array> & QuantizedCrossbarFields;
+/** A conv2d layer with integer weight codes. */
+export type QuantizedConv2d = Conv2dLayer<Int16Array> & QuantizedCrossbarFields;
+/** A quantized crossbar layer. */
+export type QuantizedCrossbar = QuantizedDense | QuantizedConv2d;
+/** A layer of a {@link QuantizedNetwork}. */
+export type QuantizedLayer = QuantizedCrossbar | PoolLayer | FlattenLayer | ReluLayer;
+
+/** An 8-bit network: the input of the accelerator simulator. */
+export interface QuantizedNetwork {
+  /** Per-image input shape, e.g. `[28, 28, 1]`. */
+  inputShape: Shape;
+  /** Real value of one input code (pixel). */
+  inputScale: number;
+  layers: QuantizedLayer[];
+  /** Weight magnitude bits (codes in [−255, 255]). */
+  weightBits: 8;
+  /** Activation bits (codes in [0, 255]). */
+  activationBits: 8;
+  /** How the activation scales were calibrated. */
+  calibration: { images: number; percentile: number };
+}
+
+/** Options of {@link quantizeNetwork}. */
+export interface QuantizeOptions {
+  /** Percentile of a layer's input values mapped to code 255 (default 99.99). */
+  percentile?: number;
+  /** Images per forward batch during calibration (memory bound only; default 100). */
+  batchSize?: number;
+}
+
+/** Quantizes real weights `[fanIn × fanOut]` to codes in [−255, 255] with one scale per column. */
+export function quantizeWeights(weights: Float64Array, fanIn: number, fanOut: number): { codes: Int16Array; scale: Float64Array } {
+  ensure(weights.length === fanIn * fanOut, `weight matrix has ${weights.length} entries, expected ${fanIn}×${fanOut}`);
+  const codes = new Int16Array(fanIn * fanOut);
+  const scale = new Float64Array(fanOut);
+  for (let j = 0; j < fanOut; j++) {
+    let maxAbs = 0;
+    for (let k = 0; k < fanIn; k++) maxAbs = Math.max(maxAbs, Math.abs(weights[k * fanOut + j]));
+    // An all-zero column has any scale; 1 keeps the rescale finite.
+    const s = maxAbs > 0 ? maxAbs / WEIGHT_CODE_MAX : 1;
+    scale[j] = s;
+    for (let k = 0; k < fanIn; k++) {
+      const v = weights[k * fanOut + j] / s;
+      const q = Math.sign(v) * Math.round(Math.abs(v));
+      codes[k * fanOut + j] = Math.max(-WEIGHT_CODE_MAX, Math.min(WEIGHT_CODE_MAX, q));
+    }
+  }
+  return { codes, scale };
+}
+
+/** The 8-bit code of real value `x` at scale `s`: `min(255, max(0, Math.round(x / s)))`. */
+export function quantizeActivation(x: number, scale: number): number {
+  const q = Math.round(x / scale);
+  return q > ACTIVATION_CODE_MAX ? ACTIVATION_CODE_MAX : q > 0 ? q : 0;
+}
+
+/** {@link quantizeActivation} over an array. */
+export function quantizeActivations(values: Float64Array, scale: number): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = quantizeActivation(values[i], scale);
+  return out;
+}
+
+/** Nearest-rank percentile (0 < p ≤ 100) of `values`: the ⌈p/100 · n⌉-th smallest. */
+export function percentile(values: Float64Array, p: number): number {
+  ensure(values.length > 0, 'percentile of an empty set');
+  ensure(p > 0 && p <= 100, `percentile must be in (0, 100], got ${p}`);
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(values.length, Math.max(1, Math.ceil((p / 100) * values.length)));
+  return sorted[rank - 1];
+}
+
+/**
+ * Quantizes `net` to 8-bit weights and activations, calibrating the activation scales on
+ * `calibrationImages` (8-bit input codes, `count × inputSize`); see the module documentation.
+ */
+export function quantizeNetwork(net: FloatNetwork, calibrationImages: Uint8Array, options: QuantizeOptions = {}): QuantizedNetwork {
+  const p = options.percentile ?? DNN_ACTIVATION_PERCENTILE;
+  ensure(Number.isFinite(p) && p > 0 && p <= 100, `activation percentile must be in (0, 100], got ${p}`);
+  const inputSize = shapeSize(net.inputShape);
+  ensure(calibrationImages.length > 0 && calibrationImages.length % inputSize === 0, `calibration data has ${calibrationImages.length} values, not a whole number of ${inputSize}-value inputs`);
+  const count = calibrationImages.length / inputSize;
+
+  // Which crossbar layers see the raw input codes, and that every crossbar input is non-negative.
+  const direct = new Set<number>();
+  let isDirect = true;
+  let nonNegative = true;
+  let producer = 'the network input';
+  for (const [i, layer] of net.layers.entries()) {
+    if (isCrossbar(layer)) {
+      if (!nonNegative) fail(`layer '${layer.name}' takes signed values from '${producer}'; unsigned 8-bit activations need a ReLU before every dense/conv2d layer`);
+      if (isDirect) direct.add(i);
+      isDirect = false;
+      nonNegative = false;
+      producer = layer.name;
+    } else if (layer.kind === 'relu') nonNegative = true;
+    else if (layer.kind === 'avgPool') isDirect = false;
+  }
+
+  // Collect each calibrated layer's float inputs over the calibration batch.
+  const collected = new Map<number, Float64Array[]>();
+  const batchSize = options.batchSize ?? 100;
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    const x = new Float64Array(n * inputSize);
+    for (let i = 0; i < x.length; i++) x[i] = calibrationImages[start * inputSize + i] * net.inputScale;
+    runFloatNetwork(net, x, n, (i, layer, input) => {
+      if (!isCrossbar(layer) || direct.has(i)) return;
+      const list = collected.get(i) ?? [];
+      list.push(input);
+      collected.set(i, list);
+    });
+  }
+
+  const layers: QuantizedLayer[] = net.layers.map((layer, i) => {
+    if (!isCrossbar(layer)) return layer;
+    const { codes, scale } = quantizeWeights(layer.weights, layer.fanIn, layer.fanOut);
+    let inputScale = net.inputScale;
+    let inputScaleFrom: QuantizedCrossbarFields['inputScaleFrom'] = 'network input';
+    if (!direct.has(i)) {
+      const hi = percentile(concat(collected.get(i) ?? []), p);
+      // A layer whose calibration input is all zero gets scale 1; its codes are then all 0.
+      inputScale = hi > 0 ? hi / ACTIVATION_CODE_MAX : 1;
+      inputScaleFrom = 'calibration';
+    }
+    return { ...layer, weights: codes, weightScale: scale, bias: Float64Array.from(layer.bias), inputScale, inputScaleFrom };
+  });
+  return { inputShape: [...net.inputShape], inputScale: net.inputScale, layers, weightBits: 8, activationBits: 8, calibration: { images: count, percentile: p } };
+}
+
+/** Extracts and quantizes a tfjs Layers model in one step (see {@link extractNetwork}). */
+export function quantizeLayersModel(model: tf.LayersModel, calibrationImages: Uint8Array, options: QuantizeOptions & { inputScale?: number } = {}): QuantizedNetwork {
+  return quantizeNetwork(extractNetwork(model, { inputScale: options.inputScale }), calibrationImages, options);
+}
+
+function concat(parts: Float64Array[]): Float64Array {
+  const out = new Float64Array(parts.reduce((a, b) => a + b.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Computes a crossbar layer's accumulations `[rows × fanOut]` (units: input code × weight code)
+ * from its input codes `[rows × fanIn]` (after im2col for conv layers). The reference uses the exact
+ * integer product; the accelerator simulator substitutes its crossbar model.
+ */
+export type CrossbarMatmul = (layer: QuantizedCrossbar, layerIndex: number, codes: Uint8Array, rows: number) => Float64Array;
+
+/** Hooks of {@link runQuantized}. */
+export interface RunQuantizedHooks {
+  /** Crossbar product (default: the exact integer product, {@link exactMatmul}). */
+  matmul?: CrossbarMatmul;
+  /** Sees every layer's output values `[batch × outputSize]` (for tracing and SINAD measurement). */
+  onLayer?: (layerIndex: number, layer: QuantizedLayer, output: Float64Array, batch: number) => void;
+  /** Images per internal batch (memory bound only; default 128). */
+  batchSize?: number;
+}
+
+/** The exact integer crossbar product of the reference. */
+export const exactMatmul: CrossbarMatmul = (layer, _index, codes, rows) => integerMatmul(codes, rows, layer.fanIn, layer.weights, layer.fanOut);
+
+/** Number of output values (classes) of a network. */
+export function outputSize(net: QuantizedNetwork): number {
+  return shapeSize(net.layers[net.layers.length - 1].outputShape);
+}
+
+/**
+ * Runs a quantized network on 8-bit input codes (`count × inputSize`) with the arithmetic of the
+ * module documentation, the crossbar products coming from `hooks.matmul`. Returns the logits
+ * `[count × outputSize]`.
+ */
+export function runQuantized(net: QuantizedNetwork, images: Uint8Array, hooks: RunQuantizedHooks = {}): Float64Array {
+  const inputSize = shapeSize(net.inputShape);
+  ensure(images.length % inputSize === 0, `input has ${images.length} values, not a whole number of ${inputSize}-value images`);
+  const count = images.length / inputSize;
+  const classes = outputSize(net);
+  const logits = new Float64Array(count * classes);
+  const mm = hooks.matmul ?? exactMatmul;
+  const batchSize = hooks.batchSize ?? 128;
+  for (let start = 0; start < count; start += batchSize) {
+    const n = Math.min(batchSize, count - start);
+    let x: Float64Array = new Float64Array(n * inputSize);
+    for (let i = 0; i < x.length; i++) x[i] = images[start * inputSize + i] * net.inputScale;
+    for (const [li, layer] of net.layers.entries()) {
+      switch (layer.kind) {
+        case 'dense':
+        case 'conv2d': {
+          const codes = quantizeActivations(x, layer.inputScale);
+          const rows = n * positionsPerImage(layer);
+          const patches = layer.kind === 'conv2d' ? im2col(layer, codes, n) : codes;
+          const acc = mm(layer, li, patches, rows);
+          ensure(acc.length === rows * layer.fanOut, `crossbar product of layer '${layer.name}' has ${acc.length} values, expected ${rows}×${layer.fanOut}`);
+          x = rescale(layer, acc, rows);
+          break;
+        }
+        case 'relu':
+          // A copy, so arrays handed to onLayer are never changed afterwards.
+          x = reluInPlace(Float64Array.from(x));
+          break;
+        case 'maxPool':
+        case 'avgPool':
+          x = pool(layer, x, n);
+          break;
+        case 'flatten':
+          break;
+      }
+      hooks.onLayer?.(li, layer, x, n);
+    }
+    logits.set(x, start * classes);
+  }
+  return logits;
+}
+
+/** `y[r][j] = acc[r][j] × (s_in × s_w[j]) + b[j]` in float64 (a new array). */
+export function rescale(layer: QuantizedCrossbar, acc: Float64Array, rows: number): Float64Array {
+  const m = layer.fanOut;
+  const mult = new Float64Array(m);
+  for (let j = 0; j < m; j++) mult[j] = layer.inputScale * layer.weightScale[j];
+  const out = new Float64Array(rows * m);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < m; j++) out[r * m + j] = acc[r * m + j] * mult[j] + layer.bias[j];
+  return out;
+}
+
+/** The exact integer reference: logits `[count × outputSize]` for 8-bit input codes. */
+export function runQuantizedReference(net: QuantizedNetwork, images: Uint8Array): Float64Array {
+  return runQuantized(net, images);
+}
+
+/** Predicted classes (first arg-max of the logits) of the reference. */
+export function predictQuantized(net: QuantizedNetwork, images: Uint8Array, hooks?: RunQuantizedHooks): Int32Array {
+  const classes = outputSize(net);
+  const logits = runQuantized(net, images, hooks);
+  return argmaxRows(logits, logits.length / classes, classes);
+}
+
+/** Fraction of `labels` the quantized network predicts correctly (reference arithmetic by default). */
+export function quantizedAccuracy(net: QuantizedNetwork, images: Uint8Array, labels: ArrayLike<number>, hooks?: RunQuantizedHooks): number {
+  const predicted = predictQuantized(net, images, hooks);
+  ensure(predicted.length === labels.length, `${predicted.length} images but ${labels.length} labels`);
+  let correct = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === labels[i]) correct++;
+  return correct / predicted.length;
+}
+
+/** One row per layer, for reports and metrics files. */
+export interface QuantizedLayerSummary {
+  name: string;
+  kind: QuantizedLayer['kind'];
+  inputShape: Shape;
+  outputShape: Shape;
+  fanIn?: number;
+  fanOut?: number;
+  inputScale?: number;
+  inputScaleFrom?: QuantizedCrossbarFields['inputScaleFrom'];
+  /** Largest |weight code| in the layer (255 unless a column is all zero). */
+  maxWeightCode?: number;
+}
+
+/** Summarizes the layers of a quantized network. */
+export function summarizeQuantized(net: QuantizedNetwork): QuantizedLayerSummary[] {
+  return net.layers.map((l) => {
+    const base = { name: l.name, kind: l.kind, inputShape: l.inputShape, outputShape: l.outputShape };
+    if (l.kind !== 'dense' && l.kind !== 'conv2d') return base;
+    let maxCode = 0;
+    for (const w of l.weights) maxCode = Math.max(maxCode, Math.abs(w));
+    return { ...base, fanIn: l.fanIn, fanOut: l.fanOut, inputScale: l.inputScale, inputScaleFrom: l.inputScaleFrom, maxWeightCode: maxCode };
+  });
+}
