@@ -8,8 +8,9 @@ import { costBench } from './cost.ts';
 import { adcMetricsBench } from './adc-metrics.ts';
 import { mappingBench } from './mapping.ts';
 import { dnnBench } from './dnn.ts';
+import { simulatorBench } from './simulator.ts';
 
-const sections: BenchSection[] = [adcMetricsBench, mappingBench, dnnBench, costBench];
+const sections: BenchSection[] = [adcMetricsBench, mappingBench, dnnBench, costBench, simulatorBench];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -13,6 +13,8 @@ import { registerEval } from './eval.ts';
 import { registerCost } from './cost.ts';
 import { registerSa } from './sa.ts';
 import { registerTrainAdc } from './adc.ts';
+import { registerSimulate } from './simulate.ts';
+import { registerRun } from './run.ts';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   const train = registerTrain(program);
   registerSa(train, registerEval(program));
   registerTrainAdc(train);
+  registerSimulate(program);
+  registerRun(program);
   return program;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Rng } from '../../core/rng.ts';
 import { levelConductance, programConductances, type RramConfig } from '../../device/rram.ts';
-import { outputPair } from '../nnsa/signals.ts';
+import { OUTPUT_COMMON_MODE_VOLTS, OUTPUT_FULL_SCALE_VOLTS, outputPair } from '../nnsa/signals.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import type { ComparatorStage, NnadcModel } from './config.ts';
 
@@ -108,4 +108,75 @@ export function convertAdc(inst: AdcInstance, y: ArrayLike<number>): Int32Array 
     codes[i] = Math.min(maxCode, code);
   }
   return codes;
+}
+
+/**
+ * Threshold form of a converter instance, for fast conversion of many samples: because every
+ * comparator column is linear in y for a given set of fired (latched) coarse comparators, each
+ * comparator switches at a closed-form input. Gives exactly the codes of {@link convertAdc}.
+ */
+export interface AdcThresholds {
+  arch: NnadcModel['arch'];
+  bits: number;
+  /** Flash or coarse thresholds (normalized y; a comparator fires above its threshold). */
+  first: Float64Array;
+  /** Fine stage (two-step): per fine comparator, β, V_M·G − α₀ and the α increment per fired coarse comparator. */
+  fine: Array<{ beta: number; numerator0: number; perCoarse: Float64Array }>;
+  fineBits: number;
+}
+
+/** Column constants of a stage's column j for the threshold form. */
+function columnConstants(stage: AdcInstance['stages'][number], j: number, vdd: number): { beta: number; num0: number; perCoarse: number[] } {
+  const { inputs, columns } = stage.stage;
+  let G = 0;
+  let beta = 0;
+  let alpha = 0;
+  const perCoarse: number[] = [];
+  for (let k = 0; k < inputs.length; k++) {
+    const gu = stage.upperSiemens[k * columns + j];
+    const gl = stage.lowerSiemens[k * columns + j];
+    G += gu + gl;
+    const inp = inputs[k];
+    if (inp.kind === 'signal') {
+      beta += (OUTPUT_FULL_SCALE_VOLTS / 2) * (gu - gl);
+      alpha += OUTPUT_COMMON_MODE_VOLTS * (gu + gl);
+    } else if (inp.kind === 'bias') alpha += vdd * gu;
+    else {
+      alpha += vdd * gl; // not fired: (0, VDD)
+      perCoarse[inp.comparator] = vdd * (gu - gl);
+    }
+  }
+  return { beta, num0: stage.switchingVolts[j] * G - alpha, perCoarse };
+}
+
+/** Threshold form of an instance. */
+export function adcThresholds(inst: AdcInstance): AdcThresholds {
+  const first = inst.stages[0];
+  const firstThresholds = Float64Array.from({ length: first.stage.columns }, (_, j) => {
+    const c = columnConstants(first, j, inst.vddVolts);
+    return c.beta < 0 ? c.num0 / c.beta : Infinity;
+  });
+  const fineStage = inst.stages.find((s) => s.stage.role === 'fine');
+  const fine = fineStage
+    ? Array.from({ length: fineStage.stage.columns }, (_, j) => {
+        const c = columnConstants(fineStage, j, inst.vddVolts);
+        return { beta: c.beta, numerator0: c.num0, perCoarse: Float64Array.from(c.perCoarse, (x) => x ?? 0) };
+      })
+    : [];
+  return { arch: inst.arch, bits: inst.bits, first: firstThresholds, fine, fineBits: fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0 };
+}
+
+/** Code of a normalized input y from the threshold form (same as {@link convertAdc}). */
+export function convertWithThresholds(t: AdcThresholds, y: number): number {
+  let firstCount = 0;
+  for (let k = 0; k < t.first.length; k++) if (y > t.first[k]) firstCount++;
+  if (t.arch === 'flash') return Math.min(2 ** t.bits - 1, firstCount);
+  let fineCount = 0;
+  for (const f of t.fine) {
+    if (!(f.beta < 0)) continue;
+    let num = f.numerator0;
+    for (let k = 0; k < t.first.length; k++) if (y > t.first[k]) num -= f.perCoarse[k];
+    if (y > num / f.beta) fineCount++;
+  }
+  return Math.min(2 ** t.bits - 1, firstCount * 2 ** t.fineBits + fineCount);
 }

@@ -1,0 +1,46 @@
+/** Training every model the main job uses, from scratch, with the project's own trainers. */
+import path from 'node:path';
+import { parseConfig } from '../core/config.ts';
+import { bankFromJson, writeApproximatorModel } from '../circuits/approximator-model.ts';
+import { NnadcTrainConfigSchema } from '../circuits/nnadc/config.ts';
+import { learnThresholdMap, trainNnadc } from '../circuits/nnadc/train.ts';
+import { NnsaTrainConfigSchema } from '../circuits/nnsa/config.ts';
+import { trainNnsa } from '../circuits/nnsa/train.ts';
+import { Rng } from '../core/rng.ts';
+import { loadVtcBank } from '../data/vtc-bank.ts';
+import { info } from '../report/progress.ts';
+import { trainDnnToDir } from '../dnn/train.ts';
+import { DNN_BATCH_SIZE, DNN_EPOCHS, DNN_LEARNING_RATE, DEFAULT_SEED } from '../core/defaults.ts';
+
+/** Directories of the freshly trained models. */
+export interface RetrainedModels {
+  nnsa: string;
+  nnadc: string[];
+  dnn: string;
+}
+
+/** Trains the NNS+A (D = 4), the three range-aware 8-bit NNADCs on it, and LeNet-5, into `dir`. */
+export async function retrainPipelineModels(dir: string, backend: string, dataDir?: string): Promise<RetrainedModels> {
+  const bank = await loadVtcBank();
+  info('training the NNS+A (D = 4)…');
+  const nnsa = trainNnsa(parseConfig(NnsaTrainConfigSchema, {}, 'NNS+A configuration'), bank);
+  const nnsaDir = path.join(dir, 'nnsa-d4');
+  await writeApproximatorModel(nnsaDir, nnsa);
+  const nnadc: string[] = [];
+  for (const range of [1, 0.5, 0.25]) {
+    info(`designing the 8-bit NNADC for range ${range} on the NNS+A outputs…`);
+    const cfg = parseConfig(NnadcTrainConfigSchema, { rangeFraction: range }, 'NNADC configuration');
+    const map = learnThresholdMap(nnsa, bankFromJson(nnsa.vtcBank), nnsa.network.device, range, 200_000, 16, new Rng(cfg.seed).fork('cotrain'));
+    const model = trainNnadc(cfg, bank, map, { kind: 'nnsa', nnsaModel: 'nnsa-d4', samples: 200_000 });
+    const d = path.join(dir, `nnadc-8b-r${range}`);
+    await writeApproximatorModel(d, model);
+    nnadc.push(d);
+  }
+  info('training LeNet-5…');
+  const dnn = path.join(dir, 'lenet5-mnist');
+  await trainDnnToDir(
+    { arch: 'lenet5', epochs: DNN_EPOCHS.lenet5, batchSize: DNN_BATCH_SIZE, learningRate: DNN_LEARNING_RATE, seed: DEFAULT_SEED, dataDir, download: true, downloadTraining: false, out: dnn },
+    backend,
+  );
+  return { nnsa: nnsaDir, nnadc, dnn };
+}

@@ -1,0 +1,46 @@
+/** Tables and plots of simulation results (no I/O). */
+import type { SimulationResult } from '../simulator/simulate.ts';
+import type { PlotSpec } from './plot.ts';
+import { linePlot } from './plot.ts';
+
+const pct = (x: number): string => (100 * x).toFixed(2);
+
+/** One Markdown table row per result. */
+export function simulationTable(results: SimulationResult[]): string {
+  const head = '| dataflow | mode | σ | images × draws | accuracy (%) mean ± std | 8-bit reference (%) | Δ (pp) | hardware SINAD (dB, mean of layers) | A/D conversions per image |';
+  const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|';
+  const rows = results.map(
+    (r) =>
+      `| ${r.dataflow} | ${r.mode} | ${r.sigma} | ${r.images} × ${r.draws} | ${pct(r.accuracyMean)} ± ${pct(r.accuracyStd)} | ${pct(r.referenceAccuracy)} | ${((r.accuracyMean - r.referenceAccuracy) * 100).toFixed(2)} | ${Number.isFinite(r.sinadMeanDb) && r.sinadMeanDb < 199 ? r.sinadMeanDb.toFixed(1) : 'exact'} | ${Math.round(r.conversionsTotal / r.images).toLocaleString('en-US')} |`,
+  );
+  return [head, sep, ...rows].join('\n');
+}
+
+/** Per-layer SINAD table. */
+export function sinadTable(results: SimulationResult[]): string {
+  const layers = results[0]?.sinad.map((s) => s.layer) ?? [];
+  const head = `| dataflow | ${layers.join(' | ')} |`;
+  const sep = `|---|${layers.map(() => '---:').join('|')}|`;
+  const rows = results.map((r) => `| ${r.dataflow} | ${r.sinad.map((s) => (s.sinadDb >= 199 ? 'exact' : s.sinadDb.toFixed(1))).join(' | ')} |`);
+  return [head, sep, ...rows].join('\n');
+}
+
+/** Accuracy versus a swept variable, one series per dataflow. */
+export function sweepPlot(title: string, xTitle: string, rows: Array<{ x: number; accuracy: number; series: string }>, xScale: 'linear' | 'log' = 'linear'): PlotSpec {
+  return linePlot({ title, xTitle, yTitle: 'top-1 accuracy (%)', rows: rows.map((r) => ({ x: r.x, y: 100 * r.accuracy, series: r.series })), xScale, points: true });
+}
+
+/** The σ at which accuracy first drops `points` percentage points below the reference (linear interpolation), or null. */
+export function sigmaAtLoss(curve: Array<{ sigma: number; accuracy: number }>, reference: number, points = 1): number | null {
+  const target = reference - points / 100;
+  const sorted = [...curve].sort((a, b) => a.sigma - b.sigma);
+  for (let i = 0; i < sorted.length; i++) {
+    if (sorted[i].accuracy < target) {
+      if (i === 0) return sorted[0].sigma;
+      const a = sorted[i - 1];
+      const b = sorted[i];
+      return a.sigma + ((a.accuracy - target) / (a.accuracy - b.accuracy)) * (b.sigma - a.sigma);
+    }
+  }
+  return null;
+}

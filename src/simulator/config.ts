@@ -1,0 +1,82 @@
+/**
+ * Configuration of the accelerator functional simulator (DESIGN.md §3–4) with its defaults.
+ */
+import { z } from 'zod';
+import { DEFAULT_SEED, DNN_ARRAY_SIZE, G_MAX_SIEMENS, PROGRAMMING_SIGMA } from '../core/defaults.ts';
+import { RramConfigSchema } from '../device/rram.ts';
+
+/** Dataflows the simulator runs; `ideal` is the exact integer reference on the same path. */
+export const SIM_DATAFLOWS = ['ideal', 'isaac', 'cascade', 'neural-pim'] as const;
+/** A simulated dataflow. */
+export type SimDataflow = (typeof SIM_DATAFLOWS)[number];
+
+/** Fidelity of the Neural-PIM peripherals. */
+export const SIM_MODES = ['behavioral', 'statistical'] as const;
+
+/** Schema of a simulation configuration. */
+export const SimulationConfigSchema = z.object({
+  dataflow: z.enum(SIM_DATAFLOWS).default('neural-pim'),
+  /**
+   * Neural-PIM peripherals: `behavioral` evaluates the trained NNS+A and NNADC on every partial
+   * sum; `statistical` adds Gaussian error with the σ measured from them to ideal arithmetic.
+   */
+  mode: z.enum(SIM_MODES).default('behavioral'),
+  /** Rows (and columns) of a DNN crossbar. */
+  arrayRows: z.number().int().min(8).max(4096).default(DNN_ARRAY_SIZE),
+  /** Bits per DNN cell, P_R. */
+  cellBits: z.number().int().min(1).max(8).default(1),
+  /** DAC bits P_D (default: 1 for ISAAC/CASCADE, 4 for Neural-PIM). */
+  dacBits: z.number().int().min(1).max(8).optional(),
+  /**
+   * ISAAC-style converter resolution, bits of magnitude (sign from the column pair). Default
+   * P_R + P_D + N − 1 (8 for 1-bit cells, 1-bit DACs, 128 rows): the unflipped column; ISAAC's
+   * flip encoding saves one bit in hardware with the same result, and the cost model counts that.
+   */
+  isaacAdcBits: z.number().int().min(1).max(24).optional(),
+  /** CASCADE buffer cell precision, bits. */
+  bufferCellBits: z.number().int().min(1).max(16).default(6),
+  /**
+   * CASCADE buffer full scale, in bit-line units: `calibrated` sets the TIA gain per layer from the
+   * largest partial sum seen on calibration images; a number fixes it.
+   */
+  bufferFullScale: z.union([z.literal('calibrated'), z.number().positive()]).default('calibrated'),
+  /** CASCADE converter resolution, bits of magnitude (default: ISAAC's + ⌈log2 T⌉). */
+  cascadeAdcBits: z.number().int().min(1).max(32).optional(),
+  /**
+   * Neural-PIM converter: `nnadc` the trained converters (range chosen per layer), `ideal` an
+   * ideal N-bit quantizer with the same range choice, `exact` an ideal converter whose LSB is one
+   * unit of the digital partial sum (enough resolution to reproduce the integer result exactly).
+   */
+  neuralPimAdc: z.enum(['nnadc', 'ideal', 'exact']).default('nnadc'),
+  /** Neural-PIM accumulation: `nnsa` the trained network, `ideal` the exact recursion. */
+  neuralPimAccumulator: z.enum(['nnsa', 'ideal']).default('nnsa'),
+  /**
+   * Largest bit-line sensing gain of a Neural-PIM layer (a power of two, chosen per layer from
+   * calibration so that the bit lines use the NNS+A's input range; 1 = the fixed full-array scale).
+   */
+  maxSensingGain: z.number().int().min(1).max(1024).default(64),
+  /** Neural-PIM output bits P_O when the converter is `ideal`. */
+  neuralPimAdcBits: z.number().int().min(1).max(24).default(8),
+  /** Model directories of the Neural-PIM peripherals (defaults: the shipped models). */
+  nnsaModel: z.string().optional(),
+  nnadcModels: z.array(z.string()).optional(),
+  /** DNN crossbar cells: 1-bit by default, G_max 100 µS, on/off 100, σ = 0.025 log-normal. */
+  device: RramConfigSchema.prefault({ levelBits: 1, gMaxSiemens: G_MAX_SIEMENS, onOffRatio: 100, programming: { kind: 'lognormal', sigma: PROGRAMMING_SIGMA } }),
+  /** Vary the peripheral circuits (NNS+A, NNADC, buffer cells) with the same σ as the arrays. */
+  varyPeripherals: z.boolean().default(true),
+  /** Inject Gaussian noise into every layer's outputs at this SINAD (dB) instead of simulating hardware. */
+  injectSinadDb: z.number().min(-20).max(200).optional(),
+  /** Monte Carlo draws (device programming, corners). */
+  draws: z.number().int().min(1).max(1000).default(1),
+  seed: z.number().int().min(0).default(DEFAULT_SEED),
+  /** Images per batch inside the simulator (memory only). */
+  batchSize: z.number().int().min(1).max(100000).default(64),
+});
+
+/** A validated simulation configuration. */
+export type SimulationConfig = z.output<typeof SimulationConfigSchema>;
+
+/** DAC bits of a configuration (dataflow default when unset). */
+export function dacBitsOf(cfg: SimulationConfig): number {
+  return cfg.dacBits ?? (cfg.dataflow === 'neural-pim' ? 4 : 1);
+}

@@ -1,0 +1,97 @@
+/**
+ * Programming a quantized DNN layer onto crossbar tiles (DESIGN.md §3–4): weights sliced into
+ * P_R-bit cells, positive and negative slices in adjacent columns (column (j·S + s)·2 + p for
+ * weight column j, slice s, polarity p ∈ {0: +, 1: −}), fan-in split into tiles of `arrayRows`
+ * rows whose digital outputs are added. Each device is programmed once per Monte Carlo draw
+ * (persistent variation, faults, drift); the result is kept as a dense matrix in units of one
+ * level step, with the nominal G_min subtracted (the reference current of the sensing circuit), so
+ * nominal devices give exactly the integer cell values.
+ */
+import type { Rng } from '../core/rng.ts';
+import { gMinSiemens, levelConductance, programConductances, type RramConfig } from '../device/rram.ts';
+import type { QuantizedCrossbar } from '../dnn/quantize.ts';
+
+/** One array's worth of rows of a layer. */
+export interface ProgrammedTile {
+  /** First fan-in row of the tile. */
+  rowStart: number;
+  rows: number;
+  /** Conductances in level steps, nominal G_min subtracted, row-major [rows × columns]. */
+  levels: Float32Array;
+  /** Per-read variance of each device in level steps² (only when read noise is on). */
+  readVariance: Float32Array | null;
+}
+
+/** A programmed crossbar layer. */
+export interface ProgrammedLayer {
+  fanIn: number;
+  fanOut: number;
+  /** Weight slices S = ⌈8/P_R⌉. */
+  slices: number;
+  cellBits: number;
+  /**
+   * Matrix columns: fanOut·S·2 physical columns (paired layout), or fanOut·S signed column pairs
+   * (differential layout: g⁺ − g⁻, all a differential sensing circuit sees, half the arithmetic).
+   */
+  columns: number;
+  differential: boolean;
+  tiles: ProgrammedTile[];
+}
+
+/** Weight magnitude bits (8). */
+export const WEIGHT_MAGNITUDE_BITS = 8;
+
+/** Physical column of weight column j, slice s, polarity p. */
+export function physicalColumn(j: number, s: number, p: number, slices: number): number {
+  return (j * slices + s) * 2 + p;
+}
+
+/**
+ * Programs `layer` (integer codes [fanIn × fanOut]) onto tiles of `arrayRows` rows. With
+ * `differential`, each column pair is returned as the one signed matrix g⁺ − g⁻ (and the sum of
+ * the two devices' read variances), indexed j·S + s.
+ */
+export function programLayer(layer: QuantizedCrossbar, device: RramConfig, arrayRows: number, rng: Rng, differential = false): ProgrammedLayer {
+  const cellBits = device.levelBits;
+  const slices = Math.ceil(WEIGHT_MAGNITUDE_BITS / cellBits);
+  const mask = 2 ** cellBits - 1;
+  const columns = layer.fanOut * slices * 2;
+  const gMin = gMinSiemens(device);
+  const step = (device.gMaxSiemens - gMin) / mask;
+  const levelG = Float64Array.from({ length: mask + 1 }, (_, v) => levelConductance(device, v));
+  const tiles: ProgrammedTile[] = [];
+  for (let rowStart = 0, t = 0; rowStart < layer.fanIn; rowStart += arrayRows, t++) {
+    const rows = Math.min(arrayRows, layer.fanIn - rowStart);
+    const target = new Float64Array(rows * columns).fill(levelG[0]);
+    for (let k = 0; k < rows; k++) {
+      for (let j = 0; j < layer.fanOut; j++) {
+        const w = layer.weights[(rowStart + k) * layer.fanOut + j];
+        if (w === 0) continue;
+        const p = w < 0 ? 1 : 0;
+        const mag = Math.abs(w);
+        for (let s = 0; s < slices; s++) {
+          const v = (mag >> (cellBits * s)) & mask;
+          if (v) target[k * columns + physicalColumn(j, s, p, slices)] = levelG[v];
+        }
+      }
+    }
+    const g = programConductances(target, device, rng.fork(`tile${t}`));
+    const width = differential ? columns / 2 : columns;
+    const levels = new Float32Array(rows * width);
+    const readVariance = device.readNoiseSigma > 0 ? new Float32Array(rows * width) : null;
+    const variance = (x: number): number => ((device.readNoiseSigma * x) / step) ** 2;
+    if (differential) {
+      for (let i = 0; i < levels.length; i++) {
+        levels[i] = (g[2 * i] - g[2 * i + 1]) / step;
+        if (readVariance) readVariance[i] = variance(g[2 * i]) + variance(g[2 * i + 1]);
+      }
+    } else {
+      for (let i = 0; i < g.length; i++) {
+        levels[i] = (g[i] - gMin) / step;
+        if (readVariance) readVariance[i] = variance(g[i]);
+      }
+    }
+    tiles.push({ rowStart, rows, levels, readVariance });
+  }
+  return { fanIn: layer.fanIn, fanOut: layer.fanOut, slices, cellBits, columns: differential ? columns / 2 : columns, differential, tiles };
+}

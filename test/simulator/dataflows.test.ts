@@ -1,0 +1,129 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { initBackend } from '../../src/core/backend.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { conversionsPerGroup, type DataflowKind } from '../../src/dataflow/conversions.ts';
+import { runQuantizedReference, type QuantizedNetwork } from '../../src/dnn/quantize.ts';
+import { SimulationConfigSchema, type SimulationConfig } from '../../src/simulator/config.ts';
+import { simulate } from '../../src/simulator/simulate.ts';
+import type { NeuralPimPeripherals } from '../../src/simulator/neural-pim.ts';
+import { captureLayerInputs } from '../../src/simulator/simulate.ts';
+import { isaacAccumulate, cascadeAccumulate, idealAccumulate } from '../../src/dataflow/functional.ts';
+
+/** A random 8-bit network: dense 300 → 20 (3 tiles of 128 rows), ReLU, dense 20 → 10. */
+function randomNet(seed: number): QuantizedNetwork {
+  const rng = new Rng(seed);
+  const dense = (name: string, fanIn: number, fanOut: number, inputShape: number[]) => ({
+    kind: 'dense' as const,
+    name,
+    fanIn,
+    fanOut,
+    inputShape,
+    outputShape: [fanOut],
+    weights: Int16Array.from({ length: fanIn * fanOut }, () => rng.int(511) - 255),
+    bias: Float64Array.from({ length: fanOut }, () => rng.normal() * 0.1),
+    weightScale: Float64Array.from({ length: fanOut }, () => 0.001 + 0.001 * rng.uniform()),
+    inputScale: 1 / 255,
+    inputScaleFrom: 'network input' as const,
+  });
+  const l1 = dense('fc1', 300, 20, [300]);
+  const l2 = { ...dense('fc2', 20, 10, [20]), inputScale: 0.05, inputScaleFrom: 'calibration' as const };
+  return {
+    inputShape: [300],
+    inputScale: 1 / 255,
+    layers: [l1, { kind: 'relu', name: 'relu1', inputShape: [20], outputShape: [20] }, l2] as QuantizedNetwork['layers'],
+    weightBits: 8,
+    activationBits: 8,
+    calibration: { images: 0, percentile: 99.99 },
+  };
+}
+
+function images(seed: number, n: number, size: number): Uint8Array {
+  const rng = new Rng(seed);
+  // Sparse like ReLU activations: a third zeros.
+  return Uint8Array.from({ length: n * size }, () => (rng.uniform() < 0.33 ? 0 : rng.int(256)));
+}
+
+const noiseOff = (overrides: Partial<SimulationConfig>): SimulationConfig =>
+  SimulationConfigSchema.parse({ device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'none', sigma: 0 } }, ...overrides });
+
+const idealPeripherals: NeuralPimPeripherals = { nnsa: null, adcs: [], accumulator: 'ideal', converter: 'exact', idealBits: 8, ranges: [0.25, 0.5, 1] };
+
+test('with noise off and converters of sufficient resolution every dataflow reproduces the 8-bit reference exactly', async () => {
+  await initBackend('auto');
+  const net = randomNet(1);
+  const x = images(2, 24, 300);
+  const labels = new Uint8Array(24);
+  const reference = runQuantizedReference(net, x);
+  const cases: Array<[string, Partial<SimulationConfig>]> = [
+    ['ideal', { dataflow: 'ideal' }],
+    ['isaac', { dataflow: 'isaac', isaacAdcBits: 8 }],
+    ['cascade', { dataflow: 'cascade', bufferCellBits: 8, bufferFullScale: 255 }],
+    ['neural-pim', { dataflow: 'neural-pim', neuralPimAccumulator: 'ideal', neuralPimAdc: 'exact' }],
+  ];
+  for (const [name, o] of cases) {
+    const cfg = noiseOff(o);
+    let logits: Float64Array | null = null;
+    const r = simulate(cfg, net, { images: x, labels }, cfg.dataflow === 'neural-pim' ? idealPeripherals : null, undefined, (_d, l) => (logits = l));
+    assert.equal(Array.from(logits!), Array.from(reference), `${name} logits`);
+    for (const s of r.sinad) assert.ok(s.sinadDb >= 199, `${name} layer ${s.layer} SINAD ${s.sinadDb} dB, expected exact`);
+  }
+});
+
+test('with device variation the analog paths are no longer exact', async () => {
+  const net = randomNet(1);
+  const x = images(2, 24, 300);
+  const cfg = SimulationConfigSchema.parse({ dataflow: 'isaac', device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'lognormal', sigma: 0.1 } } });
+  const r = simulate(cfg, net, { images: x, labels: new Uint8Array(24) }, null);
+  assert.ok(r.sinad.some((s) => s.sinadDb < 199), 'variation must show up as finite SINAD');
+});
+
+test('functional reductions are exact on integer bit lines', () => {
+  // One row, one weight column, 2 input slices (D = 1), 8 slices (P_R = 1): d[i][s].
+  const g = { slices: 2, n: 1, fanOut: 1, weightSlices: 8, cellBits: 1, dacBits: 1 };
+  const d = new Float32Array(16);
+  const rng = new Rng(3);
+  for (let i = 0; i < 16; i++) d[i] = rng.int(257) - 128;
+  let expected = 0;
+  for (let i = 0; i < 2; i++) for (let s = 0; s < 8; s++) expected += d[i * 8 + s] * 2 ** (i + s);
+  const a = new Float64Array(1);
+  idealAccumulate(d, g, a);
+  assert.is(a[0], expected);
+  const b = new Float64Array(1);
+  assert.is(isaacAccumulate(d, g, 8, b), 16);
+  assert.is(b[0], expected);
+  const c = new Float64Array(1);
+  const conv = cascadeAccumulate(d, g, { bufferCellBits: 8, bufferFullScale: 255, adcBits: 12, writeSigma: 0, normal: null }, c);
+  assert.is(conv, 2 + 8 - 1);
+  assert.is(c[0], expected);
+});
+
+test('an ISAAC converter saturates at its top code', () => {
+  const g = { slices: 1, n: 1, fanOut: 1, weightSlices: 1, cellBits: 1, dacBits: 1 };
+  const acc = new Float64Array(1);
+  isaacAccumulate(Float32Array.of(-200), g, 7, acc);
+  assert.is(acc[0], -127);
+});
+
+test('conversions counted during a run equal the closed forms of DESIGN §3', async () => {
+  await initBackend('auto');
+  const net = randomNet(4);
+  const x = images(5, 10, 300);
+  const labels = new Uint8Array(10);
+  const inputs = captureLayerInputs(net, x);
+  for (const kind of ['isaac', 'cascade', 'neural-pim'] as DataflowKind[]) {
+    const cfg = noiseOff({ dataflow: kind, neuralPimAccumulator: 'ideal', neuralPimAdc: 'ideal' });
+    const dac = kind === 'neural-pim' ? 4 : 1;
+    const r = simulate(cfg, net, { images: x, labels }, kind === 'neural-pim' ? { ...idealPeripherals, converter: 'ideal' } : null);
+    const perGroup = conversionsPerGroup(kind, { inputBits: 8, weightBits: 8, outputBits: 8, log2Rows: 7, cellBits: 1, dacBits: dac, flipEncoding: false });
+    let expected = 0;
+    net.layers.forEach((l, i) => {
+      if (l.kind !== 'dense') return;
+      const rows = inputs.get(i)!.rows;
+      expected += rows * l.fanOut * Math.ceil(l.fanIn / 128) * perGroup;
+    });
+    assert.is(r.conversionsTotal, expected, kind);
+  }
+});
+
+test.run();
