@@ -9,8 +9,9 @@ import { adcMetricsBench } from './adc-metrics.ts';
 import { mappingBench } from './mapping.ts';
 import { dnnBench } from './dnn.ts';
 import { simulatorBench } from './simulator.ts';
+import { nnadcBench, nnsaBench } from './circuits.ts';
 
-const sections: BenchSection[] = [adcMetricsBench, mappingBench, dnnBench, costBench, simulatorBench];
+const sections: BenchSection[] = [nnsaBench, nnadcBench, adcMetricsBench, mappingBench, dnnBench, costBench, simulatorBench];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

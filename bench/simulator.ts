@@ -34,9 +34,9 @@ function tfjsImagesPerSecond(model: tf.LayersModel, images: Uint8Array, n: numbe
   return (reps * n) / ((performance.now() - t0) / 1000);
 }
 
-function timed(cfg: SimulationConfig, w: Awaited<ReturnType<typeof workload>>, periph: Awaited<ReturnType<typeof loadPeripherals>> | null): number {
+async function timed(cfg: SimulationConfig, w: Awaited<ReturnType<typeof workload>>, periph: Awaited<ReturnType<typeof loadPeripherals>> | null): Promise<number> {
   const t0 = performance.now();
-  simulate(cfg, w.net, { images: w.images, labels: w.labels }, periph);
+  await simulate(cfg, w.net, { images: w.images, labels: w.labels }, periph);
   return w.n / ((performance.now() - t0) / 1000);
 }
 
@@ -51,15 +51,15 @@ export const simulatorBench: BenchSection = {
     for (const dataflow of ['ideal', 'isaac', 'cascade', 'neural-pim'] as const) {
       const cfg = SimulationConfigSchema.parse({ dataflow });
       const periph = dataflow === 'neural-pim' ? await loadPeripherals(cfg) : null;
-      const ips = timed(cfg, lenet, periph);
+      const ips = await timed(cfg, lenet, periph);
       figures.push({ name: `LeNet-5 simulated, ${dataflow} (σ = 0.025, 1 draw, incl. calibration and SINAD)`, value: ips, unit: 'images/s', better: 'higher', note: `${(plain / ips).toFixed(0)}× slower than plain tfjs` });
     }
     const mlp = await workload('mlp-mnist', 1000);
     const base = { dataflow: 'isaac' as const, batchSize: 1000 };
     const prog = SimulationConfigSchema.parse(base);
-    figures.push({ name: 'reference MLP 784-256-10, ISAAC-style, programming variation', value: timed(prog, mlp, null), unit: 'images/s', target: 3900, better: 'higher', note: 'batch 1000; CrossSim ≈ 780' });
+    figures.push({ name: 'reference MLP 784-256-10, ISAAC-style, programming variation', value: await timed(prog, mlp, null), unit: 'images/s', target: 3900, better: 'higher', note: 'batch 1000; CrossSim ≈ 780' });
     const read = SimulationConfigSchema.parse({ ...base, device: { ...prog.device, readNoiseSigma: 0.01 } });
-    figures.push({ name: 'reference MLP 784-256-10, ISAAC-style, programming variation + read noise', value: timed(read, mlp, null), unit: 'images/s', target: 230, better: 'higher', note: 'batch 1000; CrossSim ≈ 2.3' });
+    figures.push({ name: 'reference MLP 784-256-10, ISAAC-style, programming variation + read noise', value: await timed(read, mlp, null), unit: 'images/s', target: 230, better: 'higher', note: 'batch 1000; CrossSim ≈ 2.3' });
     return figures;
   },
 };

@@ -10,6 +10,22 @@
  *
  * Conductances are stored as level indices of the RRAM cell (exactly on one of the 2^bits levels);
  * programming variation is applied when a network is instantiated for evaluation.
+ *
+ * Optional replica reference (`replicaRows` > 0): every inverter layer gets that many further row
+ * pairs after its bias rows, both lines tied to V_rep, the output of a diode-connected replica
+ * inverter (input shorted to output), which settles at the switching threshold V_M of its own
+ * process/temperature corner. A column that takes a large share of its conductance from V_rep
+ * moves with V_M, so a global corner shifts the column voltage and the neuron's threshold together
+ * instead of moving the threshold alone. The replica node is modelled as ideally buffered (like the
+ * source followers between layers): it drives the rows without being loaded by them. The replica
+ * is one more inverter of the die: nominal corner in a nominal instance, the die's corner for a
+ * global corner, and a corner of its own under per-neuron corners (it tracks only what it shares).
+ *
+ * Optional trim rows (`trimRows` > 0): further pairs of every inverter layer, after the replica
+ * rows, at two fixed reference voltages close to VDD/2 (`trimVolts`, default 0.7 V / 0.5 V, taps of
+ * a buffered resistive divider from VDD). A device to VDD or ground moves a neuron's threshold by
+ * one level step × 0.6 V; a device to a tap 0.1 V from the threshold moves it six times less, so the
+ * thresholds are no longer stuck on the coarse grid that 3-bit bias devices impose.
  */
 import { z } from 'zod';
 import { VDD_VOLTS } from '../core/defaults.ts';
@@ -17,7 +33,7 @@ import { fail } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
 import { RramConfigSchema, levelConductance, programConductances, type RramConfig } from '../device/rram.ts';
 import { passiveColumnVoltages, type CrossbarConductances } from './crossbar.ts';
-import { bankVtc, type VtcBank } from './vtc.ts';
+import { bankVtc, vtcFigures, type VtcBank } from './vtc.ts';
 
 /** Activation of a layer's columns. */
 export type LayerActivation = 'inverter' | 'linear';
@@ -45,6 +61,12 @@ export const PassiveNetworkSchema = z
     inputPairs: z.number().int().positive(),
     /** Bias pairs (VDD, 0) appended to every layer's inputs (parallel rows of the one bias input). */
     biasRows: z.number().int().min(1).max(64).default(1),
+    /** Row pairs (V_rep, V_rep) tied to the replica-inverter reference, after the bias rows of every inverter layer. */
+    replicaRows: z.number().int().min(0).max(64).optional(),
+    /** Trim row pairs (trimVolts[0], trimVolts[1]) after the replica rows of every inverter layer. */
+    trimRows: z.number().int().min(0).max(64).optional(),
+    /** Voltages of the trim rows' upper and lower lines, volts. */
+    trimVolts: z.tuple([z.number(), z.number()]).optional(),
     /** Supply of the bias rows and complements, volts. */
     vddVolts: z.number().positive().default(VDD_VOLTS),
     /** The RRAM cell the levels refer to. */
@@ -53,13 +75,14 @@ export const PassiveNetworkSchema = z
   })
   .superRefine((net, ctx) => {
     const levels = 2 ** net.device.levelBits;
-    let pairsIn = net.inputPairs + net.biasRows;
+    let signals = net.inputPairs;
     net.layers.forEach((l, i) => {
+      const pairsIn = signals + net.biasRows + (l.activation === 'inverter' ? (net.replicaRows ?? 0) + (net.trimRows ?? 0) : 0);
       if (l.pairs !== pairsIn) ctx.addIssue({ code: 'custom', message: `layer ${i} has ${l.pairs} input pairs, expected ${pairsIn}` });
       const n = l.pairs * l.columns;
       if (l.upperLevels.length !== n || l.lowerLevels.length !== n) ctx.addIssue({ code: 'custom', message: `layer ${i} needs ${n} level indices per line` });
       if ([...l.upperLevels, ...l.lowerLevels].some((v) => v >= levels)) ctx.addIssue({ code: 'custom', message: `layer ${i} has a level index ≥ ${levels}` });
-      pairsIn = l.columns + net.biasRows;
+      signals = l.columns;
     });
   });
 
@@ -72,13 +95,32 @@ export interface NetworkShape {
   inputPairs: number;
   /** Bias pairs per layer (default 1). */
   biasRows?: number;
+  /** Replica-reference pairs per inverter layer (default 0; see the module comment). */
+  replicaRows?: number;
+  /** Trim pairs per inverter layer (default 0; see the module comment). */
+  trimRows?: number;
+  /** Trim rows' line voltages, volts (default {@link DEFAULT_TRIM_VOLTS}). */
+  trimVolts?: [number, number];
   /** Columns and activation of each layer. */
   layers: Array<{ columns: number; activation: LayerActivation }>;
 }
 
-/** Pairs (including bias) feeding each layer of a shape. */
+/** Pairs (including bias and replica rows) feeding each layer of a shape. */
 export function layerPairs(shape: NetworkShape): number[] {
-  return shape.layers.map((_, i) => (i === 0 ? shape.inputPairs : shape.layers[i - 1].columns) + (shape.biasRows ?? 1));
+  return shape.layers.map(
+    (l, i) =>
+      (i === 0 ? shape.inputPairs : shape.layers[i - 1].columns) +
+      (shape.biasRows ?? 1) +
+      (l.activation === 'inverter' ? (shape.replicaRows ?? 0) + (shape.trimRows ?? 0) : 0),
+  );
+}
+
+/** Default trim-row voltages (upper, lower line): divider taps 0.1 V either side of VDD/2, volts. */
+export const DEFAULT_TRIM_VOLTS: [number, number] = [0.7, 0.5];
+
+/** Switching threshold V_M of every corner of a bank (the voltage a replica inverter settles at), volts. */
+export function bankSwitchingVolts(bank: VtcBank): Float64Array {
+  return Float64Array.from(bank.corners, (_, c) => vtcFigures(bank, c).switchingVolts);
 }
 
 /** Number of RRAM devices and inverters of a network. */
@@ -96,6 +138,13 @@ export function networkDeviceCount(net: Pick<PassiveNetwork, 'layers'>): { rram:
 export interface NetworkInstance {
   vddVolts: number;
   biasRows: number;
+  /** Replica-reference pairs of every inverter layer (0 or absent: none). */
+  replicaRows?: number;
+  /** Voltage of the replica reference (V_M of the replica inverter's corner), volts. */
+  replicaVolts?: number;
+  /** Trim pairs of every inverter layer (0 or absent: none) and their line voltages. */
+  trimRows?: number;
+  trimVolts?: [number, number];
   layers: Array<CrossbarConductances & { activation: LayerActivation; corners: Int32Array }>;
 }
 
@@ -129,7 +178,19 @@ export function instantiateNetwork(net: PassiveNetwork, bank: VtcBank, device: R
       corners,
     };
   });
-  return { vddVolts: net.vddVolts, biasRows: net.biasRows, layers };
+  const replicaRows = net.replicaRows ?? 0;
+  let replicaVolts: number | undefined;
+  if (replicaRows > 0) {
+    const corner =
+      cornerMode.kind === 'nominal'
+        ? bank.nominalIndex
+        : cornerMode.kind === 'global'
+          ? cornerMode.corner
+          : (rng ?? fail('per-neuron corners need a random generator')).fork('replica-corner').int(bank.corners.length);
+    replicaVolts = vtcFigures(bank, corner).switchingVolts;
+  }
+  const trimRows = net.trimRows ?? 0;
+  return { vddVolts: net.vddVolts, biasRows: net.biasRows, replicaRows, replicaVolts, trimRows, trimVolts: net.trimVolts ?? DEFAULT_TRIM_VOLTS, layers };
 }
 
 /**
@@ -141,9 +202,14 @@ export function forwardNetwork(inst: NetworkInstance, bank: VtcBank, upperVolts:
   let up = upperVolts;
   let lo = lowerVolts;
   const nb = inst.biasRows;
-  let width = inst.layers[0].pairs - nb;
+  const nr = inst.replicaRows ?? 0;
+  const replicaVolts = inst.replicaVolts ?? NaN;
+  const nt = inst.trimRows ?? 0;
+  const [trimHi, trimLo] = inst.trimVolts ?? DEFAULT_TRIM_VOLTS;
+  let width = inst.layers[0].pairs - nb - (inst.layers[0].activation === 'inverter' ? nr + nt : 0);
   for (const layer of inst.layers) {
-    const K = width + nb;
+    const inv = layer.activation === 'inverter';
+    const K = width + nb + (inv ? nr + nt : 0);
     const u = new Float64Array(batch * K);
     const l = new Float64Array(batch * K);
     for (let b = 0; b < batch; b++) {
@@ -151,9 +217,18 @@ export function forwardNetwork(inst: NetworkInstance, bank: VtcBank, upperVolts:
         u[b * K + k] = up[b * width + k];
         l[b * K + k] = lo[b * width + k];
       }
-      for (let k = width; k < K; k++) {
+      for (let k = width; k < width + nb; k++) {
         u[b * K + k] = inst.vddVolts;
         l[b * K + k] = 0;
+      }
+      if (!inv) continue;
+      for (let k = width + nb; k < width + nb + nr; k++) {
+        u[b * K + k] = replicaVolts;
+        l[b * K + k] = replicaVolts;
+      }
+      for (let k = width + nb + nr; k < K; k++) {
+        u[b * K + k] = trimHi;
+        l[b * K + k] = trimLo;
       }
     }
     const v = passiveColumnVoltages(layer, u, l, batch);
@@ -166,4 +241,51 @@ export function forwardNetwork(inst: NetworkInstance, bank: VtcBank, upperVolts:
     width = layer.columns;
   }
   return outs;
+}
+
+/**
+ * Spreads the level indices of interchangeable parallel rows as evenly as possible, in place:
+ * within every column, the bias rows' upper lines (all at VDD), their lower lines (all at 0 V), the
+ * replica rows' devices (all at V_rep) and the trim rows' upper and lower lines. Rows tied to the
+ * same node are interchangeable and the level grid is uniform, so keeping the sum of indices keeps
+ * the total conductance and current to that node, and with it every nominal output, exactly. What
+ * changes is the programming variation: with multiplicative variation the spread of a sum of
+ * conductances is ∝ sqrt(Σ g_i²), smallest for an even split (e.g. 11 level steps on one device of
+ * level 6, one of 4 and one of 1 have twice the spread of the same steps on eleven devices of
+ * level 1). Returns the number of columns changed.
+ */
+export function balanceParallelRows(net: PassiveNetwork): number {
+  let changed = 0;
+  let signals = net.inputPairs;
+  const nb = net.biasRows;
+  for (const l of net.layers) {
+    const inv = l.activation === 'inverter';
+    const nr = inv ? (net.replicaRows ?? 0) : 0;
+    const nt = inv ? (net.trimRows ?? 0) : 0;
+    const J = l.columns;
+    // Groups of [line, first row, rows]; the replica rows' two lines form one group.
+    const groups: Array<Array<[number[], number]>> = [];
+    const rowsOf = (lines: number[][], first: number, count: number): Array<[number[], number]> =>
+      lines.flatMap((lv) => Array.from({ length: count }, (_, r) => [lv, first + r] as [number[], number]));
+    groups.push(rowsOf([l.upperLevels], signals, nb), rowsOf([l.lowerLevels], signals, nb));
+    if (nr > 0) groups.push(rowsOf([l.upperLevels, l.lowerLevels], signals + nb, nr));
+    if (nt > 0) groups.push(rowsOf([l.upperLevels], signals + nb + nr, nt), rowsOf([l.lowerLevels], signals + nb + nr, nt));
+    for (let j = 0; j < J; j++) {
+      for (const g of groups) {
+        if (g.length < 2) continue;
+        const sum = g.reduce((a, [lv, k]) => a + lv[k * J + j], 0);
+        const base = Math.floor(sum / g.length);
+        const extra = sum - base * g.length;
+        let diff = false;
+        g.forEach(([lv, k], r) => {
+          const want = base + (r < extra ? 1 : 0);
+          if (lv[k * J + j] !== want) diff = true;
+          lv[k * J + j] = want;
+        });
+        if (diff) changed++;
+      }
+    }
+    signals = l.columns;
+  }
+  return changed;
 }

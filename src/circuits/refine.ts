@@ -9,12 +9,15 @@
  * The objective is the mean loss over a fixed set of "chips": the nominal one plus R draws of
  * programming variation and VTC corners, so refinement does not trade robustness for nominal
  * accuracy. Evaluation is incremental: a move changes one column, so only that column and the
- * outputs are recomputed.
+ * outputs are recomputed; a trial is abandoned as soon as its partial objective (chips taken in
+ * order of their current loss) reaches the best, which rejects most trials after one or two chips.
+ * Optional cross-column moves (the same input line up in one hidden neuron and down in another)
+ * let neurons that share a role round a weight in opposite directions.
  */
 import type { Rng } from '../core/rng.ts';
 import { levelConductance, levelCount, type RramConfig } from '../device/rram.ts';
-import { instantiateNetwork, type PassiveNetwork } from './network.ts';
-import { bankVtc, type VtcBank } from './vtc.ts';
+import { DEFAULT_TRIM_VOLTS, instantiateNetwork, type PassiveNetwork } from './network.ts';
+import { bankVtc, vtcFigures, type VtcBank } from './vtc.ts';
 
 /** Options of {@link refineNetwork}. */
 export interface RefineOptions {
@@ -35,6 +38,13 @@ export interface RefineOptions {
   sweeps: number;
   /** Also try paired moves within a column. */
   pairMoves: boolean;
+  /**
+   * With `cornerMode` 'global': the die corner of chip c (1-based) is `chipCorners[(c − 1) mod n]`
+   * instead of a random one, e.g. to put the extreme corners into the objective.
+   */
+  chipCorners?: number[];
+  /** Also try cross-column moves in the hidden layer (one input line up in one neuron, down in another). */
+  crossColumnMoves?: boolean;
   /** Weight of the nominal chip in the objective (the others share the rest equally). */
   nominalWeight?: number;
   /** Called after each sweep. */
@@ -45,6 +55,11 @@ interface ChipState {
   /** Multiplicative factor of each device's conductance (variation), per layer and line. */
   factor: Float64Array[][];
   corners: Int32Array;
+  /** Layer-0 inputs of this chip (upper, lower lines), [batch × pairs]. */
+  inU: Float64Array;
+  inL: Float64Array;
+  /** Replica reference voltage of this chip (NaN without replica rows). */
+  replicaVolts: number;
   hNum: Float64Array;
   hDen: Float64Array;
   h: Float64Array;
@@ -66,16 +81,29 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
   const J1 = L1.columns;
   const levels = levelCount(net.device);
   const gOf = Float64Array.from({ length: levels }, (_, i) => levelConductance(net.device, i) / net.device.gMaxSiemens);
-  const inU = new Float64Array(B * K0);
-  const inL = new Float64Array(B * K0);
-  const ni = K0 - nb;
-  for (let b = 0; b < B; b++) {
-    for (let k = 0; k < ni; k++) {
-      inU[b * K0 + k] = o.upper[b * ni + k];
-      inL[b * K0 + k] = o.lower[b * ni + k];
+  // Replica-reference rows (see network.ts) follow the bias rows of inverter layers; their
+  // voltage depends on the chip's replica corner, so each chip keeps its own layer-0 inputs.
+  const nr = net.replicaRows ?? 0;
+  const nt = net.trimRows ?? 0;
+  const [trimHi, trimLo] = net.trimVolts ?? DEFAULT_TRIM_VOLTS;
+  const ni = K0 - nb - nr - nt;
+  const layerInputs = (replicaVolts: number): [Float64Array, Float64Array] => {
+    const inU = new Float64Array(B * K0);
+    const inL = new Float64Array(B * K0);
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < ni; k++) {
+        inU[b * K0 + k] = o.upper[b * ni + k];
+        inL[b * K0 + k] = o.lower[b * ni + k];
+      }
+      for (let k = ni; k < ni + nb; k++) inU[b * K0 + k] = vdd;
+      for (let k = ni + nb; k < ni + nb + nr; k++) inU[b * K0 + k] = inL[b * K0 + k] = replicaVolts;
+      for (let k = ni + nb + nr; k < K0; k++) {
+        inU[b * K0 + k] = trimHi;
+        inL[b * K0 + k] = trimLo;
+      }
     }
-    for (let k = ni; k < K0; k++) inU[b * K0 + k] = vdd;
-  }
+    return [inU, inL];
+  };
   const lines0 = [L0.upperLevels, L0.lowerLevels];
   const lines1 = [L1.upperLevels, L1.lowerLevels];
 
@@ -86,7 +114,10 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
     const chipRng = o.rng.fork(`chip${c}`);
     const mode =
       o.cornerMode === 'global'
-        ? { kind: 'global' as const, corner: chipRng.fork('corner').int(bank.corners.length) }
+        ? {
+            kind: 'global' as const,
+            corner: o.chipCorners?.length ? o.chipCorners[(c - 1 + o.chipCorners.length) % o.chipCorners.length] : chipRng.fork('corner').int(bank.corners.length),
+          }
         : { kind: o.cornerMode };
     const inst = nominal ? null : instantiateNetwork(net, bank, o.device, chipRng, mode);
     const factor = net.layers.map((l, li) =>
@@ -99,9 +130,14 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
         return f;
       }),
     );
+    const replicaVolts = nr === 0 ? NaN : inst ? inst.replicaVolts! : vtcFigures(bank, bank.nominalIndex).switchingVolts;
+    const [inU, inL] = layerInputs(replicaVolts);
     chips.push({
       factor,
       corners: inst ? inst.layers[0].corners : new Int32Array(J0).fill(bank.nominalIndex),
+      inU,
+      inL,
+      replicaVolts,
       hNum: new Float64Array(B * J0),
       hDen: new Float64Array(J0),
       h: new Float64Array(B * J0),
@@ -120,12 +156,14 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
     c.hDen[j] = den;
     for (let b = 0; b < B; b++) {
       let num = 0;
-      for (let k = 0; k < K0; k++) num += g0(c, 0, k * J0 + j) * inU[b * K0 + k] + g0(c, 1, k * J0 + j) * inL[b * K0 + k];
+      for (let k = 0; k < K0; k++) num += g0(c, 0, k * J0 + j) * c.inU[b * K0 + k] + g0(c, 1, k * J0 + j) * c.inL[b * K0 + k];
       c.hNum[b * J0 + j] = num;
       c.h[b * J0 + j] = bankVtc(bank, c.corners[j], num / den);
     }
   };
   const outputInput = (c: ChipState, b: number, k: number, line: number): number => {
+    if (k >= J0 + nb + nr) return line === 0 ? trimHi : trimLo;
+    if (k >= J0 + nb) return c.replicaVolts;
     if (k >= J0) return line === 0 ? vdd : 0;
     const h = c.h[b * J0 + k];
     return line === 0 ? h : vdd - h;
@@ -154,42 +192,67 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
     for (let c = 1; c < outs.length; c++) s += ((1 - wNom) / o.chips) * o.loss(outs[c]);
     return s;
   };
+  const chipWeight = (ci: number): number => (ci === 0 ? wNom : (1 - wNom) / o.chips);
   let best = objective(chips.map((c) => c.out));
+  // Chips in order of their current weighted loss, largest first, so that the early exit of a
+  // trial comes as soon as possible (re-sorted every sweep).
+  let chipOrder = chips.map((_, ci) => ci);
+  const sortChips = (): void => {
+    const w = chips.map((c, ci) => chipWeight(ci) * o.loss(c.out));
+    chipOrder = chipOrder.sort((a, b) => w[b] - w[a]);
+  };
 
   // Trial evaluation of a change of hidden column j by per-chip conductance deltas.
   const scratchOut = chips.map(() => new Float64Array(B * J1));
-  const scratchH = new Float64Array(B);
-  const tryHidden = (j: number, changes: Array<{ line: number; i: number; k: number; dLevel: number }>): number => {
-    const outs: Float64Array[] = [];
-    chips.forEach((c, ci) => {
-      let dDen = 0;
-      const deltas = changes.map((ch) => {
-        const lv = lines0[ch.line][ch.i];
-        const dg = (gOf[lv + ch.dLevel] - gOf[lv]) * c.factor[0][ch.line][ch.i];
-        dDen += dg;
-        return { dg, k: ch.k, line: ch.line };
-      });
-      const den = c.hDen[j] + dDen;
-      for (let b = 0; b < B; b++) {
-        let num = c.hNum[b * J0 + j];
-        for (const d of deltas) num += d.dg * (d.line === 0 ? inU[b * K0 + d.k] : inL[b * K0 + d.k]);
-        scratchH[b] = bankVtc(bank, c.corners[j], num / den);
-      }
+  type Change = { line: number; i: number; k: number; dLevel: number };
+  const scratchHs = [new Float64Array(B), new Float64Array(B)];
+  /** Objective after changing hidden columns (each with its own device changes; at most two columns). */
+  const tryHiddenColumns = (cols: Array<{ j: number; changes: Change[] }>): number => {
+    // Chip by chip, stopping as soon as the partial objective cannot beat the best (every chip's
+    // loss is ≥ 0), which rejects most trial moves after the nominal chip.
+    let total = 0;
+    for (const ci of chipOrder) {
+      const c = chips[ci];
       const out = scratchOut[ci];
-      for (let jo = 0; jo < J1; jo++) {
-        const w = g1(c, 0, j * J1 + jo) - g1(c, 1, j * J1 + jo);
+      out.set(c.oNum);
+      cols.forEach(({ j, changes }, n) => {
+        const hNew = scratchHs[n];
+        let dDen = 0;
+        const deltas = changes.map((ch) => {
+          const lv = lines0[ch.line][ch.i];
+          const dg = (gOf[lv + ch.dLevel] - gOf[lv]) * c.factor[0][ch.line][ch.i];
+          dDen += dg;
+          return { dg, k: ch.k, line: ch.line };
+        });
+        const den = c.hDen[j] + dDen;
         for (let b = 0; b < B; b++) {
-          const v = (c.oNum[b * J1 + jo] + w * (scratchH[b] - c.h[b * J0 + j])) / c.oDen[jo];
+          let num = c.hNum[b * J0 + j];
+          for (const d of deltas) num += d.dg * (d.line === 0 ? c.inU[b * K0 + d.k] : c.inL[b * K0 + d.k]);
+          hNew[b] = bankVtc(bank, c.corners[j], num / den);
+        }
+        for (let jo = 0; jo < J1; jo++) {
+          const w = g1(c, 0, j * J1 + jo) - g1(c, 1, j * J1 + jo);
+          for (let b = 0; b < B; b++) out[b * J1 + jo] += w * (hNew[b] - c.h[b * J0 + j]);
+        }
+      });
+      for (let jo = 0; jo < J1; jo++) {
+        for (let b = 0; b < B; b++) {
+          const v = out[b * J1 + jo] / c.oDen[jo];
           out[b * J1 + jo] = act ? bankVtc(bank, c.corners[0], v) : v;
         }
       }
-      outs.push(out);
-    });
-    return objective(outs);
+      total += chipWeight(ci) * o.loss(out);
+      if (total >= best) return Infinity;
+    }
+    return total;
   };
+  const tryHidden = (j: number, changes: Change[]): number => tryHiddenColumns([{ j, changes }]);
   const tryOutput = (jo: number, changes: Array<{ line: number; i: number; k: number; dLevel: number }>): number => {
-    const outs: Float64Array[] = [];
-    chips.forEach((c, ci) => {
+    // Chip by chip, stopping as soon as the partial objective cannot beat the best (every chip's
+    // loss is ≥ 0), which rejects most trial moves after the nominal chip.
+    let total = 0;
+    for (const ci of chipOrder) {
+      const c = chips[ci];
       const out = scratchOut[ci];
       out.set(c.out);
       let dDen = 0;
@@ -206,9 +269,10 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
         const v = num / den;
         out[b * J1 + jo] = act ? bankVtc(bank, c.corners[0], v) : v;
       }
-      outs.push(out);
-    });
-    return objective(outs);
+      total += chipWeight(ci) * o.loss(out);
+      if (total >= best) return Infinity;
+    }
+    return total;
   };
   const apply = (layer: 0 | 1, changes: Array<{ line: number; i: number; dLevel: number }>, column: number): void => {
     const lines = layer === 0 ? lines0 : lines1;
@@ -219,8 +283,47 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
     }
   };
 
-  for (let sweep = 0; sweep < o.sweeps; sweep++) {
+  /**
+   * Cross-column moves in the hidden layer: the same input line one level up in one neuron and one
+   * level down in another. Neurons that share a role (e.g. two with the same threshold) can then
+   * round one weight in opposite directions, which halves the weight's effective level step.
+   */
+  const crossColumnSweep = (): number => {
     let moves = 0;
+    for (let k = 0; k < K0; k++) {
+      for (let line = 0; line < 2; line++) {
+        const lv = lines0[line];
+        for (let ja = 0; ja < J0; ja++) {
+          for (let jb = 0; jb < J0; jb++) {
+            const ia = k * J0 + ja;
+            const ib = k * J0 + jb;
+            if (ja === jb || lv[ia] + 1 >= levels || lv[ib] - 1 < 0) continue;
+            const v = tryHiddenColumns([
+              { j: ja, changes: [{ line, i: ia, k, dLevel: 1 }] },
+              { j: jb, changes: [{ line, i: ib, k, dLevel: -1 }] },
+            ]);
+            if (v < best) {
+              best = v;
+              lv[ia] += 1;
+              lv[ib] -= 1;
+              for (const c of chips) {
+                recomputeHiddenColumn(c, ja);
+                recomputeHiddenColumn(c, jb);
+                recomputeOutputs(c);
+              }
+              moves++;
+            }
+          }
+        }
+      }
+    }
+    return moves;
+  };
+
+  for (let sweep = 0; sweep < o.sweeps; sweep++) {
+    sortChips();
+    let moves = 0;
+    if (o.crossColumnMoves) moves += crossColumnSweep();
     for (const layer of [0, 1] as const) {
       const K = layer === 0 ? K0 : K1;
       const J = layer === 0 ? J0 : J1;

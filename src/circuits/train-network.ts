@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
 import { gMinSiemens, levelCount, type RramConfig } from '../device/rram.ts';
-import { layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
+import { bankSwitchingVolts, DEFAULT_TRIM_VOLTS, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
 import { passiveColumns, steQuantize, vtcLookup } from './tf-ops.ts';
 import type { VtcBank } from './vtc.ts';
 
@@ -89,7 +89,11 @@ interface LayerVars {
   frozenLower: Float32Array;
 }
 
-/** Forward pass of a passive network in tfjs on given conductances (units of G_max). */
+/**
+ * Forward pass of a passive network in tfjs on given conductances (units of G_max). With
+ * `replica.rows` > 0 every inverter layer also takes that many pairs tied to `replica.volts`
+ * after its bias rows (see `network.ts`).
+ */
 export function forwardTf(
   layers: Array<{ gU: tf.Tensor2D; gL: tf.Tensor2D; activation: 'inverter' | 'linear'; vtcTable?: tf.Tensor2D }>,
   grid: VtcBank['grid'],
@@ -97,14 +101,20 @@ export function forwardTf(
   lower: tf.Tensor2D,
   vddVolts: number,
   biasRows = 1,
+  replica: { rows: number; volts: number } = { rows: 0, volts: 0 },
+  trim: { rows: number; volts: [number, number] } = { rows: 0, volts: [0, 0] },
 ): tf.Tensor2D {
   let up = upper;
   let lo = lower;
   let out: tf.Tensor2D = upper;
   for (const layer of layers) {
     const b = up.shape[0];
-    const u = tf.concat([up, tf.fill([b, biasRows], vddVolts)], 1) as tf.Tensor2D;
-    const l = tf.concat([lo, tf.zeros([b, biasRows])], 1) as tf.Tensor2D;
+    const inv = layer.activation === 'inverter';
+    const rep = inv && replica.rows > 0 ? [tf.fill([b, replica.rows], replica.volts)] : [];
+    const trimU = inv && trim.rows > 0 ? [tf.fill([b, trim.rows], trim.volts[0])] : [];
+    const trimL = inv && trim.rows > 0 ? [tf.fill([b, trim.rows], trim.volts[1])] : [];
+    const u = tf.concat([up, tf.fill([b, biasRows], vddVolts), ...rep, ...trimU], 1) as tf.Tensor2D;
+    const l = tf.concat([lo, tf.zeros([b, biasRows]), ...rep, ...trimL], 1) as tf.Tensor2D;
     let v = passiveColumns(u, l, layer.gU, layer.gL);
     if (layer.activation === 'inverter') v = vtcLookup(v, layer.vtcTable!, grid);
     out = v;
@@ -190,6 +200,10 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
   const gMinRel = gMinSiemens(o.device) / o.device.gMaxSiemens;
   const pairs = layerPairs(o.shape);
   const biasRows = o.shape.biasRows ?? 1;
+  const replicaRows = o.shape.replicaRows ?? 0;
+  const trimRows = o.shape.trimRows ?? 0;
+  const trimVolts = o.shape.trimVolts ?? DEFAULT_TRIM_VOLTS;
+  const switching = bankSwitchingVolts(o.bank);
   const initRng = o.rng.fork('init');
   const vars: LayerVars[] = o.shape.layers.map((l, i) => {
     const n = pairs[i] * l.columns;
@@ -233,6 +247,8 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const batch = o.sampleBatch(dataRng, o.batchSize);
       const dieCorner = cornerRng.int(o.bank.corners.length);
+      // The replica inverter is one more inverter of the die (see network.ts).
+      const replicaCorner = !phase.randomCorners ? o.bank.nominalIndex : o.globalCorners ? dieCorner : replicaRows > 0 ? cornerRng.int(o.bank.corners.length) : 0;
       const cornerIdx = o.shape.layers.map((l) =>
         Int32Array.from({ length: l.columns }, () =>
           !phase.randomCorners ? o.bank.nominalIndex : o.globalCorners ? dieCorner : cornerRng.int(o.bank.corners.length),
@@ -271,6 +287,8 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
           tf.tensor2d(batch.lower, [o.batchSize, o.shape.inputPairs]),
           o.vddVolts,
           biasRows,
+          { rows: replicaRows, volts: switching[replicaCorner] },
+          { rows: trimRows, volts: trimVolts },
         );
         return o.loss(out, tf.tensor2d(batch.target, [o.batchSize, batch.target.length / o.batchSize]));
       }, true);
@@ -291,6 +309,8 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
   const network: PassiveNetwork = {
     inputPairs: o.shape.inputPairs,
     biasRows,
+    ...(replicaRows > 0 ? { replicaRows } : {}),
+    ...(trimRows > 0 ? { trimRows, trimVolts } : {}),
     vddVolts: o.vddVolts,
     device: o.device,
     layers: o.shape.layers.map((l, i) => ({
@@ -330,24 +350,47 @@ export function centeredLayerInit(o: {
   /** Upper end of the uniform initial normalized conductance of signal devices. */
   signalMax: number;
   rng: Rng;
+  /** Replica-reference pairs after the bias rows (default 0), both lines at `replicaLevel`. */
+  replicaRows?: number;
+  /** Normalized initial conductance of the replica devices. */
+  replicaLevel?: number;
+  /** Replica reference voltage, volts (the nominal V_M). */
+  replicaVolts?: number;
+  /** Trim pairs after the replica rows (default 0), both lines at `replicaLevel`, at `trimVolts`. */
+  trimRows?: number;
+  trimVolts?: [number, number];
 }): { upper: Float32Array; lower: Float32Array } {
   const { pairs: K, columns: J, biasRows: nb, gMinRelative: gMin } = o;
+  const nr = (o.replicaRows ?? 0) + (o.trimRows ?? 0);
+  const nrep = o.replicaRows ?? 0;
+  const [trimHi, trimLo] = o.trimVolts ?? [0, 0];
   const up = new Float32Array(K * J);
   const lo = new Float32Array(K * J);
   const g = (u: number): number => gMin + (1 - gMin) * u;
   const uOf = (x: number): number => Math.min(1, Math.max(0, (x - gMin) / (1 - gMin)));
-  const m = o.meanInputVolts;
   const c = o.centerVolts;
+  const ns = K - nb - nr;
   for (let j = 0; j < J; j++) {
     let gIn = 0;
-    for (let k = 0; k < K - nb; k++) {
+    for (let k = 0; k < ns; k++) {
       up[k * J + j] = o.rng.uniform() * o.signalMax;
       lo[k * J + j] = o.rng.uniform() * o.signalMax;
       gIn += g(up[k * J + j]) + g(lo[k * J + j]);
     }
-    for (let k = K - nb; k < K; k++) {
-      if (c > m) up[k * J + j] = uOf(((c - m) * gIn + c * nb * gMin) / (nb * (o.vddVolts - c)));
-      else lo[k * J + j] = uOf(((m - c) * gIn + (o.vddVolts - c) * nb * gMin) / (nb * c));
+    let gRep = 0;
+    let iRep = 0;
+    for (let k = ns + nb; k < K; k++) {
+      up[k * J + j] = lo[k * J + j] = o.replicaLevel ?? 0.5;
+      const gk = g(o.replicaLevel ?? 0.5);
+      gRep += 2 * gk;
+      iRep += k < ns + nb + nrep ? 2 * gk * (o.replicaVolts ?? 0) : gk * (trimHi + trimLo);
+    }
+    // Mean of everything but the bias rows, then the bias that moves it to the center.
+    const m = (o.meanInputVolts * gIn + iRep) / (gIn + gRep);
+    const g0 = gIn + gRep;
+    for (let k = ns; k < ns + nb; k++) {
+      if (c > m) up[k * J + j] = uOf(((c - m) * g0 + c * nb * gMin) / (nb * (o.vddVolts - c)));
+      else lo[k * J + j] = uOf(((m - c) * g0 + (o.vddVolts - c) * nb * gMin) / (nb * c));
     }
   }
   return { upper: up, lower: lo };

@@ -118,7 +118,7 @@ export function registerTrainAdc(train: Command): void {
     if (nnsa) {
       nnsaBank = bankFromJson(nnsa.vtcBank);
       const samples = 200_000;
-      map = learnThresholdMap(nnsa, nnsaBank, nnsa.network.device, cfg.rangeFraction, samples, 16, rng.fork('cotrain'));
+      map = learnThresholdMap(nnsa, nnsaBank, nnsa.network.device, cfg.rangeFraction, samples, 1, rng.fork('cotrain'));
       source = { kind: 'nnsa', nnsaModel: path.basename(path.resolve(opts.onNnsa!)), samples };
     }
     const bar = startProgress('train adc', 1);
@@ -132,8 +132,12 @@ export function registerTrainAdc(train: Command): void {
     if (nnsa && nnsaBank) {
       const plain = trainNnadc(cfg, bank);
       const nn = { network: nnsa.network, dacBits: nnsa.dacBits, bank: nnsaBank };
-      const e2e = (m: NnadcModel) => endToEnd(m, bank, nn, cfg.device, 16, 4096, rng.fork('e2e'));
-      endToEndResult = { nnsaModel: source.nnsaModel, cotrained: e2e(model), idealThresholds: e2e(plain) };
+      const e2e = (m: NnadcModel, chips: number) => endToEnd(m, bank, nn, cfg.device, chips, 4096, rng.fork('e2e'));
+      endToEndResult = {
+        nnsaModel: source.nnsaModel,
+        nominal: { cotrained: e2e(model, 1), idealThresholds: e2e(plain, 1) },
+        variation: { sigma: cfg.device.programming.sigma, cotrained: e2e(model, 16), idealThresholds: e2e(plain, 16) },
+      };
     }
     const metrics = { kind: 'nnadc', bits: model.bits, arch: model.arch, rangeFraction: model.rangeFraction, trainingSeed: cfg.seed, thresholdSource: source, evaluation: { seed: eo.seed, ...evaluation }, endToEnd: endToEndResult };
     await writeAdcReport(opts.out, metrics, nominalMetrics);
@@ -141,9 +145,12 @@ export function registerTrainAdc(train: Command): void {
     printResult(global, { ...metrics, trainSeconds }, () => {
       let t = nnadcEvaluationText(model, evaluation);
       if (endToEndResult) {
-        const c = endToEndResult.cotrained as ReturnType<typeof endToEnd>;
-        const p = endToEndResult.idealThresholds as ReturnType<typeof endToEnd>;
-        t += `\nNNS+A → NNADC end to end (${c.chips} chips): co-trained RMS ${c.rmsCodeErrorLsb.toFixed(2)} LSB, exact ${(100 * c.exactFraction).toFixed(1)} %; ideal thresholds RMS ${p.rmsCodeErrorLsb.toFixed(2)} LSB, exact ${(100 * p.exactFraction).toFixed(1)} %`;
+        for (const which of ['nominal', 'variation'] as const) {
+          const pair = endToEndResult[which] as { cotrained: ReturnType<typeof endToEnd>; idealThresholds: ReturnType<typeof endToEnd> };
+          const c = pair.cotrained;
+          const p = pair.idealThresholds;
+          t += `\nNNS+A → NNADC end to end, ${which === 'nominal' ? 'nominal devices' : `σ = ${cfg.device.programming.sigma}, ${c.chips} chips`}: co-trained RMS ${c.rmsCodeErrorLsb.toFixed(2)} LSB (exact ${(100 * c.exactFraction).toFixed(1)} %), ideal thresholds RMS ${p.rmsCodeErrorLsb.toFixed(2)} LSB (exact ${(100 * p.exactFraction).toFixed(1)} %)`;
+        }
       }
       return t;
     });

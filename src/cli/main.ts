@@ -13,6 +13,8 @@ import { registerEval } from './eval.ts';
 import { registerCost } from './cost.ts';
 import { registerSa } from './sa.ts';
 import { registerTrainAdc } from './adc.ts';
+import { registerExport } from './export.ts';
+import { registerSpice } from './spice.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerRun } from './run.ts';
 
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   const train = registerTrain(program);
   registerSa(train, registerEval(program));
   registerTrainAdc(train);
+  registerExport(program);
+  registerSpice(program);
   registerSimulate(program);
   registerRun(program);
   return program;

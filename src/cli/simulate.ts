@@ -64,7 +64,7 @@ export async function runSimulations(
   for (const dataflow of dataflows) {
     const cfg = { ...base, dataflow };
     progress(`${dataflow}`);
-    results.push(simulate(cfg, w.net, data, await periph(cfg)));
+    results.push(await simulate(cfg, w.net, data, await periph(cfg)));
   }
   const out: Omit<SimulationReport, 'workload' | 'model'> = { results };
   if (sweeps.sigma) {
@@ -74,7 +74,7 @@ export async function runSimulations(
       for (const sigma of sweeps.sigma) {
         progress(`${dataflow} σ=${sigma}`);
         const cfg = { ...base, dataflow, device: { ...base.device, programming: { ...base.device.programming, sigma } } };
-        const r = simulate(cfg, w.net, data, await periph(cfg));
+        const r = await simulate(cfg, w.net, data, await periph(cfg));
         out.sigmaSweep.push({ dataflow, sigma, accuracy: r.accuracyMean, accuracyStd: r.accuracyStd, sinadMeanDb: r.sinadMeanDb });
       }
     }
@@ -87,7 +87,7 @@ export async function runSimulations(
     out.sinadSweep = [];
     for (const sinadDb of sweeps.sinad) {
       progress(`SINAD ${sinadDb} dB`);
-      const r = simulate({ ...base, dataflow: 'ideal', injectSinadDb: sinadDb }, w.net, data, null);
+      const r = await simulate({ ...base, dataflow: 'ideal', injectSinadDb: sinadDb }, w.net, data, null);
       out.sinadSweep.push({ sinadDb, accuracy: r.accuracyMean, accuracyStd: r.accuracyStd });
     }
   }

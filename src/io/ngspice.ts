@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { fail } from '../core/errors.ts';
 
 /** The ngspice executable: `NPIM_NGSPICE` or `ngspice` on the PATH. */
@@ -28,7 +29,8 @@ export function requireNgspice(): string {
 
 /** Runs a deck file in batch mode; fails with ngspice's first error line when it fails. */
 export function runNgspice(deckPath: string, timeoutMs = 120_000): string {
-  const r = spawnSync(ngspiceCommand(), ['-b', deckPath], { encoding: 'utf8', timeout: timeoutMs });
+  // Run in the deck's directory: ngspice writes side files (e.g. b3v33check.log) into its cwd.
+  const r = spawnSync(ngspiceCommand(), ['-b', path.resolve(deckPath)], { encoding: 'utf8', timeout: timeoutMs, cwd: path.dirname(path.resolve(deckPath)) });
   if (r.error) fail(`ngspice could not run ${deckPath}: ${r.error.message}`);
   const out = `${r.stdout}\n${r.stderr}`;
   const errorLine = out.split('\n').find((l) => /^\s*(Error|error:)/.test(l) || /fatal/i.test(l));

@@ -64,11 +64,24 @@ export const SimulationConfigSchema = z.object({
   device: RramConfigSchema.prefault({ levelBits: 1, gMaxSiemens: G_MAX_SIEMENS, onOffRatio: 100, programming: { kind: 'lognormal', sigma: PROGRAMMING_SIGMA } }),
   /** Vary the peripheral circuits (NNS+A, NNADC, buffer cells) with the same σ as the arrays. */
   varyPeripherals: z.boolean().default(true),
+  /**
+   * Inverter corner of the Neural-PIM peripherals in each draw: `nominal` (TT, 27 °C) or
+   * `random-die` (one corner of the PVT bank per draw, shared by every circuit of the die).
+   */
+  peripheralCorners: z.enum(['nominal', 'random-die']).default('nominal'),
+  /**
+   * Foreground calibration of the Neural-PIM peripherals, once per chip: `offset` subtracts each
+   * NNS+A/NNADC pair's converted zero-input output; `offset-gain` also scales its codes so a known
+   * mid-range input reads its ideal value (two-point digital correction); `none` uses raw codes.
+   */
+  peripheralCalibration: z.enum(['none', 'offset', 'offset-gain']).default('offset-gain'),
   /** Inject Gaussian noise into every layer's outputs at this SINAD (dB) instead of simulating hardware. */
   injectSinadDb: z.number().min(-20).max(200).optional(),
   /** Monte Carlo draws (device programming, corners). */
   draws: z.number().int().min(1).max(1000).default(1),
   seed: z.number().int().min(0).default(DEFAULT_SEED),
+  /** Worker threads (default: one per core); results do not depend on it. */
+  workers: z.number().int().min(1).max(64).optional(),
   /** Images per batch inside the simulator (memory only). */
   batchSize: z.number().int().min(1).max(100000).default(64),
 });

@@ -18,7 +18,7 @@ import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import { adcThresholds, convertWithThresholds, instantiateAdc, type AdcThresholds } from '../circuits/nnadc/model.ts';
 import type { NnsaModel } from '../circuits/nnsa/config.ts';
 import { instantiateNetwork, type NetworkInstance } from '../circuits/network.ts';
-import { disposeNetworkTensors, forwardNetworkTf, networkTensors, type NetworkTensors } from '../circuits/network-tf.ts';
+import { compileNetwork, forwardCompiled, type CompiledNetwork } from '../circuits/network-fast.ts';
 import { NNSA_INPUT_PAIRS, OUTPUT_FULL_SCALE_VOLTS, WEIGHT_BITS, dotProductScale, outputPair, pairValue, recursionStep } from '../circuits/nnsa/signals.ts';
 import { SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
@@ -40,24 +40,42 @@ export interface NeuralPimPeripherals {
 /** One Monte Carlo draw's peripheral circuits. */
 export interface PeripheralChips {
   nnsa: NetworkInstance[];
-  /** The same instances uploaded for the batched tfjs forward pass. */
-  nnsaTensors: NetworkTensors[];
+  /** The same instances compiled for the fast forward pass. */
+  nnsaCompiled: CompiledNetwork[];
+  /** Foreground calibration of each NNS+A/NNADC pair (see {@link PeripheralCalibration}). */
+  calibration: PeripheralCalibration;
   nnsaBank: VtcBank | null;
   /** Per range: a pool of converter threshold tables. */
   adc: Map<number, AdcThresholds[]>;
 }
 
-/** Frees the tensors of a draw's peripherals. */
+/** Releases a draw's peripherals (nothing is held outside the JS heap today; kept for symmetry with tiles). */
 export function disposePeripherals(chips: PeripheralChips): void {
-  chips.nnsaTensors.forEach(disposeNetworkTensors);
+  chips.nnsaCompiled.length = 0;
 }
+
+/**
+ * Foreground calibration of the Neural-PIM peripherals, done once per chip: `offset` converts each
+ * NNS+A/NNADC pair's output for all-zero bit lines and subtracts that code from every result;
+ * `offset-gain` also applies a known mid-range input (every bit pair at s = range/2, both cycles)
+ * and scales the pair's offset-corrected codes so that input reads its ideal value — a two-point
+ * digital correction. `none` uses the raw codes.
+ */
+export type PeripheralCalibration = 'none' | 'offset' | 'offset-gain';
 
 /** Pool sizes: NNS+A instances and converter instances per range. */
 export const NNSA_POOL = 8;
 export const NNADC_POOL = 4;
 
 /** Instantiates the peripheral pools of a draw (`vary` false: nominal devices and corner). */
-export function instantiatePeripherals(p: NeuralPimPeripherals, vary: boolean, sigma: number, rng: Rng): PeripheralChips {
+export function instantiatePeripherals(
+  p: NeuralPimPeripherals,
+  vary: boolean,
+  sigma: number,
+  rng: Rng,
+  randomDieCorner = false,
+  calibration: PeripheralCalibration = 'offset-gain',
+): PeripheralChips {
   const nnsaBank = p.nnsa ? bankFromJson(p.nnsa.vtcBank) : null;
   const withSigma = (d: RramConfig): RramConfig => ({ ...d, programming: { ...d.programming, sigma } });
   const nnsa =
@@ -65,7 +83,8 @@ export function instantiatePeripherals(p: NeuralPimPeripherals, vary: boolean, s
       ? Array.from({ length: vary ? NNSA_POOL : 1 }, (_, u) => {
           const r = rng.fork(`nnsa${u}`);
           const device = vary ? withSigma(p.nnsa!.network.device) : idealDevices(p.nnsa!.network.device);
-          return instantiateNetwork(p.nnsa!.network, nnsaBank!, device, vary ? r : null, vary ? { kind: 'global', corner: rng.fork('die').int(nnsaBank!.corners.length) } : { kind: 'nominal' });
+          const corner = randomDieCorner ? { kind: 'global' as const, corner: rng.fork('die').int(nnsaBank!.corners.length) } : { kind: 'nominal' as const };
+          return instantiateNetwork(p.nnsa!.network, nnsaBank!, device, vary ? r : null, corner);
         })
       : [];
   const adc = new Map<number, AdcThresholds[]>();
@@ -76,13 +95,13 @@ export function instantiatePeripherals(p: NeuralPimPeripherals, vary: boolean, s
         m.rangeFraction,
         Array.from({ length: vary ? NNADC_POOL : 1 }, (_, u) => {
           const device = vary ? withSigma(m.device) : idealDevices(m.device);
-          const corner = vary ? { kind: 'global' as const, corner: rng.fork('die').int(bank.corners.length) } : { kind: 'nominal' as const };
+          const corner = randomDieCorner ? { kind: 'global' as const, corner: rng.fork('die').int(bank.corners.length) } : { kind: 'nominal' as const };
           return adcThresholds(instantiateAdc(m, bank, device, vary ? rng.fork(`adc${m.rangeFraction}.${u}`) : null, corner));
         }),
       );
     }
   }
-  return { nnsa, nnsaTensors: nnsa.map((inst) => networkTensors(inst, nnsaBank!)), nnsaBank, adc };
+  return { nnsa, nnsaCompiled: nnsa.map((inst) => compileNetwork(inst, nnsaBank!)), calibration, nnsaBank, adc };
 }
 
 /** Digital value of one converter LSB in accumulator units (input code × weight code). */
@@ -126,8 +145,8 @@ export function accumulateAnalog(bl: Float32Array, g: TileGeometry, chips: Perip
       const members: number[] = [];
       for (let r = 0; r < g.n; r++) for (let j = u; j < g.fanOut; j += U) members.push(r * g.fanOut + j);
       if (members.length === 0) continue;
-      const upper = new Float32Array(members.length * K);
-      const lower = new Float32Array(members.length * K);
+      const upper = new Float64Array(members.length * K);
+      const lower = new Float64Array(members.length * K);
       members.forEach((m, b) => {
         const r = Math.floor(m / g.fanOut);
         const j = m - r * g.fanOut;
@@ -139,7 +158,7 @@ export function accumulateAnalog(bl: Float32Array, g: TileGeometry, chips: Perip
         upper[b * K + WEIGHT_BITS] = prevP[m];
         lower[b * K + WEIGHT_BITS] = prevN[m];
       });
-      const o = forwardNetworkTf(chips.nnsaTensors[u], upper, lower, members.length, K);
+      const o = forwardCompiled(chips.nnsaCompiled[u], upper, lower, members.length);
       members.forEach((m, b) => {
         prevP[m] = o[2 * b];
         prevN[m] = o[2 * b + 1];
@@ -174,14 +193,68 @@ export function convertAndAdd(
     return y.length;
   }
   const pool = chips.adc.get(rangeFraction);
+  const magnitudeCode = (mag: number, j: number): number =>
+    p.converter === 'ideal' || !pool ? Math.min(top, Math.round((mag / rangeFraction) * top)) : convertWithThresholds(pool[j % pool.length], mag);
+  // Foreground calibration (see PeripheralCalibration), per weight column j with its NNS+A (unit
+  // j mod U) and converter (instance j mod A). Readings are the signed codes (sign from the
+  // differential pair, magnitude from the converter); the calibration corrects them with the
+  // pair's own readings of all-zero bit lines and of a known mid-range input.
+  const units = chips.nnsaCompiled.length;
+  const offset = new Float64Array(g.fanOut);
+  const gains = new Float64Array(g.fanOut).fill(1);
+  const reading = (v: number, j: number): number => (v < 0 ? -1 : 1) * magnitudeCode(Math.abs(v), j);
+  if (chips.calibration !== 'none') {
+    const zero = units > 0 ? calibrationOutputs(chips, g.slices, 0) : null;
+    const idealRef = idealCalibrationOutput(g.slices, g.dacBits, rangeFraction / 2);
+    const ref = units > 0 ? calibrationOutputs(chips, g.slices, rangeFraction / 2) : null;
+    for (let j = 0; j < g.fanOut; j++) {
+      offset[j] = reading(zero ? zero[j % units] : 0, j);
+      if (chips.calibration === 'offset-gain') {
+        const measured = reading(ref ? ref[j % units] : idealRef, j) - offset[j];
+        if (measured > 0) gains[j] = ((idealRef / rangeFraction) * top) / measured;
+      }
+    }
+  }
   for (let m = 0; m < y.length; m++) {
-    const mag = Math.abs(y[m]);
-    let code: number;
-    if (p.converter === 'ideal' || !pool) code = Math.min(top, Math.round((mag / rangeFraction) * top));
-    else code = convertWithThresholds(pool[(m % g.fanOut) % pool.length], mag);
-    acc[m] += (y[m] < 0 ? -code : code) * lsb;
+    const j = m % g.fanOut;
+    acc[m] += (reading(y[m], j) - offset[j]) * gains[j] * lsb;
   }
   return y.length;
+}
+
+/** Ideal final output for the calibration input: every bit pair at s = `level` in every cycle. */
+export function idealCalibrationOutput(cycles: number, dacBits: number, level: number): number {
+  let y = 0;
+  const s = new Float64Array(WEIGHT_BITS).fill(level);
+  for (let i = 0; i < cycles; i++) y = recursionStep(y, s, dacBits);
+  return y;
+}
+
+/**
+ * Final normalized output of every NNS+A instance for T cycles of the calibration input: every bit
+ * pair at s = `level` (v⁺ = 0.5 V·level, v⁻ = 0; level 0 is all-zero bit lines). Cached per chip.
+ */
+export function calibrationOutputs(chips: PeripheralChips, cycles: number, level: number): Float64Array {
+  const holder = chips as PeripheralChips & { calibrationCache?: Map<string, Float64Array> };
+  holder.calibrationCache ??= new Map();
+  const key = `${cycles}:${level}`;
+  const hit = holder.calibrationCache.get(key);
+  if (hit) return hit;
+  const K = NNSA_INPUT_PAIRS;
+  const out = Float64Array.from(chips.nnsaCompiled, (c) => {
+    let [p, n] = outputPair(0);
+    for (let i = 0; i < cycles; i++) {
+      const upper = new Float64Array(K).fill(SIGNAL_MAX_VOLTS * level);
+      const lower = new Float64Array(K);
+      upper[WEIGHT_BITS] = p;
+      lower[WEIGHT_BITS] = n;
+      const o = forwardCompiled(c, upper, lower, 1);
+      [p, n] = [o[0], o[1]];
+    }
+    return pairValue(p, n);
+  });
+  holder.calibrationCache.set(key, out);
+  return out;
 }
 
 /** Differential full scale of the NNS+A output, volts (for reports). */

@@ -14,13 +14,15 @@ import { fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { idealDevices } from '../device/rram.ts';
 import { dotProductScale } from '../circuits/nnsa/signals.ts';
-import { cascadeAccumulate, idealAccumulate, isaacAccumulate, type TileGeometry } from '../dataflow/functional.ts';
-import { exactMatmul, outputSize, rescale, runQuantized, type CrossbarMatmul, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
+import { idealAccumulate, type TileGeometry } from '../dataflow/functional.ts';
+import { exactMatmul, outputSize, rescale, runQuantized, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
 import { argmaxRows, isCrossbar } from '../dnn/network.ts';
-import { disposeTileTensors, tileBitLines, tileTensors, type TileTensors } from './bitlines.ts';
+import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
 import { dacBitsOf, type SimulationConfig } from './config.ts';
-import { accumulateAnalog, convertAndAdd, disposePeripherals, instantiatePeripherals, neuralPimLsb, type NeuralPimPeripherals, type PeripheralChips } from './neural-pim.ts';
-import { programLayer, type ProgrammedLayer } from './program.ts';
+import { accumulateAnalog, convertAndAdd, disposePeripherals, instantiatePeripherals, neuralPimLsb, type NeuralPimPeripherals } from './neural-pim.ts';
+import { programLayer } from './program.ts';
+import { INPUT_BITS, drawHardware, programDraw, tilePartialSums, type Calibration, type DrawPlan } from './engine.ts';
+import { defaultWorkers, runDraw } from './parallel.ts';
 
 /** Images and labels to simulate, plus images for calibration (ranges, buffer gains). */
 export interface SimulationData {
@@ -66,8 +68,6 @@ export interface SimulationResult {
 /** Progress callback: what, done, total. */
 export type SimulationProgress = (stage: string, done: number, total: number) => void;
 
-/** Input bits of the quantized networks (activation codes 0..255). */
-const INPUT_BITS = 8;
 
 function crossbarLayers(net: QuantizedNetwork): Array<{ index: number; layer: QuantizedCrossbar }> {
   return net.layers.flatMap((l, index) => (isCrossbar(l) ? [{ index, layer: l as QuantizedCrossbar }] : []));
@@ -88,27 +88,12 @@ export function captureLayerInputs(net: QuantizedNetwork, images: Uint8Array): M
   return new Map([...captured].map(([k, v]) => [k, v[0]]));
 }
 
-/** Exact per-tile partial sums [tiles][rows × fanOut] of a layer for given input codes. */
-function tilePartialSums(layer: QuantizedCrossbar, codes: Uint8Array, rows: number, arrayRows: number): Float64Array[] {
-  const out: Float64Array[] = [];
-  for (let start = 0; start < layer.fanIn; start += arrayRows) {
-    const end = Math.min(layer.fanIn, start + arrayRows);
-    const acc = new Float64Array(rows * layer.fanOut);
-    for (let r = 0; r < rows; r++) {
-      for (let k = start; k < end; k++) {
-        const q = codes[r * layer.fanIn + k];
-        if (!q) continue;
-        for (let j = 0; j < layer.fanOut; j++) acc[r * layer.fanOut + j] += q * layer.weights[k * layer.fanOut + j];
-      }
-    }
-    out.push(acc);
-  }
-  return out;
-}
-
-function percentileAbs(values: Float64Array[], p: number): number {
+/** Percentile of |x| over arrays, estimated on at most ~200 000 evenly strided samples. */
+function percentileAbs(values: ArrayLike<number>[], p: number): number {
+  const total = values.reduce((a, v) => a + v.length, 0);
+  const stride = Math.max(1, Math.floor(total / 200_000));
   const all: number[] = [];
-  for (const v of values) for (const x of v) all.push(Math.abs(x));
+  for (const v of values) for (let i = 0; i < v.length; i += stride) all.push(Math.abs(v[i]));
   if (all.length === 0) return 0;
   all.sort((a, b) => a - b);
   return all[Math.min(all.length - 1, Math.floor(p * all.length))];
@@ -127,14 +112,14 @@ export function sinadDb(ref: ArrayLike<number>, hw: ArrayLike<number>): number {
 }
 
 /** Runs the simulation. */
-export function simulate(
+export async function simulate(
   cfg: SimulationConfig,
   net: QuantizedNetwork,
   data: SimulationData,
   peripherals: NeuralPimPeripherals | null,
   onProgress?: SimulationProgress,
   onLogits?: (draw: number, logits: Float64Array) => void,
-): SimulationResult {
+): Promise<SimulationResult> {
   const started = Date.now();
   const inputSize = data.images.length / data.labels.length;
   const count = data.labels.length;
@@ -171,15 +156,17 @@ export function simulate(
       // 99.9th percentile of every bit-line pair's sum (v⁺ + v⁻) inside the NNS+A input range.
       const prog = programLayer(layer, idealDevices(cfg.device), cfg.arrayRows, new Rng(0), false);
       const fullScale = cfg.arrayRows * (2 ** dacBits - 1) * (2 ** cfg.cellBits - 1);
-      const pairSums: number[] = [];
+      const pairSums: Float64Array[] = [];
       for (const tile of prog.tiles) {
         const t = tileTensors(tile, prog.columns);
         const bl = tileBitLines(tile, t, prog.columns, cal.codes, cal.rows, layer.fanIn, dacBits, INPUT_BITS, null);
         disposeTileTensors(t);
-        for (let c = 0; c < bl.length; c += 2) if (bl[c] + bl[c + 1] > 0) pairSums.push((bl[c] + bl[c + 1]) / fullScale);
+        const sums = new Float64Array(bl.length / 2);
+        let n = 0;
+        for (let c = 0; c < bl.length; c += 2) if (bl[c] + bl[c + 1] > 0) sums[n++] = (bl[c] + bl[c + 1]) / fullScale;
+        pairSums.push(sums.subarray(0, n));
       }
-      pairSums.sort((a, b) => a - b);
-      const p999 = pairSums.length ? pairSums[Math.min(pairSums.length - 1, Math.floor(0.999 * pairSums.length))] : 0;
+      const p999 = percentileAbs(pairSums, 0.999);
       let gain = 1;
       while (gain * 2 <= cfg.maxSensingGain && p999 * gain * 2 <= 1) gain *= 2;
       sensingGain.set(index, gain);
@@ -212,109 +199,40 @@ export function simulate(
   if (cfg.dataflow === 'neural-pim' && cfg.mode === 'statistical' && peripherals) {
     for (const r of peripherals.ranges) statisticalSigma.set(r, measurePeripheralSigma(peripherals, r, cfg, dacBits));
   }
+  const calibration: Calibration = {
+    ranges: [...ranges],
+    sensingGain: [...sensingGain],
+    bufferScale: [...bufferScale],
+    statisticalSigma: [...statisticalSigma],
+  };
 
   const accuracyPerDraw: number[] = [];
   let conversions: LayerConversions[] = [];
   const sinadSum = new Map<number, number>();
   const rootRng = new Rng(cfg.seed);
   for (let d = 0; d < cfg.draws; d++) {
-    const drawRng = rootRng.fork(`draw${d}`);
-    const programmed = new Map<number, { prog: ProgrammedLayer; tensors: TileTensors[] }>();
-    if (cfg.dataflow !== 'ideal' && cfg.injectSinadDb === undefined && !(cfg.dataflow === 'neural-pim' && cfg.mode === 'statistical')) {
-      for (const { index, layer } of xbars) {
-        const prog = programLayer(layer, cfg.device, cfg.arrayRows, drawRng.fork(`layer${index}`), cfg.dataflow !== 'neural-pim');
-        programmed.set(index, { prog, tensors: prog.tiles.map((t) => tileTensors(t, prog.columns)) });
-      }
+    onProgress?.(`draw ${d + 1}/${cfg.draws}`, d, cfg.draws);
+    const drawSeed = rootRng.fork(`draw${d}`).nextSeed();
+    const plan: DrawPlan = { cfg, net, calibration, programmed: programDraw(cfg, net, drawSeed), peripherals, drawSeed };
+    const out = await runDraw(plan, data.images, count, cfg.batchSize, cfg.workers ?? defaultWorkers());
+    accuracyPerDraw.push(accuracyOf(out.logits));
+    onLogits?.(d, out.logits);
+    if (d === 0) {
+      const byIndex = new Map(out.counts);
+      conversions = xbars.map(({ index, layer }) => ({ layer: layer.name, conversions: byIndex.get(index)?.conversions ?? 0, groupProducts: byIndex.get(index)?.groupProducts ?? 0 }));
     }
-    const chips: PeripheralChips | null =
-      cfg.dataflow === 'neural-pim' && peripherals ? instantiatePeripherals(peripherals, cfg.varyPeripherals && cfg.device.programming.sigma > 0, cfg.device.programming.sigma, drawRng.fork('peripherals')) : null;
-    const counts = new Map<number, LayerConversions>();
-    const noiseRng = drawRng.fork('read-noise');
-    const injectRng = drawRng.fork('inject');
-    const bufferRng = drawRng.fork('buffer');
-
-    const hardwareMatmul: CrossbarMatmul = (layer, index, codes, rows) => {
-      const exact = (): Float64Array => exactMatmul(layer, index, codes, rows);
-      const count = counts.get(index) ?? { layer: layer.name, conversions: 0, groupProducts: 0 };
-      counts.set(index, count);
-      const tiles = Math.ceil(layer.fanIn / cfg.arrayRows);
-      count.groupProducts += rows * layer.fanOut * tiles;
-      if (cfg.injectSinadDb !== undefined) {
-        const acc = exact();
-        let max = 0;
-        for (const v of acc) max = Math.max(max, Math.abs(v));
-        const sd = max / 10 ** (cfg.injectSinadDb / 20);
-        for (let i = 0; i < acc.length; i++) acc[i] += sd * injectRng.normal();
-        return acc;
-      }
-      if (cfg.dataflow === 'ideal') return exact();
-      if (cfg.dataflow === 'neural-pim' && cfg.mode === 'statistical') {
-        const range = ranges.get(index)!;
-        const sd = statisticalSigma.get(range)!;
-        const acc = new Float64Array(rows * layer.fanOut);
-        for (const part of tilePartialSums(layer, codes, rows, cfg.arrayRows)) {
-          for (let i = 0; i < acc.length; i++) acc[i] += part[i] + sd * injectRng.normal();
-          count.conversions += part.length;
-        }
-        return acc;
-      }
-      const { prog, tensors } = programmed.get(index)!;
-      const acc = new Float64Array(rows * layer.fanOut);
-      prog.tiles.forEach((tile, t) => {
-        const bl = tileBitLines(tile, tensors[t], prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, cfg.device.readNoiseSigma > 0 ? noiseRng : null);
-        const g: TileGeometry = { slices: Math.ceil(INPUT_BITS / dacBits), n: rows, fanOut: layer.fanOut, weightSlices: prog.slices, cellBits: prog.cellBits, dacBits };
-        switch (cfg.dataflow) {
-          case 'isaac':
-            count.conversions += isaacAccumulate(bl, g, cfg.isaacAdcBits ?? prog.cellBits + dacBits + Math.log2(cfg.arrayRows) - (prog.cellBits === 1 || dacBits === 1 ? 1 : 0), acc);
-            break;
-          case 'cascade': {
-            const isaacBits = prog.cellBits + dacBits + Math.log2(cfg.arrayRows) - (prog.cellBits === 1 || dacBits === 1 ? 1 : 0);
-            count.conversions += cascadeAccumulate(
-              bl,
-              g,
-              {
-                bufferCellBits: cfg.bufferCellBits,
-                bufferFullScale: bufferScale.get(index)!,
-                adcBits: cfg.cascadeAdcBits ?? isaacBits + Math.ceil(Math.log2(g.slices)),
-                writeSigma: cfg.varyPeripherals ? cfg.device.programming.sigma : 0,
-                normal: cfg.varyPeripherals && cfg.device.programming.sigma > 0 ? () => bufferRng.normal() : null,
-              },
-              acc,
-            );
-            break;
-          }
-          case 'neural-pim': {
-            const gain = sensingGain.get(index)!;
-            const y = accumulateAnalog(bl, g, chips!, cfg.arrayRows, gain);
-            count.conversions += convertAndAdd(y, g, peripherals!, chips!, ranges.get(index)!, cfg.arrayRows, acc, gain);
-            break;
-          }
-          default:
-            idealAccumulate(bl, g, acc);
-        }
-      });
-      return acc;
-    };
-
-    const logits = runQuantized(net, data.images, {
-      matmul: hardwareMatmul,
-      batchSize: cfg.batchSize,
-      onLayer: (li) => onProgress?.(`draw ${d + 1}/${cfg.draws}`, li + 1, net.layers.length),
-    });
-    accuracyPerDraw.push(accuracyOf(logits));
-    onLogits?.(d, logits);
-    if (d === 0) conversions = xbars.map(({ index, layer }) => ({ ...(counts.get(index) ?? { layer: layer.name, conversions: 0, groupProducts: 0 }) }));
-
-    // Hardware SINAD of each crossbar layer on its own reference inputs.
+    // Hardware SINAD of each crossbar layer on its own reference inputs (streams of a batch index
+    // no simulated batch uses).
+    const hw = drawHardware(plan);
+    hw.startBatch(-1);
     for (const { index, layer } of xbars) {
       const s = sinadInputs.get(index)!;
-      const hw = hardwareMatmul(layer, index, s.codes, s.rows);
+      const acc = hw.matmul(layer, index, s.codes, s.rows);
       const ref = exactMatmul(layer, index, s.codes, s.rows);
       // On the layer's real outputs: accumulations rescaled and biased as the tile does.
-      sinadSum.set(index, (sinadSum.get(index) ?? 0) + Math.min(200, sinadDb(rescale(layer, ref, s.rows), rescale(layer, hw, s.rows))));
+      sinadSum.set(index, (sinadSum.get(index) ?? 0) + Math.min(200, sinadDb(rescale(layer, ref, s.rows), rescale(layer, acc, s.rows))));
     }
-    for (const { tensors } of programmed.values()) tensors.forEach(disposeTileTensors);
-    if (chips) disposePeripherals(chips);
+    hw.dispose();
   }
   const mean = accuracyPerDraw.reduce((a, b) => a + b, 0) / accuracyPerDraw.length;
   const std = Math.sqrt(accuracyPerDraw.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, accuracyPerDraw.length - 1));
@@ -353,7 +271,7 @@ export function measurePeripheralSigma(p: NeuralPimPeripherals, rangeFraction: n
   let s2 = 0;
   let m = 0;
   for (let chip = 0; chip < 4; chip++) {
-    const chips = instantiatePeripherals(p, cfg.varyPeripherals && cfg.device.programming.sigma > 0, cfg.device.programming.sigma, rng.fork(`chip${chip}`));
+    const chips = instantiatePeripherals(p, cfg.varyPeripherals && cfg.device.programming.sigma > 0, cfg.device.programming.sigma, rng.fork(`chip${chip}`), cfg.peripheralCorners === 'random-die', cfg.peripheralCalibration);
     // Bit lines scaled so the exact result falls inside the range.
     const bl = new Float32Array(g.slices * n * 16);
     for (let i = 0; i < bl.length; i += 2) {

@@ -64,7 +64,7 @@ test('with noise off and converters of sufficient resolution every dataflow repr
   for (const [name, o] of cases) {
     const cfg = noiseOff(o);
     let logits: Float64Array | null = null;
-    const r = simulate(cfg, net, { images: x, labels }, cfg.dataflow === 'neural-pim' ? idealPeripherals : null, undefined, (_d, l) => (logits = l));
+    const r = await simulate(cfg, net, { images: x, labels }, cfg.dataflow === 'neural-pim' ? idealPeripherals : null, undefined, (_d, l) => (logits = l));
     assert.equal(Array.from(logits!), Array.from(reference), `${name} logits`);
     for (const s of r.sinad) assert.ok(s.sinadDb >= 199, `${name} layer ${s.layer} SINAD ${s.sinadDb} dB, expected exact`);
   }
@@ -74,8 +74,21 @@ test('with device variation the analog paths are no longer exact', async () => {
   const net = randomNet(1);
   const x = images(2, 24, 300);
   const cfg = SimulationConfigSchema.parse({ dataflow: 'isaac', device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'lognormal', sigma: 0.1 } } });
-  const r = simulate(cfg, net, { images: x, labels: new Uint8Array(24) }, null);
+  const r = await simulate(cfg, net, { images: x, labels: new Uint8Array(24) }, null);
   assert.ok(r.sinad.some((s) => s.sinadDb < 199), 'variation must show up as finite SINAD');
+});
+
+test('results do not depend on how batches are split across worker threads', async () => {
+  const net = randomNet(6);
+  const x = images(7, 40, 300);
+  const labels = new Uint8Array(40);
+  const device = { levelBits: 1, onOffRatio: 100, programming: { kind: 'lognormal' as const, sigma: 0.05 }, readNoiseSigma: 0.02 };
+  const logits: Float64Array[] = [];
+  for (const workers of [1, 2]) {
+    const cfg = SimulationConfigSchema.parse({ dataflow: 'isaac', device, batchSize: 5, workers });
+    await simulate(cfg, net, { images: x, labels }, null, undefined, (_d, l) => logits.push(l));
+  }
+  assert.equal(Array.from(logits[1]), Array.from(logits[0]));
 });
 
 test('functional reductions are exact on integer bit lines', () => {
@@ -114,7 +127,7 @@ test('conversions counted during a run equal the closed forms of DESIGN §3', as
   for (const kind of ['isaac', 'cascade', 'neural-pim'] as DataflowKind[]) {
     const cfg = noiseOff({ dataflow: kind, neuralPimAccumulator: 'ideal', neuralPimAdc: 'ideal' });
     const dac = kind === 'neural-pim' ? 4 : 1;
-    const r = simulate(cfg, net, { images: x, labels }, kind === 'neural-pim' ? { ...idealPeripherals, converter: 'ideal' } : null);
+    const r = await simulate(cfg, net, { images: x, labels }, kind === 'neural-pim' ? { ...idealPeripherals, converter: 'ideal' } : null);
     const perGroup = conversionsPerGroup(kind, { inputBits: 8, weightBits: 8, outputBits: 8, log2Rows: 7, cellBits: 1, dacBits: dac, flipEncoding: false });
     let expected = 0;
     net.layers.forEach((l, i) => {

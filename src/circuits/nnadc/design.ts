@@ -114,21 +114,29 @@ export function spreadLevels(sum: number, n: number, top: number): number[] {
 /**
  * The integer pair (d₁, d₂) for a two-step converter's fine columns: coarse pairs at levels
  * (d₁, 0) and S_L − S_U = d₂ make one fired coarse comparator move the fine thresholds by
- * VDD·d₁/(0.25 V·d₂) (normalized y, level steps cancel) — chosen as close as possible to the
- * coarse step, with the fewest signal rows. Returns the rows needed and the relative step error.
+ * VDD·d₁/(0.25 V·d₂) (normalized y, level steps cancel). The step error accumulates over the
+ * coarse states, so the plan takes the fewest signal rows whose accumulated drift at the top
+ * coarse state (relative error × `coarseStates` coarse steps of `lsbPerStep` LSB) stays within
+ * `toleranceLsb`, or else the smallest error. Returns the rows needed and the relative step error.
  */
-export function fineStepPlan(coarseStepY: number, vddVolts: number, topLevel: number, maxD1 = 3): { d1: number; d2: number; rows: number; relativeError: number } {
+export function fineStepPlan(
+  coarseStepY: number,
+  vddVolts: number,
+  topLevel: number,
+  coarseStates = 15,
+  lsbPerStep = 16,
+  toleranceLsb = 0.25,
+  maxD1 = 4,
+): { d1: number; d2: number; rows: number; relativeError: number } {
   const half = OUTPUT_FULL_SCALE_VOLTS / 2;
-  let best = { d1: 1, d2: 1, rows: 1, relativeError: Infinity };
+  const plans = [];
   for (let d1 = 1; d1 <= Math.min(maxD1, topLevel); d1++) {
     const d2 = Math.max(1, Math.round((vddVolts * d1) / (half * coarseStepY)));
     const step = (vddVolts * d1) / (half * d2);
-    const err = Math.abs(step / coarseStepY - 1);
-    const rows = Math.ceil(d2 / topLevel);
-    // Prefer a clearly smaller step error; among similar errors, fewer rows.
-    if (err < best.relativeError * 0.5 || (err <= best.relativeError * 2 && rows < best.rows && err < 1e-3)) best = { d1, d2, rows, relativeError: err };
+    plans.push({ d1, d2, rows: Math.ceil(d2 / topLevel), relativeError: Math.abs(step / coarseStepY - 1) });
   }
-  return best;
+  const good = plans.filter((p) => p.relativeError * coarseStates * lsbPerStep <= toleranceLsb).sort((a, b) => a.rows - b.rows);
+  return good[0] ?? plans.sort((a, b) => a.relativeError - b.relativeError)[0];
 }
 
 /** Designs one comparator column by exhaustive search over the row-group sums. */
@@ -173,7 +181,9 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
           offset += p.targets[m] - (vm * gFixed - alpha) / beta;
         }
         const blStar = (offset / states) * beta / (vm * step);
-        const candidates = [Math.floor(blStar) - 1, Math.floor(blStar), Math.ceil(blStar), Math.ceil(blStar) + 1].filter((b) => b >= 0 && b <= nB * top);
+        // Clamped, so an out-of-reach operating point still yields its (poor) best candidate.
+        const clampBl = (b: number): number => Math.min(nB * top, Math.max(0, b));
+        const candidates = [Math.floor(blStar) - 1, Math.floor(blStar), Math.ceil(blStar), Math.ceil(blStar) + 1].map(clampBl);
         for (const bl of new Set(candidates)) {
           const gBL = nB * g0 + step * bl;
           const G = gSU + gSL + gBU + gBL + gCoarse;

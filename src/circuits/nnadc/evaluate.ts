@@ -79,7 +79,8 @@ export function monteCarloAdc(model: NnadcModel, bank: VtcBank, device: RramConf
     const r = rng.fork(`${mode}-${d}`);
     s.push(summarize(measureInstance(instantiateAdc(model, bank, device, r, corner(mode, r, bank)), model)));
   }
-  const enob = s.map((x) => x.enobBits).sort((a, b) => a - b);
+  // A draw whose output never changes has no sine fit (NaN ENOB): it resolves nothing, count it as 0.
+  const enob = s.map((x) => (Number.isFinite(x.enobBits) ? x.enobBits : 0)).sort((a, b) => a - b);
   const fin = (xs: number[]) => xs.filter(Number.isFinite);
   return {
     corners: mode,
@@ -106,8 +107,10 @@ export interface EndToEnd {
 }
 
 /**
- * Runs random NNS+A inputs through varied NNS+A chips (random global corners; chip 0 nominal) and a
- * converter chip of the same draw, and compares the codes with round(y_ideal / V_max · (2^N − 1)).
+ * Runs random NNS+A inputs through NNS+A chips and converter chips of the same draw (chip 0 with
+ * nominal devices, the others with the device model's variation; corners nominal, or one random
+ * corner per die with `randomDieCorner`), and compares the codes with
+ * round(y_ideal / V_max · (2^N − 1)).
  */
 export function endToEnd(
   model: NnadcModel,
@@ -117,6 +120,7 @@ export function endToEnd(
   chips: number,
   samplesPerChip: number,
   rng: Rng,
+  randomDieCorner = false,
 ): EndToEnd {
   const top = 2 ** model.bits - 1;
   let n = 0;
@@ -126,7 +130,7 @@ export function endToEnd(
   for (let c = 0; c < chips; c++) {
     const r = rng.fork(`e2e${c}`);
     const nominal = c === 0;
-    const mode: AdcCornerMode = nominal ? { kind: 'nominal' } : corner('global', r, bank);
+    const mode: AdcCornerMode = nominal || !randomDieCorner ? { kind: 'nominal' } : corner('global', r, bank);
     const sa = instantiateNetwork(nnsa.network, nnsa.bank, nominal ? idealDevices(device) : device, nominal ? null : r.fork('sa'), mode);
     const adc = instantiateAdc(model, bank, nominal ? idealDevices(device) : device, nominal ? null : r.fork('adc'), mode);
     const data = sampleNnsaBatch(r.fork('data'), samplesPerChip, nnsa.dacBits, 0);

@@ -123,6 +123,9 @@ export interface AdcThresholds {
   /** Fine stage (two-step): per fine comparator, β, V_M·G − α₀ and the α increment per fired coarse comparator. */
   fine: Array<{ beta: number; numerator0: number; perCoarse: Float64Array }>;
   fineBits: number;
+  /** Coarse thresholds in ascending order and, per fine comparator, its numerator once the m lowest have fired. */
+  sortedFirst: Float64Array;
+  fineNumeratorByCount: Float64Array[];
 }
 
 /** Column constants of a stage's column j for the threshold form. */
@@ -163,20 +166,36 @@ export function adcThresholds(inst: AdcInstance): AdcThresholds {
         return { beta: c.beta, numerator0: c.num0, perCoarse: Float64Array.from(c.perCoarse, (x) => x ?? 0) };
       })
     : [];
-  return { arch: inst.arch, bits: inst.bits, first: firstThresholds, fine, fineBits: fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0 };
+  // Whatever the order of the coarse thresholds, the comparators fired at y are the m lowest: the
+  // fine numerators can be tabulated by m once.
+  const order = Array.from(firstThresholds.keys()).sort((a, b) => firstThresholds[a] - firstThresholds[b]);
+  const sortedFirst = Float64Array.from(order, (k) => firstThresholds[k]);
+  const fineNumeratorByCount = fine.map((f) => {
+    const out = new Float64Array(order.length + 1);
+    out[0] = f.numerator0;
+    order.forEach((k, m) => (out[m + 1] = out[m] - f.perCoarse[k]));
+    return out;
+  });
+  return { arch: inst.arch, bits: inst.bits, first: firstThresholds, fine, fineBits: fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0, sortedFirst, fineNumeratorByCount };
 }
 
 /** Code of a normalized input y from the threshold form (same as {@link convertAdc}). */
 export function convertWithThresholds(t: AdcThresholds, y: number): number {
-  let firstCount = 0;
-  for (let k = 0; k < t.first.length; k++) if (y > t.first[k]) firstCount++;
+  // Count of thresholds below y by binary search on the sorted thresholds.
+  const s = t.sortedFirst;
+  let lo = 0;
+  let hi = s.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (y > s[mid]) lo = mid + 1;
+    else hi = mid;
+  }
+  const firstCount = lo;
   if (t.arch === 'flash') return Math.min(2 ** t.bits - 1, firstCount);
   let fineCount = 0;
-  for (const f of t.fine) {
-    if (!(f.beta < 0)) continue;
-    let num = f.numerator0;
-    for (let k = 0; k < t.first.length; k++) if (y > t.first[k]) num -= f.perCoarse[k];
-    if (y > num / f.beta) fineCount++;
+  for (let j = 0; j < t.fine.length; j++) {
+    const beta = t.fine[j].beta;
+    if (beta < 0 && y > t.fineNumeratorByCount[j][firstCount] / beta) fineCount++;
   }
   return Math.min(2 ** t.bits - 1, firstCount * 2 ** t.fineBits + fineCount);
 }

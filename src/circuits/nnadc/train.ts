@@ -28,10 +28,17 @@ export function idealTransition(k: number, bits: number, rangeFraction: number):
 }
 
 /**
- * Learns the threshold map from a trained NNS+A: draws `samples` inputs over `chips` varied
- * NNS+A instances (random global corners), fits E[y_ideal | y_out] with a least-squares cubic over
- * the converter's range, and inverts it, so each comparator sits where the NNS+A's actual output
- * crosses the ideal boundary — the converter absorbs the NNS+A's systematic error.
+ * Learns the threshold map from a trained NNS+A: runs `samples` random inputs through the NNS+A —
+ * nominal devices, plus `chips − 1` instances with the device model's programming variation, all
+ * at the nominal corner (a converter designed once cannot follow a die's corner; the commands use
+ * the nominal chip alone, whose systematic error is what one design can absorb) — and measures
+ * the NNS+A's mean offset over the converter's range, c = mean(y_out − y_ideal) (y_ideal is exact,
+ * so there is no errors-in-variables bias). Each comparator is then placed at t + c, where the
+ * NNS+A's output sits on average when the ideal value is on the code boundary t. Only the offset is
+ * absorbed: a gain or bow would need a different coarse step per coarse state, which a two-step
+ * converter's one coarse step cannot give (tried: fitting a line or a cubic moved the fine
+ * thresholds off the code grid and cost more than it gained); chip-to-chip randomness cannot be
+ * absorbed by one design at all.
  */
 export function learnThresholdMap(
   nnsa: { network: PassiveNetwork; dacBits: number },
@@ -42,37 +49,25 @@ export function learnThresholdMap(
   chips: number,
   rng: Rng,
 ): ThresholdMap {
-  const xs: number[] = [];
-  const ys: number[] = [];
+  const ideal: number[] = [];
+  const actual: number[] = [];
   const per = Math.ceil(samples / chips);
   for (let c = 0; c < chips; c++) {
     const r = rng.fork(`chip${c}`);
-    const corner = r.fork('corner').int(bank.corners.length);
-    const inst = instantiateNetwork(nnsa.network, bank, c === 0 ? idealDevices(device) : device, c === 0 ? null : r, c === 0 ? { kind: 'nominal' } : { kind: 'global', corner });
+    const inst = instantiateNetwork(nnsa.network, bank, c === 0 ? idealDevices(device) : device, c === 0 ? null : r, { kind: 'nominal' });
     const data = sampleNnsaBatch(r.fork('data'), per, nnsa.dacBits, 0);
     const out = forwardNetwork(inst, bank, data.upper, data.lower, per);
     const o = out[out.length - 1];
     for (let b = 0; b < per; b++) {
-      const yOut = pairValue(o[2 * b], o[2 * b + 1]);
       if (data.targetValue[b] < -0.1 * rangeFraction || data.targetValue[b] > 1.1 * rangeFraction) continue;
-      xs.push(yOut);
-      ys.push(data.targetValue[b]);
+      ideal.push(data.targetValue[b]);
+      actual.push(pairValue(o[2 * b], o[2 * b + 1]));
     }
   }
-  const coef = polyFit(xs, ys, 3);
-  const f = (x: number): number => coef[0] + x * (coef[1] + x * (coef[2] + x * coef[3]));
-  const lo = Math.min(...xs);
-  const hi = Math.max(...xs);
-  return (t: number): number => {
-    let a = lo;
-    let b = hi;
-    for (let i = 0; i < 60; i++) {
-      const m = (a + b) / 2;
-      if (f(m) < t) a = m;
-      else b = m;
-    }
-    return (a + b) / 2;
-  };
+  let offset = 0;
+  for (let i = 0; i < ideal.length; i++) offset += actual[i] - ideal[i];
+  offset /= Math.max(1, ideal.length);
+  return (t: number): number => t + offset;
 }
 
 /** Least-squares polynomial fit (normal equations, degree ≤ 4, inputs of order 1). */
@@ -134,8 +129,11 @@ export function trainNnadc(
     });
     // Fine columns: coarse pairs at (d1, 0) and S_L − S_U = d2 so one fired coarse comparator
     // moves every fine threshold by one coarse step (see fineStepPlan).
+    // One coarse step of the ideal code grid. A threshold map from an NNS+A changes it by its
+    // slope (a fraction of a percent); the fine columns' least-squares offset spreads that over the
+    // coarse states instead of paying for it with many more signal rows.
     const coarseStepY = (2 ** fine * cfg.rangeFraction) / (2 ** cfg.bits - 1);
-    const plan = fineStepPlan(coarseStepY, cfg.vddVolts, levels.length - 1);
+    const plan = fineStepPlan(coarseStepY, cfg.vddVolts, levels.length - 1, nc, 2 ** fine);
     const fineRows = cfg.fineSignalRows ?? plan.rows + 1;
     plans.push({
       role: 'fine',

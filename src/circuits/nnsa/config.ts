@@ -19,9 +19,44 @@ export const NnsaTrainConfigSchema = z.object({
    * Parallel row pairs (VDD, 0) that realize the one bias input of each layer. The bit-line inputs
    * sit at a 0–0.25 V common mode while the inverters switch near VDD/2, so the bias must carry a
    * large share of each column's conductance; several rows give it that share without starving the
-   * signal devices of conductance (and so of level resolution).
+   * signal devices of conductance (and so of level resolution). In the output columns the bias to
+   * ground must carry 0.58 of the conductance (it pulls the neuron outputs, centred at 0.6 V, down to
+   * the 0.25 V output common mode): with 8 rows it sat at G_max and capped the output devices at
+   * levels 2–5; 12 rows let them use finer relative steps and average the bias variation.
    */
-  biasRows: z.number().int().min(1).max(64).default(8),
+  biasRows: z.number().int().min(1).max(64).default(12),
+  /**
+   * Row pairs of the hidden layer tied to a replica-inverter reference V_rep = V_M of the die's
+   * corner (a diode-connected inverter, buffered; see `network.ts`). 0 = none. With a large share
+   * of each hidden column's conductance on V_rep, a global corner moves the column voltage along
+   * with the inverters' threshold instead of shifting every threshold against its input.
+   */
+  replicaRows: z.number().int().min(0).max(64).default(4),
+  /**
+   * Initialization: `centered` (random signal devices, bias centering every hidden column at V_M)
+   * or `thermometer` (mirrored families with staggered thresholds, see `nnsa/init.ts`).
+   */
+  init: z.enum(['centered', 'thermometer']).default('thermometer'),
+  /** Thermometer init: most significant bit's conductance and output devices' (units of G_max). */
+  thermometer: z
+    .object({
+      topConductance: z.number().min(0.05).max(1).default(1),
+      outputConductance: z.number().min(0.05).max(1).default(0.4),
+      thresholdRangeVolts: z.tuple([z.number(), z.number()]).default([0, 0.5]),
+      jitter: z.number().min(0).max(0.5).default(0.02),
+    })
+    .prefault({}),
+  /**
+   * Trim row pairs of the hidden layer at two divider taps near VDD/2 (`trimVolts`; see
+   * `network.ts`): fine adjustment of the neurons' thresholds, which 3-bit devices to VDD or ground
+   * can only place on a coarse grid. 0 = none.
+   */
+  trimRows: z.number().int().min(0).max(64).default(2),
+  trimVolts: z.tuple([z.number().min(0), z.number().min(0)]).default([0.7, 0.5]),
+  /** Initial normalized conductance of the trim devices. */
+  trimInitLevel: z.number().min(0).max(1).default(0.3),
+  /** Initial normalized conductance of the replica devices. */
+  replicaInitLevel: z.number().min(0).max(1).default(0.7),
   /** Peripheral RRAM cells (3-bit, σ = 0.025 log-normal by default). */
   device: RramConfigSchema.prefault({}),
   vddVolts: z.number().positive().default(VDD_VOLTS),
@@ -30,8 +65,10 @@ export const NnsaTrainConfigSchema = z.object({
   /**
    * Inverter corners during training: `nominal` (TT 27 °C for every neuron), `global` (one random
    * corner per step for all neurons, as on one die) or `per-neuron` (a random corner per neuron).
+   * `global` is the default: process and temperature corners are die-wide, and with the replica
+   * rows the network learns to use the tracking reference.
    */
-  trainingCorners: CornerModeSchema.default('nominal'),
+  trainingCorners: CornerModeSchema.default('global'),
   /** Apply the device model's programming variation during training. */
   variationAware: z.boolean().default(true),
   batchSize: z.number().int().min(16).max(65536).default(256),
@@ -42,13 +79,48 @@ export const NnsaTrainConfigSchema = z.object({
   /** Fractions of devices frozen on their levels at the start of each stage (ascending, < 1). */
   freezeSchedule: z.array(z.number().gt(0).lt(1)).default([0.3, 0.5, 0.65, 0.8, 0.9, 0.95, 0.98]),
   learningRate: z.number().positive().max(1).default(0.01),
+  /**
+   * Extra loss term for the error tail: weight × (mean e^power)^(2/power) of the differential
+   * error e (volts², like the MSE). The acceptance figure is the maximum error, which the MSE
+   * alone trades away for a lower mean; a high-order mean approaches the maximum smoothly.
+   */
+  tailLoss: z
+    .object({
+      weight: z.number().min(0).default(0),
+      power: z.number().int().min(4).max(16).default(8),
+    })
+    .prefault({}),
+  /**
+   * Fraction of training (and refinement) samples drawn output-uniform (see `sampleNnsaBatch`):
+   * same physical input range, but the full output range |y| ≤ 1 is covered evenly.
+   */
+  stressFraction: z.number().min(0).max(1).default(0.3),
+  /**
+   * Spread the levels of interchangeable parallel rows (bias, replica, trim) evenly as the last
+   * step: identical nominal behaviour, less programming-variation spread
+   * (`balanceParallelRows` in `network.ts`).
+   */
+  balanceRows: z.boolean().default(true),
   /** Discrete refinement (coordinate descent over level indices) after training. */
   refine: z
     .object({
-      sweeps: z.number().int().min(0).max(100).default(6),
+      sweeps: z.number().int().min(0).max(100).default(4),
       /** Variation-and-corner chips in the refinement objective besides the nominal one. */
       chips: z.number().int().min(0).max(64).default(4),
       batch: z.number().int().min(64).max(65536).default(2048),
+      /**
+       * Corner names of the refinement chips under global training corners (cycled); empty =
+       * random corners. Naming the extreme corners puts the worst dies into the objective.
+       */
+      chipCorners: z.array(z.string()).default([]),
+      /** Try paired moves within a column (one device up, another down; the costliest move type). */
+      pairMoves: z.boolean().default(true),
+      /** Also try cross-column moves in the hidden layer (see `refine.ts`). */
+      crossColumnMoves: z.boolean().default(true),
+      /** Weight of the tail term (see `tailLoss`, same power) in the refinement objective only. */
+      tailWeight: z.number().min(0).default(0.3),
+      /** Weight of the nominal chip in the refinement objective (the variation chips share the rest). */
+      nominalWeight: z.number().min(0).max(1).default(0.5),
     })
     .prefault({}),
   seed: z.number().int().min(0).default(DEFAULT_SEED),

@@ -33,10 +33,30 @@ export function sampleBitLinePair(rng: Rng, vMaxVolts = SIGNAL_MAX_VOLTS): [numb
 }
 
 /**
+ * Draws a bit-line pair whose signed value s = (v⁺ − v⁻)/v_max is close to `level` ∈ [−1, 1]
+ * (Gaussian spread `spread`, clipped), with its common mode uniform over what the triangle
+ * v⁺ + v⁻ ≤ v_max still allows. Returns the pair and s.
+ */
+export function sampleBitLinePairNear(rng: Rng, level: number, spread: number, vMaxVolts = SIGNAL_MAX_VOLTS): [number, number, number] {
+  const s = Math.min(1, Math.max(-1, level + spread * rng.normal()));
+  const diff = s * vMaxVolts;
+  const sum = Math.abs(diff) + rng.uniform() * (vMaxVolts - Math.abs(diff));
+  const vp = Math.max(0, (sum + diff) / 2);
+  const vn = Math.max(0, (sum - diff) / 2);
+  return [vp, vn, (vp - vn) / vMaxVolts];
+}
+
+/**
  * Draws `batch` samples for a D-bit DAC: inputs [batch × 9] (8 bit pairs, then the previous
  * output pair), targets [batch × 2] (the ideal output pair P, N), volts.
+ *
+ * With `stressFraction` > 0 that fraction of the samples is drawn "output-uniform": one level
+ * ρ ~ U[−1, 1] per sample and every bit line pair's signed value near ρ. These are points of the
+ * same physical input range (every pair still satisfies v⁺ + v⁻ ≤ v_max) but they cover the whole
+ * output range |y| ≤ 1 evenly, whereas independent uniform pairs put almost no mass at |y| > 0.7,
+ * where all hidden neurons must swing to their rails and the largest errors arise.
  */
-export function sampleNnsaBatch(rng: Rng, batch: number, dacBits: number, sampleHoldNoiseVolts: number): NnsaBatch {
+export function sampleNnsaBatch(rng: Rng, batch: number, dacBits: number, sampleHoldNoiseVolts: number, stressFraction = 0): NnsaBatch {
   const K = NNSA_INPUT_PAIRS;
   const upper = new Float32Array(batch * K);
   const lower = new Float32Array(batch * K);
@@ -46,8 +66,13 @@ export function sampleNnsaBatch(rng: Rng, batch: number, dacBits: number, sample
   const s = new Float64Array(WEIGHT_BITS);
   const noise = (): number => (sampleHoldNoiseVolts > 0 ? sampleHoldNoiseVolts * rng.normal() : 0);
   for (let b = 0; b < batch; b++) {
+    const stress = stressFraction > 0 && rng.uniform() < stressFraction;
+    const level = stress ? rng.uniformIn(-1, 1) : 0;
     for (let j = 0; j < WEIGHT_BITS; j++) {
-      const [vp, vn] = sampleBitLinePair(rng);
+      let vp: number;
+      let vn: number;
+      if (stress) [vp, vn] = sampleBitLinePairNear(rng, level, 0.2);
+      else [vp, vn] = sampleBitLinePair(rng);
       s[j] = (vp - vn) / SIGNAL_MAX_VOLTS;
       upper[b * K + j] = vp + noise();
       lower[b * K + j] = vn + noise();

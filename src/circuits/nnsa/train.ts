@@ -3,23 +3,35 @@
  * pairs and the held previous output in; H inverter neurons; the differential output pair P, N
  * out), trained in the conductance domain.
  *
- * Procedure: (1) float-conductance training from a centered initialization; (2) incremental
- * quantization — each stage rescales nothing, freezes a further fraction of the devices onto their
- * nearest level (closest first) and trains the rest to compensate, with programming variation and
- * the chosen corner mode switched on; (3) all devices on levels, then discrete coordinate-descent
- * refinement over level indices against a nominal chip plus variation chips. The loss is the mean
- * squared error of the differential output plus 0.1 × that of the common mode, volts².
+ * Procedure: (1) float-conductance training from a physics-based "mirrored thermometer"
+ * initialization (`init.ts`; or the older random centered one); (2) incremental quantization —
+ * the first stage rescales every column onto the level grid, each stage freezes a further fraction
+ * of the devices onto their nearest level (closest first) and trains the rest to compensate, with
+ * programming variation and the chosen corner mode switched on; (3) all devices on levels, then
+ * discrete coordinate-descent refinement over level indices (single, in-column pair and
+ * cross-column moves) against a nominal chip plus variation-and-corner chips. The loss is the mean
+ * squared error of the differential output plus 0.1 × that of the common mode, volts², plus an
+ * optional high-order tail term (by default only in the refinement, where it removes the local
+ * bumps that set the maximum error). A fraction of the training samples is drawn output-uniform
+ * (`dataset.ts`) so that the rarely sampled large outputs are learned too.
+ *
+ * Circuit options beyond the plain topology (all in `network.ts`, all modelled in the float64
+ * forward pass): replica-inverter reference rows that make the hidden thresholds track the die's
+ * V_M, and trim rows at divider taps near VDD/2 that set the thresholds finer than 3-bit devices to
+ * VDD or ground can.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fail } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import { gMinSiemens } from '../../device/rram.ts';
 import { bankToJson, MODEL_FORMAT_VERSION } from '../approximator-model.ts';
-import { type CornerMode, type PassiveNetwork } from '../network.ts';
+import { balanceParallelRows, type CornerMode, type PassiveNetwork } from '../network.ts';
 import { refineNetwork } from '../refine.ts';
 import { centeredLayerInit, trainPassiveNetwork, type TrainPhase } from '../train-network.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import type { NnsaModel, NnsaTrainConfig } from './config.ts';
 import { sampleNnsaBatch } from './dataset.ts';
+import { thermometerInit } from './init.ts';
 import { NNSA_INPUT_PAIRS, OUTPUT_COMMON_MODE_VOLTS } from './signals.ts';
 
 /** Relative weight of the common-mode error in the loss. */
@@ -28,26 +40,61 @@ const COMMON_MODE_WEIGHT = 0.1;
 /** Progress callback: stage name, step within the whole run, total steps, current loss. */
 export type TrainProgress = (stage: string, step: number, total: number, loss: number) => void;
 
-/** Differential + common-mode MSE of output pairs [B, 2] against target pairs [B, 2] (tfjs). */
-function pairLossTf(out: tf.Tensor2D, target: tf.Tensor2D): tf.Scalar {
+/** Tail term of the loss: weight × (mean e^power)^(2/power); weight 0 switches it off. */
+export interface TailLoss {
+  weight: number;
+  power: number;
+}
+
+/**
+ * Scale of the tail term's error (volts): e/TAIL_SCALE is O(1) near the target error, which keeps
+ * e^power (power up to 16) inside float32 range.
+ */
+const TAIL_SCALE_VOLTS = 0.01;
+
+/**
+ * Differential + common-mode MSE of output pairs [B, 2] against target pairs [B, 2] (tfjs), plus
+ * the optional tail term on the differential error.
+ */
+function pairLossTf(out: tf.Tensor2D, target: tf.Tensor2D, tail: TailLoss = { weight: 0, power: 8 }): tf.Scalar {
   return tf.tidy(() => {
     const d = out.sub(target);
     const p = d.slice([0, 0], [-1, 1]);
     const n = d.slice([0, 1], [-1, 1]);
-    return p.sub(n).square().mean().add(p.add(n).square().mean().mul(COMMON_MODE_WEIGHT)) as tf.Scalar;
+    const diff = p.sub(n);
+    let loss = diff.square().mean().add(p.add(n).square().mean().mul(COMMON_MODE_WEIGHT));
+    if (tail.weight > 0) {
+      const m = diff.div(TAIL_SCALE_VOLTS).abs().pow(tail.power).mean().add(1e-12);
+      loss = loss.add(m.pow(2 / tail.power).mul(tail.weight * TAIL_SCALE_VOLTS ** 2));
+    }
+    return loss as tf.Scalar;
   });
 }
 
 /** The same loss on float64 output pairs, for refinement. */
-export function pairLoss(out: Float64Array, target: ArrayLike<number>): number {
+export function pairLoss(out: Float64Array, target: ArrayLike<number>, tail: TailLoss = { weight: 0, power: 8 }): number {
   let s = 0;
+  let t = 0;
   const B = out.length / 2;
+  const log2 = Math.log2(tail.power);
+  const squarings = Number.isInteger(log2) ? log2 - 1 : -1;
   for (let b = 0; b < B; b++) {
     const dp = out[2 * b] - target[2 * b];
     const dn = out[2 * b + 1] - target[2 * b + 1];
     s += (dp - dn) ** 2 + COMMON_MODE_WEIGHT * (dp + dn) ** 2;
+    if (tail.weight > 0) {
+      // |x|^power by repeated squaring when power is a power of two (the refinement calls this
+      // for every trial move, and Math.pow dominates otherwise).
+      const x = (dp - dn) / TAIL_SCALE_VOLTS;
+      let xp = x * x;
+      if (squarings >= 0) for (let i = 0; i < squarings; i++) xp *= xp;
+      else xp = Math.abs(x) ** tail.power;
+      t += xp;
+    }
   }
-  return s / B;
+  let loss = s / B;
+  if (tail.weight > 0) loss += tail.weight * TAIL_SCALE_VOLTS ** 2 * (t / B) ** (2 / tail.power);
+  return loss;
 }
 
 /** Corner mode for instantiation from the config's name. */
@@ -65,6 +112,9 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
   const shape = {
     inputPairs: NNSA_INPUT_PAIRS,
     biasRows: cfg.biasRows,
+    replicaRows: cfg.replicaRows,
+    trimRows: cfg.trimRows,
+    trimVolts: cfg.trimVolts,
     layers: [
       { columns: cfg.hiddenNeurons, activation: 'inverter' as const },
       { columns: 2, activation: 'linear' as const },
@@ -96,10 +146,30 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
     phases,
     rng: rng.fork('train'),
     globalCorners: cfg.trainingCorners === 'global',
-    sampleBatch: (r, b) => sampleNnsaBatch(r, b, cfg.dacBits, cfg.sampleHoldNoiseVolts),
-    loss: pairLossTf,
+    sampleBatch: (r, b) => sampleNnsaBatch(r, b, cfg.dacBits, cfg.sampleHoldNoiseVolts, cfg.stressFraction),
+    loss: (out, target) => pairLossTf(out, target, cfg.tailLoss),
     initLayer: (layer, pairs, columns, r) =>
-      centeredLayerInit({
+      cfg.init === 'thermometer'
+        ? thermometerInit({
+            layer,
+            pairs,
+            columns,
+            biasRows: cfg.biasRows,
+            replicaRows: layer === 0 ? cfg.replicaRows : 0,
+            trimRows: layer === 0 ? cfg.trimRows : 0,
+            trimVolts: cfg.trimVolts,
+            trimConductance: gMinRel + (1 - gMinRel) * cfg.trimInitLevel,
+            gMinRelative: gMinRel,
+            vddVolts: cfg.vddVolts,
+            switchingVolts: nominalVm,
+            topConductance: cfg.thermometer.topConductance,
+            outputConductance: cfg.thermometer.outputConductance,
+            replicaConductance: gMinRel + (1 - gMinRel) * cfg.replicaInitLevel,
+            thresholdRangeVolts: cfg.thermometer.thresholdRangeVolts,
+            jitter: cfg.thermometer.jitter,
+            rng: r,
+          })
+        : centeredLayerInit({
         pairs,
         columns,
         biasRows: cfg.biasRows,
@@ -109,27 +179,38 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
         gMinRelative: gMinRel,
         signalMax: 0.5,
         rng: r,
+        ...(layer === 0 ? { replicaRows: cfg.replicaRows, replicaLevel: cfg.replicaInitLevel, replicaVolts: nominalVm, trimRows: cfg.trimRows, trimVolts: cfg.trimVolts } : {}),
       }),
     progressEvery: 50,
     onProgress: (step, loss) => onProgress?.('train', step, total, loss),
   });
   const network: PassiveNetwork = result.network;
   if (cfg.refine.sweeps > 0) {
-    const data = sampleNnsaBatch(rng.fork('refine-data'), cfg.refine.batch, cfg.dacBits, 0);
+    const data = sampleNnsaBatch(rng.fork('refine-data'), cfg.refine.batch, cfg.dacBits, 0, cfg.stressFraction);
     refineNetwork(network, bank, {
       upper: data.upper,
       lower: data.lower,
       batch: cfg.refine.batch,
-      loss: (out) => pairLoss(out, data.target),
+      loss: (out) => pairLoss(out, data.target, { power: cfg.tailLoss.power, weight: cfg.refine.tailWeight }),
       chips: cfg.refine.chips,
       device: cfg.variationAware ? cfg.device : { ...cfg.device, programming: { ...cfg.device.programming, sigma: 0 } },
       cornerMode: cfg.trainingCorners,
       rng: rng.fork('refine-chips'),
       sweeps: cfg.refine.sweeps,
-      pairMoves: true,
+      pairMoves: cfg.refine.pairMoves,
+      crossColumnMoves: cfg.refine.crossColumnMoves,
+      chipCorners: cfg.refine.chipCorners.map((name) => {
+        const i = bank.corners.indexOf(name);
+        if (i < 0) fail(`refine.chipCorners: corner '${name}' is not in the VTC bank (corners: ${bank.corners.join(', ')})`);
+        return i;
+      }),
+      nominalWeight: cfg.refine.nominalWeight,
       onSweep: (sweep, loss) => onProgress?.('refine', sweep + 1, cfg.refine.sweeps, loss),
     });
   }
+  // After refinement only: balancing changes no nominal output but does change the refinement's
+  // variation chips and so its path; applied last it is a pure gain in spread.
+  if (cfg.balanceRows) balanceParallelRows(network);
   return {
     kind: 'nnsa',
     formatVersion: MODEL_FORMAT_VERSION,

@@ -1,0 +1,133 @@
+/**
+ * A compiled float64 forward pass of an instantiated passive network, for evaluating the NNS+A on
+ * millions of partial sums: the fixed rows (bias, replica, trim) are folded into one numerator
+ * constant per column, the column totals are precomputed, and each neuron's VTC is a flat table of
+ * values and per-step increments. Same physics as `forwardNetwork`; tests check they agree.
+ */
+import { DEFAULT_TRIM_VOLTS, type NetworkInstance } from './network.ts';
+import type { VtcBank } from './vtc.ts';
+
+interface CompiledLayer {
+  signal: number;
+  columns: number;
+  /** Signal-row conductances divided by the column total, [signal × columns]. */
+  wU: Float64Array;
+  wL: Float64Array;
+  /** Fixed rows' contribution divided by the column total, per column. */
+  offset: Float64Array;
+  inverter: boolean;
+  /** Per neuron: VTC values and increments on the grid. */
+  values: Float64Array[];
+  steps: Float64Array[];
+}
+
+/** A compiled network. */
+export interface CompiledNetwork {
+  layers: CompiledLayer[];
+  vddVolts: number;
+  gridStart: number;
+  gridInvStep: number;
+  gridPoints: number;
+  inputPairs: number;
+  outputs: number;
+}
+
+/** Compiles an instance for {@link forwardCompiled}. */
+export function compileNetwork(inst: NetworkInstance, bank: VtcBank): CompiledNetwork {
+  const layers = inst.layers.map((l) => {
+    const inv = l.activation === 'inverter';
+    const nr = inv ? (inst.replicaRows ?? 0) : 0;
+    const nt = inv ? (inst.trimRows ?? 0) : 0;
+    const signal = l.pairs - inst.biasRows - nr - nt;
+    const [trimHi, trimLo] = inst.trimVolts ?? DEFAULT_TRIM_VOLTS;
+    const J = l.columns;
+    const total = new Float64Array(J);
+    const offset = new Float64Array(J);
+    for (let k = 0; k < l.pairs; k++) {
+      let vu = 0;
+      let vl = 0;
+      const r = k - signal;
+      if (r >= 0) {
+        if (r < inst.biasRows) [vu, vl] = [inst.vddVolts, 0];
+        else if (r < inst.biasRows + nr) [vu, vl] = [inst.replicaVolts ?? NaN, inst.replicaVolts ?? NaN];
+        else [vu, vl] = [trimHi, trimLo];
+      }
+      for (let j = 0; j < J; j++) {
+        total[j] += l.upperSiemens[k * J + j] + l.lowerSiemens[k * J + j];
+        if (r >= 0) offset[j] += vu * l.upperSiemens[k * J + j] + vl * l.lowerSiemens[k * J + j];
+      }
+    }
+    const wU = new Float64Array(signal * J);
+    const wL = new Float64Array(signal * J);
+    for (let k = 0; k < signal; k++) {
+      for (let j = 0; j < J; j++) {
+        wU[k * J + j] = l.upperSiemens[k * J + j] / total[j];
+        wL[k * J + j] = l.lowerSiemens[k * J + j] / total[j];
+      }
+    }
+    for (let j = 0; j < J; j++) offset[j] /= total[j];
+    const P = bank.grid.points;
+    const values: Float64Array[] = [];
+    const steps: Float64Array[] = [];
+    if (inv) {
+      for (let j = 0; j < J; j++) {
+        const c = l.corners[j];
+        const v = Float64Array.from(bank.table.subarray(c * P, (c + 1) * P));
+        values.push(v);
+        steps.push(Float64Array.from(v, (x, i) => (i + 1 < P ? v[i + 1] - x : 0)));
+      }
+    }
+    return { signal, columns: J, wU, wL, offset, inverter: inv, values, steps };
+  });
+  return {
+    layers,
+    vddVolts: inst.vddVolts,
+    gridStart: bank.grid.startVolts,
+    gridInvStep: 1 / bank.grid.stepVolts,
+    gridPoints: bank.grid.points,
+    inputPairs: layers[0].signal,
+    outputs: layers[layers.length - 1].columns,
+  };
+}
+
+/** Outputs [batch × outputs] of a compiled network for inputs [batch × inputPairs], volts. */
+export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, lower: ArrayLike<number>, batch: number): Float64Array {
+  const out = new Float64Array(batch * net.outputs);
+  const maxWidth = Math.max(net.inputPairs, ...net.layers.map((l) => l.columns));
+  let a = new Float64Array(maxWidth);
+  let b = new Float64Array(maxWidth);
+  let na = new Float64Array(maxWidth);
+  let nbuf = new Float64Array(maxWidth);
+  const vdd = net.vddVolts;
+  const top = net.gridPoints - 1 - 1e-4;
+  for (let s = 0; s < batch; s++) {
+    for (let k = 0; k < net.inputPairs; k++) {
+      a[k] = upper[s * net.inputPairs + k];
+      b[k] = lower[s * net.inputPairs + k];
+    }
+    for (const l of net.layers) {
+      const J = l.columns;
+      for (let j = 0; j < J; j++) na[j] = l.offset[j];
+      for (let k = 0; k < l.signal; k++) {
+        const u = a[k];
+        const w = b[k];
+        const o = k * J;
+        for (let j = 0; j < J; j++) na[j] += l.wU[o + j] * u + l.wL[o + j] * w;
+      }
+      if (l.inverter) {
+        for (let j = 0; j < J; j++) {
+          let x = (na[j] - net.gridStart) * net.gridInvStep;
+          if (x < 0) x = 0;
+          else if (x > top) x = top;
+          const i = x | 0;
+          na[j] = l.values[j][i] + (x - i) * l.steps[j][i];
+        }
+      }
+      for (let j = 0; j < J; j++) nbuf[j] = vdd - na[j];
+      [a, na] = [na, a];
+      [b, nbuf] = [nbuf, b];
+    }
+    for (let j = 0; j < net.outputs; j++) out[s * net.outputs + j] = a[j];
+  }
+  return out;
+}

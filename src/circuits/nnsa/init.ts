@@ -1,0 +1,110 @@
+/**
+ * Structured ("mirrored thermometer") initialization of the NNS+A network, from the physics of the
+ * passive substrate rather than at random.
+ *
+ * A passive column only forms positive combinations of its inputs, so no hidden neuron can see the
+ * signed value v⁺ − v⁻ of a bit pair. The target differential output is linear,
+ *   P − N = u⁺ − u⁻,   u^± = (15/16)·Σ_j 2^j v^±_j / 255 + (P_prev or N_prev) / 16,
+ * so the hidden layer splits into two mirrored families: the "+" family sees the upper lines with
+ * binary-weighted conductances (its column voltage is a function of u⁺ alone), the "−" family the
+ * lower lines. Each family tiles its range u ∈ [0, 0.5] V with staggered thresholds (bias rows set
+ * where each neuron switches): a sum of staggered, rail-limited inverter ramps is a straight line
+ * whose slope is set by the ramp heights (VDD, ratiometric) and the spacing (conductance ratios),
+ * not by the inverter gain. The output columns take the + family through its complement and the
+ * − family directly (P), and the reverse (N), with a 0 V bias that centres P and N at 0.25 V.
+ *
+ * The passive output stage has no headroom to spare: P spans its 0.5 V only if the neurons'
+ * conductance share is 0.5/1.2 of the column and every neuron swings rail to rail over the range.
+ * Gradient training then refines this starting point (and quantization moves it onto levels).
+ */
+import type { Rng } from '../../core/rng.ts';
+import { WEIGHT_BITS } from './signals.ts';
+
+/** Options of {@link thermometerInit}. */
+export interface ThermometerInitOptions {
+  layer: number;
+  pairs: number;
+  columns: number;
+  biasRows: number;
+  replicaRows: number;
+  /** Trim pairs after the replica rows (layer 0), both lines at `trimConductance`. */
+  trimRows: number;
+  trimVolts: [number, number];
+  trimConductance: number;
+  /** G_min / G_max. */
+  gMinRelative: number;
+  vddVolts: number;
+  /** Nominal switching threshold V_M, volts (also the replica reference). */
+  switchingVolts: number;
+  /** Conductance of the most significant bit's device, in units of G_max. */
+  topConductance: number;
+  /** Conductance of each output device that carries a neuron, in units of G_max. */
+  outputConductance: number;
+  /** Replica devices' conductance, units of G_max. */
+  replicaConductance: number;
+  /** Range of u the thresholds tile, volts. */
+  thresholdRangeVolts: [number, number];
+  /** Small random perturbation (normalized) that breaks exact symmetry. */
+  jitter: number;
+  rng: Rng;
+}
+
+/** Normalized initial conductances [pairs × columns] of one layer (upper, lower lines). */
+export function thermometerInit(o: ThermometerInitOptions): { upper: Float32Array; lower: Float32Array } {
+  const { pairs: K, columns: J, biasRows: nb, gMinRelative: gMin, vddVolts: vdd, switchingVolts: vm } = o;
+  const gu = new Float64Array(K * J).fill(gMin);
+  const gl = new Float64Array(K * J).fill(gMin);
+  const nPlus = Math.ceil(J / 2);
+  if (o.layer === 0) {
+    const nr = o.replicaRows;
+    const nt = o.trimRows;
+    const ni = K - nb - nr - nt;
+    const gTrim = Math.max(gMin, o.trimConductance);
+    const c7 = ((15 / 16) * 2 ** (WEIGHT_BITS - 1)) / 255;
+    const A = o.topConductance / c7;
+    const gRep = Math.max(gMin, o.replicaConductance);
+    for (let j = 0; j < J; j++) {
+      const fam = j < nPlus ? 0 : 1;
+      const p = fam === 0 ? j : j - nPlus;
+      const nf = fam === 0 ? nPlus : J - nPlus;
+      const [lo, hi] = o.thresholdRangeVolts;
+      const t = lo + ((p + 0.5) / nf) * (hi - lo);
+      const line = fam === 0 ? gu : gl;
+      for (let k = 0; k < ni; k++) {
+        const c = k < WEIGHT_BITS ? ((15 / 16) * 2 ** k) / 255 : 1 / 16;
+        line[k * J + j] = Math.max(gMin, A * c);
+      }
+      let gs = 0;
+      for (let k = 0; k < ni; k++) gs += gu[k * J + j] + gl[k * J + j];
+      // Leakage of the other family's lines (at G_min) at their mean voltage.
+      const leak = gMin * ni * 0.17;
+      for (let k = ni + nb; k < ni + nb + nr; k++) gu[k * J + j] = gl[k * J + j] = gRep;
+      for (let k = ni + nb + nr; k < K; k++) gu[k * J + j] = gl[k * J + j] = gTrim;
+      const gr = 2 * nr * gRep;
+      const gt = nt * gTrim;
+      const trimCurrent = gt * (o.trimVolts[0] + o.trimVolts[1] - 2 * vm);
+      const bias = (vm * (gs + nb * gMin + gr) - A * t - leak - gr * vm - trimCurrent) / (nb * (vdd - vm));
+      for (let k = ni; k < ni + nb; k++) gu[k * J + j] = Math.min(1, Math.max(gMin, bias));
+    }
+  } else {
+    const H = K - nb;
+    const a = o.outputConductance;
+    for (let i = 0; i < H; i++) {
+      const fam = i < Math.ceil(H / 2) ? 0 : 1;
+      // P (column 0): + family through the complement (lower line), − family directly.
+      if (fam === 0) {
+        gl[i * J + 0] = a;
+        gu[i * J + 1] = a;
+      } else {
+        gu[i * J + 0] = a;
+        gl[i * J + 1] = a;
+      }
+    }
+    const center = 0.25;
+    const num = H * (a + gMin) * (vdd / 2) + nb * gMin * vdd;
+    const g0 = (num / center - H * (a + gMin) - nb * gMin) / nb;
+    for (let k = H; k < K; k++) for (let j = 0; j < J; j++) gl[k * J + j] = Math.min(1, Math.max(gMin, g0));
+  }
+  const toU = (g: number): number => Math.min(1, Math.max(0, (g - gMin) / (1 - gMin) + o.jitter * o.rng.normal()));
+  return { upper: Float32Array.from(gu, toU), lower: Float32Array.from(gl, toU) };
+}
