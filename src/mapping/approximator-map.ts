@@ -13,6 +13,7 @@
  * programming σ optionally overridden. σ = 0 with no faults and no drift gives the targets exactly
  * ("nominal devices").
  */
+import { DEFAULT_TRIM_VOLTS } from '../circuits/network.ts';
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_SEED } from '../core/defaults.ts';
@@ -124,7 +125,11 @@ function nnsaRowLabels(model: NnsaModel, li: number): string[] {
     for (let k = 0; k < net.layers[li - 1].columns; k++) labels.push(`h${k} (h${k}, VDD - h${k})`);
   }
   for (let k = 0; k < net.biasRows; k++) labels.push(`bias ${k} (VDD, 0)`);
-  while (labels.length < layer.pairs) labels.push(`replica ${labels.length - (layer.pairs - (net.replicaRows ?? 0))} (Vrep, Vrep)`);
+  if (layer.activation === 'inverter') {
+    const [hi, lo] = net.trimVolts ?? DEFAULT_TRIM_VOLTS;
+    for (let k = 0; k < (net.replicaRows ?? 0); k++) labels.push(`replica ${k} (Vrep, Vrep)`);
+    for (let k = 0; k < (net.trimRows ?? 0); k++) labels.push(`trim ${k} (${hi} V, ${lo} V)`);
+  }
   return labels;
 }
 
@@ -208,7 +213,7 @@ export function programApproximator(a: Approximator, options: ProgrammingOptions
 export function describeApproximator(a: Approximator): string {
   if (a.kind === 'nnsa') {
     const net = a.model.network;
-    return `NNS+A (D = ${a.model.dacBits}), ${net.layers.map((l) => `${l.pairs}x${l.columns} ${l.activation}`).join(' -> ')}, ${net.biasRows} bias rows${net.replicaRows ? `, ${net.replicaRows} replica rows` : ''}`;
+    return `NNS+A (D = ${a.model.dacBits}), ${net.layers.map((l) => `${l.pairs}x${l.columns} ${l.activation}`).join(' -> ')}, ${net.biasRows} bias rows${net.replicaRows ? `, ${net.replicaRows} replica rows` : ''}${net.trimRows ? `, ${net.trimRows} trim rows` : ''}`;
   }
   const m = a.model;
   return `${m.bits}-bit ${m.arch} NNADC, range ${m.rangeFraction} of the NNS+A output, stages ${m.stages.map((s) => `${s.role} ${s.inputs.length}x${s.columns}`).join(', ')}`;

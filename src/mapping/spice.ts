@@ -40,6 +40,7 @@
  * measures is the circuit, not Newton's stopping rule (the default reltol = 1e-3 allows
  * millivolt-level residuals in principle).
  */
+import { DEFAULT_TRIM_VOLTS } from '../circuits/network.ts';
 import { DEFAULT_SEED } from '../core/defaults.ts';
 import { ensure } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
@@ -362,6 +363,10 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
       'E_rep vrep 0 vrepi 0 1',
     );
   }
+  const [trimHi, trimLo] = net.trimVolts ?? DEFAULT_TRIM_VOLTS;
+  if ((net.trimRows ?? 0) > 0) {
+    lines.push('', '* trim references: buffered taps of a resistive divider from VDD (ideal sources)', `V_trimh vtrimh 0 ${trimHi}`, `V_triml vtriml 0 ${trimLo}`);
+  }
   let resistors = 0;
   let open = 0;
   let inverters = 0;
@@ -380,7 +385,10 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
       });
     }
     for (let k = 0; k < net.biasRows; k++) rows.push(['vdd', '0']);
-    if (layer.activation === 'inverter') for (let k = 0; k < (net.replicaRows ?? 0); k++) rows.push(['vrep', 'vrep']);
+    if (layer.activation === 'inverter') {
+      for (let k = 0; k < (net.replicaRows ?? 0); k++) rows.push(['vrep', 'vrep']);
+      for (let k = 0; k < (net.trimRows ?? 0); k++) rows.push(['vtrimh', 'vtriml']);
+    }
     const x = crossbarLines(`l${li}`, `layer ${li} (${arr.role}, ${layer.activation})`, arr, rows, (j) => columnNode('l', li, j));
     lines.push(...x.lines);
     resistors += x.resistors;

@@ -8,7 +8,8 @@ import { ngspiceVersion } from '../../src/io/ngspice.ts';
 import { levelConductance } from '../../src/device/rram.ts';
 import type { NnadcModel } from '../../src/circuits/nnadc/config.ts';
 import type { NnsaModel } from '../../src/circuits/nnsa/config.ts';
-import { programApproximator, type Approximator } from '../../src/mapping/approximator-map.ts';
+import { programApproximator, readApproximator, type Approximator } from '../../src/mapping/approximator-map.ts';
+import { ROOT } from '../helpers/cli.ts';
 import { adcSweep, approximatorDeck, inverterCorner, nnadcNetlist, nnsaNetlist, nnsaOperatingPoints } from '../../src/mapping/spice.ts';
 import { runSpiceVerify, SPICE_ACCEPTANCE } from '../../src/mapping/spice-verify.ts';
 import { smallAdc, syntheticNnsa as syntheticModel } from './spice-fixtures.ts';
@@ -175,6 +176,13 @@ test('co-simulation: NNS+A output P − N in ngspice within 5 mV of the model at
     assert.ok(r.columns.maxAbsDifferenceMicrovolts < 1);
     assert.is(r.replica !== undefined, replicaRows > 0);
   }
+});
+
+test('co-simulation of the shipped NNS+A (bias, replica and trim rows) agrees with the model', async () => {
+  if (!hasNgspice) return;
+  const a = await readApproximator(path.join(ROOT, 'models', 'nnsa-d4'));
+  const r = await runSpiceVerify(a, { points: 40, sigma: 0, seed: 1, workDir: path.join(work, 'shipped-sa'), modelPath: 'models/nnsa-d4' });
+  assert.ok(r.kind === 'nnsa' && r.output.maxAbsErrorVolts < 5e-3, JSON.stringify(r.kind === 'nnsa' ? r.output : r));
 });
 
 test('approximatorDeck: NNS+A operating points are deterministic per seed', () => {
