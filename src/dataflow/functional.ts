@@ -65,11 +65,12 @@ export function isaacAccumulate(d: Float32Array, g: TileGeometry, bits: number, 
         const base = o + j * S;
         for (let s = S - 1; s >= 0; s--) {
           const v = d[base + s];
-          // Round half away from zero on the magnitude (|v| < 2^31, so `| 0` truncates exactly),
-          // saturate at the top code.
-          let q = ((v < 0 ? -v : v) + 0.5) | 0;
-          if (q > top) q = top;
-          sum = sum * radix + (v < 0 ? -q : q);
+          // Saturate at the top code, round to nearest with ties to even (the backend's rounding;
+          // ties only occur for exact half-integer sums).
+          const c = v > top ? top : v < -top ? -top : v;
+          let q = Math.round(c);
+          if (q - c === 0.5 && q % 2 !== 0) q -= 1;
+          sum = sum * radix + q;
         }
         acc[a + j] += sum * shift;
       }

@@ -33,6 +33,70 @@ export function disposeTileTensors(t: TileTensors): void {
   t.readVariance?.dispose();
 }
 
+/** The (slice, image) rows of a batch that drive a tile, and their slice values. */
+interface DrivenRows {
+  /** Global row ids i·n + r of the rows with a nonzero input, ascending. */
+  rowIds: number[];
+  /** Tile rows some image drives. */
+  active: number[];
+  /** Slice values [rowIds × active]. */
+  x: Float32Array;
+}
+
+function drivenRows(tile: ProgrammedTile, codes: Uint8Array, n: number, fanIn: number, dacBits: number, slices: number): DrivenRows {
+  const mask = 2 ** dacBits - 1;
+  const active: number[] = [];
+  for (let k = 0; k < tile.rows; k++) {
+    const col = tile.rowStart + k;
+    for (let r = 0; r < n; r++) {
+      if (codes[r * fanIn + col] !== 0) {
+        active.push(k);
+        break;
+      }
+    }
+  }
+  const rowIds: number[] = [];
+  if (active.length) {
+    for (let i = 0; i < slices; i++) {
+      const shift = dacBits * i;
+      for (let r = 0; r < n; r++) {
+        const base = r * fanIn + tile.rowStart;
+        for (const k of active) {
+          if ((codes[base + k] >> shift) & mask) {
+            rowIds.push(i * n + r);
+            break;
+          }
+        }
+      }
+    }
+  }
+  const Ka = active.length;
+  const x = new Float32Array(rowIds.length * Ka);
+  rowIds.forEach((id, row) => {
+    const i = Math.floor(id / n);
+    const r = id - i * n;
+    const shift = dacBits * i;
+    const base = r * fanIn + tile.rowStart;
+    for (let a = 0; a < Ka; a++) x[row * Ka + a] = (codes[base + active[a]] >> shift) & mask;
+  });
+  return { rowIds, active, x };
+}
+
+/** Bit-line sums of the driven rows as a tensor [rowIds × C], with per-read noise when `rng` is given. */
+function bitLineTensor(tile: ProgrammedTile, tensors: TileTensors, d: DrivenRows, rng: Rng | null): tf.Tensor2D {
+  return tf.tidy((): tf.Tensor2D => {
+    const full = d.active.length === tile.rows;
+    const idx = full ? null : tf.tensor1d(d.active, 'int32');
+    const g = full ? tensors.levels : tf.gather(tensors.levels, idx!);
+    const xt = tf.tensor2d(d.x, [d.rowIds.length, d.active.length]);
+    const bl = tf.matMul(xt, g) as tf.Tensor2D;
+    if (!tensors.readVariance || !rng) return bl;
+    const v = full ? tensors.readVariance : tf.gather(tensors.readVariance, idx!);
+    const sd = tf.matMul(xt.square(), v).sqrt();
+    return bl.add(sd.mul(tf.randomNormal(bl.shape, 0, 1, 'float32', rng.nextSeed()))) as tf.Tensor2D;
+  });
+}
+
 /**
  * Bit-line sums [T × n × C] (slice-major, row-major within a slice) of one tile for input codes
  * `codes` [n × fanIn] (only the tile's rows are read). `rng` draws the per-read noise.
@@ -49,67 +113,58 @@ export function tileBitLines(
   rng: Rng | null,
 ): Float32Array {
   const T = Math.ceil(inputBits / dacBits);
-  const mask = 2 ** dacBits - 1;
-  const K = tile.rows;
-  // Active tile rows: driven by some image of the batch.
-  const active: number[] = [];
-  for (let k = 0; k < K; k++) {
-    const col = tile.rowStart + k;
-    for (let r = 0; r < n; r++) {
-      if (codes[r * fanIn + col] !== 0) {
-        active.push(k);
-        break;
-      }
-    }
-  }
   const out = new Float32Array(T * n * columns);
-  if (active.length === 0) return out;
-  // Nonzero (slice, image) rows.
-  const rowIds: number[] = [];
-  for (let i = 0; i < T; i++) {
-    const shift = dacBits * i;
-    for (let r = 0; r < n; r++) {
-      let any = false;
-      const base = r * fanIn + tile.rowStart;
-      for (const k of active) {
-        if ((codes[base + k] >> shift) & mask) {
-          any = true;
-          break;
-        }
-      }
-      if (any) rowIds.push(i * n + r);
-    }
-  }
-  if (rowIds.length === 0) return out;
-  const Ka = active.length;
-  const x = new Float32Array(rowIds.length * Ka);
-  rowIds.forEach((id, row) => {
+  const d = drivenRows(tile, codes, n, fanIn, dacBits, T);
+  if (d.rowIds.length === 0) return out;
+  const t = bitLineTensor(tile, tensors, d, rng);
+  const bl = t.dataSync() as Float32Array;
+  t.dispose();
+  d.rowIds.forEach((id, row) => out.set(bl.subarray(row * columns, (row + 1) * columns), id * columns));
+  return out;
+}
+
+/**
+ * Digital partial sums of one tile for the signed-column-pair (differential) layout, computed on
+ * the backend: each signed slice sum d is converted by a sign-magnitude converter of `adcBits`
+ * bits (saturating, rounding to nearest with ties to even as `isaacAccumulate` does; `adcBits`
+ * null = no conversion, the ideal path),
+ * weighted by 2^(P_R·s) and summed over the weight slices; the input slices are then shifted by
+ * 2^(D·i) and added into `acc` [n × fanOut]. Same arithmetic as `isaacAccumulate` /
+ * `idealAccumulate` of `dataflow/functional.ts`, without moving the bit-line matrix to JavaScript.
+ */
+export function tileDigitalSums(
+  tile: ProgrammedTile,
+  tensors: TileTensors,
+  fanOut: number,
+  weightSlices: number,
+  cellBits: number,
+  codes: Uint8Array,
+  n: number,
+  fanIn: number,
+  dacBits: number,
+  inputBits: number,
+  adcBits: number | null,
+  rng: Rng | null,
+  acc: Float64Array,
+): void {
+  const T = Math.ceil(inputBits / dacBits);
+  const d = drivenRows(tile, codes, n, fanIn, dacBits, T);
+  if (d.rowIds.length === 0) return;
+  const sums = tf.tidy(() => {
+    const bl = bitLineTensor(tile, tensors, d, rng);
+    // Saturate, then round (clipping at an integer bound commutes with rounding): two passes over
+    // the bit-line matrix; the weighted sum over the weight slices is one thin product.
+    const top = adcBits === null ? 0 : 2 ** adcBits - 1;
+    const q = adcBits === null ? bl : bl.clipByValue(-top, top).round();
+    const weights = tf.tensor2d(Float32Array.from({ length: weightSlices }, (_, s) => 2 ** (cellBits * s)), [weightSlices, 1]);
+    return tf.matMul(q.reshape([d.rowIds.length * fanOut, weightSlices]), weights);
+  });
+  const v = sums.dataSync() as Float32Array;
+  sums.dispose();
+  d.rowIds.forEach((id, row) => {
     const i = Math.floor(id / n);
     const r = id - i * n;
-    const shift = dacBits * i;
-    const base = r * fanIn + tile.rowStart;
-    for (let a = 0; a < Ka; a++) x[row * Ka + a] = (codes[base + active[a]] >> shift) & mask;
+    const shift = 2 ** (dacBits * i);
+    for (let j = 0; j < fanOut; j++) acc[r * fanOut + j] += v[row * fanOut + j] * shift;
   });
-  const [blT, varT] = tf.tidy(() => {
-    const full = Ka === K;
-    const idx = full ? null : tf.tensor1d(active, 'int32');
-    const g = full ? tensors.levels : tf.gather(tensors.levels, idx!);
-    const xt = tf.tensor2d(x, [rowIds.length, Ka]);
-    const bl = tf.matMul(xt, g);
-    if (!tensors.readVariance || !rng) return [bl];
-    const v = full ? tensors.readVariance : tf.gather(tensors.readVariance, idx!);
-    return [bl, tf.matMul(xt.square(), v)];
-  });
-  const bl = blT.dataSync() as Float32Array;
-  const variance = varT ? (varT.dataSync() as Float32Array) : null;
-  blT.dispose();
-  varT?.dispose();
-  rowIds.forEach((id, row) => {
-    const o = id * columns;
-    const src = row * columns;
-    if (variance && rng) {
-      for (let c = 0; c < columns; c++) out[o + c] = bl[src + c] + Math.sqrt(variance[src + c]) * rng.normal();
-    } else out.set(bl.subarray(src, src + columns), o);
-  });
-  return out;
 }

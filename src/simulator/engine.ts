@@ -7,10 +7,10 @@
  * so a draw gives the same result however its images are split across workers.
  */
 import { Rng } from '../core/rng.ts';
-import { cascadeAccumulate, idealAccumulate, isaacAccumulate, type TileGeometry } from '../dataflow/functional.ts';
+import { cascadeAccumulate, type TileGeometry } from '../dataflow/functional.ts';
 import { exactMatmul, type CrossbarMatmul, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
 import { isCrossbar } from '../dnn/network.ts';
-import { disposeTileTensors, tileBitLines, tileTensors, type TileTensors } from './bitlines.ts';
+import { disposeTileTensors, tileBitLines, tileDigitalSums, tileTensors, type TileTensors } from './bitlines.ts';
 import { dacBitsOf, type SimulationConfig } from './config.ts';
 import { accumulateAnalog, convertAndAdd, disposePeripherals, instantiatePeripherals, type NeuralPimPeripherals, type PeripheralChips } from './neural-pim.ts';
 import { programLayer, type ProgrammedLayer } from './program.ts';
@@ -132,13 +132,18 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
     }
     const { prog, tensors } = programmed.get(index)!;
     const acc = new Float64Array(rows * layer.fanOut);
+    const noise = cfg.device.readNoiseSigma > 0 ? noiseRng : null;
     prog.tiles.forEach((tile, t) => {
-      const bl = tileBitLines(tile, tensors[t], prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, cfg.device.readNoiseSigma > 0 ? noiseRng : null);
       const g: TileGeometry = { slices: Math.ceil(INPUT_BITS / dacBits), n: rows, fanOut: layer.fanOut, weightSlices: prog.slices, cellBits: prog.cellBits, dacBits };
+      if (cfg.dataflow === 'isaac' || cfg.dataflow === 'ideal') {
+        // Converted and shifted on the backend: only the partial sums come back.
+        const bits = cfg.dataflow === 'isaac' ? (cfg.isaacAdcBits ?? isaacBits(prog.cellBits)) : null;
+        tileDigitalSums(tile, tensors[t], layer.fanOut, prog.slices, prog.cellBits, codes, rows, layer.fanIn, dacBits, INPUT_BITS, bits, noise, acc);
+        if (cfg.dataflow === 'isaac') count.conversions += g.slices * g.n * g.fanOut * g.weightSlices;
+        return;
+      }
+      const bl = tileBitLines(tile, tensors[t], prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, noise);
       switch (cfg.dataflow) {
-        case 'isaac':
-          count.conversions += isaacAccumulate(bl, g, cfg.isaacAdcBits ?? isaacBits(prog.cellBits), acc);
-          break;
         case 'cascade':
           count.conversions += cascadeAccumulate(
             bl,
@@ -159,8 +164,6 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
           count.conversions += convertAndAdd(y, g, plan.peripherals!, chips!, ranges.get(index)!, cfg.arrayRows, acc, gain);
           break;
         }
-        default:
-          idealAccumulate(bl, g, acc);
       }
     });
     return acc;

@@ -82,11 +82,11 @@ export function defaultWorkers(): number {
 
 /**
  * Runs a draw on `images` (`count` images of `inputSize` values) with up to `workers` threads.
- * Small runs (fewer than two batches per worker) stay in this thread.
+ * A run of a single batch stays in this thread; otherwise batches are split evenly over the workers.
  */
 export async function runDraw(plan: DrawPlan, images: Uint8Array, count: number, batchSize: number, workers: number): Promise<DrawOutput> {
   const batches = Math.ceil(count / batchSize);
-  const w = Math.min(workers, Math.floor(batches / 2));
+  const w = Math.min(workers, batches);
   if (w <= 1) return runDrawHere(plan, images, batchSize, 0);
   const inputSize = images.length / count;
   const perWorker = Math.ceil(batches / w);

@@ -63,6 +63,8 @@ export interface SimulationResult {
   /** Neural-PIM: the converter range chosen for each crossbar layer. */
   ranges?: Array<{ layer: string; rangeFraction: number; sensingGain: number }>;
   wallSeconds: number;
+  /** Seconds spent running the images through the simulated hardware (all draws), without setup, calibration and SINAD. */
+  hardwareSeconds: number;
 }
 
 /** Progress callback: what, done, total. */
@@ -210,11 +212,14 @@ export async function simulate(
   let conversions: LayerConversions[] = [];
   const sinadSum = new Map<number, number>();
   const rootRng = new Rng(cfg.seed);
+  let hardwareSeconds = 0;
   for (let d = 0; d < cfg.draws; d++) {
     onProgress?.(`draw ${d + 1}/${cfg.draws}`, d, cfg.draws);
     const drawSeed = rootRng.fork(`draw${d}`).nextSeed();
     const plan: DrawPlan = { cfg, net, calibration, programmed: programDraw(cfg, net, drawSeed), peripherals, drawSeed };
+    const t0 = performance.now();
     const out = await runDraw(plan, data.images, count, cfg.batchSize, cfg.workers ?? defaultWorkers());
+    hardwareSeconds += (performance.now() - t0) / 1000;
     accuracyPerDraw.push(accuracyOf(out.logits));
     onLogits?.(d, out.logits);
     if (d === 0) {
@@ -254,6 +259,7 @@ export async function simulate(
     sinadMeanDb: sinad.reduce((a, s) => a + s.sinadDb, 0) / Math.max(1, sinad.length),
     ranges: cfg.dataflow === 'neural-pim' ? xbars.map(({ index, layer }) => ({ layer: layer.name, rangeFraction: ranges.get(index)!, sensingGain: sensingGain.get(index)! })) : undefined,
     wallSeconds: (Date.now() - started) / 1000,
+    hardwareSeconds,
   };
 }
 

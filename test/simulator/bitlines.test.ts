@@ -1,0 +1,55 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { initBackend } from '../../src/core/backend.ts';
+import { Rng } from '../../src/core/rng.ts';
+import { idealAccumulate, isaacAccumulate, type TileGeometry } from '../../src/dataflow/functional.ts';
+import { tileBitLines, tileDigitalSums, tileTensors, disposeTileTensors } from '../../src/simulator/bitlines.ts';
+import type { ProgrammedTile } from '../../src/simulator/program.ts';
+
+/** A signed differential tile with integer-plus-fraction level differences, like a programmed one. */
+function randomTile(seed: number, rows: number, columns: number, halfSteps: boolean): ProgrammedTile {
+  const rng = new Rng(seed);
+  return {
+    rowStart: 3,
+    rows,
+    // Half-integer levels make exact rounding ties common.
+    levels: Float32Array.from({ length: rows * columns }, () => (halfSteps ? (rng.int(7) - 3) / 2 : (rng.int(3) - 1) * (1 + 0.05 * rng.normal()))),
+    readVariance: null,
+  };
+}
+
+test('the backend ISAAC path (convert, shift, add) equals the JavaScript reference, with and without clipping, ties included', async () => {
+  await initBackend('auto');
+  const fanIn = 140;
+  const rows = 128;
+  const fanOut = 5;
+  const weightSlices = 8;
+  const columns = fanOut * weightSlices;
+  const n = 7;
+  for (const halfSteps of [false, true]) {
+    const tile = randomTile(1, rows, columns, halfSteps);
+    const tensors = tileTensors(tile, columns);
+    const rng = new Rng(2);
+    const codes = Uint8Array.from({ length: n * fanIn }, () => (rng.uniform() < 0.3 ? 0 : rng.int(256)));
+    for (const dacBits of [1, 2, 4]) {
+      const g: TileGeometry = { slices: Math.ceil(8 / dacBits), n, fanOut, weightSlices, cellBits: 1, dacBits };
+      const bl = tileBitLines(tile, tensors, columns, codes, n, fanIn, dacBits, 8, null);
+      // 3 bits clip most sums of a 128-row tile; 9 bits clip none.
+      for (const adcBits of [3, 9, null]) {
+        const expected = new Float64Array(n * fanOut);
+        if (adcBits === null) idealAccumulate(bl, g, expected);
+        else isaacAccumulate(bl, g, adcBits, expected);
+        const got = new Float64Array(n * fanOut);
+        tileDigitalSums(tile, tensors, fanOut, weightSlices, 1, codes, n, fanIn, dacBits, 8, adcBits, null, got);
+        for (let k = 0; k < got.length; k++) {
+          // Converted sums are integers and must agree exactly; the unconverted ideal path in float32.
+          const tol = adcBits === null ? 1e-4 * Math.max(1, Math.abs(expected[k])) : 0;
+          assert.ok(Math.abs(got[k] - expected[k]) <= tol, `D=${dacBits} bits=${adcBits} k=${k}: ${got[k]} vs ${expected[k]}`);
+        }
+      }
+    }
+    disposeTileTensors(tensors);
+  }
+});
+
+test.run();
