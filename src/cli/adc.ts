@@ -7,6 +7,7 @@ import { Rng } from '../core/rng.ts';
 import { readJson, writeJsonAtomic } from '../io/files.ts';
 import { bankFromJson, readApproximatorModel, writeApproximatorModel } from '../circuits/approximator-model.ts';
 import { NnadcTrainConfigSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
+import type { ColumnVerify } from '../circuits/nnadc/model.ts';
 import { endToEnd, evaluateNnadc, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
 import { learnThresholdMap, trainNnadc } from '../circuits/nnadc/train.ts';
 import { NnsaModelSchema } from '../circuits/nnsa/config.ts';
@@ -30,7 +31,7 @@ export function nnadcEvaluationText(model: NnadcModel, e: NnadcEvaluation): stri
   ];
   for (const m of e.monteCarlo) {
     lines.push(
-      `Monte Carlo σ = ${m.sigma}, corners ${m.corners} (${m.draws} draws): ENOB mean ${m.meanEnobBits.toFixed(2)}, 5th pct ${m.p5EnobBits.toFixed(2)}, worst ${m.worstEnobBits.toFixed(2)}; DNL ${m.dnlRangeLsb[0].toFixed(2)}..${m.dnlRangeLsb[1].toFixed(2)}, INL ${m.inlRangeLsb[0].toFixed(2)}..${m.inlRangeLsb[1].toFixed(2)} LSB; draws with missing codes ${m.drawsWithMissingCodes}`,
+      `Monte Carlo σ = ${m.sigma}, corners ${m.corners} (${m.draws} draws${m.writeVerify ? `, write-verified to ±${m.writeVerify.toleranceLsb} LSB: ${m.writeVerify.meanAttempts.toFixed(1)} attempts per column, ${m.writeVerify.meanColumnsOutOfTolerance.toFixed(1)} columns out of tolerance` : ''}): ENOB mean ${m.meanEnobBits.toFixed(2)}, 5th pct ${m.p5EnobBits.toFixed(2)}, worst ${m.worstEnobBits.toFixed(2)}; DNL ${m.dnlRangeLsb[0].toFixed(2)}..${m.dnlRangeLsb[1].toFixed(2)}, INL ${m.inlRangeLsb[0].toFixed(2)}..${m.inlRangeLsb[1].toFixed(2)} LSB; draws with missing codes ${m.drawsWithMissingCodes}`,
     );
   }
   lines.push(`ENOB vs σ (nominal corner): ${e.enobVsSigma.map((s) => `σ ${s.sigma}: ${s.meanEnobBits.toFixed(2)}`).join(', ')}`);
@@ -38,7 +39,7 @@ export function nnadcEvaluationText(model: NnadcModel, e: NnadcEvaluation): stri
 }
 
 /** Parses `--mc`, `--sigma`, `--corners`, `--eval-seed`. */
-export function parseAdcEvalOptions(o: { mc: string; sigma?: string; corners: string; evalSeed: string }, model: NnadcModel) {
+export function parseAdcEvalOptions(o: { mc: string; sigma?: string; corners: string; evalSeed: string; writeVerify?: string; verifyAttempts?: string }, model: NnadcModel) {
   const draws = parseIntOption(o.mc, '--mc');
   ensure(draws >= 1 && draws <= 100000, '--mc must be between 1 and 100000');
   const sigma = o.sigma === undefined ? model.device.programming.sigma : parseNumberOption(o.sigma, '--sigma');
@@ -50,7 +51,28 @@ export function parseAdcEvalOptions(o: { mc: string; sigma?: string; corners: st
     device: { ...model.device, programming: { ...model.device.programming, sigma } },
     cornerModes: cornerModes as Array<(typeof ADC_CORNER_MODES)[number]>,
     seed: parseIntOption(o.evalSeed, '--eval-seed'),
+    verify: parseVerifyOptions(o),
   };
+}
+
+/** Parses `--write-verify <lsb>` and `--verify-attempts <n>` (no verify without the first). */
+export function parseVerifyOptions(o: { writeVerify?: string; verifyAttempts?: string }): ColumnVerify | undefined {
+  if (o.writeVerify === undefined) return undefined;
+  const toleranceLsb = parseNumberOption(o.writeVerify, '--write-verify');
+  ensure(toleranceLsb > 0 && toleranceLsb <= 64, `--write-verify must be a tolerance in LSB between 0 and 64, got ${toleranceLsb}`);
+  const maxAttempts = parseIntOption(o.verifyAttempts ?? String(DEFAULT_VERIFY_ATTEMPTS), '--verify-attempts');
+  ensure(maxAttempts >= 1 && maxAttempts <= 10000, `--verify-attempts must be between 1 and 10000, got ${maxAttempts}`);
+  return { toleranceLsb, maxAttempts };
+}
+
+/** Programming attempts per comparator column when write-verifying. */
+export const DEFAULT_VERIFY_ATTEMPTS = 100;
+
+/** The write-verify options of `train adc` and `eval adc`. */
+export function addVerifyOptions(cmd: Command): Command {
+  return cmd
+    .option('--write-verify <lsb>', 'Monte Carlo draws: re-program each comparator column until its threshold is within this many LSB of the design (off by default)')
+    .option('--verify-attempts <n>', `programming attempts per column with --write-verify (default ${DEFAULT_VERIFY_ATTEMPTS})`);
 }
 
 /** Writes metrics.json and the plots of an evaluated NNADC into `dir`. */
@@ -62,11 +84,13 @@ export async function writeAdcReport(dir: string, metrics: unknown, nominal: Con
 
 /** Adds the Monte Carlo options shared by `train adc` and `eval adc`. */
 export function addAdcEvalOptions(cmd: Command): Command {
-  return cmd
-    .option('--mc <draws>', 'Monte Carlo draws per corner mode', '100')
-    .option('--sigma <sigma>', 'programming variation σ of the draws (default: the model device σ)')
-    .option('--corners <modes>', `corner modes (${ADC_CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
-    .option('--eval-seed <n>', 'evaluation seed', '1');
+  return addVerifyOptions(
+    cmd
+      .option('--mc <draws>', 'Monte Carlo draws per corner mode', '100')
+      .option('--sigma <sigma>', 'programming variation σ of the draws (default: the model device σ)')
+      .option('--corners <modes>', `corner modes (${ADC_CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
+      .option('--eval-seed <n>', 'evaluation seed', '1'),
+  );
 }
 
 interface TrainAdcOptions {
@@ -82,6 +106,8 @@ interface TrainAdcOptions {
   sigma?: string;
   corners: string;
   evalSeed: string;
+  writeVerify?: string;
+  verifyAttempts?: string;
 }
 
 /** Registers `train adc`. */

@@ -26,7 +26,7 @@ import { writePlot } from '../report/plot.ts';
 import { dnlInlPlot, metricsText, transferPlot } from '../report/adc-report.ts';
 import { info } from '../report/progress.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
-import { ADC_CORNER_MODES, nnadcEvaluationText, parseAdcEvalOptions } from './adc.ts';
+import { ADC_CORNER_MODES, nnadcEvaluationText, addVerifyOptions, parseAdcEvalOptions } from './adc.ts';
 import { evaluateNnadc, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
@@ -47,6 +47,8 @@ interface AdcFlags {
   sigma?: string;
   corners: string;
   evalSeed: string;
+  writeVerify?: string;
+  verifyAttempts?: string;
 }
 
 /** Option field → the flag that sets it, so validation errors name what the user typed. */
@@ -64,31 +66,32 @@ const FLAG_OF: Record<string, string> = {
 
 /** Registers `eval adc` on the `eval` group. */
 export function registerEvalAdc(evalGroup: Command): void {
-  evalGroup
-    .command('adc')
-    .description('measure a converter IEEE 1241-style: DNL/INL (ramp histogram), missing codes, offset/gain, SINAD/ENOB (coherent sine)')
-    .argument('<path>', "CSV of measured conversions (header 'input,code'; the sine test reads the code of the nearest sampled input) or a trained NNADC model directory")
-    .option('--bits <n>', `resolution N, 1..${MAX_ADC_BITS} (default 8, or the model's)`)
-    .option('--vmin <volts>', "bottom of the input range (default 0 V, or the model's)")
-    .option('--vmax <volts>', "top of the input range (default 0.5 V, or the model's)")
-    .addOption(
-      new Option('--range-convention <kind>', "'edges': vmin/vmax bound codes 0 and 2^N−1 (LSB = range/2^N); 'centers': they are those codes' centres (LSB = range/(2^N−1), NNADC labels)").choices([
-        'edges',
-        'centers',
-      ]),
-    )
-    .option('--samples-per-code <n>', `ramp density of the histogram test (default ${DEFAULT_SAMPLES_PER_CODE}; models only, a CSV is its own ramp)`)
-    .option('--sine-samples <n>', `sine record length, a power of two (default ${DEFAULT_SINE_SAMPLES})`)
-    .option('--sine-cycles <n>', `sine cycles in the record, odd (default ${DEFAULT_SINE_CYCLES})`)
-    .option('--amplitude <dbfs>', `sine amplitude, dBFS (default ${DEFAULT_SINE_AMPLITUDE_DBFS}); ENOB is referred to full scale`)
-    .addOption(new Option('--inl-fit <kind>', 'INL reference line (default endpoint)').choices(['endpoint', 'best-fit']))
-    .option('--config <file>', 'JSON file with the same options (bits, vLowVolts, vHighVolts, ...); flags override it')
-    .option('--out <dir>', 'write metrics.json, transfer.svg and dnl-inl.svg here')
-    .option('--mc <draws>', 'model directories: Monte Carlo draws per corner mode (mean, 5th percentile and worst ENOB)')
-    .option('--sigma <sigma>', 'programming variation σ of the Monte Carlo draws (default: the model device σ)')
-    .option('--corners <modes>', `Monte Carlo corner modes (${ADC_CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
-    .option('--eval-seed <n>', 'Monte Carlo seed', '1')
-    .action(async (target: string, flags: AdcFlags, cmd: Command) => {
+  addVerifyOptions(
+    evalGroup
+      .command('adc')
+      .description('measure a converter IEEE 1241-style: DNL/INL (ramp histogram), missing codes, offset/gain, SINAD/ENOB (coherent sine)')
+      .argument('<path>', "CSV of measured conversions (header 'input,code'; the sine test reads the code of the nearest sampled input) or a trained NNADC model directory")
+      .option('--bits <n>', `resolution N, 1..${MAX_ADC_BITS} (default 8, or the model's)`)
+      .option('--vmin <volts>', "bottom of the input range (default 0 V, or the model's)")
+      .option('--vmax <volts>', "top of the input range (default 0.5 V, or the model's)")
+      .addOption(
+        new Option('--range-convention <kind>', "'edges': vmin/vmax bound codes 0 and 2^N−1 (LSB = range/2^N); 'centers': they are those codes' centres (LSB = range/(2^N−1), NNADC labels)").choices([
+          'edges',
+          'centers',
+        ]),
+      )
+      .option('--samples-per-code <n>', `ramp density of the histogram test (default ${DEFAULT_SAMPLES_PER_CODE}; models only, a CSV is its own ramp)`)
+      .option('--sine-samples <n>', `sine record length, a power of two (default ${DEFAULT_SINE_SAMPLES})`)
+      .option('--sine-cycles <n>', `sine cycles in the record, odd (default ${DEFAULT_SINE_CYCLES})`)
+      .option('--amplitude <dbfs>', `sine amplitude, dBFS (default ${DEFAULT_SINE_AMPLITUDE_DBFS}); ENOB is referred to full scale`)
+      .addOption(new Option('--inl-fit <kind>', 'INL reference line (default endpoint)').choices(['endpoint', 'best-fit']))
+      .option('--config <file>', 'JSON file with the same options (bits, vLowVolts, vHighVolts, ...); flags override it')
+      .option('--out <dir>', 'write metrics.json, transfer.svg and dnl-inl.svg here')
+      .option('--mc <draws>', 'model directories: Monte Carlo draws per corner mode (mean, 5th percentile and worst ENOB)')
+      .option('--sigma <sigma>', 'programming variation σ of the Monte Carlo draws (default: the model device σ)')
+      .option('--corners <modes>', `Monte Carlo corner modes (${ADC_CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
+      .option('--eval-seed <n>', 'Monte Carlo seed', '1'),
+  ).action(async (target: string, flags: AdcFlags, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       const fromFlags = {
         bits: flags.bits === undefined ? undefined : parseIntOption(flags.bits, '--bits'),
@@ -114,7 +117,10 @@ export function registerEvalAdc(evalGroup: Command): void {
         const model = await loadAdcModelTransfer(target);
         nnadc = model.model;
         if (flags.mc !== undefined) {
-          const eo = parseAdcEvalOptions({ mc: flags.mc, sigma: flags.sigma, corners: flags.corners, evalSeed: flags.evalSeed }, model.model);
+          const eo = parseAdcEvalOptions(
+            { mc: flags.mc, sigma: flags.sigma, corners: flags.corners, evalSeed: flags.evalSeed, writeVerify: flags.writeVerify, verifyAttempts: flags.verifyAttempts },
+            model.model,
+          );
           monteCarlo = evaluateNnadc(model.model, bankFromJson(model.model.vtcBank), eo).evaluation;
         }
         // The model's own scale is the default; a different resolution cannot be measured.
@@ -127,6 +133,7 @@ export function registerEvalAdc(evalGroup: Command): void {
         what = model.description;
       } else {
         if (flags.mc !== undefined) fail('--mc needs an NNADC model directory, not a CSV of measured codes');
+        if (flags.writeVerify !== undefined) fail('--write-verify needs an NNADC model directory, not a CSV of measured codes');
         options = parseAdcMeasureOptions(requested, label);
         const samples = await loadAdcCsv(target, options.bits);
         dut = { kind: 'samples', inputVolts: samples.inputVolts, codes: samples.codes };

@@ -134,6 +134,7 @@ interface SimulateOptions {
   nnsa?: string;
   nnadc?: string;
   peripherals?: string;
+  adcVerify?: string;
   injectSinad?: string;
   sigmaSweep?: string;
   sinadSweep?: string;
@@ -156,6 +157,7 @@ export async function simulationConfigFrom(opts: SimulateOptions): Promise<Simul
     nnsaModel: opts.nnsa,
     nnadcModels: opts.nnadc?.split(',').map((s) => s.trim()),
     injectSinadDb: opts.injectSinad === undefined ? undefined : parseNumberOption(opts.injectSinad, '--inject-sinad'),
+    adcWriteVerifyLsb: opts.adcVerify === undefined ? undefined : parseNumberOption(opts.adcVerify, '--adc-verify'),
     neuralPimAccumulator: ideal ? 'ideal' : undefined,
     neuralPimAdc: ideal ? 'ideal' : undefined,
     device: Object.keys(device).length ? device : undefined,
@@ -178,6 +180,7 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
     .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4)')
     .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
     .option('--peripherals <kind>', 'Neural-PIM peripherals: trained (default) or ideal (exact recursion, ideal 8-bit converter)')
+    .option('--adc-verify <lsb>', 'write-verify every NNADC comparator column to this tolerance (LSB) after programming (default 0: off)')
     .option('--inject-sinad <dB>', 'instead of hardware: Gaussian noise in every layer at this SINAD')
     .option('--sigma-sweep <list>', 'also sweep σ (comma-separated) for accuracy vs σ')
     .option('--sinad-sweep <list>', 'also sweep injected SINAD (dB, comma-separated) for accuracy vs SINAD')

@@ -75,6 +75,13 @@ export const SimulationConfigSchema = z.object({
    * mid-range input reads its ideal value (two-point digital correction); `none` uses raw codes.
    */
   peripheralCalibration: z.enum(['none', 'offset', 'offset-gain']).default('offset-gain'),
+  /**
+   * Write-verify of every NNADC comparator column after programming (see `ColumnVerify`):
+   * tolerance in LSB, 0 = off (the converters keep their first programming).
+   */
+  adcWriteVerifyLsb: z.number().min(0).max(64).default(0),
+  /** Programming attempts per NNADC column when write-verifying. */
+  adcVerifyAttempts: z.number().int().min(1).max(10000).default(100),
   /** Inject Gaussian noise into every layer's outputs at this SINAD (dB) instead of simulating hardware. */
   injectSinadDb: z.number().min(-20).max(200).optional(),
   /** Monte Carlo draws (device programming, corners). */
@@ -92,4 +99,9 @@ export type SimulationConfig = z.output<typeof SimulationConfigSchema>;
 /** DAC bits of a configuration (dataflow default when unset). */
 export function dacBitsOf(cfg: SimulationConfig): number {
   return cfg.dacBits ?? (cfg.dataflow === 'neural-pim' ? 4 : 1);
+}
+
+/** The NNADC write-verify of a configuration (undefined when off). */
+export function adcVerifyOf(cfg: SimulationConfig): { toleranceLsb: number; maxAttempts: number } | undefined {
+  return cfg.adcWriteVerifyLsb > 0 ? { toleranceLsb: cfg.adcWriteVerifyLsb, maxAttempts: cfg.adcVerifyAttempts } : undefined;
 }

@@ -15,7 +15,7 @@ import type { Rng } from '../core/rng.ts';
 import { idealDevices, type RramConfig } from '../device/rram.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
-import { adcThresholds, convertWithThresholds, instantiateAdc, type AdcThresholds } from '../circuits/nnadc/model.ts';
+import { adcThresholds, convertWithThresholds, instantiateAdc, type AdcThresholds, type ColumnVerify } from '../circuits/nnadc/model.ts';
 import type { NnsaModel } from '../circuits/nnsa/config.ts';
 import { instantiateNetwork, type NetworkInstance } from '../circuits/network.ts';
 import { compileNetwork, forwardCompiled, type CompiledNetwork } from '../circuits/network-fast.ts';
@@ -75,6 +75,7 @@ export function instantiatePeripherals(
   rng: Rng,
   randomDieCorner = false,
   calibration: PeripheralCalibration = 'offset-gain',
+  adcVerify?: ColumnVerify,
 ): PeripheralChips {
   const nnsaBank = p.nnsa ? bankFromJson(p.nnsa.vtcBank) : null;
   const withSigma = (d: RramConfig): RramConfig => ({ ...d, programming: { ...d.programming, sigma } });
@@ -96,7 +97,7 @@ export function instantiatePeripherals(
         Array.from({ length: vary ? NNADC_POOL : 1 }, (_, u) => {
           const device = vary ? withSigma(m.device) : idealDevices(m.device);
           const corner = randomDieCorner ? { kind: 'global' as const, corner: rng.fork('die').int(bank.corners.length) } : { kind: 'nominal' as const };
-          return adcThresholds(instantiateAdc(m, bank, device, vary ? rng.fork(`adc${m.rangeFraction}.${u}`) : null, corner));
+          return adcThresholds(instantiateAdc(m, bank, device, vary ? rng.fork(`adc${m.rangeFraction}.${u}`) : null, corner, adcVerify));
         }),
       );
     }

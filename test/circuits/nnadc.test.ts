@@ -44,6 +44,30 @@ test('the threshold form converts exactly like the comparator model, with variat
   }
 });
 
+test('write-verify: passed columns sit within the tolerance of the design, a loose tolerance changes nothing, ENOB improves', async () => {
+  const bank = await loadVtcBank();
+  const cfg = NnadcTrainConfigSchema.parse({ bits: 6, arch: 'flash' });
+  const model = trainNnadc(cfg, bank);
+  const lsb = cfg.rangeFraction / 63;
+  const designed = adcThresholds(instantiateAdc(model, bank, idealDevices(cfg.device), null, { kind: 'nominal' })).first;
+  let enobPlain = 0;
+  let enobVerified = 0;
+  for (let d = 0; d < 3; d++) {
+    const plain = instantiateAdc(model, bank, cfg.device, new Rng(10 + d), { kind: 'nominal' });
+    const loose = instantiateAdc(model, bank, cfg.device, new Rng(10 + d), { kind: 'nominal' }, { toleranceLsb: 1e6, maxAttempts: 50 });
+    assert.is(loose.verify!.meanAttempts, 1);
+    assert.equal(adcThresholds(loose).first, adcThresholds(plain).first);
+    const verified = instantiateAdc(model, bank, cfg.device, new Rng(10 + d), { kind: 'nominal' }, { toleranceLsb: 0.25, maxAttempts: 400 });
+    const t = adcThresholds(verified).first;
+    const outside = Array.from(t).filter((x, j) => Math.abs(x - designed[j]) > 0.25 * lsb).length;
+    assert.is(outside, verified.verify!.outOfTolerance, 'columns outside the tolerance are the ones reported');
+    assert.ok(verified.verify!.outOfTolerance < 63 / 10, `${verified.verify!.outOfTolerance} columns failed`);
+    enobPlain += measureInstance(plain, model).sine.enobBits / 3;
+    enobVerified += measureInstance(verified, model).sine.enobBits / 3;
+  }
+  assert.ok(enobVerified > enobPlain + 0.5, `verified ENOB ${enobVerified} vs ${enobPlain}`);
+});
+
 test('labels: transitions sit half an LSB before each code of round(y / V_max · (2^N − 1))', () => {
   assert.ok(Math.abs(idealTransition(1, 8, 1) - 0.5 / 255) < 1e-15);
   assert.ok(Math.abs(idealTransition(255, 8, 0.25) - (254.5 / 255) * 0.25) < 1e-15);

@@ -11,7 +11,7 @@ import { sampleNnsaBatch } from '../nnsa/dataset.ts';
 import { OUTPUT_FULL_SCALE_VOLTS, pairValue } from '../nnsa/signals.ts';
 import type { VtcBank } from '../vtc.ts';
 import type { NnadcModel } from './config.ts';
-import { adcDeviceCount, convertAdc, instantiateAdc, type AdcCornerMode, type AdcInstance } from './model.ts';
+import { adcDeviceCount, convertAdc, instantiateAdc, type AdcCornerMode, type AdcInstance , type ColumnVerify } from './model.ts';
 
 /** Measurement scale of a model: the differential input in volts, code centres at 0 and V_max. */
 export function adcMeasureOptions(model: Pick<NnadcModel, 'bits' | 'rangeFraction'>): AdcMeasureInput {
@@ -66,6 +66,8 @@ export interface AdcMonteCarlo {
   inlRangeLsb: [number, number];
   meanMissingCodes: number;
   drawsWithMissingCodes: number;
+  /** Present when the draws were write-verified (see `ColumnVerify`). */
+  writeVerify?: ColumnVerify & { meanAttempts: number; meanColumnsOutOfTolerance: number };
 }
 
 function corner(mode: AdcMonteCarlo['corners'], r: Rng, bank: VtcBank): AdcCornerMode {
@@ -73,11 +75,24 @@ function corner(mode: AdcMonteCarlo['corners'], r: Rng, bank: VtcBank): AdcCorne
 }
 
 /** Monte Carlo over variation draws (σ of `device`) in one corner mode. */
-export function monteCarloAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, mode: AdcMonteCarlo['corners'], draws: number, rng: Rng): AdcMonteCarlo {
+export function monteCarloAdc(
+  model: NnadcModel,
+  bank: VtcBank,
+  device: RramConfig,
+  mode: AdcMonteCarlo['corners'],
+  draws: number,
+  rng: Rng,
+  verify?: ColumnVerify,
+): AdcMonteCarlo {
   const s: AdcSummary[] = [];
+  let attempts = 0;
+  let outOfTolerance = 0;
   for (let d = 0; d < draws; d++) {
     const r = rng.fork(`${mode}-${d}`);
-    s.push(summarize(measureInstance(instantiateAdc(model, bank, device, r, corner(mode, r, bank)), model)));
+    const inst = instantiateAdc(model, bank, device, r, corner(mode, r, bank), verify);
+    attempts += inst.verify?.meanAttempts ?? 0;
+    outOfTolerance += inst.verify?.outOfTolerance ?? 0;
+    s.push(summarize(measureInstance(inst, model)));
   }
   // A draw whose output never changes has no sine fit (NaN ENOB): it resolves nothing, count it as 0.
   const enob = s.map((x) => (Number.isFinite(x.enobBits) ? x.enobBits : 0)).sort((a, b) => a - b);
@@ -93,6 +108,7 @@ export function monteCarloAdc(model: NnadcModel, bank: VtcBank, device: RramConf
     inlRangeLsb: [Math.min(...fin(s.map((x) => x.inlMinLsb))), Math.max(...fin(s.map((x) => x.inlMaxLsb)))],
     meanMissingCodes: s.reduce((a, x) => a + x.missingCodes, 0) / Math.max(1, draws),
     drawsWithMissingCodes: s.filter((x) => x.missingCodes > 0).length,
+    ...(verify && verify.toleranceLsb > 0 ? { writeVerify: { ...verify, meanAttempts: attempts / draws, meanColumnsOutOfTolerance: outOfTolerance / draws } } : {}),
   };
 }
 
@@ -164,11 +180,11 @@ export interface NnadcEvaluation {
 export function evaluateNnadc(
   model: NnadcModel,
   bank: VtcBank,
-  o: { draws: number; device: RramConfig; cornerModes: AdcMonteCarlo['corners'][]; seed: number; sigmaSweep?: number[] },
+  o: { draws: number; device: RramConfig; cornerModes: AdcMonteCarlo['corners'][]; seed: number; sigmaSweep?: number[]; verify?: ColumnVerify },
 ): { evaluation: NnadcEvaluation; nominalMetrics: ConverterMetrics } {
   const rng = new Rng(o.seed);
   const nominalMetrics = measureInstance(instantiateAdc(model, bank, idealDevices(model.device), null, { kind: 'nominal' }), model);
-  const monteCarlo = o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`)));
+  const monteCarlo = o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), o.verify));
   const sweep = o.sigmaSweep ?? [0.001, 0.0025, 0.005, 0.01, 0.025];
   const enobVsSigma = sweep.map((sigma) => {
     const dev = { ...o.device, programming: { ...o.device.programming, sigma } };

@@ -11,6 +11,30 @@ import type { ComparatorStage, NnadcModel } from './config.ts';
 /** How comparator corners are drawn when instantiating. */
 export type AdcCornerMode = { kind: 'nominal' } | { kind: 'global'; corner: number } | { kind: 'per-neuron' };
 
+/**
+ * Post-programming column write-verify, the converter's calibration at test: each comparator's
+ * switching input is measured (a slow test ramp on the converter input, per coarse state for
+ * fine comparators) and a column whose threshold is further than the tolerance from its designed
+ * value is programmed again (a fresh variation draw for its devices) until it passes or the
+ * attempts run out (the last attempt is kept). It corrects device variation, not a shifted
+ * inverter corner, which moves every re-draw alike.
+ */
+export interface ColumnVerify {
+  /** Largest accepted |measured − designed threshold| of a comparator, LSB. 0 = no verify. */
+  toleranceLsb: number;
+  /** Programming attempts per column, the first included. */
+  maxAttempts: number;
+}
+
+/** What write-verify did to one instance. */
+export interface VerifyOutcome {
+  columns: number;
+  /** Programming attempts per column, mean over columns (1 = all passed first time). */
+  meanAttempts: number;
+  /** Columns still outside the tolerance after the last attempt. */
+  outOfTolerance: number;
+}
+
 /** A converter with concrete conductances and a corner per comparator. */
 export interface AdcInstance {
   vddVolts: number;
@@ -24,6 +48,8 @@ export interface AdcInstance {
     /** Switching voltage of each column's inverter (its corner's V_M), volts. */
     switchingVolts: Float64Array;
   }>;
+  /** Present when write-verify ran. */
+  verify?: VerifyOutcome;
 }
 
 /** Number of RRAM devices and inverters (comparators) of a converter. */
@@ -37,8 +63,17 @@ export function adcDeviceCount(model: Pick<NnadcModel, 'stages'>): { rram: numbe
   return { rram, inverters };
 }
 
-/** Instantiates a converter (variation applied when `rng` is given). */
-export function instantiateAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, rng: Rng | null, corners: AdcCornerMode): AdcInstance {
+/**
+ * Instantiates a converter (variation applied when `rng` is given; then, with `verify`, each
+ * column is write-verified against the designed thresholds, see {@link ColumnVerify}).
+ */
+export function instantiateAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, rng: Rng | null, corners: AdcCornerMode, verify?: ColumnVerify): AdcInstance {
+  const inst = programAdc(model, bank, device, rng, corners);
+  if (rng && verify && verify.toleranceLsb > 0) inst.verify = writeVerify(inst, programAdc(model, bank, device, null, { kind: 'nominal' }), model, device, verify, rng.fork('verify'));
+  return inst;
+}
+
+function programAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, rng: Rng | null, corners: AdcCornerMode): AdcInstance {
   const vmOfCorner = bank.corners.map((_, c) => vtcFigures(bank, c).switchingVolts);
   return {
     vddVolts: model.vddVolts,
@@ -198,4 +233,68 @@ export function convertWithThresholds(t: AdcThresholds, y: number): number {
     if (beta < 0 && y > t.fineNumeratorByCount[j][firstCount] / beta) fineCount++;
   }
   return Math.min(2 ** t.bits - 1, firstCount * 2 ** t.fineBits + fineCount);
+}
+
+/** Thresholds (normalized y) of column j of a stage; a fine column has one per count of fired coarse comparators, fired in `coarseOrder`. */
+function columnThresholdsY(stage: AdcInstance['stages'][number], j: number, vdd: number, coarseOrder: number[]): number[] {
+  const c = columnConstants(stage, j, vdd);
+  const at = (num: number): number => (c.beta < 0 ? num / c.beta : Infinity);
+  if (stage.stage.role !== 'fine') return [at(c.num0)];
+  const out = [at(c.num0)];
+  let num = c.num0;
+  for (const k of coarseOrder) {
+    num -= c.perCoarse[k] ?? 0;
+    out.push(at(num));
+  }
+  return out;
+}
+
+/** Coarse comparators in the order they fire as the input rises (ascending thresholds). */
+function coarseFiringOrder(inst: AdcInstance): number[] {
+  const coarse = inst.stages.find((s) => s.stage.role === 'coarse');
+  if (!coarse) return [];
+  const t = Array.from({ length: coarse.stage.columns }, (_, j) => columnThresholdsY(coarse, j, inst.vddVolts, [])[0]);
+  return Array.from(t.keys()).sort((a, b) => t[a] - t[b]);
+}
+
+function writeVerify(inst: AdcInstance, nominal: AdcInstance, model: NnadcModel, device: RramConfig, verify: ColumnVerify, rng: Rng): VerifyOutcome {
+  const lsbY = model.rangeFraction / (2 ** model.bits - 1);
+  const designedOrder = coarseFiringOrder(nominal);
+  let columns = 0;
+  let attempts = 0;
+  let outOfTolerance = 0;
+  // Stages in order: the coarse stage is verified first, so the fine stage is measured behind the
+  // coarse comparators as they finally are.
+  inst.stages.forEach((s, si) => {
+    const n = nominal.stages[si];
+    const { columns: J, inputs } = s.stage;
+    const order = s.stage.role === 'fine' ? coarseFiringOrder(inst) : [];
+    for (let j = 0; j < J; j++) {
+      const designed = columnThresholdsY(n, j, nominal.vddVolts, designedOrder);
+      const error = (): number => {
+        const measured = columnThresholdsY(s, j, inst.vddVolts, order);
+        let worst = 0;
+        measured.forEach((t, m) => {
+          const d = designed[m];
+          worst = Math.max(worst, Number.isFinite(t) && Number.isFinite(d) ? Math.abs(t - d) / lsbY : t === d ? 0 : Infinity);
+        });
+        return worst;
+      };
+      let a = 1;
+      while (error() > verify.toleranceLsb && a < verify.maxAttempts) {
+        const r = rng.fork(`s${si}.c${j}.a${a}`);
+        for (let k = 0; k < inputs.length; k++) {
+          const idx = k * J + j;
+          const g = programConductances([n.upperSiemens[idx], n.lowerSiemens[idx]], device, r);
+          s.upperSiemens[idx] = g[0];
+          s.lowerSiemens[idx] = g[1];
+        }
+        a++;
+      }
+      columns++;
+      attempts += a;
+      if (error() > verify.toleranceLsb) outOfTolerance++;
+    }
+  });
+  return { columns, meanAttempts: attempts / Math.max(1, columns), outOfTolerance };
 }
