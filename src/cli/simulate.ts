@@ -180,7 +180,7 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
     .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4)')
     .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
     .option('--peripherals <kind>', 'Neural-PIM peripherals: trained (default) or ideal (exact recursion, ideal 8-bit converter)')
-    .option('--adc-verify <lsb>', 'write-verify every NNADC comparator column to this tolerance (LSB) after programming (default 0: off)')
+    .option('--adc-verify <lsb>', 'write-verify trim every NNADC comparator to this tolerance (LSB) after programming (default 0.15; 0: off)')
     .option('--inject-sinad <dB>', 'instead of hardware: Gaussian noise in every layer at this SINAD')
     .option('--sigma-sweep <list>', 'also sweep σ (comma-separated) for accuracy vs σ')
     .option('--sinad-sweep <list>', 'also sweep injected SINAD (dB, comma-separated) for accuracy vs SINAD')

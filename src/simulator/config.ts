@@ -76,10 +76,10 @@ export const SimulationConfigSchema = z.object({
    */
   peripheralCalibration: z.enum(['none', 'offset', 'offset-gain']).default('offset-gain'),
   /**
-   * Write-verify of every NNADC comparator column after programming (see `ColumnVerify`):
-   * tolerance in LSB, 0 = off (the converters keep their first programming).
+   * Write-verify trimming of every NNADC comparator after programming, once per chip (see
+   * `ColumnVerify`): tolerance in LSB; 0 = off (the converters keep their first programming).
    */
-  adcWriteVerifyLsb: z.number().min(0).max(64).default(0),
+  adcWriteVerifyLsb: z.number().min(0).max(64).default(0.15),
   /** Programming attempts per NNADC column when write-verifying. */
   adcVerifyAttempts: z.number().int().min(1).max(10000).default(100),
   /** Inject Gaussian noise into every layer's outputs at this SINAD (dB) instead of simulating hardware. */

@@ -61,9 +61,14 @@ export const NnadcTrainConfigSchema = z.object({
    */
   fineSignalRows: z.number().int().min(1).max(128).optional(),
   /** Parallel bias row pairs (VDD, 0) per comparator (fine comparators get more, see train.ts). */
-  biasRows: z.number().int().min(1).max(16).default(4),
+  biasRows: z.number().int().min(1).max(16).default(6),
   device: RramConfigSchema.prefault({}),
   vddVolts: z.number().positive().default(VDD_VOLTS),
+  /**
+   * Levels of headroom left above every V_DD bias device (their highest level is top − this), so
+   * that write-verify trimming can raise a comparator's threshold after programming (`ColumnVerify`).
+   */
+  trimHeadroomLevels: z.number().int().min(0).max(7).default(1),
   /** Weight of the programming-variation spread of each threshold in the design objective. */
   variationWeight: z.number().min(0).max(100).default(1e-4),
   seed: z.number().int().min(0).default(DEFAULT_SEED),

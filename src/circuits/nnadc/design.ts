@@ -44,6 +44,8 @@ export interface ColumnProblem {
   coarseUpperLevel?: number;
   /** Allowed values of S_L − S_U (signal lower minus upper, level steps); default all. */
   signalDifference?: number[];
+  /** Highest level of the V_DD bias devices (default the top level): headroom left for trimming. */
+  biasUpperTop?: number;
 }
 
 /** A designed column: level indices per input row, and its objective. */
@@ -142,6 +144,7 @@ export function fineStepPlan(
 /** Designs one comparator column by exhaustive search over the row-group sums. */
 export function designColumn(p: ColumnProblem): ColumnDesign {
   const top = p.levels.length - 1;
+  const topBU = Math.min(top, p.biasUpperTop ?? top);
   const step = p.levels[1] - p.levels[0];
   const g0 = p.levels[0];
   const nS = p.inputs.filter((i) => i.kind === 'signal').length;
@@ -165,12 +168,12 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
       const beta = half * (gSU - gSL);
       if (beta >= 0) continue;
       // Variation of the signal rows with an even spread: Σ g_i² over the group.
-      const sq = (sum: number, n: number): number => spreadLevels(sum, n, top).reduce((a, l) => a + (g0 + step * l) ** 2, 0);
+      const sq = (sum: number, n: number, max = top): number => spreadLevels(sum, n, max).reduce((a, l) => a + (g0 + step * l) ** 2, 0);
       const sqSU = sq(su, nS);
       const sqSL = sq(sl, nS);
-      for (let bu = 0; bu <= nB * top; bu++) {
+      for (let bu = 0; bu <= nB * topBU; bu++) {
         const gBU = nB * g0 + step * bu;
-        const sqBU = sq(bu, nB);
+        const sqBU = sq(bu, nB, topBU);
         // The lower bias sum only changes G, which moves every state's threshold by the same
         // V_M·Δg/β: solve for the best continuous value (mean target offset), try its neighbours.
         const gFixed = gSU + gSL + gBU + gCoarse + nB * g0;
@@ -204,7 +207,7 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
     }
   }
   if (!best) throw new RangeError('no column configuration fires upward; add signal rows');
-  const groups = { signalU: spreadLevels(best.su, nS, top), signalL: spreadLevels(best.sl, nS, top), biasU: spreadLevels(best.bu, nB, top), biasL: spreadLevels(best.bl, nB, top) };
+  const groups = { signalU: spreadLevels(best.su, nS, top), signalL: spreadLevels(best.sl, nS, top), biasU: spreadLevels(best.bu, nB, topBU), biasL: spreadLevels(best.bl, nB, top) };
   let si = 0;
   let bi = 0;
   const upper: number[] = [];

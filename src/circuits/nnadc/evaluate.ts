@@ -184,7 +184,9 @@ export function evaluateNnadc(
 ): { evaluation: NnadcEvaluation; nominalMetrics: ConverterMetrics } {
   const rng = new Rng(o.seed);
   const nominalMetrics = measureInstance(instantiateAdc(model, bank, idealDevices(model.device), null, { kind: 'nominal' }), model);
-  const monteCarlo = o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), o.verify));
+  // As programmed, then (with `verify`) the same draws write-verified.
+  const monteCarlo = o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`)));
+  if (o.verify) monteCarlo.push(...o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), o.verify)));
   const sweep = o.sigmaSweep ?? [0.001, 0.0025, 0.005, 0.01, 0.025];
   const enobVsSigma = sweep.map((sigma) => {
     const dev = { ...o.device, programming: { ...o.device.programming, sigma } };

@@ -3,7 +3,7 @@
  * and conversion of normalized inputs y to codes (see `config.ts` for the architecture).
  */
 import type { Rng } from '../../core/rng.ts';
-import { levelConductance, programConductances, type RramConfig } from '../../device/rram.ts';
+import { gMinSiemens, levelConductance, programConductances, type RramConfig } from '../../device/rram.ts';
 import { OUTPUT_COMMON_MODE_VOLTS, OUTPUT_FULL_SCALE_VOLTS, outputPair } from '../nnsa/signals.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import type { ComparatorStage, NnadcModel } from './config.ts';
@@ -12,26 +12,29 @@ import type { ComparatorStage, NnadcModel } from './config.ts';
 export type AdcCornerMode = { kind: 'nominal' } | { kind: 'global'; corner: number } | { kind: 'per-neuron' };
 
 /**
- * Post-programming column write-verify, the converter's calibration at test: each comparator's
- * switching input is measured (a slow test ramp on the converter input, per coarse state for
- * fine comparators) and a column whose threshold is further than the tolerance from its designed
- * value is programmed again (a fresh variation draw for its devices) until it passes or the
- * attempts run out (the last attempt is kept). It corrects device variation, not a shifted
- * inverter corner, which moves every re-draw alike.
+ * Post-programming write-verify trimming, the converter's calibration at test. Each comparator's
+ * switching input is measured (a precise test ramp on the converter input; per coarse state for
+ * fine comparators) and devices of its column are re-programmed (SET or RESET to a new
+ * conductance, with the full programming variation on the new value) until it is within the
+ * tolerance of its designed threshold: for a fine comparator first each coarse row's step (the
+ * threshold move when that coarse comparator fires), then the column's offset with a bias row
+ * (a V_DD row raises the threshold, a 0 V row lowers it). It corrects device variation and the
+ * inverter's corner; the design leaves headroom on the V_DD bias devices for it
+ * (`trimHeadroomLevels`).
  */
 export interface ColumnVerify {
-  /** Largest accepted |measured − designed threshold| of a comparator, LSB. 0 = no verify. */
+  /** Largest accepted error of a comparator's offset and of each of its coarse steps, LSB. 0 = no verify. */
   toleranceLsb: number;
-  /** Programming attempts per column, the first included. */
+  /** Programming attempts per verify step (each coarse step of a fine comparator; the offset), the first included. */
   maxAttempts: number;
 }
 
 /** What write-verify did to one instance. */
 export interface VerifyOutcome {
   columns: number;
-  /** Programming attempts per column, mean over columns (1 = all passed first time). */
+  /** Programming operations per column (a row group re-programmed counts one), mean over columns (1 = all passed first time). */
   meanAttempts: number;
-  /** Columns still outside the tolerance after the last attempt. */
+  /** Columns with a step or offset still outside the tolerance after the last attempt. */
   outOfTolerance: number;
 }
 
@@ -259,41 +262,93 @@ function coarseFiringOrder(inst: AdcInstance): number[] {
 
 function writeVerify(inst: AdcInstance, nominal: AdcInstance, model: NnadcModel, device: RramConfig, verify: ColumnVerify, rng: Rng): VerifyOutcome {
   const lsbY = model.rangeFraction / (2 ** model.bits - 1);
+  const tolY = verify.toleranceLsb * lsbY;
+  const vdd = inst.vddVolts;
+  const gMin = gMinSiemens(device);
   const designedOrder = coarseFiringOrder(nominal);
   let columns = 0;
   let attempts = 0;
   let outOfTolerance = 0;
-  // Stages in order: the coarse stage is verified first, so the fine stage is measured behind the
+  // Stages in order: the coarse stage is trimmed first, so the fine stage is measured behind the
   // coarse comparators as they finally are.
   inst.stages.forEach((s, si) => {
     const n = nominal.stages[si];
     const { columns: J, inputs } = s.stage;
     const order = s.stage.role === 'fine' ? coarseFiringOrder(inst) : [];
+    const coarseRow = new Map<number, number>();
+    inputs.forEach((inp, k) => {
+      if (inp.kind === 'coarse') coarseRow.set(inp.comparator, k);
+    });
+    const biasRows = inputs.map((_, k) => k).filter((k) => inputs[k].kind === 'bias');
     for (let j = 0; j < J; j++) {
       const designed = columnThresholdsY(n, j, nominal.vddVolts, designedOrder);
-      const error = (): number => {
-        const measured = columnThresholdsY(s, j, inst.vddVolts, order);
-        let worst = 0;
-        measured.forEach((t, m) => {
-          const d = designed[m];
-          worst = Math.max(worst, Number.isFinite(t) && Number.isFinite(d) ? Math.abs(t - d) / lsbY : t === d ? 0 : Infinity);
-        });
-        return worst;
-      };
-      let a = 1;
-      while (error() > verify.toleranceLsb && a < verify.maxAttempts) {
-        const r = rng.fork(`s${si}.c${j}.a${a}`);
-        for (let k = 0; k < inputs.length; k++) {
-          const idx = k * J + j;
-          const g = programConductances([n.upperSiemens[idx], n.lowerSiemens[idx]], device, r);
-          s.upperSiemens[idx] = g[0];
-          s.lowerSiemens[idx] = g[1];
+      const measured = (): number[] => columnThresholdsY(s, j, vdd, order);
+      const absBeta = (): number => -columnConstants(s, j, vdd).beta;
+      let programmed = 1;
+      let failed = false;
+      // Moves a threshold (or step) by `dy` by re-programming one candidate device to its present
+      // conductance plus the change (SET or RESET, within G_min..G_max). Programming variation
+      // applies to the new value, so of the devices that can make the whole move the one whose new
+      // value spreads the threshold least (σ·g·|slope|) is chosen; if none can, the furthest reach.
+      const sigma = device.programming.sigma;
+      const adjust = (candidates: Array<{ line: 'upperSiemens' | 'lowerSiemens'; k: number; slope: number }>, dy: number, tag: string): boolean => {
+        let best: { idx: number; line: 'upperSiemens' | 'lowerSiemens'; target: number; reach: number; residual: number } | null = null;
+        for (const c of candidates) {
+          const idx = c.k * J + j;
+          const g = s[c.line][idx];
+          const target = Math.min(device.gMaxSiemens, Math.max(gMin, g + dy / c.slope));
+          const reach = Math.abs((target - g) * c.slope);
+          // Full reach first; among those the smallest spread; else the furthest reach.
+          const residual = reach >= Math.abs(dy) * (1 - 1e-9) ? sigma * target * Math.abs(c.slope) : Infinity;
+          if (!best || residual < best.residual || (residual === Infinity && best.residual === Infinity && reach > best.reach)) best = { idx, line: c.line, target, reach, residual };
         }
-        a++;
+        if (!best || best.reach < 1e-6 * lsbY) return false;
+        s[best.line][best.idx] = programConductances([best.target], device, rng.fork(tag))[0];
+        programmed++;
+        return true;
+      };
+      // 1. Fine columns: each coarse row's step (the threshold move when its comparator fires,
+      //    V_DD·(g_u − g_l)/|β|) against the designed step.
+      order.forEach((c, p) => {
+        const k = coarseRow.get(c)!;
+        const designedStep = designed[p + 1] - designed[p];
+        const error = (): number => {
+          const t = measured();
+          return t[p + 1] - t[p] - designedStep;
+        };
+        for (let a = 1; a < verify.maxAttempts; a++) {
+          const e = error();
+          if (!Number.isFinite(e) || Math.abs(e) <= tolY) break;
+          const slope = vdd / absBeta();
+          const rows = [
+            { line: 'upperSiemens' as const, k, slope },
+            { line: 'lowerSiemens' as const, k, slope: -slope },
+          ];
+          if (!adjust(rows, -e, `s${si}.c${j}.step${p}.a${a}`)) break;
+        }
+        if (!(Math.abs(error()) <= tolY)) failed = true;
+      });
+      // 2. The column's offset (mean error over its states) with its bias rows: a V_DD row moves
+      //    the threshold by (V_DD − V_M)/|β| per siemens, a 0 V row by −V_M/|β|.
+      const offset = (): number => {
+        const t = measured();
+        return t.reduce((acc, x, m) => acc + x - designed[m], 0) / t.length;
+      };
+      for (let a = 1; a < verify.maxAttempts; a++) {
+        const e = offset();
+        if (!Number.isFinite(e) || Math.abs(e) <= tolY) break;
+        const vm = s.switchingVolts[j];
+        const b = absBeta();
+        const rows = biasRows.flatMap((k) => [
+          { line: 'upperSiemens' as const, k, slope: (vdd - vm) / b },
+          { line: 'lowerSiemens' as const, k, slope: -vm / b },
+        ]);
+        if (!adjust(rows, -e, `s${si}.c${j}.offset.a${a}`)) break;
       }
+      if (!(Math.abs(offset()) <= tolY)) failed = true;
       columns++;
-      attempts += a;
-      if (error() > verify.toleranceLsb) outOfTolerance++;
+      attempts += programmed;
+      if (failed) outOfTolerance++;
     }
   });
   return { columns, meanAttempts: attempts / Math.max(1, columns), outOfTolerance };

@@ -170,6 +170,7 @@ export function trainNnadc(
         variationWeight: cfg.variationWeight,
         coarseUpperLevel: plan.coarseUpperLevel,
         signalDifference: plan.signalDifference,
+        biasUpperTop: levels.length - 1 - cfg.trimHeadroomLevels,
       });
       for (let k = 0; k < K; k++) {
         upperLevels[k * J + j] = d.upper[k];
