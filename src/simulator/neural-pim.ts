@@ -57,11 +57,15 @@ export function disposePeripherals(chips: PeripheralChips): void {
 /**
  * Foreground calibration of the Neural-PIM peripherals, done once per chip: `offset` converts each
  * NNS+A/NNADC pair's output for all-zero bit lines and subtracts that code from every result;
- * `offset-gain` also applies a known mid-range input (every bit pair at s = range/2, both cycles)
- * and scales the pair's offset-corrected codes so that input reads its ideal value — a two-point
- * digital correction. `none` uses the raw codes.
+ * `offset-gain` applies a ramp of known inputs (every bit pair at s, s from −range to +range, all
+ * cycles), fits a least-squares line through the pair's signed readings and corrects every result
+ * by its offset and gain (a digital correction to a fraction of an LSB: the ramp dithers the code
+ * quantization). `none` uses the raw codes.
  */
 export type PeripheralCalibration = 'none' | 'offset' | 'offset-gain';
+
+/** Known inputs of the offset-gain calibration ramp (every bit pair at s from −range to +range). */
+export const CALIBRATION_RAMP_POINTS = 65;
 
 /** Pool sizes: NNS+A instances and converter instances per range. */
 export const NNSA_POOL = 8;
@@ -204,15 +208,25 @@ export function convertAndAdd(
   const offset = new Float64Array(g.fanOut);
   const gains = new Float64Array(g.fanOut).fill(1);
   const reading = (v: number, j: number): number => (v < 0 ? -1 : 1) * magnitudeCode(Math.abs(v), j);
-  if (chips.calibration !== 'none') {
+  if (chips.calibration === 'offset') {
     const zero = units > 0 ? calibrationOutputs(chips, g.slices, 0) : null;
-    const idealRef = idealCalibrationOutput(g.slices, g.dacBits, rangeFraction / 2);
-    const ref = units > 0 ? calibrationOutputs(chips, g.slices, rangeFraction / 2) : null;
+    for (let j = 0; j < g.fanOut; j++) offset[j] = reading(zero ? zero[j % units] : 0, j);
+  } else if (chips.calibration === 'offset-gain') {
+    // Least-squares line through the pair's readings of a ramp of known inputs: the ramp dithers
+    // the code quantization, so offset and gain come out to a fraction of an LSB.
+    const levels = Array.from({ length: CALIBRATION_RAMP_POINTS }, (_, i) => rangeFraction * (-1 + (2 * i) / (CALIBRATION_RAMP_POINTS - 1)));
+    const ideal = levels.map((l) => (idealCalibrationOutput(g.slices, g.dacBits, l) / rangeFraction) * top);
+    const outs = levels.map((l) => (units > 0 ? calibrationOutputs(chips, g.slices, l) : null));
+    const n = levels.length;
+    const mx = ideal.reduce((a, b) => a + b, 0) / n;
+    const sxx = ideal.reduce((a, x) => a + (x - mx) ** 2, 0);
     for (let j = 0; j < g.fanOut; j++) {
-      offset[j] = reading(zero ? zero[j % units] : 0, j);
-      if (chips.calibration === 'offset-gain') {
-        const measured = reading(ref ? ref[j % units] : idealRef, j) - offset[j];
-        if (measured > 0) gains[j] = ((idealRef / rangeFraction) * top) / measured;
+      const r = levels.map((_, i) => reading(outs[i] ? outs[i]![j % units] : (ideal[i] * rangeFraction) / top, j));
+      const my = r.reduce((a, b) => a + b, 0) / n;
+      const slope = ideal.reduce((a, x, i) => a + (x - mx) * (r[i] - my), 0) / sxx;
+      if (slope > 0) {
+        gains[j] = 1 / slope;
+        offset[j] = my - slope * mx;
       }
     }
   }
@@ -233,7 +247,8 @@ export function idealCalibrationOutput(cycles: number, dacBits: number, level: n
 
 /**
  * Final normalized output of every NNS+A instance for T cycles of the calibration input: every bit
- * pair at s = `level` (v⁺ = 0.5 V·level, v⁻ = 0; level 0 is all-zero bit lines). Cached per chip.
+ * pair at s = `level` (v⁺ = 0.5 V·level, v⁻ = 0, or v⁻ = 0.5 V·|level| for a negative level;
+ * level 0 is all-zero bit lines). Cached per chip.
  */
 export function calibrationOutputs(chips: PeripheralChips, cycles: number, level: number): Float64Array {
   const holder = chips as PeripheralChips & { calibrationCache?: Map<string, Float64Array> };
@@ -245,8 +260,8 @@ export function calibrationOutputs(chips: PeripheralChips, cycles: number, level
   const out = Float64Array.from(chips.nnsaCompiled, (c) => {
     let [p, n] = outputPair(0);
     for (let i = 0; i < cycles; i++) {
-      const upper = new Float64Array(K).fill(SIGNAL_MAX_VOLTS * level);
-      const lower = new Float64Array(K);
+      const upper = new Float64Array(K).fill(SIGNAL_MAX_VOLTS * Math.max(0, level));
+      const lower = new Float64Array(K).fill(SIGNAL_MAX_VOLTS * Math.max(0, -level));
       upper[WEIGHT_BITS] = p;
       lower[WEIGHT_BITS] = n;
       const o = forwardCompiled(c, upper, lower, 1);
