@@ -135,6 +135,7 @@ interface SimulateOptions {
   nnadc?: string;
   peripherals?: string;
   adcVerify?: string;
+  nnsaTrim?: string;
   injectSinad?: string;
   sigmaSweep?: string;
   sinadSweep?: string;
@@ -158,6 +159,7 @@ export async function simulationConfigFrom(opts: SimulateOptions): Promise<Simul
     nnadcModels: opts.nnadc?.split(',').map((s) => s.trim()),
     injectSinadDb: opts.injectSinad === undefined ? undefined : parseNumberOption(opts.injectSinad, '--inject-sinad'),
     adcWriteVerifyLsb: opts.adcVerify === undefined ? undefined : parseNumberOption(opts.adcVerify, '--adc-verify'),
+    nnsaTrimMillivolts: opts.nnsaTrim === undefined ? undefined : parseNumberOption(opts.nnsaTrim, '--nnsa-trim'),
     neuralPimAccumulator: ideal ? 'ideal' : undefined,
     neuralPimAdc: ideal ? 'ideal' : undefined,
     device: Object.keys(device).length ? device : undefined,
@@ -181,6 +183,7 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
     .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
     .option('--peripherals <kind>', 'Neural-PIM peripherals: trained (default) or ideal (exact recursion, ideal 8-bit converter)')
     .option('--adc-verify <lsb>', 'write-verify trim every NNADC comparator to this tolerance (LSB) after programming (default 0.15; 0: off)')
+    .option('--nnsa-trim <mV>', 'write-verify trim every NNS+A hidden neuron to this tolerance (mV) after programming (default 0.2; 0: off)')
     .option('--inject-sinad <dB>', 'instead of hardware: Gaussian noise in every layer at this SINAD')
     .option('--sigma-sweep <list>', 'also sweep σ (comma-separated) for accuracy vs σ')
     .option('--sinad-sweep <list>', 'also sweep injected SINAD (dB, comma-separated) for accuracy vs SINAD')

@@ -82,6 +82,11 @@ export const SimulationConfigSchema = z.object({
   adcWriteVerifyLsb: z.number().min(0).max(64).default(0.15),
   /** Programming attempts per NNADC column when write-verifying. */
   adcVerifyAttempts: z.number().int().min(1).max(10000).default(100),
+  /**
+   * Write-verify trimming of every NNS+A's hidden neurons after programming, once per chip (see
+   * `trimNnsa`): tolerance of each hidden column at the reference input, millivolts; 0 = off.
+   */
+  nnsaTrimMillivolts: z.number().min(0).max(100).default(0.2),
   /** Inject Gaussian noise into every layer's outputs at this SINAD (dB) instead of simulating hardware. */
   injectSinadDb: z.number().min(-20).max(200).optional(),
   /** Monte Carlo draws (device programming, corners). */
@@ -104,4 +109,9 @@ export function dacBitsOf(cfg: SimulationConfig): number {
 /** The NNADC write-verify of a configuration (undefined when off). */
 export function adcVerifyOf(cfg: SimulationConfig): { toleranceLsb: number; maxAttempts: number } | undefined {
   return cfg.adcWriteVerifyLsb > 0 ? { toleranceLsb: cfg.adcWriteVerifyLsb, maxAttempts: cfg.adcVerifyAttempts } : undefined;
+}
+
+/** The NNS+A trimming of a configuration (undefined when off). */
+export function nnsaTrimOf(cfg: SimulationConfig): { toleranceVolts: number; maxAttempts: number } | undefined {
+  return cfg.nnsaTrimMillivolts > 0 ? { toleranceVolts: cfg.nnsaTrimMillivolts / 1000, maxAttempts: 100 } : undefined;
 }

@@ -11,7 +11,7 @@ import { cascadeAccumulate, type TileGeometry } from '../dataflow/functional.ts'
 import { exactMatmul, type CrossbarMatmul, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { disposeTileTensors, tileBitLines, tileDigitalSums, tileTensors, type TileTensors } from './bitlines.ts';
-import { adcVerifyOf, dacBitsOf, type SimulationConfig } from './config.ts';
+import { adcVerifyOf, dacBitsOf, nnsaTrimOf, type SimulationConfig } from './config.ts';
 import { accumulateAnalog, convertAndAdd, disposePeripherals, instantiatePeripherals, type NeuralPimPeripherals, type PeripheralChips } from './neural-pim.ts';
 import { programLayer, type ProgrammedLayer } from './program.ts';
 
@@ -100,7 +100,7 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
   );
   const chips: PeripheralChips | null =
     cfg.dataflow === 'neural-pim' && plan.peripherals && cfg.mode === 'behavioral'
-      ? instantiatePeripherals(plan.peripherals, cfg.varyPeripherals && cfg.device.programming.sigma > 0, cfg.device.programming.sigma, drawRng.fork('peripherals'), cfg.peripheralCorners === 'random-die', cfg.peripheralCalibration, adcVerifyOf(cfg))
+      ? instantiatePeripherals(plan.peripherals, cfg.varyPeripherals && cfg.device.programming.sigma > 0, cfg.device.programming.sigma, drawRng.fork('peripherals'), cfg.peripheralCorners === 'random-die', cfg.peripheralCalibration, adcVerifyOf(cfg), nnsaTrimOf(cfg))
       : null;
   const counts = new Map<number, { conversions: number; groupProducts: number }>();
   let noiseRng = drawRng.fork('read-noise');

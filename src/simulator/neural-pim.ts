@@ -18,6 +18,7 @@ import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import { adcThresholds, convertWithThresholds, instantiateAdc, type AdcThresholds, type ColumnVerify } from '../circuits/nnadc/model.ts';
 import type { NnsaModel } from '../circuits/nnsa/config.ts';
 import { instantiateNetwork, type NetworkInstance } from '../circuits/network.ts';
+import { trimNnsa, type NnsaTrim } from '../circuits/nnsa/trim.ts';
 import { compileNetwork, forwardCompiled, type CompiledNetwork } from '../circuits/network-fast.ts';
 import { NNSA_INPUT_PAIRS, OUTPUT_FULL_SCALE_VOLTS, WEIGHT_BITS, dotProductScale, outputPair, pairValue, recursionStep } from '../circuits/nnsa/signals.ts';
 import { SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
@@ -80,6 +81,7 @@ export function instantiatePeripherals(
   randomDieCorner = false,
   calibration: PeripheralCalibration = 'offset-gain',
   adcVerify?: ColumnVerify,
+  nnsaTrim?: NnsaTrim,
 ): PeripheralChips {
   const nnsaBank = p.nnsa ? bankFromJson(p.nnsa.vtcBank) : null;
   const withSigma = (d: RramConfig): RramConfig => ({ ...d, programming: { ...d.programming, sigma } });
@@ -89,7 +91,9 @@ export function instantiatePeripherals(
           const r = rng.fork(`nnsa${u}`);
           const device = vary ? withSigma(p.nnsa!.network.device) : idealDevices(p.nnsa!.network.device);
           const corner = randomDieCorner ? { kind: 'global' as const, corner: rng.fork('die').int(nnsaBank!.corners.length) } : { kind: 'nominal' as const };
-          return instantiateNetwork(p.nnsa!.network, nnsaBank!, device, vary ? r : null, corner);
+          const inst = instantiateNetwork(p.nnsa!.network, nnsaBank!, device, vary ? r : null, corner);
+          if (vary && nnsaTrim) trimNnsa(inst, instantiateNetwork(p.nnsa!.network, nnsaBank!, device, null, { kind: 'nominal' }), nnsaBank!, device, nnsaTrim, r.fork('trim'));
+          return inst;
         })
       : [];
   const adc = new Map<number, AdcThresholds[]>();

@@ -18,7 +18,7 @@ import { idealAccumulate, type TileGeometry } from '../dataflow/functional.ts';
 import { exactMatmul, outputSize, rescale, runQuantized, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
 import { argmaxRows, isCrossbar } from '../dnn/network.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
-import { adcVerifyOf, dacBitsOf, type SimulationConfig } from './config.ts';
+import { adcVerifyOf, dacBitsOf, nnsaTrimOf, type SimulationConfig } from './config.ts';
 import { accumulateAnalog, convertAndAdd, disposePeripherals, instantiatePeripherals, neuralPimLsb, type NeuralPimPeripherals } from './neural-pim.ts';
 import { programLayer } from './program.ts';
 import { INPUT_BITS, drawHardware, programDraw, tilePartialSums, type Calibration, type DrawPlan } from './engine.ts';
@@ -277,7 +277,7 @@ export function measurePeripheralSigma(p: NeuralPimPeripherals, rangeFraction: n
   let s2 = 0;
   let m = 0;
   for (let chip = 0; chip < 4; chip++) {
-    const chips = instantiatePeripherals(p, cfg.varyPeripherals && cfg.device.programming.sigma > 0, cfg.device.programming.sigma, rng.fork(`chip${chip}`), cfg.peripheralCorners === 'random-die', cfg.peripheralCalibration, adcVerifyOf(cfg));
+    const chips = instantiatePeripherals(p, cfg.varyPeripherals && cfg.device.programming.sigma > 0, cfg.device.programming.sigma, rng.fork(`chip${chip}`), cfg.peripheralCorners === 'random-die', cfg.peripheralCalibration, adcVerifyOf(cfg), nnsaTrimOf(cfg));
     // Bit lines scaled so the exact result falls inside the range.
     const bl = new Float32Array(g.slices * n * 16);
     for (let i = 0; i < bl.length; i += 2) {

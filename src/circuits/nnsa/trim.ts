@@ -1,0 +1,119 @@
+/**
+ * Write-verify trimming of an NNS+A instance's hidden neurons after programming, the circuit's
+ * calibration at test (the NNS+A counterpart of the NNADC's `ColumnVerify`).
+ *
+ * Programming variation moves each hidden column's voltage, and with it the input at which its
+ * inverter switches. With the bit lines at zero and the held input at the zero output (the
+ * reference input), each hidden column is observed through a test multiplexer and compared with
+ * the designed circuit: its distance from its inverter's switching voltage V_M must match the
+ * design's. A column further off than the tolerance gets one device of its bias or trim rows
+ * re-programmed (SET or RESET to a new conductance, full programming variation on the new value)
+ * until it passes or the attempts run out. The output layer is left to the digital offset/gain
+ * calibration that follows the converter.
+ */
+import type { Rng } from '../../core/rng.ts';
+import { gMinSiemens, programConductances, type RramConfig } from '../../device/rram.ts';
+import { DEFAULT_TRIM_VOLTS, type NetworkInstance } from '../network.ts';
+import { vtcFigures, type VtcBank } from '../vtc.ts';
+import { NNSA_INPUT_PAIRS, outputPair, WEIGHT_BITS } from './signals.ts';
+
+/** Trimming settings. */
+export interface NnsaTrim {
+  /** Largest accepted error of a hidden column's distance from V_M at the reference input, volts. */
+  toleranceVolts: number;
+  /** Programming attempts per hidden neuron, the first included. */
+  maxAttempts: number;
+}
+
+/** What trimming did to one instance. */
+export interface NnsaTrimOutcome {
+  neurons: number;
+  /** Programming operations per neuron, mean (1 = all passed first time). */
+  meanAttempts: number;
+  outOfTolerance: number;
+}
+
+/** Line voltages of the first layer's rows for the reference input (zero bit lines, held zero output). */
+function referenceRows(inst: NetworkInstance): { upper: Float64Array; lower: Float64Array } {
+  const K = inst.layers[0].pairs;
+  const upper = new Float64Array(K);
+  const lower = new Float64Array(K);
+  const [p, n] = outputPair(0);
+  upper[WEIGHT_BITS] = p;
+  lower[WEIGHT_BITS] = n;
+  let k = NNSA_INPUT_PAIRS;
+  for (let b = 0; b < inst.biasRows; b++, k++) upper[k] = inst.vddVolts;
+  for (let r = 0; r < (inst.replicaRows ?? 0); r++, k++) upper[k] = lower[k] = inst.replicaVolts ?? 0;
+  const [hi, lo] = inst.trimVolts ?? DEFAULT_TRIM_VOLTS;
+  for (let t = 0; t < (inst.trimRows ?? 0); t++, k++) {
+    upper[k] = hi;
+    lower[k] = lo;
+  }
+  return { upper, lower };
+}
+
+/** Column voltage of hidden neuron j at the reference input, and its total conductance. */
+function columnAt(inst: NetworkInstance, j: number, rows: { upper: Float64Array; lower: Float64Array }): { volts: number; siemens: number } {
+  const l = inst.layers[0];
+  let num = 0;
+  let den = 0;
+  for (let k = 0; k < l.pairs; k++) {
+    const gu = l.upperSiemens[k * l.columns + j];
+    const gl = l.lowerSiemens[k * l.columns + j];
+    num += gu * rows.upper[k] + gl * rows.lower[k];
+    den += gu + gl;
+  }
+  return { volts: num / den, siemens: den };
+}
+
+/**
+ * Trims the hidden neurons of `inst` (programmed with `device`'s variation) against `nominal`
+ * (the same network at nominal devices and corner), in place.
+ */
+export function trimNnsa(inst: NetworkInstance, nominal: NetworkInstance, bank: VtcBank, device: RramConfig, trim: NnsaTrim, rng: Rng): NnsaTrimOutcome {
+  const rows = referenceRows(inst);
+  const nominalRows = referenceRows(nominal);
+  const l = inst.layers[0];
+  const J = l.columns;
+  const gMin = gMinSiemens(device);
+  const sigma = device.programming.sigma;
+  // Rows a trim may re-program: bias (V_DD, 0) and trim (two taps near V_DD/2) pairs.
+  const first = NNSA_INPUT_PAIRS;
+  const adjustable = Array.from({ length: inst.biasRows }, (_, b) => first + b);
+  const trimStart = first + inst.biasRows + (inst.replicaRows ?? 0);
+  for (let t = 0; t < (inst.trimRows ?? 0); t++) adjustable.push(trimStart + t);
+  let attempts = 0;
+  let outOfTolerance = 0;
+  for (let j = 0; j < J; j++) {
+    const vm = vtcFigures(bank, l.corners[j]).switchingVolts;
+    const vmNominal = vtcFigures(bank, nominal.layers[0].corners[j]).switchingVolts;
+    const target = columnAt(nominal, j, nominalRows).volts - vmNominal;
+    const error = (): number => columnAt(inst, j, rows).volts - vm - target;
+    let programmed = 1;
+    for (let a = 1; a < trim.maxAttempts && Math.abs(error()) > trim.toleranceVolts; a++) {
+      const { volts: v, siemens: G } = columnAt(inst, j, rows);
+      const dv = -error();
+      // A device at line voltage V moves the column by (V − v)/G per siemens; of the devices that
+      // can make the whole move, the one whose new value spreads the column least.
+      let best: { line: 'upperSiemens' | 'lowerSiemens'; idx: number; target: number; reach: number; spread: number } | null = null;
+      for (const k of adjustable) {
+        for (const line of ['upperSiemens', 'lowerSiemens'] as const) {
+          const slope = ((line === 'upperSiemens' ? rows.upper[k] : rows.lower[k]) - v) / G;
+          if (slope === 0) continue;
+          const idx = k * J + j;
+          const g = l[line][idx];
+          const t = Math.min(device.gMaxSiemens, Math.max(gMin, g + dv / slope));
+          const reach = Math.abs((t - g) * slope);
+          const spread = reach >= Math.abs(dv) * (1 - 1e-9) ? sigma * t * Math.abs(slope) : Infinity;
+          if (!best || spread < best.spread || (spread === Infinity && best.spread === Infinity && reach > best.reach)) best = { line, idx, target: t, reach, spread };
+        }
+      }
+      if (!best || best.reach <= 0) break;
+      l[best.line][best.idx] = programConductances([best.target], device, rng.fork(`n${j}.a${a}`))[0];
+      programmed++;
+    }
+    attempts += programmed;
+    if (Math.abs(error()) > trim.toleranceVolts) outOfTolerance++;
+  }
+  return { neurons: J, meanAttempts: attempts / Math.max(1, J), outOfTolerance };
+}

@@ -1,0 +1,63 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import path from 'node:path';
+import { Rng } from '../../src/core/rng.ts';
+import { bankFromJson, readApproximatorModel } from '../../src/circuits/approximator-model.ts';
+import { NnsaModelSchema } from '../../src/circuits/nnsa/config.ts';
+import { forwardNetwork, instantiateNetwork } from '../../src/circuits/network.ts';
+import { chipErrors } from '../../src/circuits/nnsa/evaluate.ts';
+import { sampleNnsaBatch } from '../../src/circuits/nnsa/dataset.ts';
+import { outputPair } from '../../src/circuits/nnsa/signals.ts';
+import { trimNnsa } from '../../src/circuits/nnsa/trim.ts';
+import { vtcFigures } from '../../src/circuits/vtc.ts';
+import { ROOT } from '../helpers/cli.ts';
+
+test('NNS+A trimming: hidden columns land within the tolerance of the design, a loose tolerance changes nothing, the error falls', async () => {
+  const model = await readApproximatorModel(path.join(ROOT, 'models/nnsa-d4'), 'nnsa', NnsaModelSchema);
+  const bank = bankFromJson(model.vtcBank);
+  const device = { ...model.network.device, programming: { ...model.network.device.programming, sigma: 0.025 } };
+  const nominal = instantiateNetwork(model.network, bank, device, null, { kind: 'nominal' });
+  const data = sampleNnsaBatch(new Rng(3), 2048, model.dacBits, 0);
+  // Hidden column voltage at the reference input (zero bit lines, held zero output), from the
+  // conductances and the row voltages written out here rather than by the trimming code.
+  const columnVolts = (inst: ReturnType<typeof instantiateNetwork>, j: number): number => {
+    const l = inst.layers[0];
+    const [p, n] = outputPair(0);
+    const volts = (k: number): [number, number] => {
+      if (k < 8) return [0, 0];
+      if (k === 8) return [p, n];
+      if (k < 9 + inst.biasRows) return [inst.vddVolts, 0];
+      if (k < 9 + inst.biasRows + (inst.replicaRows ?? 0)) return [inst.replicaVolts!, inst.replicaVolts!];
+      return inst.trimVolts!;
+    };
+    let num = 0;
+    let den = 0;
+    for (let k = 0; k < l.pairs; k++) {
+      const [u, lo] = volts(k);
+      num += l.upperSiemens[k * l.columns + j] * u + l.lowerSiemens[k * l.columns + j] * lo;
+      den += l.upperSiemens[k * l.columns + j] + l.lowerSiemens[k * l.columns + j];
+    }
+    return num / den;
+  };
+  let before = 0;
+  let after = 0;
+  for (let d = 0; d < 3; d++) {
+    const plain = instantiateNetwork(model.network, bank, device, new Rng(50 + d), { kind: 'nominal' });
+    const loose = instantiateNetwork(model.network, bank, device, new Rng(50 + d), { kind: 'nominal' });
+    assert.is(trimNnsa(loose, nominal, bank, device, { toleranceVolts: 1, maxAttempts: 50 }, new Rng(9)).meanAttempts, 1);
+    assert.equal(forwardNetwork(loose, bank, data.upper, data.lower, 64).at(-1), forwardNetwork(plain, bank, data.upper, data.lower, 64).at(-1));
+    const trimmed = instantiateNetwork(model.network, bank, device, new Rng(50 + d), { kind: 'nominal' });
+    const outcome = trimNnsa(trimmed, nominal, bank, device, { toleranceVolts: 2e-4, maxAttempts: 100 }, new Rng(9));
+    assert.is(outcome.outOfTolerance, 0);
+    for (let j = 0; j < trimmed.layers[0].columns; j++) {
+      const vm = vtcFigures(bank, trimmed.layers[0].corners[j]).switchingVolts;
+      const vmNominal = vtcFigures(bank, nominal.layers[0].corners[j]).switchingVolts;
+      assert.ok(Math.abs(columnVolts(trimmed, j) - vm - (columnVolts(nominal, j) - vmNominal)) <= 2e-4, `neuron ${j}`);
+    }
+    before += chipErrors(plain, bank, data, 2048).stats.rmsVolts / 3;
+    after += chipErrors(trimmed, bank, data, 2048).stats.rmsVolts / 3;
+  }
+  assert.ok(after < before, `RMS error ${after} after trimming vs ${before}`);
+});
+
+test.run();
