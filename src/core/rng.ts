@@ -83,6 +83,24 @@ export class Rng {
     return out;
   }
 
+  /**
+   * Fills `out` with N(0, 1) draws by Marsaglia's polar method and returns it: no trigonometry,
+   * about twice as fast as {@link fillNormal} for bulk noise (a different stream from it).
+   */
+  fillStandardNormalPolar<T extends Float32Array | Float64Array>(out: T): T {
+    let i = 0;
+    while (i < out.length) {
+      const x = 2 * this.uniform() - 1;
+      const y = 2 * this.uniform() - 1;
+      const q = x * x + y * y;
+      if (q >= 1 || q === 0) continue;
+      const f = Math.sqrt((-2 * Math.log(q)) / q);
+      out[i++] = x * f;
+      if (i < out.length) out[i++] = y * f;
+    }
+    return out;
+  }
+
   /** Fills `out` with uniform draws in [lo, hi) and returns it. */
   fillUniform(out: Float32Array | Float64Array, lo = 0, hi = 1): typeof out {
     for (let i = 0; i < out.length; i++) out[i] = lo + (hi - lo) * this.uniform();

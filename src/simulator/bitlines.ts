@@ -93,7 +93,10 @@ function bitLineTensor(tile: ProgrammedTile, tensors: TileTensors, d: DrivenRows
     if (!tensors.readVariance || !rng) return bl;
     const v = full ? tensors.readVariance : tf.gather(tensors.readVariance, idx!);
     const sd = tf.matMul(xt.square(), v).sqrt();
-    return bl.add(sd.mul(tf.randomNormal(bl.shape, 0, 1, 'float32', rng.nextSeed()))) as tf.Tensor2D;
+    // Normals drawn here rather than by tf.randomNormal: tfjs generates them one by one in
+    // JavaScript with a slower generator, and they dominate the read-noise path.
+    const z = rng.fillStandardNormalPolar(new Float32Array(bl.shape[0] * bl.shape[1]));
+    return bl.add(sd.mul(tf.tensor2d(z, bl.shape))) as tf.Tensor2D;
   });
 }
 

@@ -36,6 +36,25 @@ test('normal draws have mean 0 and variance 1', () => {
   assert.ok(Math.abs(s2 / n - mean * mean - 1) < 0.01, `variance ${s2 / n}`);
 });
 
+test('polar-method normals: mean 0, variance 1, Gaussian tails, reproducible from the seed', () => {
+  const n = 400_001;
+  const x = new Rng(7).fillStandardNormalPolar(new Float64Array(n));
+  assert.equal(Array.from(new Rng(7).fillStandardNormalPolar(new Float64Array(11))), Array.from(x.subarray(0, 11)));
+  let s = 0;
+  let s2 = 0;
+  let beyond2 = 0;
+  for (const v of x) {
+    s += v;
+    s2 += v * v;
+    if (Math.abs(v) > 2) beyond2++;
+  }
+  const mean = s / n;
+  assert.ok(Math.abs(mean) < 0.01, `mean ${mean}`);
+  assert.ok(Math.abs(s2 / n - mean * mean - 1) < 0.01, `variance ${s2 / n}`);
+  // P(|Z| > 2) = 0.0455 for a standard normal.
+  assert.ok(Math.abs(beyond2 / n - 0.0455) < 0.002, `tail ${beyond2 / n}`);
+});
+
 test('uniform draws stay in [0, 1) and int(n) covers 0..n-1', () => {
   const r = new Rng(3);
   const seen = new Set<number>();
