@@ -21,6 +21,7 @@ interface EvalOptions {
   points: string;
   corners: string;
   seed: string;
+  trim?: string;
 }
 
 const CORNER_MODES = ['nominal', 'global', 'per-neuron'] as const;
@@ -54,7 +55,14 @@ function parseEvalOptions(o: EvalOptions, model: NnsaModel) {
     device: { ...model.network.device, programming: { ...model.network.device.programming, sigma } },
     cornerModes: cornerModes as Array<(typeof CORNER_MODES)[number]>,
     seed,
+    trim: o.trim === undefined ? undefined : { toleranceVolts: parseTrim(o.trim) / 1000, maxAttempts: 100 },
   };
+}
+
+function parseTrim(value: string): number {
+  const mV = parseNumberOption(value, '--trim');
+  ensure(mV > 0 && mV <= 100, `--trim must be a tolerance in mV between 0 and 100, got ${mV}`);
+  return mV;
 }
 
 /** Metrics file content: the evaluation plus what produced it (deterministic for a seed). */
@@ -88,7 +96,8 @@ function addEvalOptions(cmd: Command): Command {
     .option('--sigma <sigma>', 'programming variation σ for the draws (default: the model device σ)')
     .option('--points <n>', 'evaluation points per draw', '4096')
     .option('--corners <modes>', `corner modes for Monte Carlo (${CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
-    .option('--seed <n>', 'evaluation seed', '1');
+    .option('--seed <n>', 'evaluation seed', '1')
+    .option('--trim <mV>', 'also run the Monte Carlo with the hidden neurons write-verify trimmed to this tolerance (as the simulator does, 0.2 mV)');
 }
 
 /** Registers `train sa` and `eval sa`. */

@@ -10,7 +10,7 @@ import { sampleNnsaBatch } from '../../src/circuits/nnsa/dataset.ts';
 import { outputPair } from '../../src/circuits/nnsa/signals.ts';
 import { trimNnsa } from '../../src/circuits/nnsa/trim.ts';
 import { vtcFigures } from '../../src/circuits/vtc.ts';
-import { ROOT } from '../helpers/cli.ts';
+import { ROOT, assertOneLineError, npim } from '../helpers/cli.ts';
 
 test('NNS+A trimming: hidden columns land within the tolerance of the design, a loose tolerance changes nothing, the error falls', async () => {
   const model = await readApproximatorModel(path.join(ROOT, 'models/nnsa-d4'), 'nnsa', NnsaModelSchema);
@@ -58,6 +58,19 @@ test('NNS+A trimming: hidden columns land within the tolerance of the design, a 
     after += chipErrors(trimmed, bank, data, 2048).stats.rmsVolts / 3;
   }
   assert.ok(after < before, `RMS error ${after} after trimming vs ${before}`);
+});
+
+test('eval sa --trim adds trimmed Monte Carlo entries on the same draws; a bad tolerance is a one-line error', () => {
+  const r = npim('eval', 'sa', 'models/nnsa-d4', '--mc', '3', '--corners', 'per-neuron', '--points', '512', '--trim', '0.2', '--json');
+  assert.is(r.code, 0, r.stderr);
+  type Entry = { trimMillivolts?: number; meanRmsVolts: number };
+  const mc = JSON.parse(r.stdout) as { evaluation?: { monteCarlo: Entry[] } };
+  const entries = mc.evaluation!.monteCarlo;
+  assert.is(entries.length, 2);
+  assert.is(entries[0].trimMillivolts, undefined);
+  assert.is(entries[1].trimMillivolts, 0.2);
+  assert.ok(entries[1].meanRmsVolts < entries[0].meanRmsVolts, `trimmed RMS ${entries[1].meanRmsVolts} vs ${entries[0].meanRmsVolts}`);
+  assertOneLineError(npim('eval', 'sa', 'models/nnsa-d4', '--mc', '1', '--trim', '0'), /--trim/);
 });
 
 test.run();

@@ -11,6 +11,7 @@ import { Rng } from '../../core/rng.ts';
 import { idealDevices, type RramConfig } from '../../device/rram.ts';
 import { forwardNetwork, instantiateNetwork, type CornerMode, type NetworkInstance, type PassiveNetwork } from '../network.ts';
 import type { VtcBank } from '../vtc.ts';
+import { trimNnsa, type NnsaTrim } from './trim.ts';
 import { sampleBitLinePair, sampleNnsaBatch } from './dataset.ts';
 import { NNSA_INPUT_PAIRS, OUTPUT_FULL_SCALE_VOLTS, WEIGHT_BITS, inputCycles, outputPair, pairValue, recursionStep } from './signals.ts';
 
@@ -38,6 +39,8 @@ export interface MonteCarloStats {
   worstMaxAbsVolts: number;
   meanRmsVolts: number;
   meanMseVolts2: number;
+  /** Present when the draws were write-verify trimmed to this tolerance, millivolts. */
+  trimMillivolts?: number;
 }
 
 /** Everything `npim eval sa` measures. */
@@ -65,6 +68,8 @@ export interface EvaluateNnsaOptions {
   seed: number;
   /** Sequences for the multi-cycle check. */
   sequences?: number;
+  /** Also run the Monte Carlo with every draw write-verify trimmed (see `trimNnsa`). */
+  trim?: NnsaTrim;
 }
 
 /** Error statistics of a chip on a sample set. */
@@ -167,7 +172,7 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
   const sequences = o.sequences ?? 4096;
   const multiCycle = { ...multiCycleErrors(nominalInst, bank, o.dacBits, sequences, rng.fork('multi')), cycles: inputCycles(o.dacBits), sequences };
 
-  const monteCarlo: MonteCarloStats[] = o.cornerModes.map((mode) => {
+  const runMonteCarlo = (mode: (typeof o.cornerModes)[number], trim?: NnsaTrim): MonteCarloStats => {
     const maxes: number[] = [];
     let rms = 0;
     let mse = 0;
@@ -175,6 +180,7 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
       const r = rng.fork(`mc-${mode}-${d}`);
       const corner: CornerMode = mode === 'global' ? { kind: 'global', corner: r.fork('corner').int(bank.corners.length) } : { kind: mode };
       const inst = instantiateNetwork(net, bank, o.device, r, corner);
+      if (trim) trimNnsa(inst, nominalInst, bank, o.device, trim, r.fork('trim'));
       const { stats } = chipErrors(inst, bank, data, o.points);
       maxes.push(stats.maxAbsVolts);
       rms += stats.rmsVolts;
@@ -190,8 +196,12 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
       worstMaxAbsVolts: o.draws ? sorted[sorted.length - 1] : NaN,
       meanRmsVolts: rms / Math.max(1, o.draws),
       meanMseVolts2: mse / Math.max(1, o.draws),
+      ...(trim ? { trimMillivolts: trim.toleranceVolts * 1000 } : {}),
     };
-  });
+  };
+  // As programmed, then (with `trim`) the same draws trimmed.
+  const monteCarlo: MonteCarloStats[] = o.cornerModes.map((mode) => runMonteCarlo(mode));
+  if (o.trim) monteCarlo.push(...o.cornerModes.map((mode) => runMonteCarlo(mode, o.trim)));
 
   const bins = 40;
   const agg = Array.from({ length: bins }, () => ({ min: Infinity, max: -Infinity, sum: 0, n: 0 }));
