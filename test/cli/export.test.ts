@@ -1,10 +1,9 @@
 import { test } from 'uvu';
-import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
+import * as assert from 'uvu/assert';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
@@ -16,40 +15,14 @@ import { saveLayersModelToDir } from '../../src/dnn/model-io.ts';
 import { readWeightMap } from '../../src/mapping/export.ts';
 import { POLARITIES, unmapWeightMap, type WeightMap } from '../../src/mapping/weight-map.ts';
 import { ngspiceVersion } from '../../src/io/ngspice.ts';
-import { main } from '../../src/cli/main.ts';
-import { setQuiet } from '../../src/report/progress.ts';
 import { bank, smallAdc, syntheticNnsa, writeModelDir } from '../mapping/spice-fixtures.ts';
+import { ROOT, npimHere, npimIn } from '../helpers/cli.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'npim-export-test-'));
 const MNIST_DIR = process.env.NPIM_DATA_DIR ?? path.resolve(ROOT, '../shared/datasets/mnist');
 
-/** Runs `node bin/npim.js args…` in a child process. */
-function npim(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'npim.js'), ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, CI: '1', ...env }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/**
- * Runs the same CLI in this process (`main` is what bin/npim.js calls), capturing stdout and
- * stderr: a child process costs seconds of TypeScript start-up, so most cases run here and a few
- * representative ones through {@link npim}.
- */
-async function npimHere(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(['--quiet', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-    setQuiet(false);
-  }
-}
+/** Runs `node bin/npim.js args…` in a child process in the test's work directory. */
+const npim = (args: string[], env: NodeJS.ProcessEnv = {}) => npimIn(work, args, env);
 
 function oneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
   assert.is(r.code, 2, `exit code (stderr: ${r.stderr})`);

@@ -1,42 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.ts';
-import { setQuiet } from '../../src/report/progress.ts';
 import { ngspiceVersion } from '../../src/io/ngspice.ts';
 import { smallAdc, syntheticNnsa, writeModelDir } from '../mapping/spice-fixtures.ts';
+import { ROOT, npimHere, npimIn } from '../helpers/cli.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = mkdtempSync(path.join(os.tmpdir(), 'npim-spice-cli-'));
 const hasNgspice = ngspiceVersion() !== null;
 if (!hasNgspice) console.log('note: ngspice is not installed; skipping the spice verify runs (CI installs it)');
 
-/** Runs `node bin/npim.js args…` in a child process. */
-function npim(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'npim.js'), ...args], { cwd: work, encoding: 'utf8', env: { ...process.env, CI: '1', ...env }, timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The same CLI in this process (child processes cost seconds of start-up each). */
-async function npimHere(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const write = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const code = await main(['--quiet', ...args]);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-    setQuiet(false);
-  }
-}
+/** Runs `node bin/npim.js args…` in a child process in the test's work directory. */
+const npim = (args: string[], env: NodeJS.ProcessEnv = {}) => npimIn(work, args, env);
 
 function oneLineError(r: { code: number | null; stderr: string }, pattern: RegExp, code = 2): void {
   assert.is(r.code, code, `exit code (stderr: ${r.stderr})`);
