@@ -3,7 +3,8 @@
  * and conversion of normalized inputs y to codes (see `config.ts` for the architecture).
  */
 import type { Rng } from '../../core/rng.ts';
-import { gMinSiemens, levelConductance, programConductances, type RramConfig } from '../../device/rram.ts';
+import { levelConductance, programConductances, type RramConfig } from '../../device/rram.ts';
+import { pickTrimMove } from '../../device/trim.ts';
 import { OUTPUT_COMMON_MODE_VOLTS, OUTPUT_FULL_SCALE_VOLTS, outputPair } from '../nnsa/signals.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import type { ComparatorStage, NnadcModel } from './config.ts';
@@ -264,7 +265,6 @@ function writeVerify(inst: AdcInstance, nominal: AdcInstance, model: NnadcModel,
   const lsbY = model.rangeFraction / (2 ** model.bits - 1);
   const tolY = verify.toleranceLsb * lsbY;
   const vdd = inst.vddVolts;
-  const gMin = gMinSiemens(device);
   const designedOrder = coarseFiringOrder(nominal);
   let columns = 0;
   let attempts = 0;
@@ -286,24 +286,17 @@ function writeVerify(inst: AdcInstance, nominal: AdcInstance, model: NnadcModel,
       const absBeta = (): number => -columnConstants(s, j, vdd).beta;
       let programmed = 1;
       let failed = false;
-      // Moves a threshold (or step) by `dy` by re-programming one candidate device to its present
-      // conductance plus the change (SET or RESET, within G_min..G_max). Programming variation
-      // applies to the new value, so of the devices that can make the whole move the one whose new
-      // value spreads the threshold least (σ·g·|slope|) is chosen; if none can, the furthest reach.
-      const sigma = device.programming.sigma;
+      // Moves a threshold (or step) by `dy` by re-programming one candidate device (see
+      // pickTrimMove); false when none can move it.
       const adjust = (candidates: Array<{ line: 'upperSiemens' | 'lowerSiemens'; k: number; slope: number }>, dy: number, tag: string): boolean => {
-        let best: { idx: number; line: 'upperSiemens' | 'lowerSiemens'; target: number; reach: number; residual: number } | null = null;
-        for (const c of candidates) {
-          const idx = c.k * J + j;
-          const g = s[c.line][idx];
-          const target = Math.min(device.gMaxSiemens, Math.max(gMin, g + dy / c.slope));
-          const reach = Math.abs((target - g) * c.slope);
-          // Full reach first; among those the smallest spread; else the furthest reach.
-          const residual = reach >= Math.abs(dy) * (1 - 1e-9) ? sigma * target * Math.abs(c.slope) : Infinity;
-          if (!best || residual < best.residual || (residual === Infinity && best.residual === Infinity && reach > best.reach)) best = { idx, line: c.line, target, reach, residual };
-        }
-        if (!best || best.reach < 1e-6 * lsbY) return false;
-        s[best.line][best.idx] = programConductances([best.target], device, rng.fork(tag))[0];
+        const move = pickTrimMove(
+          candidates.map((c) => ({ siemens: s[c.line][c.k * J + j], slope: c.slope })),
+          dy,
+          device,
+        );
+        if (!move || move.reach < 1e-6 * lsbY) return false;
+        const c = candidates[move.index];
+        s[c.line][c.k * J + j] = programConductances([move.targetSiemens], device, rng.fork(tag))[0];
         programmed++;
         return true;
       };

@@ -12,7 +12,8 @@
  * calibration that follows the converter.
  */
 import type { Rng } from '../../core/rng.ts';
-import { gMinSiemens, programConductances, type RramConfig } from '../../device/rram.ts';
+import { programConductances, type RramConfig } from '../../device/rram.ts';
+import { pickTrimMove } from '../../device/trim.ts';
 import { DEFAULT_TRIM_VOLTS, type NetworkInstance } from '../network.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import { NNSA_INPUT_PAIRS, outputPair, WEIGHT_BITS } from './signals.ts';
@@ -75,8 +76,6 @@ export function trimNnsa(inst: NetworkInstance, nominal: NetworkInstance, bank: 
   const nominalRows = referenceRows(nominal);
   const l = inst.layers[0];
   const J = l.columns;
-  const gMin = gMinSiemens(device);
-  const sigma = device.programming.sigma;
   // Rows a trim may re-program: bias (V_DD, 0) and trim (two taps near V_DD/2) pairs.
   const first = NNSA_INPUT_PAIRS;
   const adjustable = Array.from({ length: inst.biasRows }, (_, b) => first + b);
@@ -92,24 +91,18 @@ export function trimNnsa(inst: NetworkInstance, nominal: NetworkInstance, bank: 
     let programmed = 1;
     for (let a = 1; a < trim.maxAttempts && Math.abs(error()) > trim.toleranceVolts; a++) {
       const { volts: v, siemens: G } = columnAt(inst, j, rows);
-      const dv = -error();
-      // A device at line voltage V moves the column by (V − v)/G per siemens; of the devices that
-      // can make the whole move, the one whose new value spreads the column least.
-      let best: { line: 'upperSiemens' | 'lowerSiemens'; idx: number; target: number; reach: number; spread: number } | null = null;
-      for (const k of adjustable) {
-        for (const line of ['upperSiemens', 'lowerSiemens'] as const) {
-          const slope = ((line === 'upperSiemens' ? rows.upper[k] : rows.lower[k]) - v) / G;
-          if (slope === 0) continue;
-          const idx = k * J + j;
-          const g = l[line][idx];
-          const t = Math.min(device.gMaxSiemens, Math.max(gMin, g + dv / slope));
-          const reach = Math.abs((t - g) * slope);
-          const spread = reach >= Math.abs(dv) * (1 - 1e-9) ? sigma * t * Math.abs(slope) : Infinity;
-          if (!best || spread < best.spread || (spread === Infinity && best.spread === Infinity && reach > best.reach)) best = { line, idx, target: t, reach, spread };
-        }
-      }
-      if (!best || best.reach <= 0) break;
-      l[best.line][best.idx] = programConductances([best.target], device, rng.fork(`n${j}.a${a}`))[0];
+      // A device at line voltage V moves the column by (V − v)/G per siemens.
+      const candidates = adjustable.flatMap((k) =>
+        (['upperSiemens', 'lowerSiemens'] as const).map((line) => ({ line, idx: k * J + j, slope: ((line === 'upperSiemens' ? rows.upper[k] : rows.lower[k]) - v) / G })),
+      );
+      const move = pickTrimMove(
+        candidates.map((c) => ({ siemens: l[c.line][c.idx], slope: c.slope })),
+        -error(),
+        device,
+      );
+      if (!move || move.reach <= 0) break;
+      const c = candidates[move.index];
+      l[c.line][c.idx] = programConductances([move.targetSiemens], device, rng.fork(`n${j}.a${a}`))[0];
       programmed++;
     }
     attempts += programmed;
