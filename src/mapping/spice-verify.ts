@@ -34,7 +34,7 @@ import { passiveColumnVoltages } from '../circuits/crossbar.ts';
 import { NOMINAL_CORNER } from '../circuits/inverter-corners.ts';
 import { forwardNetwork, instantiateNetwork } from '../circuits/network.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
-import { adcMeasureOptions } from '../circuits/nnadc/evaluate.ts';
+import { adcMeasureOptions, summarize, type AdcSummary } from '../circuits/nnadc/evaluate.ts';
 import { convertAdc, instantiateAdc, type AdcInstance } from '../circuits/nnadc/model.ts';
 import type { NnsaModel } from '../circuits/nnsa/config.ts';
 import { OUTPUT_FULL_SCALE_VOLTS, outputPair } from '../circuits/nnsa/signals.ts';
@@ -97,15 +97,7 @@ interface ReportBase {
 }
 
 /** Summary of converter metrics. */
-export interface ConverterSummary {
-  enobBits: number;
-  sinadDb: number;
-  dnlMinLsb: number;
-  dnlMaxLsb: number;
-  inlMinLsb: number;
-  inlMaxLsb: number;
-  missingCodes: number;
-}
+export type ConverterSummary = Omit<AdcSummary, 'offsetErrorLsb' | 'gainErrorPercent'>;
 
 /** Result of an NNADC co-simulation. */
 export interface AdcVerifyReport extends ReportBase {
@@ -188,15 +180,8 @@ function columnsOf(deck: SpiceDeck, rows: number[][]): Map<string, number> {
 }
 
 function summary(m: ConverterMetrics): ConverterSummary {
-  return {
-    enobBits: m.sine.enobBits,
-    sinadDb: m.sine.sinadDb,
-    dnlMinLsb: m.linearity.dnlMinLsb,
-    dnlMaxLsb: m.linearity.dnlMaxLsb,
-    inlMinLsb: m.linearity.inlMinLsb,
-    inlMaxLsb: m.linearity.inlMaxLsb,
-    missingCodes: m.linearity.missingCodes.length,
-  };
+  const { offsetErrorLsb: _offset, gainErrorPercent: _gain, ...figures } = summarize(m);
+  return figures;
 }
 
 /** Fine bits of a converter (0 for a flash). */
