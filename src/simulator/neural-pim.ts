@@ -85,6 +85,8 @@ export function instantiatePeripherals(
 ): PeripheralChips {
   const nnsaBank = p.nnsa ? bankFromJson(p.nnsa.vtcBank) : null;
   const withSigma = (d: RramConfig): RramConfig => ({ ...d, programming: { ...d.programming, sigma } });
+  // The designed NNS+A every trimmed unit is compared with.
+  const nominalNnsa = p.nnsa && vary && nnsaTrim ? instantiateNetwork(p.nnsa.network, nnsaBank!, idealDevices(p.nnsa.network.device), null, { kind: 'nominal' }) : null;
   const nnsa =
     p.nnsa && p.accumulator === 'nnsa'
       ? Array.from({ length: vary ? NNSA_POOL : 1 }, (_, u) => {
@@ -92,7 +94,7 @@ export function instantiatePeripherals(
           const device = vary ? withSigma(p.nnsa!.network.device) : idealDevices(p.nnsa!.network.device);
           const corner = randomDieCorner ? { kind: 'global' as const, corner: rng.fork('die').int(nnsaBank!.corners.length) } : { kind: 'nominal' as const };
           const inst = instantiateNetwork(p.nnsa!.network, nnsaBank!, device, vary ? r : null, corner);
-          if (vary && nnsaTrim) trimNnsa(inst, instantiateNetwork(p.nnsa!.network, nnsaBank!, device, null, { kind: 'nominal' }), nnsaBank!, device, nnsaTrim, r.fork('trim'));
+          if (nominalNnsa && nnsaTrim) trimNnsa(inst, nominalNnsa, nnsaBank!, device, nnsaTrim, r.fork('trim'));
           return inst;
         })
       : [];
