@@ -1,5 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Rng } from '../../src/core/rng.ts';
 import { bankFromJson, readApproximatorModel } from '../../src/circuits/approximator-model.ts';
@@ -61,7 +63,10 @@ test('NNS+A trimming: hidden columns land within the tolerance of the design, a 
 });
 
 test('eval sa --trim adds trimmed Monte Carlo entries on the same draws; a bad tolerance is a one-line error', () => {
-  const r = npim('eval', 'sa', 'models/nnsa-d4', '--mc', '3', '--corners', 'per-neuron', '--points', '512', '--trim', '0.2', '--json');
+  // eval sa writes metrics.json beside the model: evaluate a copy, never the shipped model.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'npim-nnsa-trim-'));
+  copyFileSync(path.join(ROOT, 'models/nnsa-d4/model.json'), path.join(dir, 'model.json'));
+  const r = npim('eval', 'sa', dir, '--mc', '3', '--corners', 'per-neuron', '--points', '512', '--trim', '0.2', '--json');
   assert.is(r.code, 0, r.stderr);
   type Entry = { trimMillivolts?: number; meanRmsVolts: number };
   const mc = JSON.parse(r.stdout) as { evaluation?: { monteCarlo: Entry[] } };
@@ -70,7 +75,8 @@ test('eval sa --trim adds trimmed Monte Carlo entries on the same draws; a bad t
   assert.is(entries[0].trimMillivolts, undefined);
   assert.is(entries[1].trimMillivolts, 0.2);
   assert.ok(entries[1].meanRmsVolts < entries[0].meanRmsVolts, `trimmed RMS ${entries[1].meanRmsVolts} vs ${entries[0].meanRmsVolts}`);
-  assertOneLineError(npim('eval', 'sa', 'models/nnsa-d4', '--mc', '1', '--trim', '0'), /--trim/);
+  assertOneLineError(npim('eval', 'sa', dir, '--mc', '1', '--trim', '0'), /--trim/);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test.run();
