@@ -10,7 +10,7 @@ import type { VtcBank } from './vtc.ts';
 interface CompiledLayer {
   signal: number;
   columns: number;
-  /** Signal-row conductances divided by the column total, [signal × columns]. */
+  /** Signal-row conductances divided by the column total, [signal × columns]; parallel rows of one input summed. */
   wU: Float64Array;
   wL: Float64Array;
   /** Fixed rows' contribution divided by the column total, per column. */
@@ -34,7 +34,7 @@ export interface CompiledNetwork {
 
 /** Compiles an instance for {@link forwardCompiled}. */
 export function compileNetwork(inst: NetworkInstance, bank: VtcBank): CompiledNetwork {
-  const layers = inst.layers.map((l) => {
+  const layers = inst.layers.map((l, li) => {
     const inv = l.activation === 'inverter';
     const nr = inv ? (inst.replicaRows ?? 0) : 0;
     const nt = inv ? (inst.trimRows ?? 0) : 0;
@@ -57,12 +57,16 @@ export function compileNetwork(inst: NetworkInstance, bank: VtcBank): CompiledNe
         if (r >= 0) offset[j] += vu * l.upperSiemens[k * J + j] + vl * l.lowerSiemens[k * J + j];
       }
     }
-    const wU = new Float64Array(signal * J);
-    const wL = new Float64Array(signal * J);
+    // Parallel rows of one external input (layer 0) fold into one weight per input.
+    const sources = li === 0 && inst.inputRows ? inst.inputRows : Array.from({ length: signal }, (_, k) => k);
+    const inputs = li === 0 && inst.inputRows ? Math.max(...sources) + 1 : signal;
+    const wU = new Float64Array(inputs * J);
+    const wL = new Float64Array(inputs * J);
     for (let k = 0; k < signal; k++) {
+      const s = sources[k];
       for (let j = 0; j < J; j++) {
-        wU[k * J + j] = l.upperSiemens[k * J + j] / total[j];
-        wL[k * J + j] = l.lowerSiemens[k * J + j] / total[j];
+        wU[s * J + j] += l.upperSiemens[k * J + j] / total[j];
+        wL[s * J + j] += l.lowerSiemens[k * J + j] / total[j];
       }
     }
     for (let j = 0; j < J; j++) offset[j] /= total[j];
@@ -77,7 +81,7 @@ export function compileNetwork(inst: NetworkInstance, bank: VtcBank): CompiledNe
         steps.push(Float64Array.from(v, (x, i) => (i + 1 < P ? v[i + 1] - x : 0)));
       }
     }
-    return { signal, columns: J, wU, wL, offset, inverter: inv, values, steps };
+    return { signal: inputs, columns: J, wU, wL, offset, inverter: inv, values, steps };
   });
   return {
     layers,

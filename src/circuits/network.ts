@@ -59,6 +59,11 @@ export const PassiveNetworkSchema = z
   .object({
     /** External input pairs of layer 0 (without its bias pair). */
     inputPairs: z.number().int().positive(),
+    /**
+     * The external input each signal row pair of layer 0 carries, when an input drives several
+     * parallel rows (absent: one row per input, in order). See {@link signalRowSources}.
+     */
+    inputRows: z.array(z.number().int().min(0)).optional(),
     /** Bias pairs (VDD, 0) appended to every layer's inputs (parallel rows of the one bias input). */
     biasRows: z.number().int().min(1).max(64).default(1),
     /** Row pairs (V_rep, V_rep) tied to the replica-inverter reference, after the bias rows of every inverter layer. */
@@ -75,7 +80,8 @@ export const PassiveNetworkSchema = z
   })
   .superRefine((net, ctx) => {
     const levels = 2 ** net.device.levelBits;
-    let signals = net.inputPairs;
+    if (net.inputRows && net.inputRows.some((k) => k >= net.inputPairs)) ctx.addIssue({ code: 'custom', message: `inputRows names an input ≥ ${net.inputPairs}` });
+    let signals = net.inputRows?.length ?? net.inputPairs;
     net.layers.forEach((l, i) => {
       const pairsIn = signals + net.biasRows + (l.activation === 'inverter' ? (net.replicaRows ?? 0) + (net.trimRows ?? 0) : 0);
       if (l.pairs !== pairsIn) ctx.addIssue({ code: 'custom', message: `layer ${i} has ${l.pairs} input pairs, expected ${pairsIn}` });
@@ -93,6 +99,8 @@ export type PassiveNetwork = z.output<typeof PassiveNetworkSchema>;
 export interface NetworkShape {
   /** External input pairs (without bias). */
   inputPairs: number;
+  /** Source input of each layer-0 signal row pair (default: one row per input). */
+  inputRows?: number[];
   /** Bias pairs per layer (default 1). */
   biasRows?: number;
   /** Replica-reference pairs per inverter layer (default 0; see the module comment). */
@@ -109,10 +117,32 @@ export interface NetworkShape {
 export function layerPairs(shape: NetworkShape): number[] {
   return shape.layers.map(
     (l, i) =>
-      (i === 0 ? shape.inputPairs : shape.layers[i - 1].columns) +
+      (i === 0 ? (shape.inputRows?.length ?? shape.inputPairs) : shape.layers[i - 1].columns) +
       (shape.biasRows ?? 1) +
       (l.activation === 'inverter' ? (shape.replicaRows ?? 0) + (shape.trimRows ?? 0) : 0),
   );
+}
+
+/**
+ * The external input carried by each signal row pair of layer 0. An input may drive several
+ * parallel rows: a column then weights it by the sum of their conductances, which reaches ratios
+ * (and averages programming variation) that one device with 2^bits levels cannot.
+ */
+export function signalRowSources(net: Pick<NetworkShape, 'inputPairs' | 'inputRows'>): number[] {
+  return net.inputRows ?? Array.from({ length: net.inputPairs }, (_, k) => k);
+}
+
+/**
+ * Line voltages of the signal rows [batch × rows] from the external inputs [batch × inputs]
+ * (each row repeats its source input). Returns the inputs themselves when every input has one row.
+ */
+export function expandSignalRows(sources: number[] | undefined, inputs: ArrayLike<number>, batch: number): ArrayLike<number> {
+  if (!sources) return inputs;
+  const width = inputs.length / batch;
+  const R = sources.length;
+  const out = new Float64Array(batch * R);
+  for (let b = 0; b < batch; b++) for (let r = 0; r < R; r++) out[b * R + r] = inputs[b * width + sources[r]];
+  return out;
 }
 
 /** Default trim-row voltages (upper, lower line): divider taps 0.1 V either side of VDD/2, volts. */
@@ -137,6 +167,8 @@ export function networkDeviceCount(net: Pick<PassiveNetwork, 'layers'>): { rram:
 /** A network with concrete (possibly varied) conductances and a VTC corner per inverter neuron. */
 export interface NetworkInstance {
   vddVolts: number;
+  /** Source input of each layer-0 signal row (absent: one row per input). */
+  inputRows?: number[];
   biasRows: number;
   /** Replica-reference pairs of every inverter layer (0 or absent: none). */
   replicaRows?: number;
@@ -190,17 +222,17 @@ export function instantiateNetwork(net: PassiveNetwork, bank: VtcBank, device: R
     replicaVolts = vtcFigures(bank, corner).switchingVolts;
   }
   const trimRows = net.trimRows ?? 0;
-  return { vddVolts: net.vddVolts, biasRows: net.biasRows, replicaRows, replicaVolts, trimRows, trimVolts: net.trimVolts ?? DEFAULT_TRIM_VOLTS, layers };
+  return { vddVolts: net.vddVolts, inputRows: net.inputRows, biasRows: net.biasRows, replicaRows, replicaVolts, trimRows, trimVolts: net.trimVolts ?? DEFAULT_TRIM_VOLTS, layers };
 }
 
 /**
- * Float64 forward pass. `upperVolts`/`lowerVolts` are [batch × inputPairs] (without bias);
- * returns every layer's outputs, the last being the network output [batch × columns].
+ * Float64 forward pass. `upperVolts`/`lowerVolts` are [batch × inputPairs] (the external inputs,
+ * without bias); returns every layer's outputs, the last being the network output [batch × columns].
  */
 export function forwardNetwork(inst: NetworkInstance, bank: VtcBank, upperVolts: ArrayLike<number>, lowerVolts: ArrayLike<number>, batch: number): Float64Array[] {
   const outs: Float64Array[] = [];
-  let up = upperVolts;
-  let lo = lowerVolts;
+  let up = expandSignalRows(inst.inputRows, upperVolts, batch);
+  let lo = expandSignalRows(inst.inputRows, lowerVolts, batch);
   const nb = inst.biasRows;
   const nr = inst.replicaRows ?? 0;
   const replicaVolts = inst.replicaVolts ?? NaN;
@@ -246,7 +278,8 @@ export function forwardNetwork(inst: NetworkInstance, bank: VtcBank, upperVolts:
 /**
  * Spreads the level indices of interchangeable parallel rows as evenly as possible, in place:
  * within every column, the bias rows' upper lines (all at VDD), their lower lines (all at 0 V), the
- * replica rows' devices (all at V_rep) and the trim rows' upper and lower lines. Rows tied to the
+ * replica rows' devices (all at V_rep), the trim rows' upper and lower lines, and each line of the
+ * parallel rows of one external input (`inputRows`). Rows tied to the
  * same node are interchangeable and the level grid is uniform, so keeping the sum of indices keeps
  * the total conductance and current to that node, and with it every nominal output, exactly. What
  * changes is the programming variation: with multiplicative variation the spread of a sum of
@@ -256,7 +289,8 @@ export function forwardNetwork(inst: NetworkInstance, bank: VtcBank, upperVolts:
  */
 export function balanceParallelRows(net: PassiveNetwork): number {
   let changed = 0;
-  let signals = net.inputPairs;
+  let signals = net.inputRows?.length ?? net.inputPairs;
+  const sources = net.inputRows ?? [];
   const nb = net.biasRows;
   for (const l of net.layers) {
     const inv = l.activation === 'inverter';
@@ -270,6 +304,13 @@ export function balanceParallelRows(net: PassiveNetwork): number {
     groups.push(rowsOf([l.upperLevels], signals, nb), rowsOf([l.lowerLevels], signals, nb));
     if (nr > 0) groups.push(rowsOf([l.upperLevels, l.lowerLevels], signals + nb, nr));
     if (nt > 0) groups.push(rowsOf([l.upperLevels], signals + nb + nr, nt), rowsOf([l.lowerLevels], signals + nb + nr, nt));
+    // Parallel rows of one external input (layer 0), per line.
+    if (l === net.layers[0]) {
+      for (const source of new Set(sources)) {
+        const rows = sources.flatMap((s, r) => (s === source ? [r] : []));
+        if (rows.length > 1) for (const lv of [l.upperLevels, l.lowerLevels]) groups.push(rows.map((r) => [lv, r] as [number[], number]));
+      }
+    }
     for (let j = 0; j < J; j++) {
       for (const g of groups) {
         if (g.length < 2) continue;

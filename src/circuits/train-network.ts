@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
 import { gMinSiemens, levelCount, type RramConfig } from '../device/rram.ts';
-import { bankSwitchingVolts, DEFAULT_TRIM_VOLTS, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
+import { bankSwitchingVolts, DEFAULT_TRIM_VOLTS, expandSignalRows, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
 import { passiveColumns, steQuantize, vtcLookup } from './tf-ops.ts';
 import type { VtcBank } from './vtc.ts';
 
@@ -199,6 +199,7 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
   const levels = levelCount(o.device);
   const gMinRel = gMinSiemens(o.device) / o.device.gMaxSiemens;
   const pairs = layerPairs(o.shape);
+  const signalRows = o.shape.inputRows?.length ?? o.shape.inputPairs;
   const biasRows = o.shape.biasRows ?? 1;
   const replicaRows = o.shape.replicaRows ?? 0;
   const trimRows = o.shape.trimRows ?? 0;
@@ -283,8 +284,8 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
         const out = forwardTf(
           layers,
           o.bank.grid,
-          tf.tensor2d(batch.upper, [o.batchSize, o.shape.inputPairs]),
-          tf.tensor2d(batch.lower, [o.batchSize, o.shape.inputPairs]),
+          tf.tensor2d(Float32Array.from(expandSignalRows(o.shape.inputRows, batch.upper, o.batchSize)), [o.batchSize, signalRows]),
+          tf.tensor2d(Float32Array.from(expandSignalRows(o.shape.inputRows, batch.lower, o.batchSize)), [o.batchSize, signalRows]),
           o.vddVolts,
           biasRows,
           { rows: replicaRows, volts: switching[replicaCorner] },
@@ -308,6 +309,7 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
 
   const network: PassiveNetwork = {
     inputPairs: o.shape.inputPairs,
+    ...(o.shape.inputRows ? { inputRows: o.shape.inputRows } : {}),
     biasRows,
     ...(replicaRows > 0 ? { replicaRows } : {}),
     ...(trimRows > 0 ? { trimRows, trimVolts } : {}),

@@ -30,6 +30,7 @@ interface TrainOptions {
   dacBits?: string;
   hidden?: string;
   biasRows?: string;
+  bitRows?: string;
   trainingCorners?: string;
   stepsScale?: string;
   config?: string;
@@ -73,6 +74,7 @@ function metricsJson(model: NnsaModel, evaluation: NnsaEvaluation, evalOptions: 
     dacBits: model.dacBits,
     hiddenNeurons: model.config.hiddenNeurons,
     biasRows: model.network.biasRows,
+    bitRows: model.network.inputRows ? model.config.bitRows : [1, 1, 1, 1, 1, 1, 1, 1],
     devices: { rram: devices.rram, inverters: devices.inverters },
     levelBits: model.network.device.levelBits,
     trainingSeed: model.seed,
@@ -109,6 +111,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       .option('--dac-bits <bits>', 'DAC resolution D (1, 2 or 4)')
       .option('--hidden <n>', 'hidden inverter neurons')
       .option('--bias-rows <n>', 'parallel bias row pairs per layer')
+      .option('--bit-rows <list>', 'parallel row pairs of each weight bit, bit 0 first (e.g. 1,1,1,1,1,1,2,4)')
       .option('--training-corners <mode>', 'inverter corners during training (nominal, global, per-neuron)')
       .option('--steps-scale <x>', 'scale all training step counts (e.g. 0.1 for a quick run)')
       .option('--config <file>', 'JSON training configuration (flags override it)')
@@ -122,6 +125,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       dacBits: opts.dacBits === undefined ? undefined : parseIntOption(opts.dacBits, '--dac-bits'),
       hiddenNeurons: opts.hidden === undefined ? undefined : parseIntOption(opts.hidden, '--hidden'),
       biasRows: opts.biasRows === undefined ? undefined : parseIntOption(opts.biasRows, '--bias-rows'),
+      bitRows: opts.bitRows === undefined ? undefined : opts.bitRows.split(',').map((v) => parseIntOption(v.trim(), '--bit-rows')),
       trainingCorners: opts.trainingCorners,
       seed: opts.trainSeed === undefined ? undefined : parseIntOption(opts.trainSeed, '--train-seed'),
     };

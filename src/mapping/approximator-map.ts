@@ -13,7 +13,7 @@
  * programming σ optionally overridden. σ = 0 with no faults and no drift gives the targets exactly
  * ("nominal devices").
  */
-import { DEFAULT_TRIM_VOLTS } from '../circuits/network.ts';
+import { DEFAULT_TRIM_VOLTS, instantiateNetwork, signalRowSources } from '../circuits/network.ts';
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_SEED } from '../core/defaults.ts';
@@ -22,7 +22,6 @@ import { Rng } from '../core/rng.ts';
 import { readJson } from '../io/files.ts';
 import type { RramConfig } from '../device/rram.ts';
 import { bankFromJson, readApproximatorModel } from '../circuits/approximator-model.ts';
-import { instantiateNetwork } from '../circuits/network.ts';
 import { NnsaModelSchema, type NnsaModel } from '../circuits/nnsa/config.ts';
 import { NNSA_INPUT_PAIRS, WEIGHT_BITS } from '../circuits/nnsa/signals.ts';
 import { NnadcModelSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
@@ -116,11 +115,14 @@ function nnsaRowLabels(model: NnsaModel, li: number): string[] {
   const layer = net.layers[li];
   const labels: string[] = [];
   if (li === 0) {
-    for (let k = 0; k < net.inputPairs; k++) {
-      if (net.inputPairs === NNSA_INPUT_PAIRS && k < WEIGHT_BITS) labels.push(`bit ${k} (v+${k}, v-${k})`);
-      else if (net.inputPairs === NNSA_INPUT_PAIRS && k === WEIGHT_BITS) labels.push('previous output (P, N)');
-      else labels.push(`input ${k}`);
-    }
+    const sources = signalRowSources(net);
+    sources.forEach((k, row) => {
+      const copies = sources.filter((s) => s === k).length;
+      const copy = copies > 1 ? `, row ${sources.slice(0, row + 1).filter((s) => s === k).length} of ${copies}` : '';
+      if (net.inputPairs === NNSA_INPUT_PAIRS && k < WEIGHT_BITS) labels.push(`bit ${k} (v+${k}, v-${k})${copy}`);
+      else if (net.inputPairs === NNSA_INPUT_PAIRS && k === WEIGHT_BITS) labels.push(`previous output (P, N)${copy}`);
+      else labels.push(`input ${k}${copy}`);
+    });
   } else {
     for (let k = 0; k < net.layers[li - 1].columns; k++) labels.push(`h${k} (h${k}, VDD - h${k})`);
   }

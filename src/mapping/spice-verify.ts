@@ -21,7 +21,7 @@
  *
  * I/O (deck, ngspice, data file) is confined to {@link runSpiceVerify}; the comparisons are pure.
  */
-import { DEFAULT_TRIM_VOLTS } from '../circuits/network.ts';
+import { DEFAULT_TRIM_VOLTS, expandSignalRows, forwardNetwork, instantiateNetwork } from '../circuits/network.ts';
 import path from 'node:path';
 import { DEFAULT_SEED } from '../core/defaults.ts';
 import { ensure, fail } from '../core/errors.ts';
@@ -32,7 +32,6 @@ import { measureConverter, type ConverterMetrics } from '../circuits/adc-metrics
 import { bankFromJson } from '../circuits/approximator-model.ts';
 import { passiveColumnVoltages } from '../circuits/crossbar.ts';
 import { NOMINAL_CORNER } from '../circuits/inverter-corners.ts';
-import { forwardNetwork, instantiateNetwork } from '../circuits/network.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import { adcMeasureOptions, summarize, type AdcSummary } from '../circuits/nnadc/evaluate.ts';
 import { convertAdc, instantiateAdc, type AdcInstance } from '../circuits/nnadc/model.ts';
@@ -387,9 +386,9 @@ export function compareNnsaRun(
   let maxVtc = 0;
   let vtcSq = 0;
   let vtcCount = 0;
-  let upper: ArrayLike<number> = points.upperVolts;
-  let lower: ArrayLike<number> = points.lowerVolts;
-  let width = net.inputPairs;
+  let upper: ArrayLike<number> = expandSignalRows(net.inputRows, points.upperVolts, n);
+  let lower: ArrayLike<number> = expandSignalRows(net.inputRows, points.lowerVolts, n);
+  let width = net.inputRows?.length ?? net.inputPairs;
   net.layers.forEach((layer, li) => {
     const replicaRows = layer.activation === 'inverter' ? (net.replicaRows ?? 0) : 0;
     const trimRows = layer.activation === 'inverter' ? (net.trimRows ?? 0) : 0;

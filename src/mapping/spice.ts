@@ -40,7 +40,7 @@
  * measures is the circuit, not Newton's stopping rule (the default reltol = 1e-3 allows
  * millivolt-level residuals in principle).
  */
-import { DEFAULT_TRIM_VOLTS } from '../circuits/network.ts';
+import { DEFAULT_TRIM_VOLTS, signalRowSources } from '../circuits/network.ts';
 import { DEFAULT_SEED } from '../core/defaults.ts';
 import { ensure } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
@@ -375,7 +375,7 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
     const arr = p.arrays[li];
     const rows: Array<[string, string]> = [];
     if (li === 0) {
-      for (let k = 0; k < K; k++) rows.push([`x${k}u`, `x${k}l`]);
+      for (const k of signalRowSources(net)) rows.push([`x${k}u`, `x${k}l`]);
     } else {
       lines.push('', `* buffers into layer ${li}: follower h (upper line) and inverting unity-gain buffer VDD - h (lower line)`);
       prevOut.forEach((h, k) => {

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Rng } from '../../src/core/rng.ts';
 import { defaultRramConfig } from '../../src/device/rram.ts';
-import { forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../../src/circuits/network.ts';
+import { balanceParallelRows, forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../../src/circuits/network.ts';
 import { compileNetwork, forwardCompiled } from '../../src/circuits/network-fast.ts';
 import { loadVtcBank } from '../../src/data/vtc-bank.ts';
 
@@ -17,13 +17,14 @@ function randomNetwork(rng: Rng, extra: Partial<PassiveNetwork>): PassiveNetwork
     upperLevels: Array.from({ length: pairs * columns }, () => rng.int(8)),
     lowerLevels: Array.from({ length: pairs * columns }, () => rng.int(8)),
   });
-  return { inputPairs: 4, biasRows, vddVolts: 1.2, device, ...extra, layers: [layer(4 + biasRows + inv, 6, 'inverter'), layer(6 + biasRows, 2, 'linear')] };
+  const signalRows = extra.inputRows?.length ?? 4;
+  return { inputPairs: 4, biasRows, vddVolts: 1.2, device, ...extra, layers: [layer(signalRows + biasRows + inv, 6, 'inverter'), layer(6 + biasRows, 2, 'linear')] };
 }
 
-test('the compiled forward pass agrees with the float64 reference (with replica and trim rows)', async () => {
+test('the compiled forward pass agrees with the float64 reference (with replica, trim and parallel input rows)', async () => {
   const bank = await loadVtcBank();
   const rng = new Rng(9);
-  for (const extra of [{}, { replicaRows: 2, trimRows: 2 }] as Array<Partial<PassiveNetwork>>) {
+  for (const extra of [{}, { replicaRows: 2, trimRows: 2 }, { inputRows: [0, 1, 1, 2, 3, 3, 3], replicaRows: 1 }] as Array<Partial<PassiveNetwork>>) {
     const net = randomNetwork(rng, extra);
     const inst = instantiateNetwork(net, bank, net.device, rng.fork('v'), { kind: 'global', corner: 4 });
     const B = 50;
@@ -34,6 +35,46 @@ test('the compiled forward pass agrees with the float64 reference (with replica 
     const last = ref[ref.length - 1];
     for (let i = 0; i < last.length; i++) assert.ok(Math.abs(last[i] - got[i]) < 1e-12, `output ${i}: ${last[i]} vs ${got[i]}`);
   }
+});
+
+test('parallel rows of one input act as one row with their summed conductance', async () => {
+  const bank = await loadVtcBank();
+  const rng = new Rng(4);
+  const net = randomNetwork(rng, { inputRows: [0, 0, 1, 2, 2, 2, 3] });
+  const inst = instantiateNetwork(net, bank, net.device, rng.fork('v'), { kind: 'nominal' });
+  // The same circuit drawn with one row per input: parallel devices add their conductances.
+  const J = net.layers[0].columns;
+  const groups = [[0, 1], [2], [3, 4, 5], [6]];
+  const merge = (g: Float64Array): Float64Array => {
+    const rows = net.layers[0].pairs - 7 + groups.length;
+    const out = new Float64Array(rows * J);
+    groups.forEach((rs, k) => rs.forEach((r) => { for (let j = 0; j < J; j++) out[k * J + j] += g[r * J + j]; }));
+    for (let r = 7; r < net.layers[0].pairs; r++) for (let j = 0; j < J; j++) out[(r - 7 + groups.length) * J + j] = g[r * J + j];
+    return out;
+  };
+  const l0 = inst.layers[0];
+  const merged = { ...inst, inputRows: undefined, layers: [{ ...l0, pairs: l0.pairs - 3, upperSiemens: merge(l0.upperSiemens), lowerSiemens: merge(l0.lowerSiemens) }, inst.layers[1]] };
+  const B = 40;
+  const up = Float32Array.from({ length: B * 4 }, () => rng.uniformIn(0, 0.5));
+  const lo = Float32Array.from({ length: B * 4 }, () => rng.uniformIn(0, 0.5));
+  const a = forwardNetwork(inst, bank, up, lo, B).at(-1)!;
+  const b = forwardNetwork(merged, bank, up, lo, B).at(-1)!;
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-12, `output ${i}: ${a[i]} vs ${b[i]}`);
+});
+
+test('balancing spreads the levels of parallel input rows without changing the nominal outputs', async () => {
+  const bank = await loadVtcBank();
+  const rng = new Rng(5);
+  const net = randomNetwork(rng, { inputRows: [0, 1, 1, 1, 2, 3] });
+  const J = net.layers[0].columns;
+  for (let j = 0; j < J; j++) [net.layers[0].upperLevels[1 * J + j], net.layers[0].upperLevels[2 * J + j], net.layers[0].upperLevels[3 * J + j]] = [7, 0, 1];
+  const up = Float32Array.from({ length: 20 * 4 }, () => rng.uniformIn(0, 0.5));
+  const lo = Float32Array.from({ length: 20 * 4 }, () => rng.uniformIn(0, 0.5));
+  const before = forwardNetwork(instantiateNetwork(net, bank, net.device, null, { kind: 'nominal' }), bank, up, lo, 20).at(-1)!;
+  balanceParallelRows(net);
+  const after = forwardNetwork(instantiateNetwork(net, bank, net.device, null, { kind: 'nominal' }), bank, up, lo, 20).at(-1)!;
+  for (let i = 0; i < before.length; i++) assert.ok(Math.abs(before[i] - after[i]) < 1e-12);
+  for (let j = 0; j < J; j++) assert.equal([1, 2, 3].map((r) => net.layers[0].upperLevels[r * J + j]), [3, 3, 2]);
 });
 
 test.run();

@@ -25,11 +25,13 @@ test('NNS+A trimming: hidden columns land within the tolerance of the design, a 
   const columnVolts = (inst: ReturnType<typeof instantiateNetwork>, j: number): number => {
     const l = inst.layers[0];
     const [p, n] = outputPair(0);
+    // Signal rows: the model's layout (parallel rows of the upper bits), bit lines then the held output.
+    const sources = model.network.inputRows ?? [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    const S = sources.length;
     const volts = (k: number): [number, number] => {
-      if (k < 8) return [0, 0];
-      if (k === 8) return [p, n];
-      if (k < 9 + inst.biasRows) return [inst.vddVolts, 0];
-      if (k < 9 + inst.biasRows + (inst.replicaRows ?? 0)) return [inst.replicaVolts!, inst.replicaVolts!];
+      if (k < S) return sources[k] === 8 ? [p, n] : [0, 0];
+      if (k < S + inst.biasRows) return [inst.vddVolts, 0];
+      if (k < S + inst.biasRows + (inst.replicaRows ?? 0)) return [inst.replicaVolts!, inst.replicaVolts!];
       return inst.trimVolts!;
     };
     let num = 0;

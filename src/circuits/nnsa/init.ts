@@ -4,7 +4,7 @@
  *
  * A passive column only forms positive combinations of its inputs, so no hidden neuron can see the
  * signed value v⁺ − v⁻ of a bit pair. The target differential output is linear,
- *   P − N = u⁺ − u⁻,   u^± = (15/16)·Σ_j 2^j v^±_j / 255 + (P_prev or N_prev) / 16,
+ *   P − N = u⁺ − u⁻,   u^± = (15/16)·Σ_j 2^j v^±_j / 255 + (P_prev or N_prev) / 16   (D = 4),
  * so the hidden layer splits into two mirrored families: the "+" family sees the upper lines with
  * binary-weighted conductances (its column voltage is a function of u⁺ alone), the "−" family the
  * lower lines. Each family tiles its range u ∈ [0, 0.5] V with staggered thresholds (bias rows set
@@ -26,6 +26,8 @@ export interface ThermometerInitOptions {
   pairs: number;
   columns: number;
   biasRows: number;
+  /** Source input of each layer-0 signal row (`nnsaInputRows`). */
+  inputRows: number[];
   replicaRows: number;
   /** Trim pairs after the replica rows (layer 0), both lines at `trimConductance`. */
   trimRows: number;
@@ -36,7 +38,7 @@ export interface ThermometerInitOptions {
   vddVolts: number;
   /** Nominal switching threshold V_M, volts (also the replica reference). */
   switchingVolts: number;
-  /** Conductance of the most significant bit's device, in units of G_max. */
+  /** Conductance of each of the most significant bit's row devices, in units of G_max. */
   topConductance: number;
   /** Conductance of each output device that carries a neuron, in units of G_max. */
   outputConductance: number;
@@ -60,8 +62,13 @@ export function thermometerInit(o: ThermometerInitOptions): { upper: Float32Arra
     const nt = o.trimRows;
     const ni = K - nb - nr - nt;
     const gTrim = Math.max(gMin, o.trimConductance);
-    const c7 = ((15 / 16) * 2 ** (WEIGHT_BITS - 1)) / 255;
-    const A = o.topConductance / c7;
+    // Coefficients of the D = 4 recursion target (signals.ts): 15/16·2^j/255 per bit, 1/16 for the
+    // held output. They are the starting point for every D: with D = 1's own coefficients (the held
+    // output at ½) nnsa-d1 trained to 37 mV max error instead of 26 mV.
+    const keep = 1 / 16;
+    const c7 = ((1 - keep) * 2 ** (WEIGHT_BITS - 1)) / 255;
+    const msbRows = o.inputRows.filter((s) => s === WEIGHT_BITS - 1).length;
+    const A = (o.topConductance * msbRows) / c7;
     const gRep = Math.max(gMin, o.replicaConductance);
     for (let j = 0; j < J; j++) {
       const fam = j < nPlus ? 0 : 1;
@@ -71,8 +78,10 @@ export function thermometerInit(o: ThermometerInitOptions): { upper: Float32Arra
       const t = lo + ((p + 0.5) / nf) * (hi - lo);
       const line = fam === 0 ? gu : gl;
       for (let k = 0; k < ni; k++) {
-        const c = k < WEIGHT_BITS ? ((15 / 16) * 2 ** k) / 255 : 1 / 16;
-        line[k * J + j] = Math.max(gMin, A * c);
+        // A bit on several rows shares its conductance among them.
+        const source = o.inputRows[k];
+        const c = source < WEIGHT_BITS ? ((1 - keep) * 2 ** source) / 255 : keep;
+        line[k * J + j] = Math.max(gMin, (A * c) / o.inputRows.filter((s) => s === source).length);
       }
       let gs = 0;
       for (let k = 0; k < ni; k++) gs += gu[k * J + j] + gl[k * J + j];

@@ -22,6 +22,14 @@ import { SIGNAL_MAX_VOLTS } from '../../core/defaults.ts';
 export const WEIGHT_BITS = 8;
 /** Input pairs of the NNS+A hidden layer, without the bias pair: 8 bit pairs + previous output. */
 export const NNSA_INPUT_PAIRS = WEIGHT_BITS + 1;
+/**
+ * Source input of each signal row pair of the NNS+A's hidden layer for `bitRows[j]` parallel rows
+ * of weight bit j: the bits in order (repeated rows adjacent), then the held previous output.
+ */
+export function nnsaInputRows(bitRows: readonly number[]): number[] {
+  return [...bitRows.flatMap((rows, j) => Array.from({ length: rows }, () => j)), WEIGHT_BITS];
+}
+
 /** Common-mode voltage of the differential output, volts. */
 export const OUTPUT_COMMON_MODE_VOLTS = SIGNAL_MAX_VOLTS / 2;
 /** Differential full scale: P − N = y · OUTPUT_FULL_SCALE_VOLTS, volts. */

@@ -10,9 +10,10 @@
  * programming variation and the chosen corner mode switched on; (3) all devices on levels, then
  * discrete coordinate-descent refinement over level indices (single, in-column pair and
  * cross-column moves) against a nominal chip plus variation-and-corner chips. The loss is the mean
- * squared error of the differential output plus 0.1 × that of the common mode, volts², plus an
- * optional high-order tail term (by default only in the refinement, where it removes the local
- * bumps that set the maximum error). A fraction of the training samples is drawn output-uniform
+ * squared error of the differential output plus 0.1 × that of the common mode, volts², plus a
+ * high-order tail term (`tailLoss`, in training and refinement) that pulls the maximum error down.
+ * The upper weight bits sit on several parallel rows (`bitRows`) so that their binary ratios are
+ * not stuck on the coarse 3-bit grid. A fraction of the training samples is drawn output-uniform
  * (`dataset.ts`) so that the rarely sampled large outputs are learned too.
  *
  * Circuit options beyond the plain topology (all in `network.ts`, all modelled in the float64
@@ -32,7 +33,7 @@ import { vtcFigures, type VtcBank } from '../vtc.ts';
 import type { NnsaModel, NnsaTrainConfig } from './config.ts';
 import { sampleNnsaBatch } from './dataset.ts';
 import { thermometerInit } from './init.ts';
-import { NNSA_INPUT_PAIRS, OUTPUT_COMMON_MODE_VOLTS } from './signals.ts';
+import { NNSA_INPUT_PAIRS, OUTPUT_COMMON_MODE_VOLTS, nnsaInputRows } from './signals.ts';
 
 /** Relative weight of the common-mode error in the loss. */
 const COMMON_MODE_WEIGHT = 0.1;
@@ -109,8 +110,11 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
   const rng = new Rng(cfg.seed);
   const gMinRel = gMinSiemens(cfg.device) / cfg.device.gMaxSiemens;
   const nominalVm = vtcFigures(bank, bank.nominalIndex).switchingVolts;
+  const inputRows = nnsaInputRows(cfg.bitRows);
   const shape = {
     inputPairs: NNSA_INPUT_PAIRS,
+    // One row per bit is the plain layout; store the mapping only when some bit has several.
+    ...(inputRows.length > NNSA_INPUT_PAIRS ? { inputRows } : {}),
     biasRows: cfg.biasRows,
     replicaRows: cfg.replicaRows,
     trimRows: cfg.trimRows,
@@ -155,6 +159,7 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
             pairs,
             columns,
             biasRows: cfg.biasRows,
+            inputRows,
             replicaRows: layer === 0 ? cfg.replicaRows : 0,
             trimRows: layer === 0 ? cfg.trimRows : 0,
             trimVolts: cfg.trimVolts,

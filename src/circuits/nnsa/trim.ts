@@ -40,9 +40,12 @@ function referenceRows(inst: NetworkInstance): { upper: Float64Array; lower: Flo
   const upper = new Float64Array(K);
   const lower = new Float64Array(K);
   const [p, n] = outputPair(0);
-  upper[WEIGHT_BITS] = p;
-  lower[WEIGHT_BITS] = n;
-  let k = NNSA_INPUT_PAIRS;
+  // Signal rows: every bit line at 0 V, the held output's rows at (P, N).
+  const sources = inst.inputRows ?? Array.from({ length: NNSA_INPUT_PAIRS }, (_, i) => i);
+  sources.forEach((source, row) => {
+    if (source === WEIGHT_BITS) [upper[row], lower[row]] = [p, n];
+  });
+  let k = sources.length;
   for (let b = 0; b < inst.biasRows; b++, k++) upper[k] = inst.vddVolts;
   for (let r = 0; r < (inst.replicaRows ?? 0); r++, k++) upper[k] = lower[k] = inst.replicaVolts ?? 0;
   const [hi, lo] = inst.trimVolts ?? DEFAULT_TRIM_VOLTS;
@@ -77,7 +80,7 @@ export function trimNnsa(inst: NetworkInstance, nominal: NetworkInstance, bank: 
   const l = inst.layers[0];
   const J = l.columns;
   // Rows a trim may re-program: bias (V_DD, 0) and trim (two taps near V_DD/2) pairs.
-  const first = NNSA_INPUT_PAIRS;
+  const first = inst.inputRows?.length ?? NNSA_INPUT_PAIRS;
   const adjustable = Array.from({ length: inst.biasRows }, (_, b) => first + b);
   const trimStart = first + inst.biasRows + (inst.replicaRows ?? 0);
   for (let t = 0; t < (inst.trimRows ?? 0); t++) adjustable.push(trimStart + t);
