@@ -8,6 +8,9 @@
  * inverter neurons (`inverter`: output = VTC(column voltage), the corner of each neuron chosen from
  * a VTC bank) or are the network's passive outputs (`linear`: output = column voltage).
  *
+ * An external input may drive several parallel rows of layer 0 (`inputRows`): the column then
+ * weighs it by the sum of their conductances, a finer grid than one device's 2^bits levels.
+ *
  * Conductances are stored as level indices of the RRAM cell (exactly on one of the 2^bits levels);
  * programming variation is applied when a network is instantiated for evaluation.
  *
