@@ -228,6 +228,45 @@ export function instantiateNetwork(net: PassiveNetwork, bank: VtcBank, device: R
   return { vddVolts: net.vddVolts, inputRows: net.inputRows, biasRows: net.biasRows, replicaRows, replicaVolts, trimRows, trimVolts: net.trimVolts ?? DEFAULT_TRIM_VOLTS, layers };
 }
 
+/** What sets the fixed rows' voltages: the supply, the replica reference and the trim taps. */
+export type FixedRowSettings = Pick<NetworkInstance, 'vddVolts' | 'biasRows' | 'replicaRows' | 'replicaVolts' | 'trimRows' | 'trimVolts'>;
+
+/**
+ * Line voltages of every row pair of a layer, [batch × pairs] per line: the `width` signal rows
+ * from `upper`/`lower` [batch × width], then the bias rows (VDD, 0) and, for an inverter layer,
+ * the replica rows (V_rep, V_rep) and the trim rows (the two taps). See the module comment.
+ */
+export function layerRowVoltages(
+  rows: FixedRowSettings,
+  inverter: boolean,
+  upper: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  width: number,
+  batch: number,
+): { upper: Float64Array; lower: Float64Array } {
+  const nb = rows.biasRows;
+  const nr = inverter ? (rows.replicaRows ?? 0) : 0;
+  const nt = inverter ? (rows.trimRows ?? 0) : 0;
+  const replicaVolts = rows.replicaVolts ?? NaN;
+  const [trimHi, trimLo] = rows.trimVolts ?? DEFAULT_TRIM_VOLTS;
+  const K = width + nb + nr + nt;
+  const u = new Float64Array(batch * K);
+  const l = new Float64Array(batch * K);
+  for (let b = 0; b < batch; b++) {
+    for (let k = 0; k < width; k++) {
+      u[b * K + k] = upper[b * width + k];
+      l[b * K + k] = lower[b * width + k];
+    }
+    for (let k = width; k < width + nb; k++) u[b * K + k] = rows.vddVolts;
+    for (let k = width + nb; k < width + nb + nr; k++) u[b * K + k] = l[b * K + k] = replicaVolts;
+    for (let k = width + nb + nr; k < K; k++) {
+      u[b * K + k] = trimHi;
+      l[b * K + k] = trimLo;
+    }
+  }
+  return { upper: u, lower: l };
+}
+
 /**
  * Float64 forward pass. `upperVolts`/`lowerVolts` are [batch × inputPairs] (the external inputs,
  * without bias); returns every layer's outputs, the last being the network output [batch × columns].
@@ -236,36 +275,10 @@ export function forwardNetwork(inst: NetworkInstance, bank: VtcBank, upperVolts:
   const outs: Float64Array[] = [];
   let up = expandSignalRows(inst.inputRows, upperVolts, batch);
   let lo = expandSignalRows(inst.inputRows, lowerVolts, batch);
-  const nb = inst.biasRows;
-  const nr = inst.replicaRows ?? 0;
-  const replicaVolts = inst.replicaVolts ?? NaN;
-  const nt = inst.trimRows ?? 0;
-  const [trimHi, trimLo] = inst.trimVolts ?? DEFAULT_TRIM_VOLTS;
-  let width = inst.layers[0].pairs - nb - (inst.layers[0].activation === 'inverter' ? nr + nt : 0);
+  const fixed = inst.biasRows + (inst.layers[0].activation === 'inverter' ? (inst.replicaRows ?? 0) + (inst.trimRows ?? 0) : 0);
+  let width = inst.layers[0].pairs - fixed;
   for (const layer of inst.layers) {
-    const inv = layer.activation === 'inverter';
-    const K = width + nb + (inv ? nr + nt : 0);
-    const u = new Float64Array(batch * K);
-    const l = new Float64Array(batch * K);
-    for (let b = 0; b < batch; b++) {
-      for (let k = 0; k < width; k++) {
-        u[b * K + k] = up[b * width + k];
-        l[b * K + k] = lo[b * width + k];
-      }
-      for (let k = width; k < width + nb; k++) {
-        u[b * K + k] = inst.vddVolts;
-        l[b * K + k] = 0;
-      }
-      if (!inv) continue;
-      for (let k = width + nb; k < width + nb + nr; k++) {
-        u[b * K + k] = replicaVolts;
-        l[b * K + k] = replicaVolts;
-      }
-      for (let k = width + nb + nr; k < K; k++) {
-        u[b * K + k] = trimHi;
-        l[b * K + k] = trimLo;
-      }
-    }
+    const { upper: u, lower: l } = layerRowVoltages(inst, layer.activation === 'inverter', up, lo, width, batch);
     const v = passiveColumnVoltages(layer, u, l, batch);
     if (layer.activation === 'inverter') {
       for (let b = 0; b < batch; b++) for (let j = 0; j < layer.columns; j++) v[b * layer.columns + j] = bankVtc(bank, layer.corners[j], v[b * layer.columns + j]);

@@ -16,7 +16,7 @@
  */
 import type { Rng } from '../core/rng.ts';
 import { levelConductance, levelCount, type RramConfig } from '../device/rram.ts';
-import { DEFAULT_TRIM_VOLTS, instantiateNetwork, signalRowSources, type PassiveNetwork } from './network.ts';
+import { DEFAULT_TRIM_VOLTS, expandSignalRows, instantiateNetwork, layerRowVoltages, type PassiveNetwork } from './network.ts';
 import { bankVtc, vtcFigures, type VtcBank } from './vtc.ts';
 
 /** Options of {@link refineNetwork}. */
@@ -88,24 +88,9 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
   const [trimHi, trimLo] = net.trimVolts ?? DEFAULT_TRIM_VOLTS;
   const ni = K0 - nb - nr - nt;
   // Signal rows carry external inputs (several rows may carry one; see network.ts).
-  const sources = signalRowSources(net);
-  const inputs = net.inputPairs;
   const layerInputs = (replicaVolts: number): [Float64Array, Float64Array] => {
-    const inU = new Float64Array(B * K0);
-    const inL = new Float64Array(B * K0);
-    for (let b = 0; b < B; b++) {
-      for (let k = 0; k < ni; k++) {
-        inU[b * K0 + k] = o.upper[b * inputs + sources[k]];
-        inL[b * K0 + k] = o.lower[b * inputs + sources[k]];
-      }
-      for (let k = ni; k < ni + nb; k++) inU[b * K0 + k] = vdd;
-      for (let k = ni + nb; k < ni + nb + nr; k++) inU[b * K0 + k] = inL[b * K0 + k] = replicaVolts;
-      for (let k = ni + nb + nr; k < K0; k++) {
-        inU[b * K0 + k] = trimHi;
-        inL[b * K0 + k] = trimLo;
-      }
-    }
-    return [inU, inL];
+    const rows = layerRowVoltages({ ...net, replicaVolts }, true, expandSignalRows(net.inputRows, o.upper, B), expandSignalRows(net.inputRows, o.lower, B), ni, B);
+    return [rows.upper, rows.lower];
   };
   const lines0 = [L0.upperLevels, L0.lowerLevels];
   const lines1 = [L1.upperLevels, L1.lowerLevels];

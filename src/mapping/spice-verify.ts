@@ -21,7 +21,7 @@
  *
  * I/O (deck, ngspice, data file) is confined to {@link runSpiceVerify}; the comparisons are pure.
  */
-import { DEFAULT_TRIM_VOLTS, expandSignalRows, forwardNetwork, instantiateNetwork } from '../circuits/network.ts';
+import { expandSignalRows, forwardNetwork, instantiateNetwork, layerRowVoltages } from '../circuits/network.ts';
 import path from 'node:path';
 import { DEFAULT_SEED } from '../core/defaults.ts';
 import { ensure, fail } from '../core/errors.ts';
@@ -390,25 +390,8 @@ export function compareNnsaRun(
   let lower: ArrayLike<number> = expandSignalRows(net.inputRows, points.lowerVolts, n);
   let width = net.inputRows?.length ?? net.inputPairs;
   net.layers.forEach((layer, li) => {
-    const replicaRows = layer.activation === 'inverter' ? (net.replicaRows ?? 0) : 0;
-    const trimRows = layer.activation === 'inverter' ? (net.trimRows ?? 0) : 0;
-    const [trimHi, trimLo] = net.trimVolts ?? DEFAULT_TRIM_VOLTS;
-    const K = width + net.biasRows + replicaRows + trimRows;
     if (layer.activation === 'inverter' && li !== last) {
-      const u = new Float64Array(n * K);
-      const l = new Float64Array(n * K);
-      for (let b = 0; b < n; b++) {
-        for (let k = 0; k < width; k++) {
-          u[b * K + k] = upper[b * width + k];
-          l[b * K + k] = lower[b * width + k];
-        }
-        for (let k = width; k < width + net.biasRows; k++) u[b * K + k] = net.vddVolts;
-        for (let k = width + net.biasRows; k < width + net.biasRows + replicaRows; k++) u[b * K + k] = l[b * K + k] = inst.replicaVolts ?? NaN;
-        for (let k = width + net.biasRows + replicaRows; k < K; k++) {
-          u[b * K + k] = trimHi;
-          l[b * K + k] = trimLo;
-        }
-      }
+      const { upper: u, lower: l } = layerRowVoltages(inst, true, upper, lower, width, n);
       const v = passiveColumnVoltages(inst.layers[li], u, l, n);
       for (let b = 0; b < n; b++) {
         for (let j = 0; j < layer.columns; j++) {

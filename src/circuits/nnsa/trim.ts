@@ -14,7 +14,7 @@
 import type { Rng } from '../../core/rng.ts';
 import { programConductances, type RramConfig } from '../../device/rram.ts';
 import { pickTrimMove } from '../../device/trim.ts';
-import { DEFAULT_TRIM_VOLTS, type NetworkInstance } from '../network.ts';
+import { expandSignalRows, layerRowVoltages, type NetworkInstance } from '../network.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import { NNSA_INPUT_PAIRS, outputPair, WEIGHT_BITS } from './signals.ts';
 
@@ -36,24 +36,11 @@ export interface NnsaTrimOutcome {
 
 /** Line voltages of the first layer's rows for the reference input (zero bit lines, held zero output). */
 function referenceRows(inst: NetworkInstance): { upper: Float64Array; lower: Float64Array } {
-  const K = inst.layers[0].pairs;
-  const upper = new Float64Array(K);
-  const lower = new Float64Array(K);
-  const [p, n] = outputPair(0);
-  // Signal rows: every bit line at 0 V, the held output's rows at (P, N).
-  const sources = inst.inputRows ?? Array.from({ length: NNSA_INPUT_PAIRS }, (_, i) => i);
-  sources.forEach((source, row) => {
-    if (source === WEIGHT_BITS) [upper[row], lower[row]] = [p, n];
-  });
-  let k = sources.length;
-  for (let b = 0; b < inst.biasRows; b++, k++) upper[k] = inst.vddVolts;
-  for (let r = 0; r < (inst.replicaRows ?? 0); r++, k++) upper[k] = lower[k] = inst.replicaVolts ?? 0;
-  const [hi, lo] = inst.trimVolts ?? DEFAULT_TRIM_VOLTS;
-  for (let t = 0; t < (inst.trimRows ?? 0); t++, k++) {
-    upper[k] = hi;
-    lower[k] = lo;
-  }
-  return { upper, lower };
+  const upper = new Float64Array(NNSA_INPUT_PAIRS);
+  const lower = new Float64Array(NNSA_INPUT_PAIRS);
+  [upper[WEIGHT_BITS], lower[WEIGHT_BITS]] = outputPair(0);
+  const signalRows = inst.inputRows?.length ?? NNSA_INPUT_PAIRS;
+  return layerRowVoltages(inst, true, expandSignalRows(inst.inputRows, upper, 1), expandSignalRows(inst.inputRows, lower, 1), signalRows, 1);
 }
 
 /** Column voltage of hidden neuron j at the reference input, and its total conductance. */
