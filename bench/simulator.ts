@@ -55,7 +55,8 @@ export const simulatorBench: BenchSection = {
       figures.push({ name: `LeNet-5 simulated, ${dataflow} (σ = 0.025, 1 draw, incl. calibration and SINAD)`, value: ips, unit: 'images/s', better: 'higher', note: `${(plain / ips).toFixed(0)}× slower than plain tfjs` });
     }
     // The reference workload measures steady-state inference like CrossSim's figure: the images'
-    // pass through the programmed hardware (both cores, worker pool already started), without
+    // pass through the programmed hardware (both cores, worker pool already started; it includes
+    // sending the programmed arrays to the workers and building their lookup tables), without
     // programming, calibration, the reference run and the SINAD pass, which are reported beside it.
     const mlp = await workload('mlp-mnist', 2000);
     const base = { dataflow: 'isaac' as const, batchSize: 1000 };

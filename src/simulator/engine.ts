@@ -13,6 +13,7 @@ import { isCrossbar } from '../dnn/network.ts';
 import { disposeTileTensors, tileBitLines, tileDigitalSums, tileTensors, type TileTensors } from './bitlines.ts';
 import { adcVerifyOf, dacBitsOf, nnsaTrimOf, type SimulationConfig } from './config.ts';
 import { accumulateAnalog, convertAndAdd, disposePeripherals, instantiatePeripherals, type NeuralPimPeripherals, type PeripheralChips } from './neural-pim.ts';
+import { buildLookupEngine } from './lookup-sums.ts';
 import { programLayer, type ProgrammedLayer } from './program.ts';
 
 /** Input bits of the quantized networks (activation codes 0..255). */
@@ -95,8 +96,15 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
   const bufferScale = new Map(plan.calibration.bufferScale);
   const statSigma = new Map(plan.calibration.statisticalSigma);
   const drawRng = new Rng(plan.drawSeed);
+  const isaacBits = (cellBits: number): number => cellBits + dacBits + Math.log2(cfg.arrayRows) - (cellBits === 1 || dacBits === 1 ? 1 : 0);
+  // ISAAC-style layers without per-read noise run on lookup tables of the programmed devices
+  // (lookup-sums.ts); the others, and any layer too large for the tables, on tfjs products.
+  const lookup =
+    cfg.dataflow === 'isaac' && cfg.device.readNoiseSigma === 0
+      ? buildLookupEngine(plan.programmed, dacBits, INPUT_BITS, cfg.isaacAdcBits ?? isaacBits(cfg.device.levelBits))
+      : null;
   const programmed = new Map<number, { prog: ProgrammedLayer; tensors: TileTensors[] }>(
-    plan.programmed.map(([i, prog]) => [i, { prog, tensors: prog.tiles.map((t) => tileTensors(t, prog.columns)) }]),
+    plan.programmed.map(([i, prog]) => [i, { prog, tensors: lookup?.has(i) ? [] : prog.tiles.map((t) => tileTensors(t, prog.columns)) }]),
   );
   const chips: PeripheralChips | null =
     cfg.dataflow === 'neural-pim' && plan.peripherals && cfg.mode === 'behavioral'
@@ -106,7 +114,6 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
   let noiseRng = drawRng.fork('read-noise');
   let injectRng = drawRng.fork('inject');
   let bufferRng = drawRng.fork('buffer');
-  const isaacBits = (cellBits: number): number => cellBits + dacBits + Math.log2(cfg.arrayRows) - (cellBits === 1 || dacBits === 1 ? 1 : 0);
 
   const matmul: CrossbarMatmul = (layer, index, codes, rows) => {
     const count = counts.get(index) ?? { conversions: 0, groupProducts: 0 };
@@ -132,6 +139,11 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
     }
     const { prog, tensors } = programmed.get(index)!;
     const acc = new Float64Array(rows * layer.fanOut);
+    if (lookup?.has(index)) {
+      lookup.digitalSums(index, codes, rows, acc);
+      count.conversions += Math.ceil(INPUT_BITS / dacBits) * rows * layer.fanOut * prog.slices * prog.tiles.length;
+      return acc;
+    }
     const noise = cfg.device.readNoiseSigma > 0 ? noiseRng : null;
     prog.tiles.forEach((tile, t) => {
       const g: TileGeometry = { slices: Math.ceil(INPUT_BITS / dacBits), n: rows, fanOut: layer.fanOut, weightSlices: prog.slices, cellBits: prog.cellBits, dacBits };

@@ -1,0 +1,243 @@
+/**
+ * ISAAC-style digital partial sums through lookup tables of the programmed conductances, for
+ * few-bit input slices (the "method of four Russians"). A D-bit slice drives each row with one
+ * of 2^D values, so the bit-line sums of a group of m adjacent rows take one of 2^(m·D) vectors:
+ *
+ *   table[g][e] = Σ_{q < m} e_q · G[g·m + q, :],   e = Σ_q e_q · 2^(D·q),
+ *
+ * built once per draw from the programmed (varied, faulty) devices. A tile's bit-line sums for one
+ * image and one input slice are then the sum of one table row per group that the slice drives,
+ * instead of a product over every row: no multiplications, and with 1-bit slices and m = 4 fewer
+ * additions than even a sparse row sum (an MNIST test image drives 852 rows of the 784-row first
+ * layer over its 8 slices, but 384 four-row groups; the dense product touches every row of every
+ * slice that drives some image in the batch). The additions and the converter (saturate, round
+ * to nearest with ties to even, weight-slice radix, input-slice shift) run in the SIMD kernels of
+ * `kernels/bitline-kernels.wat`; the JavaScript side only picks the table rows.
+ *
+ * The arithmetic is the same as `tileDigitalSums` (bitlines.ts) and `isaacAccumulate`
+ * (dataflow/functional.ts): float32 bit-line sums, integer codes. Only the order of the float32
+ * additions differs, so a sum within a rounding error (~10⁻⁵ of a level step) of a half-integer
+ * may round the other way; with exactly representable levels (nominal devices) the two paths agree
+ * exactly. Per-read noise is not handled here (the engine sends those runs to the tfjs path).
+ */
+import fs from 'node:fs';
+import type { ProgrammedLayer, ProgrammedTile } from './program.ts';
+
+/** The exports of `kernels/bitline-kernels.wasm`. */
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  addScaledRow(dst: number, src: number, row: number, scale: number, width: number): void;
+  sumConvert(offsets: number, count: number, weights: number, partial: number, width: number, top: number, clamp: number): void;
+}
+
+let kernelModule: WebAssembly.Module | null = null;
+
+/** Compiles the kernel binary once per thread. */
+function kernelsModule(): WebAssembly.Module {
+  kernelModule ??= new WebAssembly.Module(fs.readFileSync(new URL('./kernels/bitline-kernels.wasm', import.meta.url)));
+  return kernelModule;
+}
+
+/** Above this much table memory per draw, layers stay on the tfjs product (wasm32 allows 4 GiB). */
+export const LOOKUP_MEMORY_LIMIT_BYTES = 1 << 30;
+
+/** Rows per table group for D-bit input slices: at most 16 entries per group (at least one row). */
+export function lookupGroupRows(dacBits: number): number {
+  return Math.max(1, Math.floor(4 / dacBits));
+}
+
+/** Table geometry of a layer: groups per tile, entries per group, lanes per row (padded to 16). */
+function geometry(prog: ProgrammedLayer, dacBits: number): { m: number; entries: number; width: number; groups: number[] } {
+  const m = lookupGroupRows(dacBits);
+  return {
+    m,
+    entries: 2 ** (m * dacBits),
+    width: Math.ceil(prog.columns / 16) * 16,
+    groups: prog.tiles.map((t) => Math.ceil(t.rows / m)),
+  };
+}
+
+/** Bytes of a layer's lookup tables. */
+export function lookupTableBytes(prog: ProgrammedLayer, dacBits: number): number {
+  const g = geometry(prog, dacBits);
+  return g.groups.reduce((a, b) => a + b, 0) * g.entries * g.width * 4;
+}
+
+/**
+ * Whether the integer accumulation of a layer fits in int32: the largest partial sum of one weight
+ * column is top · 2^(P_R·(S−1)) · Σ_i 2^(D·i) · tiles.
+ */
+function fitsInt32(prog: ProgrammedLayer, dacBits: number, inputBits: number, adcBits: number): boolean {
+  const T = Math.ceil(inputBits / dacBits);
+  const top = 2 ** adcBits - 1;
+  const shifts = (2 ** (dacBits * T) - 1) / (2 ** dacBits - 1);
+  return top * 2 ** (prog.cellBits * (prog.slices - 1)) * shifts * prog.tiles.length < 2 ** 31;
+}
+
+/**
+ * Whether a bit-line sum of `tile` could round beyond ±top: the largest |sum| is at most
+ * Σ_k |G_kc| · (2^D − 1) for the worst column (with a margin for float32 summation).
+ */
+function mayClip(tile: ProgrammedTile, columns: number, maxDigit: number, top: number): boolean {
+  const bound = new Float64Array(columns);
+  for (let k = 0; k < tile.rows; k++) for (let c = 0; c < columns; c++) bound[c] += Math.abs(tile.levels[k * columns + c]);
+  let worst = 0;
+  for (const b of bound) worst = Math.max(worst, b);
+  return worst * maxDigit * (1 + 1e-5) + 1e-3 >= top + 0.5;
+}
+
+interface LookupLayer {
+  prog: ProgrammedLayer;
+  m: number;
+  entries: number;
+  width: number;
+  /** Byte address of each tile's table. */
+  tables: number[];
+  groups: number[];
+  /** Per tile: 1 when some bit-line sum could reach the converter's top code, else 0. */
+  clamps: number[];
+  /** Byte address, per input slice i, of the column weights 2^(P_R·(j mod S) + D·i) (int32, `width` lanes). */
+  weights: number[];
+}
+
+/** The lookup path of a draw: which layers it runs, and their partial sums. */
+export interface LookupEngine {
+  /** Whether crossbar layer `index` runs here. */
+  has(index: number): boolean;
+  /**
+   * Adds the converted, shifted and summed partial sums of every tile of layer `index` for input
+   * codes `codes` [n × fanIn] into `acc` [n × fanOut].
+   */
+  digitalSums(index: number, codes: Uint8Array, n: number, acc: Float64Array): void;
+}
+
+/**
+ * Builds the lookup tables of the differential (signed column pair) layers among `layers` that fit
+ * the limits (int32 accumulation of `adcBits`-bit sign-magnitude codes, {@link LOOKUP_MEMORY_LIMIT_BYTES}); null
+ * when none does.
+ */
+export function buildLookupEngine(layers: Array<[number, ProgrammedLayer]>, dacBits: number, inputBits: number, adcBits: number): LookupEngine | null {
+  // Entries are addressed by 4-bit fields, one per slice, packed in one 32-bit word.
+  if (dacBits > 4 || Math.ceil(inputBits / dacBits) > 8) return null;
+  let bytes = 0;
+  const chosen: Array<[number, ProgrammedLayer]> = [];
+  for (const [index, prog] of layers) {
+    const b = lookupTableBytes(prog, dacBits);
+    if (!prog.differential || !fitsInt32(prog, dacBits, inputBits, adcBits) || bytes + b > LOOKUP_MEMORY_LIMIT_BYTES) continue;
+    bytes += b;
+    chosen.push([index, prog]);
+  }
+  if (!chosen.length) return null;
+  const geos = chosen.map(([, prog]) => geometry(prog, dacBits));
+  const maxWidth = Math.max(...geos.map((g) => g.width));
+  const maxGroups = Math.max(...geos.flatMap((g) => g.groups));
+  // Memory: tables, then per-layer radices, then the scratch rows (all 16-byte aligned).
+  let used = 0;
+  const alloc = (n: number): number => {
+    const at = used;
+    used += Math.ceil(n / 16) * 16;
+    return at;
+  };
+  const T = Math.ceil(inputBits / dacBits);
+  const tableAddrs = geos.map((g) => g.groups.map((groups) => alloc(groups * g.entries * g.width * 4)));
+  const weightAddrs = geos.map((g) => Array.from({ length: T }, () => alloc(g.width * 4)));
+  const rowAddr = alloc(maxWidth * 4);
+  const partialAddr = alloc(maxWidth * 4);
+  const offsetsAddr = alloc(maxGroups * 4);
+  const instance = new WebAssembly.Instance(kernelsModule());
+  const kernels = instance.exports as unknown as KernelExports;
+  const pages = Math.ceil(used / 65536);
+  const have = kernels.memory.buffer.byteLength / 65536;
+  if (pages > have) kernels.memory.grow(pages - have);
+  // Views are made after the memory has its final size (growing detaches them).
+  const buffer = kernels.memory.buffer;
+  const mask = 2 ** dacBits - 1;
+  const top = 2 ** adcBits - 1;
+
+  const byIndex = new Map<number, LookupLayer>();
+  chosen.forEach(([index, prog], l) => {
+    const g = geos[l];
+    // The staging row's padding lanes must be zero (a wider layer may have used them).
+    const row = new Float32Array(buffer, rowAddr, g.width).fill(0);
+    prog.tiles.forEach((tile, t) => {
+      const rowBytes = g.width * 4;
+      const entryAddr = (grp: number, e: number): number => tableAddrs[l][t] + (grp * g.entries + e) * rowBytes;
+      for (let grp = 0; grp < g.groups[t]; grp++) {
+        for (let q = 0; q < g.m; q++) {
+          const k = grp * g.m + q;
+          // Rows past the tile's end are never driven; their entries are never read.
+          if (k >= tile.rows) break;
+          row.set(tile.levels.subarray(k * prog.columns, (k + 1) * prog.columns));
+          // Entries whose highest nonzero digit is row q: that digit times the row, plus the
+          // entry without it (already built).
+          for (let digit = 1; digit <= mask; digit++) {
+            const high = digit * 2 ** (dacBits * q);
+            for (let low = 0; low < 2 ** (dacBits * q); low++) kernels.addScaledRow(entryAddr(grp, high + low), entryAddr(grp, low), rowAddr, digit, g.width);
+          }
+        }
+      }
+    });
+    weightAddrs[l].forEach((addr, i) => {
+      const weights = new Int32Array(buffer, addr, g.width);
+      for (let c = 0; c < prog.columns; c++) weights[c] = 2 ** (prog.cellBits * (c % prog.slices) + dacBits * i);
+    });
+    byIndex.set(index, { prog, m: g.m, entries: g.entries, width: g.width, tables: tableAddrs[l], groups: g.groups, clamps: prog.tiles.map((tile) => (mayClip(tile, prog.columns, mask, top) ? 1 : 0)), weights: weightAddrs[l] });
+  });
+
+  const offsets = new Int32Array(buffer, offsetsAddr, maxGroups);
+  const partial = new Int32Array(buffer, partialAddr, maxWidth);
+  // spread[p]: the D-bit digits of input code p, digit i moved to bits 4i .. 4i + D − 1, so the
+  // table entries of a group for all slices come from one word: e_i = (Σ_q spread[p_q] << D·q) >>> 4i.
+  const spread = Int32Array.from({ length: 256 }, (_, p) => {
+    let v = 0;
+    for (let i = 0; i < T; i++) v |= ((p >> (dacBits * i)) & mask) << (4 * i);
+    return v;
+  });
+  const liveGroups = new Int32Array(maxGroups);
+  const livePacked = new Int32Array(maxGroups);
+  return {
+    has: (index) => byIndex.has(index),
+    digitalSums: (index, codes, n, acc) => {
+      const L = byIndex.get(index)!;
+      const { prog, m, entries, width } = L;
+      const fanIn = prog.fanIn;
+      const S = prog.slices;
+      const rowBytes = width * 4;
+      for (let r = 0; r < n; r++) {
+        partial.fill(0, 0, width);
+        let driven = false;
+        prog.tiles.forEach((tile, t) => {
+          const table = L.tables[t];
+          // The tile's driven groups, each with its entry for every slice packed 4 bits apiece.
+          let live = 0;
+          const rowBase = r * fanIn + tile.rowStart;
+          for (let grp = 0, k = 0; k < tile.rows; grp++, k += m) {
+            let packed = 0;
+            const rows = Math.min(m, tile.rows - k);
+            for (let q = 0; q < rows; q++) packed |= spread[codes[rowBase + k + q]] << (dacBits * q);
+            if (packed === 0) continue;
+            liveGroups[live] = grp;
+            livePacked[live++] = packed;
+          }
+          for (let i = 0; i < T && live; i++) {
+            let count = 0;
+            for (let g = 0; g < live; g++) {
+              const e = (livePacked[g] >>> (4 * i)) & 15;
+              if (e) offsets[count++] = table + (liveGroups[g] * entries + e) * rowBytes;
+            }
+            if (!count) continue;
+            driven = true;
+            kernels.sumConvert(offsetsAddr, count, L.weights[i], partialAddr, width, top, L.clamps[t]);
+          }
+        });
+        if (!driven) continue;
+        const o = r * prog.fanOut;
+        for (let j = 0; j < prog.fanOut; j++) {
+          let sum = 0;
+          for (let s = 0; s < S; s++) sum += partial[j * S + s];
+          acc[o + j] += sum;
+        }
+      }
+    },
+  };
+}
