@@ -1,7 +1,8 @@
 /**
- * Assembles the WebAssembly kernels (`src/simulator/kernels/*.wat`) into the committed `.wasm`
- * binaries with wabt (`npm run build:kernels`). The simulator loads the binaries, so it needs no
- * assembler at run time; a unit test assembles the sources again and fails if they disagree.
+ * Assembles the WebAssembly kernels (the `.wat` files in `kernels` folders under `src/`) into the
+ * committed `.wasm` binaries with wabt (`npm run build:kernels`). The tool loads the binaries, so
+ * it needs no assembler at run time; a unit test assembles the sources again and fails if they
+ * disagree.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import wabt from 'wabt';
 import { writeFileAtomic } from '../src/io/files.ts';
 
-/** Directory of the kernel sources and binaries. */
-export const KERNELS_DIR = fileURLToPath(new URL('../src/simulator/kernels/', import.meta.url));
+/** The source tree searched for kernels. */
+const SRC_DIR = fileURLToPath(new URL('../src/', import.meta.url));
 
 /** Assembles one `.wat` source (SIMD enabled) into a validated binary. */
 export async function assembleKernel(watPath: string): Promise<Uint8Array> {
@@ -26,10 +27,10 @@ export async function assembleKernel(watPath: string): Promise<Uint8Array> {
 
 /** The kernel sources, as `[wat, wasm]` path pairs. */
 export function kernelSources(): Array<[string, string]> {
-  return fs
-    .readdirSync(KERNELS_DIR)
-    .filter((f) => f.endsWith('.wat'))
-    .map((f) => [path.join(KERNELS_DIR, f), path.join(KERNELS_DIR, f.replace(/\.wat$/, '.wasm'))]);
+  return (fs.readdirSync(SRC_DIR, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.wat') && path.basename(path.dirname(f)) === 'kernels')
+    .sort()
+    .map((f) => [path.join(SRC_DIR, f), path.join(SRC_DIR, f.replace(/\.wat$/, '.wasm'))]);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

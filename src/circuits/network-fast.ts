@@ -3,7 +3,12 @@
  * millions of partial sums: the fixed rows (bias, replica, trim) are folded into one numerator
  * constant per column, the column totals are precomputed, and each neuron's VTC is a flat table of
  * values and per-step increments. Same physics as `forwardNetwork`; tests check they agree.
+ *
+ * `forwardCompiled` runs in a WebAssembly SIMD kernel (`kernels/compiled-network.wat`, two columns
+ * per instruction) that performs the operations of the JavaScript `forwardCompiledReference` in
+ * the same order, so its results are bit-identical; a test checks it.
  */
+import { growMemory, instantiateKernel } from '../core/wasm-kernel.ts';
 import { DEFAULT_TRIM_VOLTS, type NetworkInstance } from './network.ts';
 import type { VtcBank } from './vtc.ts';
 
@@ -94,8 +99,8 @@ export function compileNetwork(inst: NetworkInstance, bank: VtcBank): CompiledNe
   };
 }
 
-/** Outputs [batch × outputs] of a compiled network for inputs [batch × inputPairs], volts. */
-export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, lower: ArrayLike<number>, batch: number): Float64Array {
+/** The JavaScript forward pass that {@link forwardCompiled} reproduces bit for bit (kept as its specification). */
+export function forwardCompiledReference(net: CompiledNetwork, upper: ArrayLike<number>, lower: ArrayLike<number>, batch: number): Float64Array {
   const out = new Float64Array(batch * net.outputs);
   const maxWidth = Math.max(net.inputPairs, ...net.layers.map((l) => l.columns));
   let a = new Float64Array(maxWidth);
@@ -134,4 +139,84 @@ export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, 
     for (let j = 0; j < net.outputs; j++) out[s * net.outputs + j] = a[j];
   }
   return out;
+}
+
+/** The exports of `kernels/compiled-network.wasm`. */
+interface NetworkKernel {
+  memory: WebAssembly.Memory;
+  forward(upper: number, lower: number, out: number, batch: number): void;
+}
+
+/** A network loaded into its kernel instance, and where the batch area starts. */
+interface LoadedNetwork {
+  kernel: NetworkKernel;
+  batchArea: number;
+}
+
+const loaded = new WeakMap<CompiledNetwork, LoadedNetwork>();
+
+/** Copies a compiled network into a kernel instance (layout: see the `.wat` source). */
+function loadNetwork(net: CompiledNetwork): LoadedNetwork {
+  const even = (n: number): number => n + (n % 2);
+  let used = 128 + 32 * net.layers.length;
+  const alloc = (doubles: number): number => {
+    const at = Math.ceil(used / 16) * 16;
+    used = at + doubles * 8;
+    return at;
+  };
+  const maxColumns = even(Math.max(...net.layers.map((l) => l.columns)));
+  const scratch = [alloc(maxColumns), alloc(maxColumns), alloc(maxColumns), alloc(maxColumns)];
+  const plan = net.layers.map((l) => {
+    const C = even(l.columns);
+    return { C, wU: alloc(l.signal * C), wL: alloc(l.signal * C), offset: alloc(C), values: l.inverter ? alloc(C * net.gridPoints) : 0, steps: l.inverter ? alloc(C * net.gridPoints) : 0 };
+  });
+  const batchArea = Math.ceil(used / 16) * 16;
+  const kernel = instantiateKernel<NetworkKernel>(new URL('./kernels/compiled-network.wasm', import.meta.url), batchArea);
+  const buf = kernel.memory.buffer;
+  const i32 = new Int32Array(buf);
+  const f64 = new Float64Array(buf);
+  i32[0] = net.layers.length;
+  f64[1] = net.vddVolts;
+  f64[2] = net.gridStart;
+  f64[3] = net.gridInvStep;
+  f64[4] = net.gridPoints - 1 - 1e-4;
+  i32[10] = net.gridPoints;
+  i32[11] = net.inputPairs;
+  i32[12] = net.outputs;
+  scratch.forEach((addr, i) => (i32[14 + i] = addr));
+  net.layers.forEach((l, li) => {
+    const p = plan[li];
+    i32.set([l.signal, p.C, p.wU, p.wL, p.offset, l.inverter ? 1 : 0, p.values, p.steps], (128 + 32 * li) / 4);
+    // Padding columns (odd column counts) keep zero weights and a zero VTC.
+    for (let k = 0; k < l.signal; k++) {
+      f64.set(l.wU.subarray(k * l.columns, (k + 1) * l.columns), p.wU / 8 + k * p.C);
+      f64.set(l.wL.subarray(k * l.columns, (k + 1) * l.columns), p.wL / 8 + k * p.C);
+    }
+    f64.set(l.offset, p.offset / 8);
+    if (l.inverter) {
+      l.values.forEach((v, j) => f64.set(v, p.values / 8 + j * net.gridPoints));
+      l.steps.forEach((v, j) => f64.set(v, p.steps / 8 + j * net.gridPoints));
+    }
+  });
+  return { kernel, batchArea };
+}
+
+/** Outputs [batch × outputs] of a compiled network for inputs [batch × inputPairs], volts. */
+export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, lower: ArrayLike<number>, batch: number): Float64Array {
+  let entry = loaded.get(net);
+  if (!entry) {
+    entry = loadNetwork(net);
+    loaded.set(net, entry);
+  }
+  const { kernel, batchArea } = entry;
+  const n = batch * net.inputPairs;
+  const upperAt = batchArea;
+  const lowerAt = upperAt + n * 8;
+  const outAt = lowerAt + n * 8;
+  growMemory(kernel.memory, outAt + batch * net.outputs * 8);
+  const f64 = new Float64Array(kernel.memory.buffer);
+  f64.set(upper.length === n ? upper : Array.prototype.slice.call(upper, 0, n), upperAt / 8);
+  f64.set(lower.length === n ? lower : Array.prototype.slice.call(lower, 0, n), lowerAt / 8);
+  kernel.forward(upperAt, lowerAt, outAt, batch);
+  return f64.slice(outAt / 8, outAt / 8 + batch * net.outputs);
 }

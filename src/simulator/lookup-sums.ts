@@ -20,7 +20,7 @@
  * may round the other way; with exactly representable levels (nominal devices) the two paths agree
  * exactly. Per-read noise is not handled here (the engine sends those runs to the tfjs path).
  */
-import fs from 'node:fs';
+import { instantiateKernel } from '../core/wasm-kernel.ts';
 import type { ProgrammedLayer, ProgrammedTile } from './program.ts';
 
 /** The exports of `kernels/bitline-kernels.wasm`. */
@@ -28,14 +28,6 @@ interface KernelExports {
   memory: WebAssembly.Memory;
   addScaledRow(dst: number, src: number, row: number, scale: number, width: number): void;
   sumConvert(offsets: number, count: number, weights: number, partial: number, width: number, top: number, clamp: number): void;
-}
-
-let kernelModule: WebAssembly.Module | null = null;
-
-/** Compiles the kernel binary once per thread. */
-function kernelsModule(): WebAssembly.Module {
-  kernelModule ??= new WebAssembly.Module(fs.readFileSync(new URL('./kernels/bitline-kernels.wasm', import.meta.url)));
-  return kernelModule;
 }
 
 /** Above this much table memory per draw, layers stay on the tfjs product (wasm32 allows 4 GiB). */
@@ -144,11 +136,7 @@ export function buildLookupEngine(layers: Array<[number, ProgrammedLayer]>, dacB
   const rowAddr = alloc(maxWidth * 4);
   const partialAddr = alloc(maxWidth * 4);
   const offsetsAddr = alloc(maxGroups * 4);
-  const instance = new WebAssembly.Instance(kernelsModule());
-  const kernels = instance.exports as unknown as KernelExports;
-  const pages = Math.ceil(used / 65536);
-  const have = kernels.memory.buffer.byteLength / 65536;
-  if (pages > have) kernels.memory.grow(pages - have);
+  const kernels = instantiateKernel<KernelExports>(new URL('./kernels/bitline-kernels.wasm', import.meta.url), used);
   // Views are made after the memory has its final size (growing detaches them).
   const buffer = kernels.memory.buffer;
   const mask = 2 ** dacBits - 1;

@@ -3,10 +3,10 @@ import * as assert from 'uvu/assert';
 import { Rng } from '../../src/core/rng.ts';
 import { defaultRramConfig } from '../../src/device/rram.ts';
 import { balanceParallelRows, forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../../src/circuits/network.ts';
-import { compileNetwork, forwardCompiled } from '../../src/circuits/network-fast.ts';
+import { compileNetwork, forwardCompiled, forwardCompiledReference } from '../../src/circuits/network-fast.ts';
 import { loadVtcBank } from '../../src/data/vtc-bank.ts';
 
-function randomNetwork(rng: Rng, extra: Partial<PassiveNetwork>): PassiveNetwork {
+function randomNetwork(rng: Rng, extra: Partial<PassiveNetwork>, hidden = 6, outputs = 2): PassiveNetwork {
   const device = defaultRramConfig();
   const biasRows = extra.biasRows ?? 3;
   const inv = (extra.replicaRows ?? 0) + (extra.trimRows ?? 0);
@@ -18,7 +18,7 @@ function randomNetwork(rng: Rng, extra: Partial<PassiveNetwork>): PassiveNetwork
     lowerLevels: Array.from({ length: pairs * columns }, () => rng.int(8)),
   });
   const signalRows = extra.inputRows?.length ?? 4;
-  return { inputPairs: 4, biasRows, vddVolts: 1.2, device, ...extra, layers: [layer(signalRows + biasRows + inv, 6, 'inverter'), layer(6 + biasRows, 2, 'linear')] };
+  return { inputPairs: 4, biasRows, vddVolts: 1.2, device, ...extra, layers: [layer(signalRows + biasRows + inv, hidden, 'inverter'), layer(hidden + biasRows, outputs, 'linear')] };
 }
 
 test('the compiled forward pass agrees with the float64 reference (with replica, trim and parallel input rows)', async () => {
@@ -34,6 +34,29 @@ test('the compiled forward pass agrees with the float64 reference (with replica,
     const got = forwardCompiled(compileNetwork(inst, bank), up, lo, B);
     const last = ref[ref.length - 1];
     for (let i = 0; i < last.length; i++) assert.ok(Math.abs(last[i] - got[i]) < 1e-12, `output ${i}: ${last[i]} vs ${got[i]}`);
+  }
+});
+
+test('the WebAssembly forward pass is bit-identical to the JavaScript one (odd widths, out-of-range and NaN inputs, growing batches)', async () => {
+  const bank = await loadVtcBank();
+  const rng = new Rng(12);
+  for (const [extra, hidden, outputs] of [
+    [{}, 6, 2],
+    [{ replicaRows: 1, trimRows: 2 }, 5, 3],
+    [{ inputRows: [0, 1, 1, 2, 3, 3, 3] }, 12, 2],
+  ] as Array<[Partial<PassiveNetwork>, number, number]>) {
+    const net = randomNetwork(rng, extra, hidden, outputs);
+    const compiled = compileNetwork(instantiateNetwork(net, bank, net.device, rng.fork('v'), { kind: 'per-neuron' }), bank);
+    for (const B of [1, 37, 3000]) {
+      // Inputs beyond the rails push columns off the VTC grid at both ends.
+      const up = Float64Array.from({ length: B * 4 }, () => rng.uniformIn(-2, 3));
+      const lo = Float64Array.from({ length: B * 4 }, () => rng.uniformIn(-2, 3));
+      up[0] = NaN;
+      const ref = forwardCompiledReference(compiled, up, lo, B);
+      const got = forwardCompiled(compiled, up, lo, B);
+      assert.is(got.length, ref.length);
+      for (let i = 0; i < ref.length; i++) assert.ok(Object.is(got[i], ref[i]), `hidden ${hidden} batch ${B} output ${i}: ${got[i]} vs ${ref[i]}`);
+    }
   }
 });
 
