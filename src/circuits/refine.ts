@@ -60,12 +60,20 @@ interface ChipState {
   inL: Float64Array;
   /** Replica reference voltage of this chip (NaN without replica rows). */
   replicaVolts: number;
+  /** The same inputs transposed, [pairs × batch], so a trial reads one row contiguously. */
+  inUT: Float64Array;
+  inLT: Float64Array;
   hNum: Float64Array;
   hDen: Float64Array;
   h: Float64Array;
+  /** Hidden numerators and outputs transposed, [columns × batch] (kept with hNum and h). */
+  hNumT: Float64Array;
+  hT: Float64Array;
   oNum: Float64Array;
   oDen: Float64Array;
   out: Float64Array;
+  /** Net weight g⁺ − g⁻ of hidden neuron k on output j, [hidden × outputs]. */
+  wOut: Float64Array;
 }
 
 /** Refines `net` in place; returns the final objective. */
@@ -120,7 +128,16 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
     );
     const replicaVolts = nr === 0 ? NaN : inst ? inst.replicaVolts! : vtcFigures(bank, bank.nominalIndex).switchingVolts;
     const [inU, inL] = layerInputs(replicaVolts);
+    const transpose = (x: Float64Array): Float64Array => {
+      const t = new Float64Array(x.length);
+      for (let b = 0; b < B; b++) for (let k = 0; k < K0; k++) t[k * B + b] = x[b * K0 + k];
+      return t;
+    };
     chips.push({
+      inUT: transpose(inU),
+      inLT: transpose(inL),
+      hNumT: new Float64Array(J0 * B),
+      hT: new Float64Array(J0 * B),
       factor,
       corners: inst ? inst.layers[0].corners : new Int32Array(J0).fill(bank.nominalIndex),
       inU,
@@ -132,21 +149,32 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
       oNum: new Float64Array(B * J1),
       oDen: new Float64Array(J1),
       out: new Float64Array(B * J1),
+      wOut: new Float64Array(J0 * J1),
     });
   }
   const g0 = (c: ChipState, line: number, i: number): number => gOf[lines0[line][i]] * c.factor[0][line][i];
   const g1 = (c: ChipState, line: number, i: number): number => gOf[lines1[line][i]] * c.factor[1][line][i];
   const act = L1.activation === 'inverter';
 
+  // Column conductances of the chip, gathered once per recomputation (the same products g0 gives).
+  const colU = new Float64Array(Math.max(K0, K1));
+  const colL = new Float64Array(Math.max(K0, K1));
   const recomputeHiddenColumn = (c: ChipState, j: number): void => {
     let den = 0;
-    for (let k = 0; k < K0; k++) den += g0(c, 0, k * J0 + j) + g0(c, 1, k * J0 + j);
+    for (let k = 0; k < K0; k++) {
+      colU[k] = g0(c, 0, k * J0 + j);
+      colL[k] = g0(c, 1, k * J0 + j);
+      den += colU[k] + colL[k];
+    }
     c.hDen[j] = den;
     for (let b = 0; b < B; b++) {
       let num = 0;
-      for (let k = 0; k < K0; k++) num += g0(c, 0, k * J0 + j) * c.inU[b * K0 + k] + g0(c, 1, k * J0 + j) * c.inL[b * K0 + k];
+      const o = b * K0;
+      for (let k = 0; k < K0; k++) num += colU[k] * c.inU[o + k] + colL[k] * c.inL[o + k];
       c.hNum[b * J0 + j] = num;
       c.h[b * J0 + j] = bankVtc(bank, c.corners[j], num / den);
+      c.hNumT[j * B + b] = num;
+      c.hT[j * B + b] = c.h[b * J0 + j];
     }
   };
   const outputInput = (c: ChipState, b: number, k: number, line: number): number => {
@@ -157,13 +185,29 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
     return line === 0 ? h : vdd - h;
   };
   const recomputeOutputs = (c: ChipState): void => {
+    // The fixed rows' line voltages (bias, replica, trim), as outputInput gives them.
+    const fixedU = new Float64Array(K1);
+    const fixedL = new Float64Array(K1);
+    for (let k = J0; k < K1; k++) {
+      fixedU[k] = outputInput(c, 0, k, 0);
+      fixedL[k] = outputInput(c, 0, k, 1);
+    }
     for (let j = 0; j < J1; j++) {
       let den = 0;
-      for (let k = 0; k < K1; k++) den += g1(c, 0, k * J1 + j) + g1(c, 1, k * J1 + j);
+      for (let k = 0; k < K1; k++) {
+        colU[k] = g1(c, 0, k * J1 + j);
+        colL[k] = g1(c, 1, k * J1 + j);
+        den += colU[k] + colL[k];
+      }
       c.oDen[j] = den;
+      for (let k = 0; k < J0; k++) c.wOut[k * J1 + j] = colU[k] - colL[k];
       for (let b = 0; b < B; b++) {
         let num = 0;
-        for (let k = 0; k < K1; k++) num += g1(c, 0, k * J1 + j) * outputInput(c, b, k, 0) + g1(c, 1, k * J1 + j) * outputInput(c, b, k, 1);
+        for (let k = 0; k < J0; k++) {
+          const h = c.h[b * J0 + k];
+          num += colU[k] * h + colL[k] * (vdd - h);
+        }
+        for (let k = J0; k < K1; k++) num += colU[k] * fixedU[k] + colL[k] * fixedL[k];
         c.oNum[b * J1 + j] = num;
         const v = num / den;
         c.out[b * J1 + j] = act ? bankVtc(bank, c.corners[0], v) : v;
@@ -191,6 +235,8 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
   };
 
   // Trial evaluation of a change of hidden column j by per-chip conductance deltas.
+  const { startVolts: gridStart, stepVolts: gridStep, points } = bank.grid;
+  const table = bank.table;
   const scratchOut = chips.map(() => new Float64Array(B * J1));
   type Change = { line: number; i: number; k: number; dLevel: number };
   const scratchHs = [new Float64Array(B), new Float64Array(B)];
@@ -202,30 +248,59 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
     for (const ci of chipOrder) {
       const c = chips[ci];
       const out = scratchOut[ci];
-      out.set(c.oNum);
-      cols.forEach(({ j, changes }, n) => {
+      for (let n = 0; n < cols.length; n++) {
+        const { j, changes } = cols[n];
         const hNew = scratchHs[n];
+        // At most two device changes per column (single and paired moves): their conductance
+        // steps and input rows, added in the order given (the arithmetic of a plain loop).
         let dDen = 0;
-        const deltas = changes.map((ch) => {
+        let dg0 = 0;
+        let dg1 = 0;
+        let x0: Float64Array = c.inUT;
+        let x1: Float64Array = c.inUT;
+        let o0 = 0;
+        let o1 = 0;
+        changes.forEach((ch, q) => {
           const lv = lines0[ch.line][ch.i];
           const dg = (gOf[lv + ch.dLevel] - gOf[lv]) * c.factor[0][ch.line][ch.i];
           dDen += dg;
-          return { dg, k: ch.k, line: ch.line };
+          if (q === 0) [dg0, x0, o0] = [dg, ch.line === 0 ? c.inUT : c.inLT, ch.k * B];
+          else [dg1, x1, o1] = [dg, ch.line === 0 ? c.inUT : c.inLT, ch.k * B];
         });
+        if (changes.length > 2) throw new Error('refineNetwork: a trial changes at most two devices of a column');
+        const two = changes.length === 2;
         const den = c.hDen[j] + dDen;
+        const hNum = c.hNumT;
+        const base = j * B;
+        // bankVtc inlined (same arithmetic): the trial's hot loop.
+        const row = c.corners[j] * points;
         for (let b = 0; b < B; b++) {
-          let num = c.hNum[b * J0 + j];
-          for (const d of deltas) num += d.dg * (d.line === 0 ? c.inU[b * K0 + d.k] : c.inL[b * K0 + d.k]);
-          hNew[b] = bankVtc(bank, c.corners[j], num / den);
+          let num = hNum[base + b] + dg0 * x0[o0 + b];
+          if (two) num += dg1 * x1[o1 + b];
+          let u = (num / den - gridStart) / gridStep;
+          if (u <= 0) u = 0;
+          if (u >= points - 1) u = points - 1 - 1e-9;
+          const i = Math.floor(u);
+          const t = u - i;
+          hNew[b] = table[row + i] + t * (table[row + i + 1] - table[row + i]);
         }
-        for (let jo = 0; jo < J1; jo++) {
-          const w = g1(c, 0, j * J1 + jo) - g1(c, 1, j * J1 + jo);
-          for (let b = 0; b < B; b++) out[b * J1 + jo] += w * (hNew[b] - c.h[b * J0 + j]);
-        }
-      });
+      }
+      // Outputs: numerator plus each changed neuron's step times its net weight (in the order of
+      // the columns), over the column total; one pass.
+      const ja = cols[0].j;
+      const jb = cols.length > 1 ? cols[1].j : ja;
+      const hA = scratchHs[0];
+      const hB = scratchHs[1];
       for (let jo = 0; jo < J1; jo++) {
+        const wa = c.wOut[ja * J1 + jo];
+        const wb = c.wOut[jb * J1 + jo];
+        const den = c.oDen[jo];
+        const baseA = ja * B;
+        const baseB = jb * B;
         for (let b = 0; b < B; b++) {
-          const v = out[b * J1 + jo] / c.oDen[jo];
+          let num = c.oNum[b * J1 + jo] + wa * (hA[b] - c.hT[baseA + b]);
+          if (cols.length > 1) num += wb * (hB[b] - c.hT[baseB + b]);
+          const v = num / den;
           out[b * J1 + jo] = act ? bankVtc(bank, c.corners[0], v) : v;
         }
       }
