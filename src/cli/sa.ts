@@ -19,6 +19,7 @@ interface EvalOptions {
   mc: string;
   sigma?: string;
   points: string;
+  nominalPoints: string;
   corners: string;
   seed: string;
   trim?: string;
@@ -44,6 +45,8 @@ function parseEvalOptions(o: EvalOptions, model: NnsaModel) {
   ensure(draws >= 0 && draws <= 100000, '--mc must be between 0 and 100000');
   const points = parseIntOption(o.points, '--points');
   ensure(points >= 16 && points <= 1_000_000, '--points must be between 16 and 1000000');
+  const nominalPoints = parseIntOption(o.nominalPoints, '--nominal-points');
+  ensure(nominalPoints >= 16 && nominalPoints <= 1_000_000, '--nominal-points must be between 16 and 1000000');
   const sigma = o.sigma === undefined ? model.network.device.programming.sigma : parseNumberOption(o.sigma, '--sigma');
   ensure(sigma >= 0 && sigma <= 2, `--sigma must be between 0 and 2, got ${sigma}`);
   const cornerModes = o.corners.split(',').map((c) => c.trim());
@@ -52,6 +55,7 @@ function parseEvalOptions(o: EvalOptions, model: NnsaModel) {
   return {
     dacBits: model.dacBits,
     points,
+    nominalPoints,
     draws,
     device: { ...model.network.device, programming: { ...model.network.device.programming, sigma } },
     cornerModes: cornerModes as Array<(typeof CORNER_MODES)[number]>,
@@ -96,7 +100,8 @@ function addEvalOptions(cmd: Command): Command {
   return cmd
     .option('--mc <draws>', 'Monte Carlo draws per corner mode', '100')
     .option('--sigma <sigma>', 'programming variation σ for the draws (default: the model device σ)')
-    .option('--points <n>', 'evaluation points per draw', '4096')
+    .option('--points <n>', 'evaluation points per Monte Carlo draw', '4096')
+    .option('--nominal-points <n>', 'evaluation points of the nominal circuit', '65536')
     .option('--corners <modes>', `corner modes for Monte Carlo (${CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
     .option('--seed <n>', 'evaluation seed', '1')
     .option('--trim <mV>', 'also run the Monte Carlo with the hidden neurons write-verify trimmed to this tolerance (as the simulator does, 0.2 mV)');

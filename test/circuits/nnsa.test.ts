@@ -112,6 +112,7 @@ test('bad input: one-line errors, exit code 2, no partial output', () => {
   assertOneLineError(npim('train', 'sa', '--dac-bits', '0', '--out', out), /dacBits/);
   assertOneLineError(npim('eval', 'sa', path.join(work, 'missing-model')), /model directory not found/);
   assertOneLineError(npim('eval', 'sa', path.join(ROOT, 'models', 'nnsa-d4'), '--sigma', '-1'), /--sigma/);
+  assertOneLineError(npim('eval', 'sa', path.join(ROOT, 'models', 'nnsa-d4'), '--nominal-points', '8'), /--nominal-points must be between 16 and 1000000/);
   assert.not.ok(existsSync(out), 'a failed command must not create its output');
 });
 

@@ -45,7 +45,10 @@ export interface MonteCarloStats {
 
 /** Everything `npim eval sa` measures. */
 export interface NnsaEvaluation {
+  /** Points per Monte Carlo draw. */
   points: number;
+  /** Points of the nominal sweep (denser: the largest error a sample finds grows with the sample). */
+  nominalPoints: number;
   nominal: ErrorStats;
   /** T-cycle recursion at nominal devices: error of the final output against the ideal dot product. */
   multiCycle: ErrorStats & { cycles: number; sequences: number };
@@ -57,8 +60,10 @@ export interface NnsaEvaluation {
 /** Options of {@link evaluateNnsa}. */
 export interface EvaluateNnsaOptions {
   dacBits: number;
-  /** Evaluation points per chip. */
+  /** Evaluation points per Monte Carlo chip. */
   points: number;
+  /** Evaluation points of the nominal chip (default: `points`). */
+  nominalPoints?: number;
   /** Monte Carlo draws per corner mode. */
   draws: number;
   /** Device model of the draws (its programming σ is the variation). */
@@ -167,8 +172,10 @@ function percentile(sorted: number[], p: number): number {
 export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsaOptions): NnsaEvaluation {
   const rng = new Rng(o.seed);
   const data = sampleNnsaBatch(rng.fork('points'), o.points, o.dacBits, 0);
+  const nominalPoints = o.nominalPoints ?? o.points;
+  const nominalData = nominalPoints === o.points ? data : sampleNnsaBatch(rng.fork('nominal-points'), nominalPoints, o.dacBits, 0);
   const nominalInst = instantiateNetwork(net, bank, idealDevices(o.device), null, { kind: 'nominal' });
-  const nominal = chipErrors(nominalInst, bank, data, o.points);
+  const nominal = chipErrors(nominalInst, bank, nominalData, nominalPoints);
   const sequences = o.sequences ?? 4096;
   const multiCycle = { ...multiCycleErrors(nominalInst, bank, o.dacBits, sequences, rng.fork('multi')), cycles: inputCycles(o.dacBits), sequences };
 
@@ -205,8 +212,8 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
 
   const bins = 40;
   const agg = Array.from({ length: bins }, () => ({ min: Infinity, max: -Infinity, sum: 0, n: 0 }));
-  for (let b = 0; b < o.points; b++) {
-    const i = Math.min(bins - 1, Math.floor(((data.targetValue[b] + 1) / 2) * bins));
+  for (let b = 0; b < nominalPoints; b++) {
+    const i = Math.min(bins - 1, Math.floor(((nominalData.targetValue[b] + 1) / 2) * bins));
     const e = nominal.errors[b];
     agg[i].min = Math.min(agg[i].min, e);
     agg[i].max = Math.max(agg[i].max, e);
@@ -217,5 +224,5 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
     .map((a, i) => ({ yIdeal: -1 + (2 * (i + 0.5)) / bins, minVolts: a.min, meanVolts: a.sum / a.n, maxVolts: a.max, n: a.n }))
     .filter((a) => a.n > 0)
     .map(({ n: _n, ...rest }) => rest);
-  return { points: o.points, nominal: nominal.stats, multiCycle, monteCarlo, errorVsOutput };
+  return { points: o.points, nominalPoints, nominal: nominal.stats, multiCycle, monteCarlo, errorVsOutput };
 }

@@ -8,7 +8,7 @@ const mV = (v: number): string => (v * 1e3).toFixed(2);
 export function nnsaEvaluationText(e: NnsaEvaluation): string {
   const n = e.nominal;
   const lines = [
-    `nominal devices, TT 27 °C (${e.points} points): MSE ${n.mseVolts2.toExponential(2)} V², RMS ${mV(n.rmsVolts)} mV, max |error| ${mV(n.maxAbsVolts)} mV (+${mV(n.maxPositiveVolts)} / ${mV(n.maxNegativeVolts)} mV)`,
+    `nominal devices, TT 27 °C (${e.nominalPoints} points): MSE ${n.mseVolts2.toExponential(2)} V², RMS ${mV(n.rmsVolts)} mV, max |error| ${mV(n.maxAbsVolts)} mV (+${mV(n.maxPositiveVolts)} / ${mV(n.maxNegativeVolts)} mV)`,
     `${e.multiCycle.cycles}-cycle recursion (${e.multiCycle.sequences} sequences): RMS ${mV(e.multiCycle.rmsVolts)} mV, max |error| ${mV(e.multiCycle.maxAbsVolts)} mV`,
   ];
   for (const m of e.monteCarlo) {
