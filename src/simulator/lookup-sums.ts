@@ -105,8 +105,8 @@ export interface LookupEngine {
 
 /**
  * Builds the lookup tables of the differential (signed column pair) layers among `layers` that fit
- * the limits (int32 accumulation of `adcBits`-bit sign-magnitude codes, {@link LOOKUP_MEMORY_LIMIT_BYTES}); null
- * when none does.
+ * the limits (int32 accumulation of `adcBits`-bit sign-magnitude codes,
+ * {@link LOOKUP_MEMORY_LIMIT_BYTES}); null when none does.
  */
 export function buildLookupEngine(layers: Array<[number, ProgrammedLayer]>, dacBits: number, inputBits: number, adcBits: number): LookupEngine | null {
   // Entries are addressed by 4-bit fields, one per slice, packed in one 32-bit word.
