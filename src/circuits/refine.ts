@@ -55,20 +55,15 @@ interface ChipState {
   /** Multiplicative factor of each device's conductance (variation), per layer and line. */
   factor: Float64Array[][];
   corners: Int32Array;
-  /** Layer-0 inputs of this chip (upper, lower lines), [batch × pairs]. */
+  /** Layer-0 inputs of this chip (upper, lower lines), [pairs × batch]: a trial reads one row. */
   inU: Float64Array;
   inL: Float64Array;
   /** Replica reference voltage of this chip (NaN without replica rows). */
   replicaVolts: number;
-  /** The same inputs transposed, [pairs × batch], so a trial reads one row contiguously. */
-  inUT: Float64Array;
-  inLT: Float64Array;
+  /** Hidden column numerators and neuron outputs, [columns × batch]. */
   hNum: Float64Array;
   hDen: Float64Array;
   h: Float64Array;
-  /** Hidden numerators and outputs transposed, [columns × batch] (kept with hNum and h). */
-  hNumT: Float64Array;
-  hT: Float64Array;
   oNum: Float64Array;
   oDen: Float64Array;
   out: Float64Array;
@@ -127,25 +122,21 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
       }),
     );
     const replicaVolts = nr === 0 ? NaN : inst ? inst.replicaVolts! : vtcFigures(bank, bank.nominalIndex).switchingVolts;
-    const [inU, inL] = layerInputs(replicaVolts);
     const transpose = (x: Float64Array): Float64Array => {
       const t = new Float64Array(x.length);
       for (let b = 0; b < B; b++) for (let k = 0; k < K0; k++) t[k * B + b] = x[b * K0 + k];
       return t;
     };
+    const [inU, inL] = layerInputs(replicaVolts).map(transpose);
     chips.push({
-      inUT: transpose(inU),
-      inLT: transpose(inL),
-      hNumT: new Float64Array(J0 * B),
-      hT: new Float64Array(J0 * B),
       factor,
       corners: inst ? inst.layers[0].corners : new Int32Array(J0).fill(bank.nominalIndex),
       inU,
       inL,
       replicaVolts,
-      hNum: new Float64Array(B * J0),
+      hNum: new Float64Array(J0 * B),
       hDen: new Float64Array(J0),
-      h: new Float64Array(B * J0),
+      h: new Float64Array(J0 * B),
       oNum: new Float64Array(B * J1),
       oDen: new Float64Array(J1),
       out: new Float64Array(B * J1),
@@ -159,6 +150,7 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
   // Column conductances of the chip, gathered once per recomputation (the same products g0 gives).
   const colU = new Float64Array(Math.max(K0, K1));
   const colL = new Float64Array(Math.max(K0, K1));
+  const colNum = new Float64Array(B);
   const recomputeHiddenColumn = (c: ChipState, j: number): void => {
     let den = 0;
     for (let k = 0; k < K0; k++) {
@@ -167,21 +159,24 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
       den += colU[k] + colL[k];
     }
     c.hDen[j] = den;
+    // Row by row over the batch (contiguous), each point's sum in the same order of k.
+    colNum.fill(0);
+    for (let k = 0; k < K0; k++) {
+      const gu = colU[k];
+      const gl = colL[k];
+      const o = k * B;
+      for (let b = 0; b < B; b++) colNum[b] += gu * c.inU[o + b] + gl * c.inL[o + b];
+    }
     for (let b = 0; b < B; b++) {
-      let num = 0;
-      const o = b * K0;
-      for (let k = 0; k < K0; k++) num += colU[k] * c.inU[o + k] + colL[k] * c.inL[o + k];
-      c.hNum[b * J0 + j] = num;
-      c.h[b * J0 + j] = bankVtc(bank, c.corners[j], num / den);
-      c.hNumT[j * B + b] = num;
-      c.hT[j * B + b] = c.h[b * J0 + j];
+      c.hNum[j * B + b] = colNum[b];
+      c.h[j * B + b] = bankVtc(bank, c.corners[j], colNum[b] / den);
     }
   };
   const outputInput = (c: ChipState, b: number, k: number, line: number): number => {
     if (k >= J0 + nb + nr) return line === 0 ? trimHi : trimLo;
     if (k >= J0 + nb) return c.replicaVolts;
     if (k >= J0) return line === 0 ? vdd : 0;
-    const h = c.h[b * J0 + k];
+    const h = c.h[k * B + b];
     return line === 0 ? h : vdd - h;
   };
   const recomputeOutputs = (c: ChipState): void => {
@@ -204,7 +199,7 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
       for (let b = 0; b < B; b++) {
         let num = 0;
         for (let k = 0; k < J0; k++) {
-          const h = c.h[b * J0 + k];
+          const h = c.h[k * B + b];
           num += colU[k] * h + colL[k] * (vdd - h);
         }
         for (let k = J0; k < K1; k++) num += colU[k] * fixedU[k] + colL[k] * fixedL[k];
@@ -256,21 +251,21 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
         let dDen = 0;
         let dg0 = 0;
         let dg1 = 0;
-        let x0: Float64Array = c.inUT;
-        let x1: Float64Array = c.inUT;
+        let x0: Float64Array = c.inU;
+        let x1: Float64Array = c.inU;
         let o0 = 0;
         let o1 = 0;
         changes.forEach((ch, q) => {
           const lv = lines0[ch.line][ch.i];
           const dg = (gOf[lv + ch.dLevel] - gOf[lv]) * c.factor[0][ch.line][ch.i];
           dDen += dg;
-          if (q === 0) [dg0, x0, o0] = [dg, ch.line === 0 ? c.inUT : c.inLT, ch.k * B];
-          else [dg1, x1, o1] = [dg, ch.line === 0 ? c.inUT : c.inLT, ch.k * B];
+          if (q === 0) [dg0, x0, o0] = [dg, ch.line === 0 ? c.inU : c.inL, ch.k * B];
+          else [dg1, x1, o1] = [dg, ch.line === 0 ? c.inU : c.inL, ch.k * B];
         });
         if (changes.length > 2) throw new Error('refineNetwork: a trial changes at most two devices of a column');
         const two = changes.length === 2;
         const den = c.hDen[j] + dDen;
-        const hNum = c.hNumT;
+        const hNum = c.hNum;
         const base = j * B;
         // bankVtc inlined (same arithmetic): the trial's hot loop.
         const row = c.corners[j] * points;
@@ -298,8 +293,8 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
         const baseA = ja * B;
         const baseB = jb * B;
         for (let b = 0; b < B; b++) {
-          let num = c.oNum[b * J1 + jo] + wa * (hA[b] - c.hT[baseA + b]);
-          if (cols.length > 1) num += wb * (hB[b] - c.hT[baseB + b]);
+          let num = c.oNum[b * J1 + jo] + wa * (hA[b] - c.h[baseA + b]);
+          if (cols.length > 1) num += wb * (hB[b] - c.h[baseB + b]);
           const v = num / den;
           out[b * J1 + jo] = act ? bankVtc(bank, c.corners[0], v) : v;
         }
