@@ -19,6 +19,8 @@ import { adcThresholds, convertWithThresholds, instantiateAdc, type AdcThreshold
 import type { NnsaModel } from '../circuits/nnsa/config.ts';
 import { instantiateNetwork, type NetworkInstance } from '../circuits/network.ts';
 import { trimNnsa, type NnsaTrim } from '../circuits/nnsa/trim.ts';
+import { CALIBRATION_RAMP_POINTS } from '../circuits/nnsa/calibrate.ts';
+import { leastSquaresLine } from '../core/line-fit.ts';
 import { compileNetwork, forwardCompiled, type CompiledNetwork } from '../circuits/network-fast.ts';
 import { NNSA_INPUT_PAIRS, OUTPUT_FULL_SCALE_VOLTS, WEIGHT_BITS, dotProductScale, outputPair, pairValue, recursionStep } from '../circuits/nnsa/signals.ts';
 import { SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
@@ -64,9 +66,6 @@ export function disposePeripherals(chips: PeripheralChips): void {
  * quantization). `none` uses the raw codes.
  */
 export type PeripheralCalibration = 'none' | 'offset' | 'offset-gain';
-
-/** Known inputs of the offset-gain calibration ramp (every bit pair at s from −range to +range). */
-export const CALIBRATION_RAMP_POINTS = 65;
 
 /** Pool sizes: NNS+A instances and converter instances per range. */
 export const NNSA_POOL = 8;
@@ -223,16 +222,12 @@ export function convertAndAdd(
     const levels = Array.from({ length: CALIBRATION_RAMP_POINTS }, (_, i) => rangeFraction * (-1 + (2 * i) / (CALIBRATION_RAMP_POINTS - 1)));
     const ideal = levels.map((l) => (idealCalibrationOutput(g.slices, g.dacBits, l) / rangeFraction) * top);
     const outs = levels.map((l) => (units > 0 ? calibrationOutputs(chips, g.slices, l) : null));
-    const n = levels.length;
-    const mx = ideal.reduce((a, b) => a + b, 0) / n;
-    const sxx = ideal.reduce((a, x) => a + (x - mx) ** 2, 0);
     for (let j = 0; j < g.fanOut; j++) {
       const r = levels.map((_, i) => reading(outs[i] ? outs[i]![j % units] : (ideal[i] * rangeFraction) / top, j));
-      const my = r.reduce((a, b) => a + b, 0) / n;
-      const slope = ideal.reduce((a, x, i) => a + (x - mx) * (r[i] - my), 0) / sxx;
+      const { slope, intercept } = leastSquaresLine(ideal, r);
       if (slope > 0) {
         gains[j] = 1 / slope;
-        offset[j] = my - slope * mx;
+        offset[j] = intercept;
       }
     }
   }

@@ -7,7 +7,8 @@ import { Rng } from '../../src/core/rng.ts';
 import { bankFromJson, readApproximatorModel } from '../../src/circuits/approximator-model.ts';
 import { NnsaModelSchema } from '../../src/circuits/nnsa/config.ts';
 import { forwardNetwork, instantiateNetwork } from '../../src/circuits/network.ts';
-import { chipErrors } from '../../src/circuits/nnsa/evaluate.ts';
+import { chipErrors, outputErrors } from '../../src/circuits/nnsa/evaluate.ts';
+import { nnsaRampCalibration } from '../../src/circuits/nnsa/calibrate.ts';
 import { sampleNnsaBatch } from '../../src/circuits/nnsa/dataset.ts';
 import { outputPair } from '../../src/circuits/nnsa/signals.ts';
 import { trimNnsa } from '../../src/circuits/nnsa/trim.ts';
@@ -64,19 +65,40 @@ test('NNS+A trimming: hidden columns land within the tolerance of the design, a 
   assert.ok(after < before, `RMS error ${after} after trimming vs ${before}`);
 });
 
+test('offset/gain calibration: the designed circuit is near identity; a correction undoes a known offset and gain', async () => {
+  const model = await readApproximatorModel(path.join(ROOT, 'models/nnsa-d4'), 'nnsa', NnsaModelSchema);
+  const bank = bankFromJson(model.vtcBank);
+  const nominal = instantiateNetwork(model.network, bank, model.network.device, null, { kind: 'nominal' });
+  const c = nnsaRampCalibration(nominal, bank, model.dacBits);
+  // Trained to the target: gain within 2 % of 1 and offset within a few mV (its nominal max error is ≈ 7 mV).
+  assert.ok(Math.abs(c.gain - 1) < 0.02 && Math.abs(c.offsetVolts) < 0.003, JSON.stringify(c));
+  // Outputs exactly gain·ideal + offset measure zero error once corrected by that offset and gain.
+  const data = sampleNnsaBatch(new Rng(5), 64, model.dacBits, 0);
+  const out = new Float64Array(128);
+  for (let b = 0; b < 64; b++) {
+    const d = 1.1 * 0.5 * data.targetValue[b] + 0.02;
+    [out[2 * b], out[2 * b + 1]] = [0.25 + d / 2, 0.25 - d / 2];
+  }
+  assert.ok(outputErrors(out, data, 64).stats.maxAbsVolts > 0.02);
+  assert.ok(outputErrors(out, data, 64, { offsetVolts: 0.02, gain: 1.1 }).stats.maxAbsVolts < 1e-12);
+});
+
 test('eval sa --trim adds trimmed Monte Carlo entries on the same draws; a bad tolerance is a one-line error', () => {
   // eval sa writes metrics.json beside the model: evaluate a copy, never the shipped model.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'npim-nnsa-trim-'));
   copyFileSync(path.join(ROOT, 'models/nnsa-d4/model.json'), path.join(dir, 'model.json'));
   const r = npim('eval', 'sa', dir, '--mc', '3', '--corners', 'per-neuron', '--points', '512', '--trim', '0.2', '--json');
   assert.is(r.code, 0, r.stderr);
-  type Entry = { trimMillivolts?: number; meanRmsVolts: number };
+  type Entry = { trimMillivolts?: number; meanRmsVolts: number; offsetGainCalibrated: { meanRmsVolts: number } };
   const mc = JSON.parse(r.stdout) as { evaluation?: { monteCarlo: Entry[] } };
   const entries = mc.evaluation!.monteCarlo;
   assert.is(entries.length, 2);
   assert.is(entries[0].trimMillivolts, undefined);
   assert.is(entries[1].trimMillivolts, 0.2);
   assert.ok(entries[1].meanRmsVolts < entries[0].meanRmsVolts, `trimmed RMS ${entries[1].meanRmsVolts} vs ${entries[0].meanRmsVolts}`);
+  // Per-neuron corners shift the output by tens of mV: the offset/gain calibration removes most of it.
+  const raw = entries[0];
+  assert.ok(raw.offsetGainCalibrated.meanRmsVolts < 0.8 * raw.meanRmsVolts, `calibrated RMS ${raw.offsetGainCalibrated.meanRmsVolts} vs ${raw.meanRmsVolts}`);
   assertOneLineError(npim('eval', 'sa', dir, '--mc', '1', '--trim', '0'), /--trim/);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -12,6 +12,7 @@ import { idealDevices, type RramConfig } from '../../device/rram.ts';
 import { forwardNetwork, instantiateNetwork, type CornerMode, type NetworkInstance, type PassiveNetwork } from '../network.ts';
 import type { VtcBank } from '../vtc.ts';
 import { trimNnsa, type NnsaTrim } from './trim.ts';
+import { nnsaRampCalibration, type OutputCorrection } from './calibrate.ts';
 import { sampleBitLinePair, sampleNnsaBatch } from './dataset.ts';
 import { NNSA_INPUT_PAIRS, OUTPUT_FULL_SCALE_VOLTS, WEIGHT_BITS, inputCycles, outputPair, pairValue, recursionStep } from './signals.ts';
 
@@ -25,6 +26,14 @@ export interface ErrorStats {
   maxNegativeVolts: number;
   /** RMS error of the common mode (P + N)/2, volts. */
   commonModeRmsVolts: number;
+}
+
+/** Per-draw maximum and RMS error summarized over Monte Carlo draws, volts. */
+export interface DrawErrorSummary {
+  meanMaxAbsVolts: number;
+  p95MaxAbsVolts: number;
+  worstMaxAbsVolts: number;
+  meanRmsVolts: number;
 }
 
 /** Monte Carlo summary of per-draw error statistics. */
@@ -41,6 +50,11 @@ export interface MonteCarloStats {
   meanMseVolts2: number;
   /** Present when the draws were write-verify trimmed to this tolerance, millivolts. */
   trimMillivolts?: number;
+  /**
+   * The same draws after each one's offset/gain calibration from a ramp of known inputs
+   * (`nnsaRampCalibration`), as the simulator corrects every NNS+A/NNADC pair.
+   */
+  offsetGainCalibrated: DrawErrorSummary;
 }
 
 /** Everything `npim eval sa` measures. */
@@ -80,14 +94,21 @@ export interface EvaluateNnsaOptions {
 /** Error statistics of a chip on a sample set. */
 export function chipErrors(inst: NetworkInstance, bank: VtcBank, data: ReturnType<typeof sampleNnsaBatch>, n: number): { stats: ErrorStats; errors: Float64Array } {
   const outs = forwardNetwork(inst, bank, data.upper, data.lower, n);
-  const o = outs[outs.length - 1];
+  return outputErrors(outs[outs.length - 1], data, n);
+}
+
+/**
+ * Error statistics of output pairs `o` [n × 2] against the sample set's targets; with `correction`
+ * the differential output is first corrected by that offset and gain, (P − N − offset) / gain.
+ */
+export function outputErrors(o: Float64Array, data: ReturnType<typeof sampleNnsaBatch>, n: number, correction: OutputCorrection = { offsetVolts: 0, gain: 1 }): { stats: ErrorStats; errors: Float64Array } {
   const errors = new Float64Array(n);
   let s2 = 0;
   let cm2 = 0;
   let maxPos = -Infinity;
   let maxNeg = Infinity;
   for (let b = 0; b < n; b++) {
-    const e = o[2 * b] - o[2 * b + 1] - OUTPUT_FULL_SCALE_VOLTS * data.targetValue[b];
+    const e = (o[2 * b] - o[2 * b + 1] - correction.offsetVolts) / correction.gain - OUTPUT_FULL_SCALE_VOLTS * data.targetValue[b];
     errors[b] = e;
     s2 += e * e;
     const cm = (o[2 * b] + o[2 * b + 1] - data.target[2 * b] - data.target[2 * b + 1]) / 2;
@@ -168,6 +189,17 @@ function percentile(sorted: number[], p: number): number {
   return sorted[i];
 }
 
+function summarizeDraws(draws: ErrorStats[]): DrawErrorSummary {
+  const n = draws.length;
+  const sorted = draws.map((d) => d.maxAbsVolts).sort((a, b) => a - b);
+  return {
+    meanMaxAbsVolts: draws.reduce((a, d) => a + d.maxAbsVolts, 0) / Math.max(1, n),
+    p95MaxAbsVolts: n ? percentile(sorted, 0.95) : NaN,
+    worstMaxAbsVolts: n ? sorted[n - 1] : NaN,
+    meanRmsVolts: draws.reduce((a, d) => a + d.rmsVolts, 0) / Math.max(1, n),
+  };
+}
+
 /** Evaluates a trained NNS+A network. */
 export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsaOptions): NnsaEvaluation {
   const rng = new Rng(o.seed);
@@ -180,30 +212,30 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
   const multiCycle = { ...multiCycleErrors(nominalInst, bank, o.dacBits, sequences, rng.fork('multi')), cycles: inputCycles(o.dacBits), sequences };
 
   const runMonteCarlo = (mode: (typeof o.cornerModes)[number], trim?: NnsaTrim): MonteCarloStats => {
-    const maxes: number[] = [];
-    let rms = 0;
-    let mse = 0;
+    const raw: ErrorStats[] = [];
+    const calibrated: ErrorStats[] = [];
     for (let d = 0; d < o.draws; d++) {
       const r = rng.fork(`mc-${mode}-${d}`);
       const corner: CornerMode = mode === 'global' ? { kind: 'global', corner: r.fork('corner').int(bank.corners.length) } : { kind: mode };
       const inst = instantiateNetwork(net, bank, o.device, r, corner);
       if (trim) trimNnsa(inst, nominalInst, bank, o.device, trim, r.fork('trim'));
-      const { stats } = chipErrors(inst, bank, data, o.points);
-      maxes.push(stats.maxAbsVolts);
-      rms += stats.rmsVolts;
-      mse += stats.mseVolts2;
+      const outs = forwardNetwork(inst, bank, data.upper, data.lower, o.points);
+      const out = outs[outs.length - 1];
+      raw.push(outputErrors(out, data, o.points).stats);
+      calibrated.push(outputErrors(out, data, o.points, nnsaRampCalibration(inst, bank, o.dacBits)).stats);
     }
-    const sorted = [...maxes].sort((a, b) => a - b);
+    const { meanMaxAbsVolts, p95MaxAbsVolts, worstMaxAbsVolts, meanRmsVolts } = summarizeDraws(raw);
     return {
       draws: o.draws,
       corners: mode,
       sigma: o.device.programming.sigma,
-      meanMaxAbsVolts: maxes.reduce((a, b) => a + b, 0) / Math.max(1, o.draws),
-      p95MaxAbsVolts: o.draws ? percentile(sorted, 0.95) : NaN,
-      worstMaxAbsVolts: o.draws ? sorted[sorted.length - 1] : NaN,
-      meanRmsVolts: rms / Math.max(1, o.draws),
-      meanMseVolts2: mse / Math.max(1, o.draws),
+      meanMaxAbsVolts,
+      p95MaxAbsVolts,
+      worstMaxAbsVolts,
+      meanRmsVolts,
+      meanMseVolts2: raw.reduce((a, x) => a + x.mseVolts2, 0) / Math.max(1, o.draws),
       ...(trim ? { trimMillivolts: trim.toleranceVolts * 1000 } : {}),
+      offsetGainCalibrated: summarizeDraws(calibrated),
     };
   };
   // As programmed, then (with `trim`) the same draws trimmed.

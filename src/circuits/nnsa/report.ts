@@ -13,7 +13,7 @@ export function nnsaEvaluationText(e: NnsaEvaluation): string {
   ];
   for (const m of e.monteCarlo) {
     lines.push(
-      `Monte Carlo, σ = ${m.sigma}, corners ${m.corners} (${m.draws} draws${m.trimMillivolts === undefined ? '' : `, hidden neurons trimmed to ±${m.trimMillivolts} mV`}): max |error| mean ${mV(m.meanMaxAbsVolts)} mV, p95 ${mV(m.p95MaxAbsVolts)} mV, worst ${mV(m.worstMaxAbsVolts)} mV; mean RMS ${mV(m.meanRmsVolts)} mV`,
+      `Monte Carlo, σ = ${m.sigma}, corners ${m.corners} (${m.draws} draws${m.trimMillivolts === undefined ? '' : `, hidden neurons trimmed to ±${m.trimMillivolts} mV`}): max |error| mean ${mV(m.meanMaxAbsVolts)} mV, p95 ${mV(m.p95MaxAbsVolts)} mV, worst ${mV(m.worstMaxAbsVolts)} mV; mean RMS ${mV(m.meanRmsVolts)} mV; after offset/gain calibration: mean ${mV(m.offsetGainCalibrated.meanMaxAbsVolts)} mV, p95 ${mV(m.offsetGainCalibrated.p95MaxAbsVolts)} mV, mean RMS ${mV(m.offsetGainCalibrated.meanRmsVolts)} mV`,
     );
   }
   return lines.join('\n');
