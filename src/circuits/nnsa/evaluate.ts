@@ -224,15 +224,11 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
       raw.push(outputErrors(out, data, o.points).stats);
       calibrated.push(outputErrors(out, data, o.points, nnsaRampCalibration(inst, bank, o.dacBits)).stats);
     }
-    const { meanMaxAbsVolts, p95MaxAbsVolts, worstMaxAbsVolts, meanRmsVolts } = summarizeDraws(raw);
     return {
       draws: o.draws,
       corners: mode,
       sigma: o.device.programming.sigma,
-      meanMaxAbsVolts,
-      p95MaxAbsVolts,
-      worstMaxAbsVolts,
-      meanRmsVolts,
+      ...summarizeDraws(raw),
       meanMseVolts2: raw.reduce((a, x) => a + x.mseVolts2, 0) / Math.max(1, o.draws),
       ...(trim ? { trimMillivolts: trim.toleranceVolts * 1000 } : {}),
       offsetGainCalibrated: summarizeDraws(calibrated),
