@@ -64,6 +64,12 @@ export interface TrainNetworkOptions {
   rng: Rng;
   /** With random corners: one corner per step shared by all neurons (a die) instead of one per neuron. */
   globalCorners?: boolean;
+  /**
+   * Simulated dies per step (default 1): the batch is split into this many equal parts, each run on
+   * its own variation draw and (with random corners) its own corner, so that one gradient step
+   * weighs several dies against each other instead of following one die at a time.
+   */
+  diesPerStep?: number;
   /** Draws a batch of inputs and targets. */
   sampleBatch: (rng: Rng, batchSize: number) => TrainingBatch;
   /** Loss of the network outputs [B, J] against targets [B, J']. */
@@ -228,6 +234,7 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
   const kind = o.device.programming.kind;
   let finalLoss = NaN;
   const every = o.progressEvery ?? 100;
+  const diesPerStep = o.diesPerStep ?? 1;
   let globalStep = 0;
 
   for (const phase of o.phases) {
@@ -247,50 +254,61 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
       const lr = phase.learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * step) / phase.steps)));
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const batch = o.sampleBatch(dataRng, o.batchSize);
-      const dieCorner = cornerRng.int(o.bank.corners.length);
-      // The replica inverter is one more inverter of the die (see network.ts).
-      const replicaCorner = !phase.randomCorners ? o.bank.nominalIndex : o.globalCorners ? dieCorner : replicaRows > 0 ? cornerRng.int(o.bank.corners.length) : 0;
-      const cornerIdx = o.shape.layers.map((l) =>
-        Int32Array.from({ length: l.columns }, () =>
-          !phase.randomCorners ? o.bank.nominalIndex : o.globalCorners ? dieCorner : cornerRng.int(o.bank.corners.length),
-        ),
-      );
-      const seeds = vars.map(() => [noiseRng.nextSeed(), noiseRng.nextSeed()]);
-      const lossValue = optimizer.minimize(() => {
-        const layers = o.shape.layers.map((l, i) => {
-          const toG = (u: tf.Variable, fz: { mask: tf.Tensor2D; value: tf.Tensor2D }, seed: number): tf.Tensor2D => {
-            const free = phase.ste ? steQuantize(u.clipByValue(0, 1), levels) : u.clipByValue(0, 1);
-            const uq = fz.mask.mul(fz.value).add(tf.sub(1, fz.mask).mul(free));
-            let g = uq.mul(1 - gMinRel).add(gMinRel);
-            if (phase.variation && sigma > 0) {
-              const z = tf.randomNormal(g.shape, 0, 1, 'float32', seed);
-              g = kind === 'lognormal' ? g.mul(z.mul(sigma).exp()) : g.add(z.mul(sigma * (1 - gMinRel))).relu();
-            }
-            return g as tf.Tensor2D;
-          };
-          const vtcTable =
-            l.activation === 'inverter'
-              ? phase.randomCorners
-                ? (tf.gather(bankTable, tf.tensor1d(cornerIdx[i], 'int32')) as tf.Tensor2D)
-                : (tf.tile(nominalRow, [l.columns, 1]) as tf.Tensor2D)
-              : undefined;
-          return {
-            gU: toG(vars[i].upper, frozen[i].upper, seeds[i][0]),
-            gL: toG(vars[i].lower, frozen[i].lower, seeds[i][1]),
-            activation: l.activation,
-            vtcTable,
-          };
-        });
-        const out = forwardTf(
-          layers,
-          o.bank.grid,
-          tf.tensor2d(Float32Array.from(expandSignalRows(o.shape.inputRows, batch.upper, o.batchSize)), [o.batchSize, signalRows]),
-          tf.tensor2d(Float32Array.from(expandSignalRows(o.shape.inputRows, batch.lower, o.batchSize)), [o.batchSize, signalRows]),
-          o.vddVolts,
-          biasRows,
-          { rows: replicaRows, volts: switching[replicaCorner] },
-          { rows: trimRows, volts: trimVolts },
+      // Per die: its corner, the replica inverter's corner (one more inverter of the die, see
+      // network.ts), each neuron's corner and the variation seeds, drawn in this order.
+      const dies = Array.from({ length: diesPerStep }, () => {
+        const dieCorner = cornerRng.int(o.bank.corners.length);
+        const replicaCorner = !phase.randomCorners ? o.bank.nominalIndex : o.globalCorners ? dieCorner : replicaRows > 0 ? cornerRng.int(o.bank.corners.length) : 0;
+        const cornerIdx = o.shape.layers.map((l) =>
+          Int32Array.from({ length: l.columns }, () =>
+            !phase.randomCorners ? o.bank.nominalIndex : o.globalCorners ? dieCorner : cornerRng.int(o.bank.corners.length),
+          ),
         );
+        const seeds = vars.map(() => [noiseRng.nextSeed(), noiseRng.nextSeed()]);
+        return { replicaCorner, cornerIdx, seeds };
+      });
+      const upperRows = Float32Array.from(expandSignalRows(o.shape.inputRows, batch.upper, o.batchSize));
+      const lowerRows = Float32Array.from(expandSignalRows(o.shape.inputRows, batch.lower, o.batchSize));
+      const lossValue = optimizer.minimize(() => {
+        const outputs = dies.map((die, d) => {
+          const first = Math.floor((d * o.batchSize) / diesPerStep);
+          const rows = Math.floor(((d + 1) * o.batchSize) / diesPerStep) - first;
+          const layers = o.shape.layers.map((l, i) => {
+            const toG = (u: tf.Variable, fz: { mask: tf.Tensor2D; value: tf.Tensor2D }, seed: number): tf.Tensor2D => {
+              const free = phase.ste ? steQuantize(u.clipByValue(0, 1), levels) : u.clipByValue(0, 1);
+              const uq = fz.mask.mul(fz.value).add(tf.sub(1, fz.mask).mul(free));
+              let g = uq.mul(1 - gMinRel).add(gMinRel);
+              if (phase.variation && sigma > 0) {
+                const z = tf.randomNormal(g.shape, 0, 1, 'float32', seed);
+                g = kind === 'lognormal' ? g.mul(z.mul(sigma).exp()) : g.add(z.mul(sigma * (1 - gMinRel))).relu();
+              }
+              return g as tf.Tensor2D;
+            };
+            const vtcTable =
+              l.activation === 'inverter'
+                ? phase.randomCorners
+                  ? (tf.gather(bankTable, tf.tensor1d(die.cornerIdx[i], 'int32')) as tf.Tensor2D)
+                  : (tf.tile(nominalRow, [l.columns, 1]) as tf.Tensor2D)
+                : undefined;
+            return {
+              gU: toG(vars[i].upper, frozen[i].upper, die.seeds[i][0]),
+              gL: toG(vars[i].lower, frozen[i].lower, die.seeds[i][1]),
+              activation: l.activation,
+              vtcTable,
+            };
+          });
+          return forwardTf(
+            layers,
+            o.bank.grid,
+            tf.tensor2d(upperRows.subarray(first * signalRows, (first + rows) * signalRows), [rows, signalRows]),
+            tf.tensor2d(lowerRows.subarray(first * signalRows, (first + rows) * signalRows), [rows, signalRows]),
+            o.vddVolts,
+            biasRows,
+            { rows: replicaRows, volts: switching[die.replicaCorner] },
+            { rows: trimRows, volts: trimVolts },
+          );
+        });
+        const out = outputs.length === 1 ? outputs[0] : (tf.concat(outputs, 0) as tf.Tensor2D);
         return o.loss(out, tf.tensor2d(batch.target, [o.batchSize, batch.target.length / o.batchSize]));
       }, true);
       for (const v of vars) {

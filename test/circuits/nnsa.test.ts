@@ -96,6 +96,18 @@ test('the same seed gives an identical metrics.json', () => {
   assert.is(readFileSync(path.join(work, 'a', 'model.json'), 'utf8'), readFileSync(path.join(work, 'b', 'model.json'), 'utf8'));
 });
 
+test('several dies per step only split the batch: without variation and corners the network is unchanged', () => {
+  const run = (dies: number) => {
+    const cfg = path.join(work, `dies${dies}.json`);
+    writeFileSync(cfg, JSON.stringify({ ...tinyConfig, variationAware: false, trainingCorners: 'nominal', diesPerStep: dies, refine: { ...tinyConfig.refine, chips: 0 } }));
+    const out = path.join(work, `dies${dies}`);
+    const r = npim('train', 'sa', '--config', cfg, '--mc', '0', '--points', '64', '--out', out, '--quiet');
+    assert.is(r.code, 0, r.stderr);
+    return JSON.parse(readFileSync(path.join(out, 'model.json'), 'utf8')).network;
+  };
+  assert.equal(run(2), run(1));
+});
+
 test('bad input: one-line errors, exit code 2, no partial output', () => {
   const out = path.join(work, 'never');
   const vtc = path.join(work, 'bad-vtc.csv');

@@ -77,6 +77,11 @@ export const NnsaTrainConfigSchema = z.object({
    * rows the network learns to use the tracking reference.
    */
   trainingCorners: CornerModeSchema.default('global'),
+  /**
+   * Simulated dies per training step: the batch is split among this many variation draws, each at
+   * its own random corner (with `global` corners), so one step weighs several dies at once.
+   */
+  diesPerStep: z.number().int().min(1).max(64).default(1),
   /** Apply the device model's programming variation during training. */
   variationAware: z.boolean().default(true),
   batchSize: z.number().int().min(16).max(65536).default(256),

@@ -165,6 +165,7 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
     phases,
     rng: rng.fork('train'),
     globalCorners: cfg.trainingCorners === 'global',
+    diesPerStep: cfg.diesPerStep,
     sampleBatch: (r, b) => sampleNnsaBatch(r, b, cfg.dacBits, cfg.sampleHoldNoiseVolts, cfg.stressFraction),
     loss: (out, target) => pairLossTf(out, target, cfg.tailLoss),
     initLayer: (layer, pairs, columns, r) =>
