@@ -31,6 +31,7 @@ interface TrainOptions {
   dacBits?: string;
   hidden?: string;
   biasRows?: string;
+  replicaRows?: string;
   bitRows?: string;
   trainingCorners?: string;
   stepsScale?: string;
@@ -116,6 +117,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       .option('--dac-bits <bits>', 'DAC resolution D (1, 2 or 4)')
       .option('--hidden <n>', 'hidden inverter neurons')
       .option('--bias-rows <n>', 'parallel bias row pairs per layer')
+      .option('--replica-rows <n>', 'hidden-layer row pairs tied to the replica inverter (0 = none)')
       .option('--bit-rows <list>', 'parallel row pairs of each weight bit, bit 0 first (e.g. 1,1,1,1,1,1,2,4)')
       .option('--training-corners <mode>', 'inverter corners during training (nominal, global, per-neuron)')
       .option('--steps-scale <x>', 'scale all training step counts (e.g. 0.1 for a quick run)')
@@ -130,6 +132,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       dacBits: opts.dacBits === undefined ? undefined : parseIntOption(opts.dacBits, '--dac-bits'),
       hiddenNeurons: opts.hidden === undefined ? undefined : parseIntOption(opts.hidden, '--hidden'),
       biasRows: opts.biasRows === undefined ? undefined : parseIntOption(opts.biasRows, '--bias-rows'),
+      replicaRows: opts.replicaRows === undefined ? undefined : parseIntOption(opts.replicaRows, '--replica-rows'),
       bitRows: opts.bitRows === undefined ? undefined : opts.bitRows.split(',').map((v) => parseIntOption(v.trim(), '--bit-rows')),
       trainingCorners: opts.trainingCorners,
       seed: opts.trainSeed === undefined ? undefined : parseIntOption(opts.trainSeed, '--train-seed'),
