@@ -46,6 +46,7 @@
  */
 import { z } from 'zod';
 import { fail } from '../core/errors.ts';
+import { leastSquaresLine } from '../core/line-fit.ts';
 import { DNN_BITS, SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
 
 /** A converter as a scalar transfer function: input volts → integer code 0..2^N − 1. */
@@ -413,16 +414,8 @@ function codeDensity(sortedInputs: Float64Array, codes: Int32Array, scale: AdcSc
       for (let k = 1; k < M; k++) inl[k] = (T[k] - T[1] - (k - 1) * meanWidth) / meanWidth;
     } else {
       // Least-squares line T ≈ a + b·k over k = 1..M−1.
-      let sk = 0, st = 0, skk = 0, skt = 0;
-      const cnt = M - 1;
-      for (let k = 1; k < M; k++) {
-        sk += k;
-        st += T[k];
-        skk += k * k;
-        skt += k * T[k];
-      }
-      const b = (cnt * skt - sk * st) / (cnt * skk - sk * sk);
-      const a = (st - b * sk) / cnt;
+      const k1 = Array.from({ length: M - 1 }, (_, i) => i + 1);
+      const { slope: b, intercept: a } = leastSquaresLine(k1, T.slice(1));
       for (let k = 1; k < M; k++) inl[k] = (T[k] - (a + b * k)) / b;
     }
   }
