@@ -270,33 +270,35 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
       const upperRows = Float32Array.from(expandSignalRows(o.shape.inputRows, batch.upper, o.batchSize));
       const lowerRows = Float32Array.from(expandSignalRows(o.shape.inputRows, batch.lower, o.batchSize));
       const lossValue = optimizer.minimize(() => {
+        // Level-quantized conductances (frozen devices on their level, free ones trained), shared
+        // by every die; each die then applies its own variation draw and corners.
+        const designed = o.shape.layers.map((_, i) =>
+          (['upper', 'lower'] as const).map((line) => {
+            const u = vars[i][line];
+            const fz = frozen[i][line];
+            const free = phase.ste ? steQuantize(u.clipByValue(0, 1), levels) : u.clipByValue(0, 1);
+            return fz.mask.mul(fz.value).add(tf.sub(1, fz.mask).mul(free)).mul(1 - gMinRel).add(gMinRel) as tf.Tensor2D;
+          }),
+        );
+        const programmed = (g: tf.Tensor2D, seed: number): tf.Tensor2D => {
+          if (!phase.variation || sigma <= 0) return g;
+          const z = tf.randomNormal(g.shape, 0, 1, 'float32', seed);
+          return (kind === 'lognormal' ? g.mul(z.mul(sigma).exp()) : g.add(z.mul(sigma * (1 - gMinRel))).relu()) as tf.Tensor2D;
+        };
         const outputs = dies.map((die, d) => {
           const first = Math.floor((d * o.batchSize) / diesPerStep);
           const rows = Math.floor(((d + 1) * o.batchSize) / diesPerStep) - first;
-          const layers = o.shape.layers.map((l, i) => {
-            const toG = (u: tf.Variable, fz: { mask: tf.Tensor2D; value: tf.Tensor2D }, seed: number): tf.Tensor2D => {
-              const free = phase.ste ? steQuantize(u.clipByValue(0, 1), levels) : u.clipByValue(0, 1);
-              const uq = fz.mask.mul(fz.value).add(tf.sub(1, fz.mask).mul(free));
-              let g = uq.mul(1 - gMinRel).add(gMinRel);
-              if (phase.variation && sigma > 0) {
-                const z = tf.randomNormal(g.shape, 0, 1, 'float32', seed);
-                g = kind === 'lognormal' ? g.mul(z.mul(sigma).exp()) : g.add(z.mul(sigma * (1 - gMinRel))).relu();
-              }
-              return g as tf.Tensor2D;
-            };
-            const vtcTable =
+          const layers = o.shape.layers.map((l, i) => ({
+            gU: programmed(designed[i][0], die.seeds[i][0]),
+            gL: programmed(designed[i][1], die.seeds[i][1]),
+            activation: l.activation,
+            vtcTable:
               l.activation === 'inverter'
                 ? phase.randomCorners
                   ? (tf.gather(bankTable, tf.tensor1d(die.cornerIdx[i], 'int32')) as tf.Tensor2D)
                   : (tf.tile(nominalRow, [l.columns, 1]) as tf.Tensor2D)
-                : undefined;
-            return {
-              gU: toG(vars[i].upper, frozen[i].upper, die.seeds[i][0]),
-              gL: toG(vars[i].lower, frozen[i].lower, die.seeds[i][1]),
-              activation: l.activation,
-              vtcTable,
-            };
-          });
+                : undefined,
+          }));
           return forwardTf(
             layers,
             o.bank.grid,
