@@ -24,6 +24,17 @@
  * is one more inverter of the die: nominal corner in a nominal instance, the die's corner for a
  * global corner, and a corner of its own under per-neuron corners (it tracks only what it shares).
  *
+ * A diode-connected replica cannot cancel a threshold shift ΔV_M in a passive column: with a share a
+ * of the column's conductance on V_rep = V_M + ΔV_M, the column moves by a·ΔV_M while the threshold
+ * moves by ΔV_M, and a < 1. With `replicaFeedback` the replica inverter instead closes a resistive
+ * divider around itself (devices from its buffered output and from both rails to its input, like
+ * the crossbar's own cells; the buffer keeps the divider's current off the inverter, whose VTC is
+ * the unloaded one): its input settles at V_M, so its output sits at
+ * V_ref + ΔV_M·(1 + G)/(1 + βG) for an inverter of gain G, feedback fraction β = output devices /
+ * (output + 2 · rail devices) and V_ref ≈ VDD/2 set by the rail devices, an amplified copy of the
+ * die's threshold shift (≈ 1/β). A share a ≈ β of a column on it then moves the column with the
+ * threshold. The divider's devices are programmed with the same variation as the crossbar.
+ *
  * Optional trim rows (`trimRows` > 0): further pairs of every inverter layer, after the replica
  * rows, at two fixed reference voltages close to VDD/2 (`trimVolts`, default 0.7 V / 0.5 V, taps of
  * a buffered resistive divider from VDD). A device to VDD or ground moves a neuron's threshold by
@@ -57,6 +68,19 @@ export const NetworkLayerSchema = z.object({
 /** One trained layer. */
 export type NetworkLayer = z.output<typeof NetworkLayerSchema>;
 
+/**
+ * Schema of the replica inverter's resistive feedback: unit devices at G_max from the replica's
+ * output, and from each rail (VDD and ground), to its input. Feedback fraction
+ * β = output / (output + 2 · rail); the reference V_ref = VDD/2 (equal rail devices).
+ */
+export const ReplicaFeedbackSchema = z.object({
+  outputDevices: z.number().int().min(1).max(64),
+  railDevices: z.number().int().min(1).max(64),
+});
+
+/** Resistive feedback of the replica inverter (see {@link ReplicaFeedbackSchema}). */
+export type ReplicaFeedback = z.output<typeof ReplicaFeedbackSchema>;
+
 /** Schema of a trained passive network. */
 export const PassiveNetworkSchema = z
   .object({
@@ -71,6 +95,8 @@ export const PassiveNetworkSchema = z
     biasRows: z.number().int().min(1).max(64).default(1),
     /** Row pairs (V_rep, V_rep) tied to the replica-inverter reference, after the bias rows of every inverter layer. */
     replicaRows: z.number().int().min(0).max(64).optional(),
+    /** Resistive feedback of the replica inverter (absent: diode-connected; see the module comment). */
+    replicaFeedback: z.lazy(() => ReplicaFeedbackSchema).optional(),
     /** Trim row pairs (trimVolts[0], trimVolts[1]) after the replica rows of every inverter layer. */
     trimRows: z.number().int().min(0).max(64).optional(),
     /** Voltages of the trim rows' upper and lower lines, volts. */
@@ -108,6 +134,8 @@ export interface NetworkShape {
   biasRows?: number;
   /** Replica-reference pairs per inverter layer (default 0; see the module comment). */
   replicaRows?: number;
+  /** Resistive feedback of the replica inverter (absent: diode-connected). */
+  replicaFeedback?: ReplicaFeedback;
   /** Trim pairs per inverter layer (default 0; see the module comment). */
   trimRows?: number;
   /** Trim rows' line voltages, volts (default {@link DEFAULT_TRIM_VOLTS}). */
@@ -151,14 +179,47 @@ export function expandSignalRows(sources: number[] | undefined, inputs: ArrayLik
 /** Default trim-row voltages (upper, lower line): divider taps 0.1 V either side of VDD/2, volts. */
 export const DEFAULT_TRIM_VOLTS: [number, number] = [0.7, 0.5];
 
-/** Switching threshold V_M of every corner of a bank (the voltage a replica inverter settles at), volts. */
-export function bankSwitchingVolts(bank: VtcBank): Float64Array {
-  return Float64Array.from(bank.corners, (_, c) => vtcFigures(bank, c).switchingVolts);
+/** Conductances of the replica feedback divider: output→input and VDD→input, ground→input, siemens. */
+export interface ReplicaDividerSiemens {
+  output: number;
+  vdd: number;
+  ground: number;
 }
 
-/** Number of RRAM devices and inverters of a network. */
-export function networkDeviceCount(net: Pick<PassiveNetwork, 'layers'>): { rram: number; inverters: number } {
-  let rram = 0;
+/** The replica divider's conductances as designed (every device at G_max). */
+export function nominalReplicaDivider(f: ReplicaFeedback, gMaxSiemens: number): ReplicaDividerSiemens {
+  return { output: f.outputDevices * gMaxSiemens, vdd: f.railDevices * gMaxSiemens, ground: f.railDevices * gMaxSiemens };
+}
+
+/**
+ * Voltage of the replica reference at a corner, volts: V_M of the corner for a diode-connected
+ * replica; with a feedback divider, the fixed point v = VTC(input(v)) with input(v) the divider's
+ * weighted average of v, VDD and ground. The VTC falls and input(v) rises with v, so
+ * VTC(input(v)) − v is strictly decreasing and bisection on [0, VDD] finds its one root.
+ */
+export function replicaReferenceVolts(bank: VtcBank, corner: number, vddVolts: number, divider?: ReplicaDividerSiemens): number {
+  if (!divider) return vtcFigures(bank, corner).switchingVolts;
+  const total = divider.output + divider.vdd + divider.ground;
+  let lo = 0;
+  let hi = vddVolts;
+  for (let i = 0; i < 60; i++) {
+    const v = (lo + hi) / 2;
+    if (bankVtc(bank, corner, (divider.output * v + divider.vdd * vddVolts) / total) > v) lo = v;
+    else hi = v;
+  }
+  return (lo + hi) / 2;
+}
+
+/** Replica reference of every corner of a bank with the designed divider (or diode-connected), volts. */
+export function bankReplicaVolts(bank: VtcBank, vddVolts: number, feedback: ReplicaFeedback | undefined, gMaxSiemens: number): Float64Array {
+  const divider = feedback && nominalReplicaDivider(feedback, gMaxSiemens);
+  return Float64Array.from(bank.corners, (_, c) => replicaReferenceVolts(bank, c, vddVolts, divider));
+}
+
+/** Number of RRAM devices and inverters of a network (the crossbars and the replica divider). */
+export function networkDeviceCount(net: Pick<PassiveNetwork, 'layers' | 'replicaFeedback'>): { rram: number; inverters: number } {
+  // The replica inverter itself is not counted (one per die, shared); its divider's devices are.
+  let rram = net.replicaFeedback ? net.replicaFeedback.outputDevices + 2 * net.replicaFeedback.railDevices : 0;
   let inverters = 0;
   for (const l of net.layers) {
     rram += 2 * l.pairs * l.columns;
@@ -175,8 +236,10 @@ export interface NetworkInstance {
   biasRows: number;
   /** Replica-reference pairs of every inverter layer (0 or absent: none). */
   replicaRows?: number;
-  /** Voltage of the replica reference (V_M of the replica inverter's corner), volts. */
+  /** Voltage of the replica reference (V_M of the replica inverter's corner, or its divider's fixed point), volts. */
   replicaVolts?: number;
+  /** Programmed feedback divider of the replica inverter (absent: diode-connected). */
+  replicaDivider?: ReplicaDividerSiemens;
   /** Trim pairs of every inverter layer (0 or absent: none) and their line voltages. */
   trimRows?: number;
   trimVolts?: [number, number];
@@ -215,6 +278,7 @@ export function instantiateNetwork(net: PassiveNetwork, bank: VtcBank, device: R
   });
   const replicaRows = net.replicaRows ?? 0;
   let replicaVolts: number | undefined;
+  let replicaDivider: ReplicaDividerSiemens | undefined;
   if (replicaRows > 0) {
     const corner =
       cornerMode.kind === 'nominal'
@@ -222,10 +286,21 @@ export function instantiateNetwork(net: PassiveNetwork, bank: VtcBank, device: R
         : cornerMode.kind === 'global'
           ? cornerMode.corner
           : (rng ?? fail('per-neuron corners need a random generator')).fork('replica-corner').int(bank.corners.length);
-    replicaVolts = vtcFigures(bank, corner).switchingVolts;
+    replicaDivider = net.replicaFeedback && programReplicaDivider(net.replicaFeedback, device, rng);
+    replicaVolts = replicaReferenceVolts(bank, corner, net.vddVolts, replicaDivider);
   }
   const trimRows = net.trimRows ?? 0;
-  return { vddVolts: net.vddVolts, inputRows: net.inputRows, biasRows: net.biasRows, replicaRows, replicaVolts, trimRows, trimVolts: net.trimVolts ?? DEFAULT_TRIM_VOLTS, layers };
+  return { vddVolts: net.vddVolts, inputRows: net.inputRows, biasRows: net.biasRows, replicaRows, replicaVolts, ...(replicaDivider ? { replicaDivider } : {}), trimRows, trimVolts: net.trimVolts ?? DEFAULT_TRIM_VOLTS, layers };
+}
+
+/** The replica divider as programmed: every device drawn with the device's variation when `rng` is given. */
+function programReplicaDivider(f: ReplicaFeedback, device: RramConfig, rng: Rng | null): ReplicaDividerSiemens {
+  const nominal = nominalReplicaDivider(f, device.gMaxSiemens);
+  if (!rng) return nominal;
+  const n = f.outputDevices + 2 * f.railDevices;
+  const g = programConductances(new Float64Array(n).fill(device.gMaxSiemens), device, rng.fork('replica-feedback'));
+  const sum = (from: number, count: number): number => g.subarray(from, from + count).reduce((a, x) => a + x, 0);
+  return { output: sum(0, f.outputDevices), vdd: sum(f.outputDevices, f.railDevices), ground: sum(f.outputDevices + f.railDevices, f.railDevices) };
 }
 
 /** What sets the fixed rows' voltages: the supply, the replica reference and the trim taps. */

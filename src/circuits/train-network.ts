@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
 import { gMinSiemens, levelCount, type RramConfig } from '../device/rram.ts';
-import { bankSwitchingVolts, DEFAULT_TRIM_VOLTS, expandSignalRows, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
+import { bankReplicaVolts, DEFAULT_TRIM_VOLTS, expandSignalRows, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
 import { passiveColumns, steQuantize, vtcLookup } from './tf-ops.ts';
 import type { VtcBank } from './vtc.ts';
 
@@ -210,7 +210,7 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
   const replicaRows = o.shape.replicaRows ?? 0;
   const trimRows = o.shape.trimRows ?? 0;
   const trimVolts = o.shape.trimVolts ?? DEFAULT_TRIM_VOLTS;
-  const switching = bankSwitchingVolts(o.bank);
+  const switching = bankReplicaVolts(o.bank, o.vddVolts, o.shape.replicaFeedback, o.device.gMaxSiemens);
   const initRng = o.rng.fork('init');
   const vars: LayerVars[] = o.shape.layers.map((l, i) => {
     const n = pairs[i] * l.columns;
@@ -332,6 +332,7 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
     ...(o.shape.inputRows ? { inputRows: o.shape.inputRows } : {}),
     biasRows,
     ...(replicaRows > 0 ? { replicaRows } : {}),
+    ...(replicaRows > 0 && o.shape.replicaFeedback ? { replicaFeedback: o.shape.replicaFeedback } : {}),
     ...(trimRows > 0 ? { trimRows, trimVolts } : {}),
     vddVolts: o.vddVolts,
     device: o.device,

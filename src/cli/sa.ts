@@ -32,6 +32,7 @@ interface TrainOptions {
   hidden?: string;
   biasRows?: string;
   replicaRows?: string;
+  replicaFeedback?: string;
   bitRows?: string;
   trainingCorners?: string;
   stepsScale?: string;
@@ -39,6 +40,14 @@ interface TrainOptions {
   vtc?: string;
   trainSeed?: string;
   out: string;
+}
+
+/** `--replica-feedback out,rail` → the divider's device counts (validated by the config schema). */
+function parseReplicaFeedback(text: string): { outputDevices: number; railDevices: number } {
+  const parts = text.split(',');
+  ensure(parts.length === 2, `--replica-feedback must be two device counts "out,rail" (e.g. 1,2), got '${text}'`);
+  const [outputDevices, railDevices] = parts.map((v) => parseIntOption(v.trim(), '--replica-feedback'));
+  return { outputDevices, railDevices };
 }
 
 function parseEvalOptions(o: EvalOptions, model: NnsaModel) {
@@ -118,6 +127,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       .option('--hidden <n>', 'hidden inverter neurons')
       .option('--bias-rows <n>', 'parallel bias row pairs per layer')
       .option('--replica-rows <n>', 'hidden-layer row pairs tied to the replica inverter (0 = none)')
+      .option('--replica-feedback <out,rail>', 'resistive feedback of the replica inverter: devices from its output and from each rail to its input (e.g. 1,2: gain ≈ 4; default: diode-connected)')
       .option('--bit-rows <list>', 'parallel row pairs of each weight bit, bit 0 first (e.g. 1,1,1,1,1,1,2,4)')
       .option('--training-corners <mode>', 'inverter corners during training (nominal, global, per-neuron)')
       .option('--steps-scale <x>', 'scale all training step counts (e.g. 0.1 for a quick run)')
@@ -133,6 +143,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       hiddenNeurons: opts.hidden === undefined ? undefined : parseIntOption(opts.hidden, '--hidden'),
       biasRows: opts.biasRows === undefined ? undefined : parseIntOption(opts.biasRows, '--bias-rows'),
       replicaRows: opts.replicaRows === undefined ? undefined : parseIntOption(opts.replicaRows, '--replica-rows'),
+      replicaFeedback: opts.replicaFeedback === undefined ? undefined : parseReplicaFeedback(opts.replicaFeedback),
       bitRows: opts.bitRows === undefined ? undefined : opts.bitRows.split(',').map((v) => parseIntOption(v.trim(), '--bit-rows')),
       trainingCorners: opts.trainingCorners,
       seed: opts.trainSeed === undefined ? undefined : parseIntOption(opts.trainSeed, '--train-seed'),

@@ -13,7 +13,7 @@
  * programming σ optionally overridden. σ = 0 with no faults and no drift gives the targets exactly
  * ("nominal devices").
  */
-import { DEFAULT_TRIM_VOLTS, instantiateNetwork, signalRowSources } from '../circuits/network.ts';
+import { DEFAULT_TRIM_VOLTS, instantiateNetwork, signalRowSources, type ReplicaDividerSiemens } from '../circuits/network.ts';
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_SEED } from '../core/defaults.ts';
@@ -89,6 +89,8 @@ export interface ProgrammedApproximator {
   seed: number;
   vddVolts: number;
   arrays: ProgrammedArray[];
+  /** NNS+A with a replica feedback divider: its programmed conductances. */
+  replicaDivider?: ReplicaDividerSiemens;
 }
 
 /** Programming choices: σ override (default: the model's device σ) and seed (default 1). */
@@ -174,6 +176,7 @@ export function programApproximator(a: Approximator, options: ProgrammingOptions
       device,
       seed,
       vddVolts: m.network.vddVolts,
+      ...(inst.replicaDivider ? { replicaDivider: inst.replicaDivider } : {}),
       arrays: m.network.layers.map((l, li) => ({
         role: nnsaRole(m, li),
         activation: l.activation,
@@ -215,7 +218,7 @@ export function programApproximator(a: Approximator, options: ProgrammingOptions
 export function describeApproximator(a: Approximator): string {
   if (a.kind === 'nnsa') {
     const net = a.model.network;
-    return `NNS+A (D = ${a.model.dacBits}), ${net.layers.map((l) => `${l.pairs}x${l.columns} ${l.activation}`).join(' -> ')}, ${net.biasRows} bias rows${net.replicaRows ? `, ${net.replicaRows} replica rows` : ''}${net.trimRows ? `, ${net.trimRows} trim rows` : ''}`;
+    return `NNS+A (D = ${a.model.dacBits}), ${net.layers.map((l) => `${l.pairs}x${l.columns} ${l.activation}`).join(' -> ')}, ${net.biasRows} bias rows${net.replicaRows ? `, ${net.replicaRows} replica rows${net.replicaFeedback ? ` (replica feedback ${net.replicaFeedback.outputDevices}:${net.replicaFeedback.railDevices})` : ''}` : ''}${net.trimRows ? `, ${net.trimRows} trim rows` : ''}`;
   }
   const m = a.model;
   return `${m.bits}-bit ${m.arch} NNADC, range ${m.rangeFraction} of the NNS+A output, stages ${m.stages.map((s) => `${s.role} ${s.inputs.length}x${s.columns}`).join(', ')}`;
@@ -234,7 +237,11 @@ export function approximatorWeightMap(a: Approximator, p: ProgrammedApproximator
     programming: { sigma: p.device.programming.sigma, kind: p.device.programming.kind, seed: p.seed },
     rowOrder: 'row k of array i is input pair k of layer/stage i; its upper-line device has polarity upper, its lower-line device lower; see each array info.rows',
   };
-  if (a.kind === 'nnsa') Object.assign(info, { dacBits: a.model.dacBits, biasRows: a.model.network.biasRows, replicaRows: a.model.network.replicaRows ?? 0 });
+  if (a.kind === 'nnsa') {
+    Object.assign(info, { dacBits: a.model.dacBits, biasRows: a.model.network.biasRows, replicaRows: a.model.network.replicaRows ?? 0 });
+    // The replica divider is not a crossbar array: its devices (and their programmed sums) go in the metadata.
+    if (a.model.network.replicaFeedback && p.replicaDivider) Object.assign(info, { replicaFeedback: { ...a.model.network.replicaFeedback, programmedSiemens: p.replicaDivider } });
+  }
   else Object.assign(info, { bits: a.model.bits, arch: a.model.arch, rangeFraction: a.model.rangeFraction });
   const circuit = {
     name: p.name,

@@ -21,7 +21,7 @@
  *
  * I/O (deck, ngspice, data file) is confined to {@link runSpiceVerify}; the comparisons are pure.
  */
-import { expandSignalRows, forwardNetwork, instantiateNetwork, layerRowVoltages } from '../circuits/network.ts';
+import { expandSignalRows, forwardNetwork, instantiateNetwork, layerRowVoltages, replicaReferenceVolts } from '../circuits/network.ts';
 import path from 'node:path';
 import { DEFAULT_SEED } from '../core/defaults.ts';
 import { ensure, fail } from '../core/errors.ts';
@@ -354,6 +354,10 @@ export function compareNnsaRun(
     inst.layers[li].upperSiemens = a.upperSiemens;
     inst.layers[li].lowerSiemens = a.lowerSiemens;
   });
+  if (programmed.replicaDivider) {
+    inst.replicaDivider = programmed.replicaDivider;
+    inst.replicaVolts = replicaReferenceVolts(bank, cornerIndex, net.vddVolts, programmed.replicaDivider);
+  }
   const n = points.count;
   ensure(rows.length === n, `ngspice wrote ${rows.length} operating points, expected ${n}`);
   const col = columnsOf(deck, rows);

@@ -355,7 +355,20 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
       lines.push(...pwlSource(`B_x${k}${line}`, `x${k}${line}`, Array.from({ length: points.count }, (_, b) => src[b * K + k])));
     }
   }
-  if (replica) {
+  if (replica && p.replicaDivider) {
+    const d = p.replicaDivider;
+    lines.push(
+      '',
+      '* replica reference: an inverter whose buffered output feeds back to its input through a resistive divider',
+      '* (RRAM devices, parallel ones merged) with both rails; the input settles at V_M, so the output carries the',
+      '* corner shift amplified. The buffer (ideal, like the followers between layers) keeps the divider off the inverter.',
+      'X_rep vrepin vrepi vdd npim_inv',
+      'E_rep vrep 0 vrepi 0 1',
+      `R_rep_out vrep vrepin ${spiceNumber(1 / d.output)}`,
+      `R_rep_vdd vdd vrepin ${spiceNumber(1 / d.vdd)}`,
+      `R_rep_gnd 0 vrepin ${spiceNumber(1 / d.ground)}`,
+    );
+  } else if (replica) {
     lines.push(
       '',
       '* replica reference: a diode-connected inverter settles at V_M of this corner; buffered to drive the replica rows',
@@ -367,7 +380,8 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
   if ((net.trimRows ?? 0) > 0) {
     lines.push('', '* trim references: buffered taps of a resistive divider from VDD (ideal sources)', `V_trimh vtrimh 0 ${trimHi}`, `V_triml vtriml 0 ${trimLo}`);
   }
-  let resistors = 0;
+  // The replica divider's three resistors (parallel devices merged) count with the crossbars'.
+  let resistors = replica && p.replicaDivider ? 3 : 0;
   let open = 0;
   let inverters = 0;
   let prevOut: string[] = [];

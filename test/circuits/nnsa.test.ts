@@ -124,6 +124,8 @@ test('bad input: one-line errors, exit code 2, no partial output', () => {
   assertOneLineError(npim('train', 'sa', '--dac-bits', '0', '--out', out), /dacBits/);
   assertOneLineError(npim('train', 'sa', '--replica-rows', '65', '--out', out), /replicaRows/);
   assertOneLineError(npim('train', 'sa', '--replica-rows', 'x', '--out', out), /--replica-rows expects a number/);
+  assertOneLineError(npim('train', 'sa', '--replica-feedback', '1', '--out', out), /--replica-feedback must be two device counts/);
+  assertOneLineError(npim('train', 'sa', '--replica-feedback', '0,2', '--out', out), /replicaFeedback\.outputDevices/);
   assertOneLineError(npim('eval', 'sa', path.join(work, 'missing-model')), /model directory not found/);
   assertOneLineError(npim('eval', 'sa', path.join(ROOT, 'models', 'nnsa-d4'), '--sigma', '-1'), /--sigma/);
   assertOneLineError(npim('eval', 'sa', path.join(ROOT, 'models', 'nnsa-d4'), '--nominal-points', '8'), /--nominal-points must be between 16 and 1000000/);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_SEED, SAMPLE_HOLD_NOISE_VOLTS, VDD_VOLTS } from '../../core/defaults.ts';
 import { RramConfigSchema } from '../../device/rram.ts';
 import { ApproximatorBaseSchema } from '../approximator-model.ts';
+import { ReplicaFeedbackSchema } from '../network.ts';
 
 /** How inverter corners are drawn, in training or evaluation. */
 export const CornerModeSchema = z.enum(['nominal', 'global', 'per-neuron']);
@@ -40,6 +41,12 @@ export const NnsaTrainConfigSchema = z.object({
    * with the inverters' threshold instead of shifting every threshold against its input.
    */
   replicaRows: z.number().int().min(0).max(64).default(4),
+  /**
+   * Resistive feedback around the replica inverter (`network.ts`): its output then carries the
+   * die's threshold shift amplified ≈ (output + 2·rail) / output times, which a passive column can
+   * follow with a share of its conductance well below 1. Absent: diode-connected replica.
+   */
+  replicaFeedback: ReplicaFeedbackSchema.optional(),
   /**
    * Initialization: `centered` (random signal devices, bias centering every hidden column at V_M)
    * or `thermometer` (mirrored families with staggered thresholds, see `nnsa/init.ts`).

@@ -36,8 +36,10 @@ export interface ThermometerInitOptions {
   /** G_min / G_max. */
   gMinRelative: number;
   vddVolts: number;
-  /** Nominal switching threshold V_M, volts (also the replica reference). */
+  /** Nominal switching threshold V_M, volts. */
   switchingVolts: number;
+  /** Nominal replica reference, volts (V_M for a diode-connected replica). */
+  replicaVolts: number;
   /** Conductance of each of the most significant bit's row devices, in units of G_max. */
   topConductance: number;
   /** Conductance of each output device that carries a neuron, in units of G_max. */
@@ -92,7 +94,7 @@ export function thermometerInit(o: ThermometerInitOptions): { upper: Float32Arra
       const gr = 2 * nr * gRep;
       const gt = nt * gTrim;
       const trimCurrent = gt * (o.trimVolts[0] + o.trimVolts[1] - 2 * vm);
-      const bias = (vm * (gs + nb * gMin + gr) - A * t - leak - gr * vm - trimCurrent) / (nb * (vdd - vm));
+      const bias = (vm * (gs + nb * gMin + gr) - A * t - leak - gr * o.replicaVolts - trimCurrent) / (nb * (vdd - vm));
       for (let k = ni; k < ni + nb; k++) gu[k * J + j] = Math.min(1, Math.max(gMin, bias));
     }
   } else {

@@ -26,7 +26,7 @@ import { fail } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import { gMinSiemens } from '../../device/rram.ts';
 import { bankToJson, MODEL_FORMAT_VERSION } from '../approximator-model.ts';
-import { balanceParallelRows, type CornerMode, type PassiveNetwork } from '../network.ts';
+import { balanceParallelRows, nominalReplicaDivider, replicaReferenceVolts, type CornerMode, type PassiveNetwork } from '../network.ts';
 import { refineNetwork } from '../refine.ts';
 import { centeredLayerInit, trainPassiveNetwork, type TrainPhase } from '../train-network.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
@@ -125,6 +125,7 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
   const rng = new Rng(cfg.seed);
   const gMinRel = gMinSiemens(cfg.device) / cfg.device.gMaxSiemens;
   const nominalVm = vtcFigures(bank, bank.nominalIndex).switchingVolts;
+  const nominalReplicaVolts = replicaReferenceVolts(bank, bank.nominalIndex, cfg.vddVolts, cfg.replicaFeedback && nominalReplicaDivider(cfg.replicaFeedback, cfg.device.gMaxSiemens));
   const inputRows = nnsaInputRows(cfg.bitRows);
   const shape = {
     inputPairs: NNSA_INPUT_PAIRS,
@@ -132,6 +133,7 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
     ...(inputRows.length > NNSA_INPUT_PAIRS ? { inputRows } : {}),
     biasRows: cfg.biasRows,
     replicaRows: cfg.replicaRows,
+    ...(cfg.replicaFeedback ? { replicaFeedback: cfg.replicaFeedback } : {}),
     trimRows: cfg.trimRows,
     trimVolts: cfg.trimVolts,
     layers: [
@@ -183,6 +185,7 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
             gMinRelative: gMinRel,
             vddVolts: cfg.vddVolts,
             switchingVolts: nominalVm,
+            replicaVolts: nominalReplicaVolts,
             topConductance: cfg.thermometer.topConductance,
             outputConductance: cfg.thermometer.outputConductance,
             replicaConductance: gMinRel + (1 - gMinRel) * cfg.replicaInitLevel,
@@ -200,7 +203,7 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
         gMinRelative: gMinRel,
         signalMax: 0.5,
         rng: r,
-        ...(layer === 0 ? { replicaRows: cfg.replicaRows, replicaLevel: cfg.replicaInitLevel, replicaVolts: nominalVm, trimRows: cfg.trimRows, trimVolts: cfg.trimVolts } : {}),
+        ...(layer === 0 ? { replicaRows: cfg.replicaRows, replicaLevel: cfg.replicaInitLevel, replicaVolts: nominalReplicaVolts, trimRows: cfg.trimRows, trimVolts: cfg.trimVolts } : {}),
       }),
     progressEvery: 50,
     onProgress: (step, loss) => onProgress?.('train', step, total, loss),
