@@ -96,7 +96,7 @@ export const PassiveNetworkSchema = z
     /** Row pairs (V_rep, V_rep) tied to the replica-inverter reference, after the bias rows of every inverter layer. */
     replicaRows: z.number().int().min(0).max(64).optional(),
     /** Resistive feedback of the replica inverter (absent: diode-connected; see the module comment). */
-    replicaFeedback: z.lazy(() => ReplicaFeedbackSchema).optional(),
+    replicaFeedback: ReplicaFeedbackSchema.optional(),
     /** Trim row pairs (trimVolts[0], trimVolts[1]) after the replica rows of every inverter layer. */
     trimRows: z.number().int().min(0).max(64).optional(),
     /** Voltages of the trim rows' upper and lower lines, volts. */

@@ -88,6 +88,7 @@ function metricsJson(model: NnsaModel, evaluation: NnsaEvaluation, evalOptions: 
     dacBits: model.dacBits,
     hiddenNeurons: model.config.hiddenNeurons,
     biasRows: model.network.biasRows,
+    ...(model.network.replicaFeedback ? { replicaFeedback: model.network.replicaFeedback } : {}),
     bitRows: model.network.inputRows ? model.config.bitRows : [1, 1, 1, 1, 1, 1, 1, 1],
     devices: { rram: devices.rram, inverters: devices.inverters },
     levelBits: model.network.device.levelBits,

@@ -513,7 +513,7 @@ export function spiceVerifyText(r: SpiceVerifyReport): string {
       `hidden columns SPICE vs float64: max |Δ| ${micro(r.columns.maxAbsDifferenceMicrovolts)} µV (no loading: gates draw no DC current)`,
       `transistor-level inverter vs tabulated VTC at the same input: max |Δ| ${r.vtc.maxAbsDifferenceMicrovolts.toFixed(2)} µV, RMS ${r.vtc.rmsDifferenceMicrovolts.toFixed(2)} µV (linear interpolation on the ${r.vtc.gridStepMillivolts} mV grid: bound ${r.vtc.interpolationBoundMicrovolts.toFixed(2)} µV)`,
     );
-    if (r.replica) lines.push(`replica V_M: SPICE ${r.replica.spiceVolts.toFixed(6)} V, table ${r.replica.tableVolts.toFixed(6)} V (Δ ${micro(r.replica.differenceMicrovolts)} µV)`);
+    if (r.replica) lines.push(`replica reference v(vrep): SPICE ${r.replica.spiceVolts.toFixed(6)} V, table ${r.replica.tableVolts.toFixed(6)} V (Δ ${micro(r.replica.differenceMicrovolts)} µV)`);
   }
   lines.push(`ngspice ${r.run.ngspiceSeconds.toFixed(2)} s, total ${r.run.totalSeconds.toFixed(2)} s`, r.pass ? 'PASS' : `FAIL: ${r.failures.join('; ')}`);
   return lines.join('\n');
