@@ -210,10 +210,14 @@ export function replicaReferenceVolts(bank: VtcBank, corner: number, vddVolts: n
   return (lo + hi) / 2;
 }
 
+/** Replica reference at a corner with the divider as designed (or diode-connected), volts. */
+export function designedReplicaVolts(bank: VtcBank, corner: number, vddVolts: number, feedback: ReplicaFeedback | undefined, gMaxSiemens: number): number {
+  return replicaReferenceVolts(bank, corner, vddVolts, feedback && nominalReplicaDivider(feedback, gMaxSiemens));
+}
+
 /** Replica reference of every corner of a bank with the designed divider (or diode-connected), volts. */
 export function bankReplicaVolts(bank: VtcBank, vddVolts: number, feedback: ReplicaFeedback | undefined, gMaxSiemens: number): Float64Array {
-  const divider = feedback && nominalReplicaDivider(feedback, gMaxSiemens);
-  return Float64Array.from(bank.corners, (_, c) => replicaReferenceVolts(bank, c, vddVolts, divider));
+  return Float64Array.from(bank.corners, (_, c) => designedReplicaVolts(bank, c, vddVolts, feedback, gMaxSiemens));
 }
 
 /** Number of RRAM devices and inverters of a network (the crossbars and the replica divider). */

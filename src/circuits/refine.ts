@@ -16,7 +16,7 @@
  */
 import type { Rng } from '../core/rng.ts';
 import { levelConductance, levelCount, type RramConfig } from '../device/rram.ts';
-import { DEFAULT_TRIM_VOLTS, expandSignalRows, instantiateNetwork, layerRowVoltages, nominalReplicaDivider, replicaReferenceVolts, type PassiveNetwork } from './network.ts';
+import { DEFAULT_TRIM_VOLTS, expandSignalRows, instantiateNetwork, designedReplicaVolts, layerRowVoltages, type PassiveNetwork } from './network.ts';
 import { bankVtc, type VtcBank } from './vtc.ts';
 
 /** Options of {@link refineNetwork}. */
@@ -121,7 +121,7 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
         return f;
       }),
     );
-    const replicaVolts = nr === 0 ? NaN : inst ? inst.replicaVolts! : replicaReferenceVolts(bank, bank.nominalIndex, vdd, net.replicaFeedback && nominalReplicaDivider(net.replicaFeedback, net.device.gMaxSiemens));
+    const replicaVolts = nr === 0 ? NaN : inst ? inst.replicaVolts! : designedReplicaVolts(bank, bank.nominalIndex, vdd, net.replicaFeedback, net.device.gMaxSiemens);
     const transpose = (x: Float64Array): Float64Array => {
       const t = new Float64Array(x.length);
       for (let b = 0; b < B; b++) for (let k = 0; k < K0; k++) t[k * B + b] = x[b * K0 + k];

@@ -210,7 +210,7 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
   const replicaRows = o.shape.replicaRows ?? 0;
   const trimRows = o.shape.trimRows ?? 0;
   const trimVolts = o.shape.trimVolts ?? DEFAULT_TRIM_VOLTS;
-  const switching = bankReplicaVolts(o.bank, o.vddVolts, o.shape.replicaFeedback, o.device.gMaxSiemens);
+  const replicaVoltsOfCorner = bankReplicaVolts(o.bank, o.vddVolts, o.shape.replicaFeedback, o.device.gMaxSiemens);
   const initRng = o.rng.fork('init');
   const vars: LayerVars[] = o.shape.layers.map((l, i) => {
     const n = pairs[i] * l.columns;
@@ -306,7 +306,7 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
             tf.tensor2d(lowerRows.subarray(first * signalRows, (first + rows) * signalRows), [rows, signalRows]),
             o.vddVolts,
             biasRows,
-            { rows: replicaRows, volts: switching[die.replicaCorner] },
+            { rows: replicaRows, volts: replicaVoltsOfCorner[die.replicaCorner] },
             { rows: trimRows, volts: trimVolts },
           );
         });

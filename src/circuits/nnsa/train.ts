@@ -26,7 +26,7 @@ import { fail } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import { gMinSiemens } from '../../device/rram.ts';
 import { bankToJson, MODEL_FORMAT_VERSION } from '../approximator-model.ts';
-import { balanceParallelRows, nominalReplicaDivider, replicaReferenceVolts, type CornerMode, type PassiveNetwork } from '../network.ts';
+import { balanceParallelRows, designedReplicaVolts, type CornerMode, type PassiveNetwork } from '../network.ts';
 import { refineNetwork } from '../refine.ts';
 import { centeredLayerInit, trainPassiveNetwork, type TrainPhase } from '../train-network.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
@@ -125,7 +125,7 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
   const rng = new Rng(cfg.seed);
   const gMinRel = gMinSiemens(cfg.device) / cfg.device.gMaxSiemens;
   const nominalVm = vtcFigures(bank, bank.nominalIndex).switchingVolts;
-  const nominalReplicaVolts = replicaReferenceVolts(bank, bank.nominalIndex, cfg.vddVolts, cfg.replicaFeedback && nominalReplicaDivider(cfg.replicaFeedback, cfg.device.gMaxSiemens));
+  const nominalReplicaVolts = designedReplicaVolts(bank, bank.nominalIndex, cfg.vddVolts, cfg.replicaFeedback, cfg.device.gMaxSiemens);
   const inputRows = nnsaInputRows(cfg.bitRows);
   const shape = {
     inputPairs: NNSA_INPUT_PAIRS,
