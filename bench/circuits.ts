@@ -23,7 +23,15 @@ export const nnsaBench: BenchSection = {
     const train = seconds(t0);
     const draws = 20;
     t0 = performance.now();
-    evaluateNnsa(model.network, bank, { dacBits: cfg.dacBits, points: 4096, draws, device: cfg.device, cornerModes: ['global'], seed: 1, sequences: 256 });
+    evaluateNnsa(model.network, bank, {
+      dacBits: cfg.dacBits,
+      points: 4096,
+      draws,
+      device: cfg.device,
+      cornerModes: ['global'],
+      seed: 1,
+      sequences: 256,
+    });
     const evalSeconds = seconds(t0);
     return [
       { name: 'NNS+A (D = 4) training from scratch, default configuration', value: train, unit: 's', target: 120, better: 'lower' },
@@ -45,7 +53,12 @@ export const nnadcBench: BenchSection = {
       figures.push({ name: `8-bit ${arch} NNADC design from scratch`, value: seconds(t0), unit: 's', target: 180, better: 'lower' });
       t0 = performance.now();
       monteCarloAdc(model, bank, cfg.device, 'global', 10, new Rng(1));
-      figures.push({ name: `8-bit ${arch} NNADC Monte Carlo evaluation (ramp + 4096-point sine per draw)`, value: 10 / seconds(t0), unit: 'draws/s', better: 'higher' });
+      figures.push({
+        name: `8-bit ${arch} NNADC Monte Carlo evaluation (ramp + 4096-point sine per draw)`,
+        value: 10 / seconds(t0),
+        unit: 'draws/s',
+        better: 'higher',
+      });
     }
     return figures;
   },

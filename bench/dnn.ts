@@ -36,7 +36,10 @@ export const dnnBench: BenchSection = {
     const split = mnistSplit(await loadMnist({ dataDir, download: false }));
     const images = split.heldOut.images.subarray(0, BATCH * 784);
     const figures: BenchFigure[] = [];
-    for (const [label, dir] of [['LeNet-5', 'lenet5-mnist'], ['MLP 784-256-10', 'mlp-mnist']] as const) {
+    for (const [label, dir] of [
+      ['LeNet-5', 'lenet5-mnist'],
+      ['MLP 784-256-10', 'mlp-mnist'],
+    ] as const) {
       const { model, network } = await importLayersModel(path.join(MODELS_DIR, dir));
       const x = imagesToTensor(images, [28, 28, 1], network.inputScale);
       const tFloat = timeIt(() => tf.tidy(() => (model.predict(x, { batchSize: BATCH }) as tf.Tensor).dataSync()));
@@ -45,8 +48,20 @@ export const dnnBench: BenchSection = {
       const tQuant = timeIt(() => runQuantizedReference(qnet, images), 2);
       model.dispose();
       figures.push(
-        { name: `${label} tfjs float inference`, value: BATCH / tFloat, unit: 'images/s', better: 'higher', note: `batch ${BATCH} of split '${split.name}' held-out images, ${tf.getBackend()} backend` },
-        { name: `${label} 8-bit integer reference`, value: BATCH / tQuant, unit: 'images/s', better: 'higher', note: `same images, plain JS, one thread` },
+        {
+          name: `${label} tfjs float inference`,
+          value: BATCH / tFloat,
+          unit: 'images/s',
+          better: 'higher',
+          note: `batch ${BATCH} of split '${split.name}' held-out images, ${tf.getBackend()} backend`,
+        },
+        {
+          name: `${label} 8-bit integer reference`,
+          value: BATCH / tQuant,
+          unit: 'images/s',
+          better: 'higher',
+          note: `same images, plain JS, one thread`,
+        },
       );
     }
     return figures;

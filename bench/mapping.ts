@@ -40,7 +40,13 @@ export const mappingBench: BenchSection = {
       const programSeconds = (performance.now() - t) / 1000;
       const { devices, arrays } = countMappedDevices(layer);
       const note = `${rows}×${cols} (${what}): ${devices.toLocaleString('en-US')} devices in ${arrays} arrays; map ${mapSeconds.toFixed(2)} s, program ${programSeconds.toFixed(2)} s`;
-      figures.push({ name: `map + program ${rows}×${cols}`, value: devices / (mapSeconds + programSeconds), unit: 'devices/s', better: 'higher', note });
+      figures.push({
+        name: `map + program ${rows}×${cols}`,
+        value: devices / (mapSeconds + programSeconds),
+        unit: 'devices/s',
+        better: 'higher',
+        note,
+      });
       figures.push({ name: `map only ${rows}×${cols}`, value: devices / mapSeconds, unit: 'devices/s', better: 'higher' });
 
       if (rows === 784) {
@@ -60,8 +66,20 @@ export const mappingBench: BenchSection = {
             await read(file);
             const readSeconds = (performance.now() - t) / 1000;
             const mb = statSync(file).size / 1e6;
-            figures.push({ name: `write weight map ${ext.toUpperCase()} 784×256`, value: devices / writeSeconds, unit: 'devices/s', better: 'higher', note: `${mb.toFixed(0)} MB in ${writeSeconds.toFixed(1)} s` });
-            figures.push({ name: `read weight map ${ext.toUpperCase()} 784×256`, value: devices / readSeconds, unit: 'devices/s', better: 'higher', note: `validated, ${readSeconds.toFixed(1)} s` });
+            figures.push({
+              name: `write weight map ${ext.toUpperCase()} 784×256`,
+              value: devices / writeSeconds,
+              unit: 'devices/s',
+              better: 'higher',
+              note: `${mb.toFixed(0)} MB in ${writeSeconds.toFixed(1)} s`,
+            });
+            figures.push({
+              name: `read weight map ${ext.toUpperCase()} 784×256`,
+              value: devices / readSeconds,
+              unit: 'devices/s',
+              better: 'higher',
+              note: `validated, ${readSeconds.toFixed(1)} s`,
+            });
           }
         } finally {
           rmSync(dir, { recursive: true, force: true });

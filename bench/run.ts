@@ -26,7 +26,12 @@ for (const s of sections) {
   if (json) continue;
   console.log(`\n## ${s.name}`);
   for (const f of figures) {
-    const ok = f.target === undefined ? '' : (f.better === 'higher' ? f.value >= f.target : f.value <= f.target) ? '  (meets target ' : '  (MISSES target ';
+    const ok =
+      f.target === undefined
+        ? ''
+        : (f.better === 'higher' ? f.value >= f.target : f.value <= f.target)
+          ? '  (meets target '
+          : '  (MISSES target ';
     const target = f.target === undefined ? '' : `${ok}${f.better === 'higher' ? '≥' : '≤'} ${f.target} ${f.unit})`;
     console.log(`${f.name}: ${formatValue(f.value)} ${f.unit}${target}${f.note ? ` — ${f.note}` : ''}`);
   }

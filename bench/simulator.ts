@@ -34,7 +34,11 @@ function tfjsImagesPerSecond(model: tf.LayersModel, images: Uint8Array, n: numbe
   return (reps * n) / ((performance.now() - t0) / 1000);
 }
 
-async function timed(cfg: SimulationConfig, w: Awaited<ReturnType<typeof workload>>, periph: Awaited<ReturnType<typeof loadPeripherals>> | null): Promise<number> {
+async function timed(
+  cfg: SimulationConfig,
+  w: Awaited<ReturnType<typeof workload>>,
+  periph: Awaited<ReturnType<typeof loadPeripherals>> | null,
+): Promise<number> {
   const t0 = performance.now();
   await simulate(cfg, w.net, { images: w.images, labels: w.labels }, periph);
   return w.n / ((performance.now() - t0) / 1000);
@@ -52,7 +56,13 @@ export const simulatorBench: BenchSection = {
       const cfg = SimulationConfigSchema.parse({ dataflow });
       const periph = dataflow === 'neural-pim' ? await loadPeripherals(cfg) : null;
       const ips = await timed(cfg, lenet, periph);
-      figures.push({ name: `LeNet-5 simulated, ${dataflow} (σ = 0.025, 1 draw, incl. calibration and SINAD)`, value: ips, unit: 'images/s', better: 'higher', note: `${(plain / ips).toFixed(0)}× slower than plain tfjs` });
+      figures.push({
+        name: `LeNet-5 simulated, ${dataflow} (σ = 0.025, 1 draw, incl. calibration and SINAD)`,
+        value: ips,
+        unit: 'images/s',
+        better: 'higher',
+        note: `${(plain / ips).toFixed(0)}× slower than plain tfjs`,
+      });
     }
     // The reference workload measures steady-state inference like CrossSim's figure: the images'
     // pass through the programmed hardware (both cores, worker pool already started; it includes

@@ -132,10 +132,18 @@ export const AdcMeasureOptionsSchema = z
   .strict()
   .superRefine((o, ctx) => {
     if (!(o.vHighVolts > o.vLowVolts)) {
-      ctx.addIssue({ code: 'custom', path: ['vHighVolts'], message: `must be greater than vLowVolts (${o.vLowVolts}), got ${o.vHighVolts}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['vHighVolts'],
+        message: `must be greater than vLowVolts (${o.vLowVolts}), got ${o.vHighVolts}`,
+      });
     }
     if (o.sineCycles >= o.sineSamples / 2) {
-      ctx.addIssue({ code: 'custom', path: ['sineCycles'], message: `must be below half the record length (${o.sineSamples / 2}), got ${o.sineCycles}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sineCycles'],
+        message: `must be below half the record length (${o.sineSamples / 2}), got ${o.sineCycles}`,
+      });
     }
   });
 
@@ -427,12 +435,21 @@ function codeDensity(sortedInputs: Float64Array, codes: Int32Array, scale: AdcSc
   const gain = M > 2 && span > 0 ? (tIdLast - tIdFirst) / span : M > 2 ? NaN : 1;
   const vos = tIdFirst - scale.vLowVolts - gain * (T[1] - scale.vLowVolts);
   const ext = (arr: number[], lo: number, hi: number) => {
-    let min = NaN, max = NaN, minAt = -1, maxAt = -1;
+    let min = NaN,
+      max = NaN,
+      minAt = -1,
+      maxAt = -1;
     for (let k = lo; k <= hi; k++) {
       const x = arr[k];
       if (Number.isNaN(x)) continue;
-      if (!(x >= min)) { min = x; minAt = k; }
-      if (!(x <= max)) { max = x; maxAt = k; }
+      if (!(x >= min)) {
+        min = x;
+        minAt = k;
+      }
+      if (!(x <= max)) {
+        max = x;
+        maxAt = k;
+      }
     }
     return { min, max, minAt, maxAt };
   };
@@ -521,11 +538,27 @@ export function sineMetrics(y: Float64Array, cycles: number, scale: AdcScale, am
   if (constant) {
     // A converter stuck at one code: the fit would only see rounding residue, so nothing is defined.
     const nan = NaN;
-    return { samples: M, cycles: J, amplitudeDbfs, fittedAmplitudeVolts: 0, fittedOffsetVolts: y[0], nadRmsLsb: 0, sinadDb: nan, sinadFullScaleDb: nan, enobBits: nan, snrDb: nan, thdDb: nan, sfdrDb: nan, thdHarmonics };
+    return {
+      samples: M,
+      cycles: J,
+      amplitudeDbfs,
+      fittedAmplitudeVolts: 0,
+      fittedOffsetVolts: y[0],
+      nadRmsLsb: 0,
+      sinadDb: nan,
+      sinadFullScaleDb: nan,
+      enobBits: nan,
+      snrDb: nan,
+      thdDb: nan,
+      sfdrDb: nan,
+      thdHarmonics,
+    };
   }
   // 3-parameter fit at the known frequency: for coherent sampling cos, sin and 1 are orthogonal
   // over the record, so the least-squares coefficients are plain projections.
-  let sc = 0, ss = 0, s1 = 0;
+  let sc = 0,
+    ss = 0,
+    s1 = 0;
   const cosT = new Float64Array(M);
   const sinT = new Float64Array(M);
   for (let n = 0; n < M; n++) {
@@ -601,7 +634,7 @@ export function sineMetrics(y: Float64Array, cycles: number, scale: AdcScale, am
 export function sampledTransfer(sortedInputs: Float64Array, codes: Int32Array): AdcTransfer {
   const levels: number[] = [];
   const levelCodes: number[] = [];
-  for (let i = 0; i < sortedInputs.length; ) {
+  for (let i = 0; i < sortedInputs.length;) {
     let j = i;
     while (j < sortedInputs.length && sortedInputs[j] === sortedInputs[i]) j++;
     const group = Array.from(codes.subarray(i, j)).sort((x, y) => x - y);
@@ -625,7 +658,11 @@ export function sampledTransfer(sortedInputs: Float64Array, codes: Int32Array): 
 }
 
 /** Sorts (input, code) pairs by input (stable, so repeated inputs keep their order). */
-export function sortSamples(inputVolts: ArrayLike<number>, codes: ArrayLike<number>, scale: AdcScale): { inputs: Float64Array; codes: Int32Array } {
+export function sortSamples(
+  inputVolts: ArrayLike<number>,
+  codes: ArrayLike<number>,
+  scale: AdcScale,
+): { inputs: Float64Array; codes: Int32Array } {
   if (inputVolts.length !== codes.length) fail(`sampled pairs: ${inputVolts.length} inputs but ${codes.length} codes`);
   if (inputVolts.length < 2) fail(`sampled pairs: need at least 2 samples, got ${inputVolts.length}`);
   const idx = Array.from({ length: inputVolts.length }, (_, i) => i);
@@ -642,7 +679,10 @@ function traceOf(inputs: Float64Array, codes: Int32Array): RampTrace {
   for (let i = 1; i < inputs.length; i++) if (codes[i] !== codes[i - 1]) at.push(i);
   if (at[at.length - 1] !== inputs.length - 1) at.push(inputs.length - 1);
   // Keep the ends; thin the middle uniformly if the converter toggles too often (noise).
-  const keep = at.length <= MAX_TRACE_POINTS ? at : Array.from({ length: MAX_TRACE_POINTS }, (_, i) => at[Math.round((i * (at.length - 1)) / (MAX_TRACE_POINTS - 1))]);
+  const keep =
+    at.length <= MAX_TRACE_POINTS
+      ? at
+      : Array.from({ length: MAX_TRACE_POINTS }, (_, i) => at[Math.round((i * (at.length - 1)) / (MAX_TRACE_POINTS - 1))]);
   return { inputVolts: keep.map((i) => inputs[i]), codes: keep.map((i) => codes[i]) };
 }
 
@@ -672,19 +712,31 @@ export function measureConverter(dut: ConverterUnderTest, options: AdcMeasureInp
   const linearity = codeDensity(rampIn, rampCodes, scale, o.inlFit);
   if (scale.codes < 4) warnings.push(`${o.bits}-bit converter: DNL, INL and gain error need at least 2 bits (inner codes)`);
   for (const k of linearity.unreachedEndCodes) {
-    warnings.push(`end code ${k} never occurs on the ramp (${fmtV(rampIn[0])}..${fmtV(rampIn[rampIn.length - 1])} V): the ramp does not overdrive that end, so T[${k === 0 ? 1 : k}], offset and gain error are not reliable`);
+    warnings.push(
+      `end code ${k} never occurs on the ramp (${fmtV(rampIn[0])}..${fmtV(rampIn[rampIn.length - 1])} V): the ramp does not overdrive that end, so T[${k === 0 ? 1 : k}], offset and gain error are not reliable`,
+    );
   }
-  if (linearity.meanHitsPerCode < 8) warnings.push(`only ${linearity.meanHitsPerCode.toFixed(1)} ramp samples per code: DNL resolution is about ±${(1 / Math.max(linearity.meanHitsPerCode, 1e-9)).toFixed(2)} LSB`);
+  if (linearity.meanHitsPerCode < 8)
+    warnings.push(
+      `only ${linearity.meanHitsPerCode.toFixed(1)} ramp samples per code: DNL resolution is about ±${(1 / Math.max(linearity.meanHitsPerCode, 1e-9)).toFixed(2)} LSB`,
+    );
 
   const sineIn = sineInputs(scale, o.sineSamples, o.sineCycles, o.amplitudeDbfs);
-  if (dut.kind === 'samples' && (sineIn.reduce((m, x) => Math.min(m, x), Infinity) < rampIn[0] || sineIn.reduce((m, x) => Math.max(m, x), -Infinity) > rampIn[rampIn.length - 1])) {
-    warnings.push(`the sine (${o.amplitudeDbfs} dBFS) extends beyond the sampled inputs ${fmtV(rampIn[0])}..${fmtV(rampIn[rampIn.length - 1])} V; the end samples' codes are held there`);
+  if (
+    dut.kind === 'samples' &&
+    (sineIn.reduce((m, x) => Math.min(m, x), Infinity) < rampIn[0] ||
+      sineIn.reduce((m, x) => Math.max(m, x), -Infinity) > rampIn[rampIn.length - 1])
+  ) {
+    warnings.push(
+      `the sine (${o.amplitudeDbfs} dBFS) extends beyond the sampled inputs ${fmtV(rampIn[0])}..${fmtV(rampIn[rampIn.length - 1])} V; the end samples' codes are held there`,
+    );
   }
   const sineCodes = convertAll(sineDut, sineIn, scale);
   const y = new Float64Array(sineCodes.length);
   for (let i = 0; i < y.length; i++) y[i] = codeCenterVolts(scale, sineCodes[i]);
   const sine = sineMetrics(y, o.sineCycles, scale, o.amplitudeDbfs, o.thdHarmonics);
-  if (!Number.isFinite(sine.sinadDb)) warnings.push('the output code is constant over the sine test: SINAD, ENOB, SNR, THD and SFDR are undefined');
+  if (!Number.isFinite(sine.sinadDb))
+    warnings.push('the output code is constant over the sine test: SINAD, ENOB, SNR, THD and SFDR are undefined');
 
   return {
     scale,

@@ -43,7 +43,14 @@ export async function loadAdcModelTransfer(dir: string): Promise<AdcModelTransfe
   const inst = instantiateAdc(model, bank, idealDevices(model.device), null, { kind: 'nominal' });
   return {
     description: `${dir} (${model.bits}-bit ${model.arch} NNADC, range ${model.rangeFraction} of the NNS+A output, nominal devices)`,
-    converter: { kind: 'batch', convert: (v) => convertAdc(inst, Float64Array.from(v, (x) => x / OUTPUT_FULL_SCALE_VOLTS)) },
+    converter: {
+      kind: 'batch',
+      convert: (v) =>
+        convertAdc(
+          inst,
+          Float64Array.from(v, (x) => x / OUTPUT_FULL_SCALE_VOLTS),
+        ),
+    },
     bits: model.bits,
     vLowVolts: 0,
     vHighVolts: OUTPUT_FULL_SCALE_VOLTS * model.rangeFraction,

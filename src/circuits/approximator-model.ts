@@ -35,7 +35,12 @@ export const ApproximatorBaseSchema = z.object({
 
 /** Serializes a bank for `model.json` (values rounded to 1 µV). */
 export function bankToJson(bank: VtcBank): z.output<typeof VtcBankSchema> {
-  return { grid: bank.grid, corners: bank.corners, nominalIndex: bank.nominalIndex, table: Array.from(bank.table, (v) => Math.round(v * 1e6) / 1e6) };
+  return {
+    grid: bank.grid,
+    corners: bank.corners,
+    nominalIndex: bank.nominalIndex,
+    table: Array.from(bank.table, (v) => Math.round(v * 1e6) / 1e6),
+  };
 }
 
 /** Rebuilds a bank from `model.json`. */

@@ -26,7 +26,12 @@ export interface CrossbarConductances {
  * Column voltages of a passive crossbar for a batch: `upperVolts` and `lowerVolts` are
  * row-major [batch × pairs]; the result is [batch × columns], volts.
  */
-export function passiveColumnVoltages(x: CrossbarConductances, upperVolts: ArrayLike<number>, lowerVolts: ArrayLike<number>, batch: number): Float64Array {
+export function passiveColumnVoltages(
+  x: CrossbarConductances,
+  upperVolts: ArrayLike<number>,
+  lowerVolts: ArrayLike<number>,
+  batch: number,
+): Float64Array {
   const { pairs: K, columns: J, upperSiemens: gU, lowerSiemens: gL } = x;
   const total = new Float64Array(J);
   for (let k = 0; k < K; k++) for (let j = 0; j < J; j++) total[j] += gU[k * J + j] + gL[k * J + j];

@@ -100,7 +100,12 @@ export function compileNetwork(inst: NetworkInstance, bank: VtcBank): CompiledNe
 }
 
 /** The JavaScript forward pass that {@link forwardCompiled} reproduces bit for bit (kept as its specification). */
-export function forwardCompiledReference(net: CompiledNetwork, upper: ArrayLike<number>, lower: ArrayLike<number>, batch: number): Float64Array {
+export function forwardCompiledReference(
+  net: CompiledNetwork,
+  upper: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  batch: number,
+): Float64Array {
   const out = new Float64Array(batch * net.outputs);
   const maxWidth = Math.max(net.inputPairs, ...net.layers.map((l) => l.columns));
   let a = new Float64Array(maxWidth);
@@ -168,7 +173,14 @@ function loadNetwork(net: CompiledNetwork): LoadedNetwork {
   const scratch = [alloc(maxColumns), alloc(maxColumns), alloc(maxColumns), alloc(maxColumns)];
   const plan = net.layers.map((l) => {
     const C = even(l.columns);
-    return { C, wU: alloc(l.signal * C), wL: alloc(l.signal * C), offset: alloc(C), values: l.inverter ? alloc(C * net.gridPoints) : 0, steps: l.inverter ? alloc(C * net.gridPoints) : 0 };
+    return {
+      C,
+      wU: alloc(l.signal * C),
+      wL: alloc(l.signal * C),
+      offset: alloc(C),
+      values: l.inverter ? alloc(C * net.gridPoints) : 0,
+      steps: l.inverter ? alloc(C * net.gridPoints) : 0,
+    };
   });
   const batchArea = Math.ceil(used / 16) * 16;
   const kernel = instantiateKernel<NetworkKernel>(new URL('./kernels/compiled-network.wasm', import.meta.url), batchArea);

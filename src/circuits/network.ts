@@ -109,14 +109,17 @@ export const PassiveNetworkSchema = z
   })
   .superRefine((net, ctx) => {
     const levels = 2 ** net.device.levelBits;
-    if (net.inputRows && net.inputRows.some((k) => k >= net.inputPairs)) ctx.addIssue({ code: 'custom', message: `inputRows names an input ≥ ${net.inputPairs}` });
+    if (net.inputRows && net.inputRows.some((k) => k >= net.inputPairs))
+      ctx.addIssue({ code: 'custom', message: `inputRows names an input ≥ ${net.inputPairs}` });
     let signals = net.inputRows?.length ?? net.inputPairs;
     net.layers.forEach((l, i) => {
       const pairsIn = signals + net.biasRows + (l.activation === 'inverter' ? (net.replicaRows ?? 0) + (net.trimRows ?? 0) : 0);
       if (l.pairs !== pairsIn) ctx.addIssue({ code: 'custom', message: `layer ${i} has ${l.pairs} input pairs, expected ${pairsIn}` });
       const n = l.pairs * l.columns;
-      if (l.upperLevels.length !== n || l.lowerLevels.length !== n) ctx.addIssue({ code: 'custom', message: `layer ${i} needs ${n} level indices per line` });
-      if ([...l.upperLevels, ...l.lowerLevels].some((v) => v >= levels)) ctx.addIssue({ code: 'custom', message: `layer ${i} has a level index ≥ ${levels}` });
+      if (l.upperLevels.length !== n || l.lowerLevels.length !== n)
+        ctx.addIssue({ code: 'custom', message: `layer ${i} needs ${n} level indices per line` });
+      if ([...l.upperLevels, ...l.lowerLevels].some((v) => v >= levels))
+        ctx.addIssue({ code: 'custom', message: `layer ${i} has a level index ≥ ${levels}` });
       signals = l.columns;
     });
   });
@@ -211,12 +214,23 @@ export function replicaReferenceVolts(bank: VtcBank, corner: number, vddVolts: n
 }
 
 /** Replica reference at a corner with the divider as designed (or diode-connected), volts. */
-export function designedReplicaVolts(bank: VtcBank, corner: number, vddVolts: number, feedback: ReplicaFeedback | undefined, gMaxSiemens: number): number {
+export function designedReplicaVolts(
+  bank: VtcBank,
+  corner: number,
+  vddVolts: number,
+  feedback: ReplicaFeedback | undefined,
+  gMaxSiemens: number,
+): number {
   return replicaReferenceVolts(bank, corner, vddVolts, feedback && nominalReplicaDivider(feedback, gMaxSiemens));
 }
 
 /** Replica reference of every corner of a bank with the designed divider (or diode-connected), volts. */
-export function bankReplicaVolts(bank: VtcBank, vddVolts: number, feedback: ReplicaFeedback | undefined, gMaxSiemens: number): Float64Array {
+export function bankReplicaVolts(
+  bank: VtcBank,
+  vddVolts: number,
+  feedback: ReplicaFeedback | undefined,
+  gMaxSiemens: number,
+): Float64Array {
   return Float64Array.from(bank.corners, (_, c) => designedReplicaVolts(bank, c, vddVolts, feedback, gMaxSiemens));
 }
 
@@ -251,19 +265,23 @@ export interface NetworkInstance {
 }
 
 /** How the VTC corner of each neuron is chosen when a network is instantiated. */
-export type CornerMode =
-  | { kind: 'nominal' }
-  | { kind: 'global'; corner: number }
-  | { kind: 'per-neuron' };
+export type CornerMode = { kind: 'nominal' } | { kind: 'global'; corner: number } | { kind: 'per-neuron' };
 
 /**
  * Instantiates a network: level indices → target conductances → programmed conductances (with
  * the device's variation when `rng` is given) and a VTC corner per neuron.
  */
-export function instantiateNetwork(net: PassiveNetwork, bank: VtcBank, device: RramConfig, rng: Rng | null, cornerMode: CornerMode): NetworkInstance {
+export function instantiateNetwork(
+  net: PassiveNetwork,
+  bank: VtcBank,
+  device: RramConfig,
+  rng: Rng | null,
+  cornerMode: CornerMode,
+): NetworkInstance {
   const layers = net.layers.map((l, li) => {
     const target = (levels: number[]): Float64Array => Float64Array.from(levels, (i) => levelConductance(net.device, i));
-    const program = (g: Float64Array, line: string): Float64Array => (rng ? programConductances(g, device, rng.fork(`layer${li}.${line}`)) : g);
+    const program = (g: Float64Array, line: string): Float64Array =>
+      rng ? programConductances(g, device, rng.fork(`layer${li}.${line}`)) : g;
     const corners = new Int32Array(l.columns);
     if (cornerMode.kind === 'per-neuron') {
       const r = (rng ?? fail('per-neuron corners need a random generator')).fork(`corners${li}`);
@@ -294,7 +312,17 @@ export function instantiateNetwork(net: PassiveNetwork, bank: VtcBank, device: R
     replicaVolts = replicaReferenceVolts(bank, corner, net.vddVolts, replicaDivider);
   }
   const trimRows = net.trimRows ?? 0;
-  return { vddVolts: net.vddVolts, inputRows: net.inputRows, biasRows: net.biasRows, replicaRows, replicaVolts, ...(replicaDivider ? { replicaDivider } : {}), trimRows, trimVolts: net.trimVolts ?? DEFAULT_TRIM_VOLTS, layers };
+  return {
+    vddVolts: net.vddVolts,
+    inputRows: net.inputRows,
+    biasRows: net.biasRows,
+    replicaRows,
+    replicaVolts,
+    ...(replicaDivider ? { replicaDivider } : {}),
+    trimRows,
+    trimVolts: net.trimVolts ?? DEFAULT_TRIM_VOLTS,
+    layers,
+  };
 }
 
 /** The replica divider as programmed: every device drawn with the device's variation when `rng` is given. */
@@ -304,7 +332,11 @@ function programReplicaDivider(f: ReplicaFeedback, device: RramConfig, rng: Rng 
   const n = f.outputDevices + 2 * f.railDevices;
   const g = programConductances(new Float64Array(n).fill(device.gMaxSiemens), device, rng.fork('replica-feedback'));
   const sum = (from: number, count: number): number => g.subarray(from, from + count).reduce((a, x) => a + x, 0);
-  return { output: sum(0, f.outputDevices), vdd: sum(f.outputDevices, f.railDevices), ground: sum(f.outputDevices + f.railDevices, f.railDevices) };
+  return {
+    output: sum(0, f.outputDevices),
+    vdd: sum(f.outputDevices, f.railDevices),
+    ground: sum(f.outputDevices + f.railDevices, f.railDevices),
+  };
 }
 
 /** What sets the fixed rows' voltages: the supply, the replica reference and the trim taps. */
@@ -350,7 +382,13 @@ export function layerRowVoltages(
  * Float64 forward pass. `upperVolts`/`lowerVolts` are [batch × inputPairs] (the external inputs,
  * without bias); returns every layer's outputs, the last being the network output [batch × columns].
  */
-export function forwardNetwork(inst: NetworkInstance, bank: VtcBank, upperVolts: ArrayLike<number>, lowerVolts: ArrayLike<number>, batch: number): Float64Array[] {
+export function forwardNetwork(
+  inst: NetworkInstance,
+  bank: VtcBank,
+  upperVolts: ArrayLike<number>,
+  lowerVolts: ArrayLike<number>,
+  batch: number,
+): Float64Array[] {
   const outs: Float64Array[] = [];
   let up = expandSignalRows(inst.inputRows, upperVolts, batch);
   let lo = expandSignalRows(inst.inputRows, lowerVolts, batch);
@@ -360,7 +398,8 @@ export function forwardNetwork(inst: NetworkInstance, bank: VtcBank, upperVolts:
     const { upper: u, lower: l } = layerRowVoltages(inst, layer.activation === 'inverter', up, lo, width, batch);
     const v = passiveColumnVoltages(layer, u, l, batch);
     if (layer.activation === 'inverter') {
-      for (let b = 0; b < batch; b++) for (let j = 0; j < layer.columns; j++) v[b * layer.columns + j] = bankVtc(bank, layer.corners[j], v[b * layer.columns + j]);
+      for (let b = 0; b < batch; b++)
+        for (let j = 0; j < layer.columns; j++) v[b * layer.columns + j] = bankVtc(bank, layer.corners[j], v[b * layer.columns + j]);
     }
     outs.push(v);
     up = v;

@@ -16,7 +16,14 @@
  */
 import type { Rng } from '../core/rng.ts';
 import { levelConductance, levelCount, type RramConfig } from '../device/rram.ts';
-import { DEFAULT_TRIM_VOLTS, expandSignalRows, instantiateNetwork, designedReplicaVolts, layerRowVoltages, type PassiveNetwork } from './network.ts';
+import {
+  DEFAULT_TRIM_VOLTS,
+  expandSignalRows,
+  instantiateNetwork,
+  designedReplicaVolts,
+  layerRowVoltages,
+  type PassiveNetwork,
+} from './network.ts';
 import { bankVtc, type VtcBank } from './vtc.ts';
 
 /** Options of {@link refineNetwork}. */
@@ -73,7 +80,8 @@ interface ChipState {
 
 /** Refines `net` in place; returns the final objective. */
 export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptions): number {
-  if (net.layers.length !== 2 || net.layers[0].activation !== 'inverter') throw new Error('refineNetwork expects a hidden inverter layer and an output layer');
+  if (net.layers.length !== 2 || net.layers[0].activation !== 'inverter')
+    throw new Error('refineNetwork expects a hidden inverter layer and an output layer');
   const [L0, L1] = net.layers;
   const B = o.batch;
   const nb = net.biasRows;
@@ -92,7 +100,14 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
   const ni = K0 - nb - nr - nt;
   // Signal rows carry external inputs (several rows may carry one; see network.ts).
   const layerInputs = (replicaVolts: number): [Float64Array, Float64Array] => {
-    const rows = layerRowVoltages({ ...net, replicaVolts }, true, expandSignalRows(net.inputRows, o.upper, B), expandSignalRows(net.inputRows, o.lower, B), ni, B);
+    const rows = layerRowVoltages(
+      { ...net, replicaVolts },
+      true,
+      expandSignalRows(net.inputRows, o.upper, B),
+      expandSignalRows(net.inputRows, o.lower, B),
+      ni,
+      B,
+    );
     return [rows.upper, rows.lower];
   };
   const lines0 = [L0.upperLevels, L0.lowerLevels];
@@ -107,7 +122,9 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
       o.cornerMode === 'global'
         ? {
             kind: 'global' as const,
-            corner: o.chipCorners?.length ? o.chipCorners[(c - 1 + o.chipCorners.length) % o.chipCorners.length] : chipRng.fork('corner').int(bank.corners.length),
+            corner: o.chipCorners?.length
+              ? o.chipCorners[(c - 1 + o.chipCorners.length) % o.chipCorners.length]
+              : chipRng.fork('corner').int(bank.corners.length),
           }
         : { kind: o.cornerMode };
     const inst = nominal ? null : instantiateNetwork(net, bank, o.device, chipRng, mode);
@@ -121,7 +138,12 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
         return f;
       }),
     );
-    const replicaVolts = nr === 0 ? NaN : inst ? inst.replicaVolts! : designedReplicaVolts(bank, bank.nominalIndex, vdd, net.replicaFeedback, net.device.gMaxSiemens);
+    const replicaVolts =
+      nr === 0
+        ? NaN
+        : inst
+          ? inst.replicaVolts!
+          : designedReplicaVolts(bank, bank.nominalIndex, vdd, net.replicaFeedback, net.device.gMaxSiemens);
     const transpose = (x: Float64Array): Float64Array => {
       const t = new Float64Array(x.length);
       for (let b = 0; b < B; b++) for (let k = 0; k < K0; k++) t[k * B + b] = x[b * K0 + k];
@@ -390,7 +412,8 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
       for (let j = 0; j < J; j++) {
         const devices: Array<{ line: number; i: number; k: number }> = [];
         for (let k = 0; k < K; k++) for (let line = 0; line < 2; line++) devices.push({ line, i: k * J + j, k });
-        const ok = (d: { line: number; i: number }, dl: number): boolean => lines[d.line][d.i] + dl >= 0 && lines[d.line][d.i] + dl < levels;
+        const ok = (d: { line: number; i: number }, dl: number): boolean =>
+          lines[d.line][d.i] + dl >= 0 && lines[d.line][d.i] + dl < levels;
         for (const d of devices) {
           for (const dl of [-1, 1]) {
             if (!ok(d, dl)) continue;

@@ -12,7 +12,10 @@ import type { VtcGrid } from './vtc.ts';
  */
 export function steQuantize(u: tf.Tensor, levels: number): tf.Tensor {
   const f = tf.customGrad(((x: tf.Tensor) => ({
-    value: x.mul(levels - 1).round().div(levels - 1),
+    value: x
+      .mul(levels - 1)
+      .round()
+      .div(levels - 1),
     gradFunc: (dy: tf.Tensor) => dy,
   })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return f(u);
@@ -48,7 +51,10 @@ export function vtcLookup(vIn: tf.Tensor2D, table: tf.Tensor2D, grid: VtcGrid): 
     const lo = tf.gather(flat, idx);
     const hi = tf.gather(flat, idx.add(tf.scalar(1, 'int32')));
     const slope = hi.sub(lo).div(grid.stepVolts);
-    const inside = u.greaterEqual(0).logicalAnd(u.lessEqual(points - 1)).cast('float32');
+    const inside = u
+      .greaterEqual(0)
+      .logicalAnd(u.lessEqual(points - 1))
+      .cast('float32');
     const value = lo.add(t.mul(hi.sub(lo)));
     save([slope.mul(inside)]);
     return {

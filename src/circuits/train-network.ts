@@ -258,7 +258,13 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
       // network.ts), each neuron's corner and the variation seeds, drawn in this order.
       const dies = Array.from({ length: diesPerStep }, () => {
         const dieCorner = cornerRng.int(o.bank.corners.length);
-        const replicaCorner = !phase.randomCorners ? o.bank.nominalIndex : o.globalCorners ? dieCorner : replicaRows > 0 ? cornerRng.int(o.bank.corners.length) : 0;
+        const replicaCorner = !phase.randomCorners
+          ? o.bank.nominalIndex
+          : o.globalCorners
+            ? dieCorner
+            : replicaRows > 0
+              ? cornerRng.int(o.bank.corners.length)
+              : 0;
         const cornerIdx = o.shape.layers.map((l) =>
           Int32Array.from({ length: l.columns }, () =>
             !phase.randomCorners ? o.bank.nominalIndex : o.globalCorners ? dieCorner : cornerRng.int(o.bank.corners.length),
@@ -277,7 +283,11 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
             const u = vars[i][line];
             const fz = frozen[i][line];
             const free = phase.ste ? steQuantize(u.clipByValue(0, 1), levels) : u.clipByValue(0, 1);
-            return fz.mask.mul(fz.value).add(tf.sub(1, fz.mask).mul(free)).mul(1 - gMinRel).add(gMinRel) as tf.Tensor2D;
+            return fz.mask
+              .mul(fz.value)
+              .add(tf.sub(1, fz.mask).mul(free))
+              .mul(1 - gMinRel)
+              .add(gMinRel) as tf.Tensor2D;
           }),
         );
         const programmed = (g: tf.Tensor2D, seed: number): tf.Tensor2D => {

@@ -39,13 +39,20 @@ export function nnadcEvaluationText(model: NnadcModel, e: NnadcEvaluation): stri
 }
 
 /** Parses `--mc`, `--sigma`, `--corners`, `--eval-seed`. */
-export function parseAdcEvalOptions(o: { mc: string; sigma?: string; corners: string; evalSeed: string; writeVerify?: string; verifyAttempts?: string }, model: NnadcModel) {
+export function parseAdcEvalOptions(
+  o: { mc: string; sigma?: string; corners: string; evalSeed: string; writeVerify?: string; verifyAttempts?: string },
+  model: NnadcModel,
+) {
   const draws = parseIntOption(o.mc, '--mc');
   ensure(draws >= 1 && draws <= 100000, '--mc must be between 1 and 100000');
   const sigma = o.sigma === undefined ? model.device.programming.sigma : parseNumberOption(o.sigma, '--sigma');
   ensure(sigma >= 0 && sigma <= 2, `--sigma must be between 0 and 2, got ${sigma}`);
   const cornerModes = o.corners.split(',').map((c) => c.trim());
-  for (const c of cornerModes) ensure((ADC_CORNER_MODES as readonly string[]).includes(c), `--corners: unknown corner mode '${c}' (use ${ADC_CORNER_MODES.join(', ')})`);
+  for (const c of cornerModes)
+    ensure(
+      (ADC_CORNER_MODES as readonly string[]).includes(c),
+      `--corners: unknown corner mode '${c}' (use ${ADC_CORNER_MODES.join(', ')})`,
+    );
   return {
     draws,
     device: { ...model.device, programming: { ...model.device.programming, sigma } },
@@ -71,7 +78,10 @@ export const DEFAULT_VERIFY_ATTEMPTS = 100;
 /** The write-verify options of `train adc` and `eval adc`. */
 export function addVerifyOptions(cmd: Command): Command {
   return cmd
-    .option('--write-verify <lsb>', 'Monte Carlo draws: re-program each comparator column until its threshold is within this many LSB of the design (off by default)')
+    .option(
+      '--write-verify <lsb>',
+      'Monte Carlo draws: re-program each comparator column until its threshold is within this many LSB of the design (off by default)',
+    )
     .option('--verify-attempts <n>', `programming attempts per column with --write-verify (default ${DEFAULT_VERIFY_ATTEMPTS})`);
 }
 
@@ -165,7 +175,16 @@ export function registerTrainAdc(train: Command): void {
         variation: { sigma: cfg.device.programming.sigma, cotrained: e2e(model, 16), idealThresholds: e2e(plain, 16) },
       };
     }
-    const metrics = { kind: 'nnadc', bits: model.bits, arch: model.arch, rangeFraction: model.rangeFraction, trainingSeed: cfg.seed, thresholdSource: source, evaluation: { seed: eo.seed, ...evaluation }, endToEnd: endToEndResult };
+    const metrics = {
+      kind: 'nnadc',
+      bits: model.bits,
+      arch: model.arch,
+      rangeFraction: model.rangeFraction,
+      trainingSeed: cfg.seed,
+      thresholdSource: source,
+      evaluation: { seed: eo.seed, ...evaluation },
+      endToEnd: endToEndResult,
+    };
     await writeAdcReport(opts.out, metrics, nominalMetrics);
     info(`designed in ${trainSeconds.toFixed(1)} s; wrote ${opts.out}/model.json, metrics.json, transfer.svg, dnl-inl.svg`);
     printResult(global, { ...metrics, trainSeconds }, () => {

@@ -27,7 +27,10 @@ export function registerCharacterize(program: Command): void {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       const version = requireNgspice();
       const temps = opts.temperatures.split(',').map((t) => parseNumberOption(t, '--temperatures'));
-      ensure(temps.every((t) => t >= -55 && t <= 150), '--temperatures must lie within -55..150 °C');
+      ensure(
+        temps.every((t) => t >= -55 && t <= 150),
+        '--temperatures must lie within -55..150 °C',
+      );
       const step = parseNumberOption(opts.step, '--step');
       ensure(step > 0 && step <= 0.05, '--step must be in (0, 0.05] V');
       const corners = defaultCorners(temps);
@@ -43,7 +46,11 @@ export function registerCharacterize(program: Command): void {
           await fs.writeFile(deckPath, deck);
           runNgspice(deckPath);
           const rows = await readWrdata(dataFile);
-          curves.push({ name: c.name, vinVolts: Float64Array.from(rows.map((r) => r[0])), voutVolts: Float64Array.from(rows.map((r) => r[1])) });
+          curves.push({
+            name: c.name,
+            vinVolts: Float64Array.from(rows.map((r) => r[0])),
+            voutVolts: Float64Array.from(rows.map((r) => r[1])),
+          });
           decks[c.name] = inverterSweepDeck(c, 'inverter_130nm.lib', `${c.name}.txt`, step);
           bar.update(i + 1, c.name);
         }
@@ -53,14 +60,23 @@ export function registerCharacterize(program: Command): void {
       }
       const bank = makeVtcBank(curves, NOMINAL_CORNER);
       const rows: (string | number)[][] = [];
-      for (const c of curves) for (let i = 0; i < c.vinVolts.length; i++) rows.push([c.name, +c.vinVolts[i].toFixed(6), +c.voutVolts[i].toFixed(6)]);
+      for (const c of curves)
+        for (let i = 0; i < c.vinVolts.length; i++) rows.push([c.name, +c.vinVolts[i].toFixed(6), +c.voutVolts[i].toFixed(6)]);
       await writeFileAtomic(path.join(opts.out, 'bank.csv'), stringify(rows, { header: true, columns: ['corner', 'vin', 'vout'] }));
       const summary = corners.map((c, i) => ({ ...c, ...roundFigures(vtcFigures(bank, i)) }));
-      await writeJsonAtomic(path.join(opts.out, 'corners.json'), { ngspice: version, library: 'inverter_130nm.lib', stepVolts: step, corners: summary });
+      await writeJsonAtomic(path.join(opts.out, 'corners.json'), {
+        ngspice: version,
+        library: 'inverter_130nm.lib',
+        stepVolts: step,
+        corners: summary,
+      });
       for (const [name, deck] of Object.entries(decks)) await writeFileAtomic(path.join(opts.out, 'decks', `${name}.cir`), deck);
       info(`wrote ${curves.length} corners to ${path.join(opts.out, 'bank.csv')} (${version})`);
       printResult(global, { corners: summary }, () =>
-        ['corner     V_M (V)  peak gain', ...summary.map((s) => `${s.name.padEnd(10)} ${s.switchingVolts.toFixed(3)}    ${s.peakGain.toFixed(1)}`)].join('\n'),
+        [
+          'corner     V_M (V)  peak gain',
+          ...summary.map((s) => `${s.name.padEnd(10)} ${s.switchingVolts.toFixed(3)}    ${s.peakGain.toFixed(1)}`),
+        ].join('\n'),
       );
     });
 }

@@ -52,7 +52,11 @@ export function registerCost(program: Command): void {
         await writeJsonAtomic(path.join(opts.writeDefaults, 'components.json'), defaultComponentLibrary());
         await writeJsonAtomic(path.join(opts.writeDefaults, 'architectures.json'), defaultArchitectures());
         info(`wrote components.json and architectures.json to ${opts.writeDefaults}`);
-        printResult(global, { wrote: [path.join(opts.writeDefaults, 'components.json'), path.join(opts.writeDefaults, 'architectures.json')] }, () => `wrote ${opts.writeDefaults}/components.json and architectures.json`);
+        printResult(
+          global,
+          { wrote: [path.join(opts.writeDefaults, 'components.json'), path.join(opts.writeDefaults, 'architectures.json')] },
+          () => `wrote ${opts.writeDefaults}/components.json and architectures.json`,
+        );
         return;
       }
       const lib = opts.components ? parseComponentLibrary(await readJson(opts.components, 'component library')) : defaultComponentLibrary();
@@ -71,7 +75,10 @@ export function registerCost(program: Command): void {
         chips = parseIntOption(opts.chips, '--chips');
         if (chips < 1) fail(`--chips must be a positive integer, equal or fewest, got '${opts.chips}'`);
       }
-      const baselines = opts.baselines.split(',').map((b) => b.trim()).filter(Boolean);
+      const baselines = opts.baselines
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean);
       const comparison = compareArchitectures(archs, lib, workloads, {
         activity: { inputBitDensity, cellOnFraction },
         workloadActivity,

@@ -70,17 +70,23 @@ export function registerEvalAdc(evalGroup: Command): void {
     evalGroup
       .command('adc')
       .description('measure a converter IEEE 1241-style: DNL/INL (ramp histogram), missing codes, offset/gain, SINAD/ENOB (coherent sine)')
-      .argument('<path>', "CSV of measured conversions (header 'input,code'; the sine test reads the code of the nearest sampled input) or a trained NNADC model directory")
+      .argument(
+        '<path>',
+        "CSV of measured conversions (header 'input,code'; the sine test reads the code of the nearest sampled input) or a trained NNADC model directory",
+      )
       .option('--bits <n>', `resolution N, 1..${MAX_ADC_BITS} (default 8, or the model's)`)
       .option('--vmin <volts>', "bottom of the input range (default 0 V, or the model's)")
       .option('--vmax <volts>', "top of the input range (default 0.5 V, or the model's)")
       .addOption(
-        new Option('--range-convention <kind>', "'edges': vmin/vmax bound codes 0 and 2^N−1 (LSB = range/2^N); 'centers': they are those codes' centres (LSB = range/(2^N−1), NNADC labels)").choices([
-          'edges',
-          'centers',
-        ]),
+        new Option(
+          '--range-convention <kind>',
+          "'edges': vmin/vmax bound codes 0 and 2^N−1 (LSB = range/2^N); 'centers': they are those codes' centres (LSB = range/(2^N−1), NNADC labels)",
+        ).choices(['edges', 'centers']),
       )
-      .option('--samples-per-code <n>', `ramp density of the histogram test (default ${DEFAULT_SAMPLES_PER_CODE}; models only, a CSV is its own ramp)`)
+      .option(
+        '--samples-per-code <n>',
+        `ramp density of the histogram test (default ${DEFAULT_SAMPLES_PER_CODE}; models only, a CSV is its own ramp)`,
+      )
       .option('--sine-samples <n>', `sine record length, a power of two (default ${DEFAULT_SINE_SAMPLES})`)
       .option('--sine-cycles <n>', `sine cycles in the record, odd (default ${DEFAULT_SINE_CYCLES})`)
       .option('--amplitude <dbfs>', `sine amplitude, dBFS (default ${DEFAULT_SINE_AMPLITUDE_DBFS}); ENOB is referred to full scale`)
@@ -92,62 +98,76 @@ export function registerEvalAdc(evalGroup: Command): void {
       .option('--corners <modes>', `Monte Carlo corner modes (${ADC_CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
       .option('--eval-seed <n>', 'Monte Carlo seed', '1'),
   ).action(async (target: string, flags: AdcFlags, cmd: Command) => {
-      const global = cmd.optsWithGlobals() as GlobalOptions;
-      const fromFlags = {
-        bits: flags.bits === undefined ? undefined : parseIntOption(flags.bits, '--bits'),
-        vLowVolts: flags.vmin === undefined ? undefined : parseNumberOption(flags.vmin, '--vmin'),
-        vHighVolts: flags.vmax === undefined ? undefined : parseNumberOption(flags.vmax, '--vmax'),
-        rangeConvention: flags.rangeConvention,
-        samplesPerCode: flags.samplesPerCode === undefined ? undefined : parseIntOption(flags.samplesPerCode, '--samples-per-code'),
-        sineSamples: flags.sineSamples === undefined ? undefined : parseIntOption(flags.sineSamples, '--sine-samples'),
-        sineCycles: flags.sineCycles === undefined ? undefined : parseIntOption(flags.sineCycles, '--sine-cycles'),
-        amplitudeDbfs: flags.amplitude === undefined ? undefined : parseNumberOption(flags.amplitude, '--amplitude'),
-        inlFit: flags.inlFit,
-      };
-      const fromFile = flags.config ? await readJson(flags.config, 'config file') : {};
-      const label = (field: string) => (FLAG_OF[field] ? `${field} (${FLAG_OF[field]})` : field);
-      const requested = deepMerge(fromFile, fromFlags) as Record<string, unknown>;
+    const global = cmd.optsWithGlobals() as GlobalOptions;
+    const fromFlags = {
+      bits: flags.bits === undefined ? undefined : parseIntOption(flags.bits, '--bits'),
+      vLowVolts: flags.vmin === undefined ? undefined : parseNumberOption(flags.vmin, '--vmin'),
+      vHighVolts: flags.vmax === undefined ? undefined : parseNumberOption(flags.vmax, '--vmax'),
+      rangeConvention: flags.rangeConvention,
+      samplesPerCode: flags.samplesPerCode === undefined ? undefined : parseIntOption(flags.samplesPerCode, '--samples-per-code'),
+      sineSamples: flags.sineSamples === undefined ? undefined : parseIntOption(flags.sineSamples, '--sine-samples'),
+      sineCycles: flags.sineCycles === undefined ? undefined : parseIntOption(flags.sineCycles, '--sine-cycles'),
+      amplitudeDbfs: flags.amplitude === undefined ? undefined : parseNumberOption(flags.amplitude, '--amplitude'),
+      inlFit: flags.inlFit,
+    };
+    const fromFile = flags.config ? await readJson(flags.config, 'config file') : {};
+    const label = (field: string) => (FLAG_OF[field] ? `${field} (${FLAG_OF[field]})` : field);
+    const requested = deepMerge(fromFile, fromFlags) as Record<string, unknown>;
 
-      let dut: ConverterUnderTest;
-      let options: AdcMeasureOptions;
-      let what: string;
-      let monteCarlo: NnadcEvaluation | undefined;
-      let nnadc: NnadcModel | undefined;
-      if (existsSync(target) && statSync(target).isDirectory()) {
-        const model = await loadAdcModelTransfer(target);
-        nnadc = model.model;
-        if (flags.mc !== undefined) {
-          const eo = parseAdcEvalOptions(
-            { mc: flags.mc, sigma: flags.sigma, corners: flags.corners, evalSeed: flags.evalSeed, writeVerify: flags.writeVerify, verifyAttempts: flags.verifyAttempts },
-            model.model,
-          );
-          monteCarlo = evaluateNnadc(model.model, bankFromJson(model.model.vtcBank), eo).evaluation;
-        }
-        // The model's own scale is the default; a different resolution cannot be measured.
-        options = parseAdcMeasureOptions(
-          deepMerge({ bits: model.bits, vLowVolts: model.vLowVolts, vHighVolts: model.vHighVolts, rangeConvention: model.rangeConvention }, requested),
-          label,
+    let dut: ConverterUnderTest;
+    let options: AdcMeasureOptions;
+    let what: string;
+    let monteCarlo: NnadcEvaluation | undefined;
+    let nnadc: NnadcModel | undefined;
+    if (existsSync(target) && statSync(target).isDirectory()) {
+      const model = await loadAdcModelTransfer(target);
+      nnadc = model.model;
+      if (flags.mc !== undefined) {
+        const eo = parseAdcEvalOptions(
+          {
+            mc: flags.mc,
+            sigma: flags.sigma,
+            corners: flags.corners,
+            evalSeed: flags.evalSeed,
+            writeVerify: flags.writeVerify,
+            verifyAttempts: flags.verifyAttempts,
+          },
+          model.model,
         );
-        if (options.bits !== model.bits) fail(`--bits ${options.bits} does not match the model's resolution (${model.bits} bits)`);
-        dut = model.converter;
-        what = model.description;
-      } else {
-        if (flags.mc !== undefined) fail('--mc needs an NNADC model directory, not a CSV of measured codes');
-        if (flags.writeVerify !== undefined) fail('--write-verify needs an NNADC model directory, not a CSV of measured codes');
-        options = parseAdcMeasureOptions(requested, label);
-        const samples = await loadAdcCsv(target, options.bits);
-        dut = { kind: 'samples', inputVolts: samples.inputVolts, codes: samples.codes };
-        what = `${target} (${samples.codes.length} conversions)`;
+        monteCarlo = evaluateNnadc(model.model, bankFromJson(model.model.vtcBank), eo).evaluation;
       }
-      const metrics = measureConverter(dut, options);
-      for (const w of metrics.warnings) info(`warning: ${w}`);
-      const result = { input: target, options, ...metrics, monteCarlo };
-      if (flags.out) {
-        await writeJsonAtomic(path.join(flags.out, 'metrics.json'), result);
-        await writePlot(path.join(flags.out, 'transfer.svg'), transferPlot(metrics));
-        await writePlot(path.join(flags.out, 'dnl-inl.svg'), dnlInlPlot(metrics));
-        info(`wrote metrics.json, transfer.svg and dnl-inl.svg to ${flags.out}`);
-      }
-      printResult(global, result, () => metricsText(what, metrics) + (monteCarlo && nnadc ? `\n${nnadcEvaluationText(nnadc, monteCarlo)}` : ''));
-    });
+      // The model's own scale is the default; a different resolution cannot be measured.
+      options = parseAdcMeasureOptions(
+        deepMerge(
+          { bits: model.bits, vLowVolts: model.vLowVolts, vHighVolts: model.vHighVolts, rangeConvention: model.rangeConvention },
+          requested,
+        ),
+        label,
+      );
+      if (options.bits !== model.bits) fail(`--bits ${options.bits} does not match the model's resolution (${model.bits} bits)`);
+      dut = model.converter;
+      what = model.description;
+    } else {
+      if (flags.mc !== undefined) fail('--mc needs an NNADC model directory, not a CSV of measured codes');
+      if (flags.writeVerify !== undefined) fail('--write-verify needs an NNADC model directory, not a CSV of measured codes');
+      options = parseAdcMeasureOptions(requested, label);
+      const samples = await loadAdcCsv(target, options.bits);
+      dut = { kind: 'samples', inputVolts: samples.inputVolts, codes: samples.codes };
+      what = `${target} (${samples.codes.length} conversions)`;
+    }
+    const metrics = measureConverter(dut, options);
+    for (const w of metrics.warnings) info(`warning: ${w}`);
+    const result = { input: target, options, ...metrics, monteCarlo };
+    if (flags.out) {
+      await writeJsonAtomic(path.join(flags.out, 'metrics.json'), result);
+      await writePlot(path.join(flags.out, 'transfer.svg'), transferPlot(metrics));
+      await writePlot(path.join(flags.out, 'dnl-inl.svg'), dnlInlPlot(metrics));
+      info(`wrote metrics.json, transfer.svg and dnl-inl.svg to ${flags.out}`);
+    }
+    printResult(
+      global,
+      result,
+      () => metricsText(what, metrics) + (monteCarlo && nnadc ? `\n${nnadcEvaluationText(nnadc, monteCarlo)}` : ''),
+    );
+  });
 }

@@ -77,15 +77,23 @@ function dataFileOf(netlist: string): string {
 export function registerExport(program: Command): void {
   program
     .command('export')
-    .description('export the crossbar weight map of a trained NNS+A / NNADC or a DNN (CSV, JSON; one record per RRAM device), or an NNS+A / NNADC as an ngspice netlist')
-    .argument('<model>', 'model directory: a trained NNS+A / NNADC (model.json with kind) or a tfjs Layers DNN (model.json with modelTopology)')
+    .description(
+      'export the crossbar weight map of a trained NNS+A / NNADC or a DNN (CSV, JSON; one record per RRAM device), or an NNS+A / NNADC as an ngspice netlist',
+    )
+    .argument(
+      '<model>',
+      'model directory: a trained NNS+A / NNADC (model.json with kind) or a tfjs Layers DNN (model.json with modelTopology)',
+    )
     .option('--format <format>', `${EXPORT_FORMATS.join(' | ')} (default: from the --out extension, .csv / .json / .cir)`)
     .option('--out <path>', 'output file (required); written atomically')
     .option('--seed <n>', 'seed of the programming variation (default 1); NNS+A netlists: also of the operating points')
     .option('--sigma <sigma>', "programming variation σ (default: the model's device σ, 0.025 for DNNs; 0 = nominal devices)")
     .option('--corner <name>', 'spice: inverter corner of the netlist (default tt_27c)')
     .option('--points <n>', 'spice: NNADC sweep points (default 4096) or NNS+A operating points (default 200)')
-    .option('--data-dir <dir>', 'DNN: MNIST directory for the quantization calibration split (default: $NPIM_DATA_DIR, else datasets/mnist)')
+    .option(
+      '--data-dir <dir>',
+      'DNN: MNIST directory for the quantization calibration split (default: $NPIM_DATA_DIR, else datasets/mnist)',
+    )
     .action(async (modelDir: string, flags: ExportFlags, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       ensure(flags.out, '--out <path> is required');
@@ -97,7 +105,10 @@ export function registerExport(program: Command): void {
       const points = flags.points === undefined ? undefined : parseIntOption(flags.points, '--points');
       const kind = await modelDirectoryKind(modelDir);
       if (format === 'spice') {
-        ensure(kind !== 'dnn', `--format spice exports NNS+A / NNADC approximators; ${modelDir} holds a DNN (export its weight map as csv or json)`);
+        ensure(
+          kind !== 'dnn',
+          `--format spice exports NNS+A / NNADC approximators; ${modelDir} holds a DNN (export its weight map as csv or json)`,
+        );
       } else {
         ensure(flags.corner === undefined && flags.points === undefined, '--corner and --points apply to --format spice only');
       }
@@ -110,7 +121,14 @@ export function registerExport(program: Command): void {
         const a = await readApproximator(modelDir);
         const programmed = programApproximator(a, { sigma, seed });
         const dataFile = dataFileOf(out);
-        const deck = approximatorDeck(a, programmed, { points, seed, corner, libPath: INVERTER_LIB_PATH, dataFile, description: `${modelDir}: ${describeApproximator(a)}` });
+        const deck = approximatorDeck(a, programmed, {
+          points,
+          seed,
+          corner,
+          libPath: INVERTER_LIB_PATH,
+          dataFile,
+          description: `${modelDir}: ${describeApproximator(a)}`,
+        });
         await writeFileAtomic(out, deck.text);
         const result = {
           format,
@@ -139,9 +157,21 @@ export function registerExport(program: Command): void {
         const mnist = await prepareDnnExport(modelDir, flags.dataDir);
         await startBackend(global);
         const e = await dnnExport(modelDir, mnist, { sigma, seed });
-        info(`quantized with the MNIST calibration split (${e.split.calibration.source} images ${e.split.calibration.start}..${e.split.calibration.end - 1} from ${e.mnistDir}); writing ${e.devices.toLocaleString('en-US')} device records`);
+        info(
+          `quantized with the MNIST calibration split (${e.split.calibration.source} images ${e.split.calibration.start}..${e.split.calibration.end - 1} from ${e.mnistDir}); writing ${e.devices.toLocaleString('en-US')} device records`,
+        );
         await writeWeightMap(out, e.map, format);
-        const result = { format, model: modelDir, kind, out, seed: e.map.seed, sigma: e.map.circuits[0].device.programming.sigma, devices: e.devices, layers: e.layers, split: e.split };
+        const result = {
+          format,
+          model: modelDir,
+          kind,
+          out,
+          seed: e.map.seed,
+          sigma: e.map.circuits[0].device.programming.sigma,
+          devices: e.devices,
+          layers: e.layers,
+          split: e.split,
+        };
         printResult(global, result, () =>
           [
             `DNN weight map: ${e.layers.map((l) => `${l.name} ${l.rows}x${l.cols} (${l.devices.toLocaleString('en-US')} devices)`).join(', ')}`,
@@ -155,7 +185,16 @@ export function registerExport(program: Command): void {
       const map = approximatorExport(a, { sigma, seed });
       await writeWeightMap(out, map, format);
       const c = map.circuits[0];
-      const result = { format, model: modelDir, kind, out, seed: map.seed, sigma: c.device.programming.sigma, devices: weightMapDeviceCount(map), arrays: c.arrays.map((x) => ({ index: x.index, devices: x.row.length, info: x.info })) };
+      const result = {
+        format,
+        model: modelDir,
+        kind,
+        out,
+        seed: map.seed,
+        sigma: c.device.programming.sigma,
+        devices: weightMapDeviceCount(map),
+        arrays: c.arrays.map((x) => ({ index: x.index, devices: x.row.length, info: x.info })),
+      };
       printResult(global, result, () =>
         [
           `${describeApproximator(a)}`,

@@ -30,7 +30,15 @@ export async function retrainPipelineModels(dir: string, backend: string, dataDi
   for (const range of [1, 0.5, 0.25]) {
     info(`designing the 8-bit NNADC for range ${range} on the NNS+A outputs…`);
     const cfg = parseConfig(NnadcTrainConfigSchema, { rangeFraction: range }, 'NNADC configuration');
-    const map = learnThresholdMap(nnsa, bankFromJson(nnsa.vtcBank), nnsa.network.device, range, 200_000, 1, new Rng(cfg.seed).fork('cotrain'));
+    const map = learnThresholdMap(
+      nnsa,
+      bankFromJson(nnsa.vtcBank),
+      nnsa.network.device,
+      range,
+      200_000,
+      1,
+      new Rng(cfg.seed).fork('cotrain'),
+    );
     const model = trainNnadc(cfg, bank, map, { kind: 'nnsa', nnsaModel: 'nnsa-d4', samples: 200_000 });
     const d = path.join(dir, `nnadc-8b-r${range}`);
     await writeApproximatorModel(d, model);
@@ -39,7 +47,17 @@ export async function retrainPipelineModels(dir: string, backend: string, dataDi
   info('training LeNet-5…');
   const dnn = path.join(dir, 'lenet5-mnist');
   await trainDnnToDir(
-    { arch: 'lenet5', epochs: DNN_EPOCHS.lenet5, batchSize: DNN_BATCH_SIZE, learningRate: DNN_LEARNING_RATE, seed: DEFAULT_SEED, dataDir, download: true, downloadTraining: false, out: dnn },
+    {
+      arch: 'lenet5',
+      epochs: DNN_EPOCHS.lenet5,
+      batchSize: DNN_BATCH_SIZE,
+      learningRate: DNN_LEARNING_RATE,
+      seed: DEFAULT_SEED,
+      dataDir,
+      download: true,
+      downloadTraining: false,
+      out: dnn,
+    },
     backend,
   );
   return { nnsa: nnsaDir, nnadc, dnn };

@@ -19,7 +19,15 @@ import { DEFAULT_ARCHITECTURE_NAMES, selectArchitectures } from '../cost/select.
 import { selectWorkloads } from '../cost/workloads/index.ts';
 import { prepareWorkload } from '../simulator/prepare.ts';
 import { simulationTable } from '../report/simulation-report.ts';
-import { addSimulationOptions, parseDataflows, runSimulations, simulationConfigFrom, simulationMarkdown, writeSimulationReport, type SimulationReport } from './simulate.ts';
+import {
+  addSimulationOptions,
+  parseDataflows,
+  runSimulations,
+  simulationConfigFrom,
+  simulationMarkdown,
+  writeSimulationReport,
+  type SimulationReport,
+} from './simulate.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 import { retrainPipelineModels } from './retrain.ts';
 
@@ -34,10 +42,15 @@ interface RunOptions {
 
 /** Registers `run`. */
 export function registerRun(program: Command): void {
-  addSimulationOptions(program.command('run').description('the main job: simulate LeNet-5 on MNIST under the three dataflows and cost the nine benchmarks; report to out/'), {
-    samples: '500',
-    dataflow: 'all',
-  })
+  addSimulationOptions(
+    program
+      .command('run')
+      .description('the main job: simulate LeNet-5 on MNIST under the three dataflows and cost the nine benchmarks; report to out/'),
+    {
+      samples: '500',
+      dataflow: 'all',
+    },
+  )
     .option('--out <dir>', 'report directory', 'out')
     .option('--retrain', 'train the NNS+A, the three NNADCs and LeNet-5 from scratch first (into <out>/models)')
     .action(async (opts: RunOptions, cmd: Command) => {
@@ -85,7 +98,15 @@ export function registerRun(program: Command): void {
       await writeFileAtomic(path.join(opts.out, 'report.md'), md);
       info(`wrote ${opts.out}/report.md, results.json, results.md, cost.md, cost.json, energy-breakdown.svg`);
       printResult(global, { simulation: report, cost: comparisonJson(comparison), wallSeconds: seconds }, () =>
-        [`LeNet-5 on ${w.description}`, '', simulationTable(report.results), '', comparisonText(comparison), '', `report: ${path.join(opts.out, 'report.md')} (${seconds.toFixed(0)} s)`].join('\n'),
+        [
+          `LeNet-5 on ${w.description}`,
+          '',
+          simulationTable(report.results),
+          '',
+          comparisonText(comparison),
+          '',
+          `report: ${path.join(opts.out, 'report.md')} (${seconds.toFixed(0)} s)`,
+        ].join('\n'),
       );
     });
 }

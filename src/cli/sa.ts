@@ -60,7 +60,8 @@ function parseEvalOptions(o: EvalOptions, model: NnsaModel) {
   const sigma = o.sigma === undefined ? model.network.device.programming.sigma : parseNumberOption(o.sigma, '--sigma');
   ensure(sigma >= 0 && sigma <= 2, `--sigma must be between 0 and 2, got ${sigma}`);
   const cornerModes = o.corners.split(',').map((c) => c.trim());
-  for (const c of cornerModes) ensure((CORNER_MODES as readonly string[]).includes(c), `--corners: unknown corner mode '${c}' (use ${CORNER_MODES.join(', ')})`);
+  for (const c of cornerModes)
+    ensure((CORNER_MODES as readonly string[]).includes(c), `--corners: unknown corner mode '${c}' (use ${CORNER_MODES.join(', ')})`);
   const seed = parseIntOption(o.seed, '--seed');
   return {
     dacBits: model.dacBits,
@@ -103,7 +104,10 @@ async function evaluateAndWrite(dir: string, model: NnsaModel, opts: EvalOptions
   const evaluation = evaluateNnsa(model.network, bank, eo);
   const metrics = metricsJson(model, evaluation, eo);
   await writeJsonAtomic(path.join(dir, 'metrics.json'), metrics);
-  await writePlot(path.join(dir, 'error-vs-output.svg'), nnsaErrorPlot(evaluation, `NNS+A (D = ${model.dacBits}) error at nominal devices`));
+  await writePlot(
+    path.join(dir, 'error-vs-output.svg'),
+    nnsaErrorPlot(evaluation, `NNS+A (D = ${model.dacBits}) error at nominal devices`),
+  );
   return metrics;
 }
 
@@ -115,7 +119,10 @@ function addEvalOptions(cmd: Command): Command {
     .option('--nominal-points <n>', 'evaluation points of the nominal circuit', '65536')
     .option('--corners <modes>', `corner modes for Monte Carlo (${CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
     .option('--seed <n>', 'evaluation seed', '1')
-    .option('--trim <mV>', 'also run the Monte Carlo with the hidden neurons write-verify trimmed to this tolerance (as the simulator does, 0.2 mV)');
+    .option(
+      '--trim <mV>',
+      'also run the Monte Carlo with the hidden neurons write-verify trimmed to this tolerance (as the simulator does, 0.2 mV)',
+    );
 }
 
 /** Registers `train sa` and `eval sa`. */
@@ -128,7 +135,10 @@ export function registerSa(train: Command, evaluate: Command): void {
       .option('--hidden <n>', 'hidden inverter neurons')
       .option('--bias-rows <n>', 'parallel bias row pairs per layer')
       .option('--replica-rows <n>', 'hidden-layer row pairs tied to the replica inverter (0 = none)')
-      .option('--replica-feedback <out,rail>', 'resistive feedback of the replica inverter: devices from its output and from each rail to its input (e.g. 1,2: gain ≈ 4; default: diode-connected)')
+      .option(
+        '--replica-feedback <out,rail>',
+        'resistive feedback of the replica inverter: devices from its output and from each rail to its input (e.g. 1,2: gain ≈ 4; default: diode-connected)',
+      )
       .option('--bit-rows <list>', 'parallel row pairs of each weight bit, bit 0 first (e.g. 1,1,1,1,1,1,2,4)')
       .option('--training-corners <mode>', 'inverter corners during training (nominal, global, per-neuron)')
       .option('--steps-scale <x>', 'scale all training step counts (e.g. 0.1 for a quick run)')
@@ -159,7 +169,9 @@ export function registerSa(train: Command, evaluate: Command): void {
     const backend = await startBackend(global);
     const started = Date.now();
     const bar = startProgress('train sa', 1);
-    const model = trainNnsa(cfg, bank, (stage, step, total, loss) => bar.update(step / Math.max(1, total), `${stage} loss ${loss.toExponential(2)}`));
+    const model = trainNnsa(cfg, bank, (stage, step, total, loss) =>
+      bar.update(step / Math.max(1, total), `${stage} loss ${loss.toExponential(2)}`),
+    );
     bar.stop();
     const trainSeconds = (Date.now() - started) / 1000;
     await writeApproximatorModel(opts.out, model);
@@ -168,12 +180,12 @@ export function registerSa(train: Command, evaluate: Command): void {
     printResult(global, { ...metrics, trainSeconds }, () => nnsaEvaluationText(metrics.evaluation));
   });
 
-  addEvalOptions(evaluate.command('sa').description('evaluate a trained NNS+A (nominal, Monte Carlo, multi-cycle)').argument('<dir>', 'model directory')).action(
-    async (dir: string, opts: EvalOptions, cmd: Command) => {
-      const global = cmd.optsWithGlobals() as GlobalOptions;
-      const model = await readApproximatorModel(dir, 'nnsa', NnsaModelSchema);
-      const metrics = await evaluateAndWrite(dir, model, opts);
-      printResult(global, metrics, () => nnsaEvaluationText(metrics.evaluation));
-    },
-  );
+  addEvalOptions(
+    evaluate.command('sa').description('evaluate a trained NNS+A (nominal, Monte Carlo, multi-cycle)').argument('<dir>', 'model directory'),
+  ).action(async (dir: string, opts: EvalOptions, cmd: Command) => {
+    const global = cmd.optsWithGlobals() as GlobalOptions;
+    const model = await readApproximatorModel(dir, 'nnsa', NnsaModelSchema);
+    const metrics = await evaluateAndWrite(dir, model, opts);
+    printResult(global, metrics, () => nnsaEvaluationText(metrics.evaluation));
+  });
 }

@@ -31,7 +31,8 @@ export interface SimulationReport {
 /** Parses a comma-separated list of dataflows (`all` = the three hardware dataflows plus ideal). */
 export function parseDataflows(list: string): SimDataflow[] {
   const items = list === 'all' ? [...SIM_DATAFLOWS] : list.split(',').map((s) => s.trim());
-  for (const d of items) if (!(SIM_DATAFLOWS as readonly string[]).includes(d)) fail(`unknown dataflow '${d}' (use ${SIM_DATAFLOWS.join(', ')} or all)`);
+  for (const d of items)
+    if (!(SIM_DATAFLOWS as readonly string[]).includes(d)) fail(`unknown dataflow '${d}' (use ${SIM_DATAFLOWS.join(', ')} or all)`);
   return items as SimDataflow[];
 }
 
@@ -81,7 +82,13 @@ export async function runSimulations(
     const reference = results[0]?.referenceAccuracy ?? 0;
     out.sigmaAtOnePointLoss = dataflows
       .filter((d) => d !== 'ideal')
-      .map((dataflow) => ({ dataflow, sigma: sigmaAtLoss(out.sigmaSweep!.filter((s) => s.dataflow === dataflow), reference) }));
+      .map((dataflow) => ({
+        dataflow,
+        sigma: sigmaAtLoss(
+          out.sigmaSweep!.filter((s) => s.dataflow === dataflow),
+          reference,
+        ),
+      }));
   }
   if (sweeps.sinad) {
     out.sinadSweep = [];
@@ -96,13 +103,38 @@ export async function runSimulations(
 
 /** Markdown report of a simulation. */
 export function simulationMarkdown(r: SimulationReport): string {
-  const parts = [`# Accelerator simulation`, '', `Model: \`${r.model}\`; ${r.workload}.`, '', simulationTable(r.results), '', 'Hardware SINAD per crossbar layer (dB, layer fed its reference inputs):', '', sinadTable(r.results)];
+  const parts = [
+    `# Accelerator simulation`,
+    '',
+    `Model: \`${r.model}\`; ${r.workload}.`,
+    '',
+    simulationTable(r.results),
+    '',
+    'Hardware SINAD per crossbar layer (dB, layer fed its reference inputs):',
+    '',
+    sinadTable(r.results),
+  ];
   const ranges = r.results.find((x) => x.ranges)?.ranges;
-  if (ranges) parts.push('', `Neural-PIM converter range per layer: ${ranges.map((x) => `${x.layer} range ${x.rangeFraction}, gain ${x.sensingGain}`).join(', ')}.`);
+  if (ranges)
+    parts.push(
+      '',
+      `Neural-PIM converter range per layer: ${ranges.map((x) => `${x.layer} range ${x.rangeFraction}, gain ${x.sensingGain}`).join(', ')}.`,
+    );
   if (r.sigmaAtOnePointLoss) {
-    parts.push('', '| dataflow | σ at which accuracy drops 1 point |', '|---|---:|', ...r.sigmaAtOnePointLoss.map((s) => `| ${s.dataflow} | ${s.sigma === null ? 'beyond the sweep' : s.sigma.toFixed(4)} |`));
+    parts.push(
+      '',
+      '| dataflow | σ at which accuracy drops 1 point |',
+      '|---|---:|',
+      ...r.sigmaAtOnePointLoss.map((s) => `| ${s.dataflow} | ${s.sigma === null ? 'beyond the sweep' : s.sigma.toFixed(4)} |`),
+    );
   }
-  if (r.sinadSweep) parts.push('', '| injected SINAD (dB) | accuracy (%) |', '|---:|---:|', ...r.sinadSweep.map((s) => `| ${s.sinadDb} | ${(100 * s.accuracy).toFixed(2)} |`));
+  if (r.sinadSweep)
+    parts.push(
+      '',
+      '| injected SINAD (dB) | accuracy (%) |',
+      '|---:|---:|',
+      ...r.sinadSweep.map((s) => `| ${s.sinadDb} | ${(100 * s.accuracy).toFixed(2)} |`),
+    );
   return parts.join('\n') + '\n';
 }
 
@@ -113,11 +145,22 @@ export async function writeSimulationReport(dir: string, r: SimulationReport, co
   if (r.sigmaSweep?.length) {
     await writePlot(
       path.join(dir, 'accuracy-vs-sigma.svg'),
-      sweepPlot('Accuracy vs programming variation σ', 'log-normal σ of every device', r.sigmaSweep.map((s) => ({ x: s.sigma, accuracy: s.accuracy, series: s.dataflow }))),
+      sweepPlot(
+        'Accuracy vs programming variation σ',
+        'log-normal σ of every device',
+        r.sigmaSweep.map((s) => ({ x: s.sigma, accuracy: s.accuracy, series: s.dataflow })),
+      ),
     );
   }
   if (r.sinadSweep?.length) {
-    await writePlot(path.join(dir, 'accuracy-vs-sinad.svg'), sweepPlot('Accuracy vs injected SINAD', 'SINAD of every layer (dB)', r.sinadSweep.map((s) => ({ x: s.sinadDb, accuracy: s.accuracy, series: 'noise injection' }))));
+    await writePlot(
+      path.join(dir, 'accuracy-vs-sinad.svg'),
+      sweepPlot(
+        'Accuracy vs injected SINAD',
+        'SINAD of every layer (dB)',
+        r.sinadSweep.map((s) => ({ x: s.sinadDb, accuracy: s.accuracy, series: 'noise injection' })),
+      ),
+    );
   }
 }
 
@@ -150,7 +193,8 @@ export async function simulationConfigFrom(opts: SimulateOptions): Promise<Simul
   if (opts.sigma !== undefined) device.programming = { sigma: parseNumberOption(opts.sigma, '--sigma') };
   if (opts.readNoise !== undefined) device.readNoiseSigma = parseNumberOption(opts.readNoise, '--read-noise');
   const ideal = opts.peripherals === 'ideal';
-  if (opts.peripherals !== undefined && !['ideal', 'trained'].includes(opts.peripherals)) fail(`--peripherals must be ideal or trained, got '${opts.peripherals}'`);
+  if (opts.peripherals !== undefined && !['ideal', 'trained'].includes(opts.peripherals))
+    fail(`--peripherals must be ideal or trained, got '${opts.peripherals}'`);
   const flags = {
     mode: opts.mode,
     draws: opts.mc === undefined ? undefined : parseIntOption(opts.mc, '--mc'),
@@ -164,7 +208,11 @@ export async function simulationConfigFrom(opts: SimulateOptions): Promise<Simul
     neuralPimAdc: ideal ? 'ideal' : undefined,
     device: Object.keys(device).length ? device : undefined,
   };
-  return parseConfig(SimulationConfigSchema, deepMerge(deepMerge({ device: SimulationConfigSchema.parse({}).device }, fromFile), flags), 'simulation configuration');
+  return parseConfig(
+    SimulationConfigSchema,
+    deepMerge(deepMerge({ device: SimulationConfigSchema.parse({}).device }, fromFile), flags),
+    'simulation configuration',
+  );
 }
 
 /** Adds the simulation options shared by `simulate` and `run`. */
@@ -182,8 +230,14 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
     .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4)')
     .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
     .option('--peripherals <kind>', 'Neural-PIM peripherals: trained (default) or ideal (exact recursion, ideal 8-bit converter)')
-    .option('--adc-verify <lsb>', 'write-verify trim every NNADC comparator to this tolerance (LSB) after programming (default 0.15; 0: off)')
-    .option('--nnsa-trim <mV>', 'write-verify trim every NNS+A hidden neuron to this tolerance (mV) after programming (default 0.2; 0: off)')
+    .option(
+      '--adc-verify <lsb>',
+      'write-verify trim every NNADC comparator to this tolerance (LSB) after programming (default 0.15; 0: off)',
+    )
+    .option(
+      '--nnsa-trim <mV>',
+      'write-verify trim every NNS+A hidden neuron to this tolerance (mV) after programming (default 0.2; 0: off)',
+    )
     .option('--inject-sinad <dB>', 'instead of hardware: Gaussian noise in every layer at this SINAD')
     .option('--sigma-sweep <list>', 'also sweep σ (comma-separated) for accuracy vs σ')
     .option('--sinad-sweep <list>', 'also sweep injected SINAD (dB, comma-separated) for accuracy vs SINAD')
@@ -192,10 +246,15 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
 
 /** Registers `simulate`. */
 export function registerSimulate(program: Command): void {
-  addSimulationOptions(program.command('simulate').description('simulate a quantized DNN on the accelerator under the ISAAC-style, CASCADE-style and Neural-PIM dataflows'), {
-    samples: '2000',
-    dataflow: 'neural-pim',
-  })
+  addSimulationOptions(
+    program
+      .command('simulate')
+      .description('simulate a quantized DNN on the accelerator under the ISAAC-style, CASCADE-style and Neural-PIM dataflows'),
+    {
+      samples: '2000',
+      dataflow: 'neural-pim',
+    },
+  )
     .option('--out <dir>', 'write results.json, results.md and plots here')
     .action(async (opts: SimulateOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
@@ -214,7 +273,9 @@ export function registerSimulate(program: Command): void {
       const report: SimulationReport = { workload: w.description, model: opts.model, ...r };
       if (opts.out) {
         await writeSimulationReport(opts.out, report, cfg);
-        info(`wrote results.json, results.md${r.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${r.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${opts.out}`);
+        info(
+          `wrote results.json, results.md${r.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${r.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${opts.out}`,
+        );
       }
       printResult(global, report, () => simulationMarkdown(report));
     });

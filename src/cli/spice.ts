@@ -38,7 +38,10 @@ export function registerSpice(program: Command): Command {
     .argument('<model>', 'trained NNS+A or NNADC model directory')
     .option('--points <n>', 'NNADC: sweep points over the range (default 4096); NNS+A: random operating points (default 200)')
     .option('--corner <name>', 'inverter corner of netlist and model (default tt_27c)')
-    .option('--sigma <sigma>', 'programming variation σ of the devices (default 0: nominal devices); both sides use the same programmed devices')
+    .option(
+      '--sigma <sigma>',
+      'programming variation σ of the devices (default 0: nominal devices); both sides use the same programmed devices',
+    )
     .option('--seed <n>', 'seed of the programming and of the NNS+A operating points (default 1)')
     .option('--tolerance-mv <mV>', `NNS+A: tolerance on P - N at every point (default ${SPICE_ACCEPTANCE.maxOutputErrorVolts * 1e3} mV)`)
     .option('--out <dir>', 'keep the netlist, the ngspice data file and spice-verify.json in this directory')
@@ -61,8 +64,15 @@ export function registerSpice(program: Command): Command {
         info(`running ngspice on the ${a.kind.toUpperCase()} netlist in ${workDir}`);
         const report = await runSpiceVerify(a, { points, corner: flags.corner, sigma, seed, toleranceVolts, workDir, modelPath: modelDir });
         if (flags.out) await writeJsonAtomic(path.join(workDir, 'spice-verify.json'), report);
-        printResult(global, report, () => spiceVerifyText(report) + (flags.out ? `\nwrote ${report.run.netlistFile}, ${path.basename(report.run.dataFile)} and spice-verify.json` : ''));
-        if (!report.pass) throw new UserError(`SPICE co-simulation does not meet the acceptance criteria: ${report.failures.join('; ')}`, 1);
+        printResult(
+          global,
+          report,
+          () =>
+            spiceVerifyText(report) +
+            (flags.out ? `\nwrote ${report.run.netlistFile}, ${path.basename(report.run.dataFile)} and spice-verify.json` : ''),
+        );
+        if (!report.pass)
+          throw new UserError(`SPICE co-simulation does not meet the acceptance criteria: ${report.failures.join('; ')}`, 1);
       } finally {
         if (!flags.out) await fs.rm(workDir, { recursive: true, force: true });
       }

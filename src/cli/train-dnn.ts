@@ -40,7 +40,12 @@ export function registerTrainDnn(train: Command): void {
     .command('dnn')
     .description('train a baseline DNN (mlp | lenet5) on MNIST; save model.json, weights.bin and metrics.json (float and 8-bit accuracy)')
     .option('--arch <name>', `architecture: ${DNN_ARCHS.join(' | ')}`)
-    .option('--epochs <n>', `training epochs (default ${Object.entries(DNN_EPOCHS).map(([a, e]) => `${a} ${e}`).join(', ')})`)
+    .option(
+      '--epochs <n>',
+      `training epochs (default ${Object.entries(DNN_EPOCHS)
+        .map(([a, e]) => `${a} ${e}`)
+        .join(', ')})`,
+    )
     .option('--batch <n>', `mini-batch size (default ${DNN_BATCH_SIZE})`)
     .option('--lr <rate>', `Adam learning rate (default ${DNN_LEARNING_RATE})`)
     .option('--seed <n>', `random seed (default ${DEFAULT_SEED})`)

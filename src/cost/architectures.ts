@@ -85,9 +85,7 @@ export const architectureSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
     description: z.string().default(''),
     dataflow: z.enum(['isaac', 'cascade', 'neural-pim']),
-    precision: z
-      .object({ inputBits: bits, weightBits: bits, outputBits: bits })
-      .strict(),
+    precision: z.object({ inputBits: bits, weightBits: bits, outputBits: bits }).strict(),
     /** Signed weights as (positive, negative) column pairs, or ISAAC's biased single columns. */
     weightLayout: z.enum(['differential', 'offset']),
     array: z
@@ -162,7 +160,10 @@ export type ArchitectureSpec = z.output<typeof architectureSchema>;
 /** A list of architectures, as a user's JSON file holds them (an array, or `{architectures: [...]}`). */
 export const architectureListSchema = z.union([
   z.array(architectureSchema).min(1),
-  z.object({ architectures: z.array(architectureSchema).min(1) }).strict().transform((o) => o.architectures),
+  z
+    .object({ architectures: z.array(architectureSchema).min(1) })
+    .strict()
+    .transform((o) => o.architectures),
 ]);
 
 /** Validates one architecture (e.g. parsed JSON). */
@@ -188,7 +189,15 @@ export function parseArchitectureList(input: unknown): ArchitectureSpec[] {
 const EIGHT_BIT = { inputBits: 8, weightBits: 8, outputBits: 8 };
 const ARRAY_128_1BIT = { rows: 128, columns: 128, cellBits: 1 };
 /** ISAAC's tile peripherals, shared by all designs (DESIGN.md §5 table). */
-const ISAAC_TILE = { edramBuffers: 1, routers: 0.25, activationUnits: 2, shiftAddUnits: 1, maxPoolUnits: 1, outputRegisterKilobytes: 3, routerHopsPerTransfer: 1 };
+const ISAAC_TILE = {
+  edramBuffers: 1,
+  routers: 0.25,
+  activationUnits: 2,
+  shiftAddUnits: 1,
+  maxPoolUnits: 1,
+  outputRegisterKilobytes: 3,
+  routerHopsPerTransfer: 1,
+};
 /** Input register of a 64-array PE: 64 arrays × 128 rows × 8-bit inputs = 8 KB (ISAAC: 8 × 128 × 16 bit = 2 KB). */
 const PE_INPUT_REGISTER_KB = (64 * 128 * 8) / 8 / 1024;
 /** Output register of a 64-array PE: 64 arrays × 8 groups × 24-bit partial sums = 1.5 KB (ISAAC: 128 × 16 bit = 256 B). */
@@ -199,7 +208,8 @@ export function defaultArchitectures(): ArchitectureSpec[] {
   const specs: unknown[] = [
     {
       name: 'isaac',
-      description: 'ISAAC-style digital accumulation: 1-bit DACs, a 7-bit SAR ADC per array (flip encoding), digital S+A; same area as neural-pim',
+      description:
+        'ISAAC-style digital accumulation: 1-bit DACs, a 7-bit SAR ADC per array (flip encoding), digital S+A; same area as neural-pim',
       dataflow: 'isaac',
       precision: EIGHT_BIT,
       weightLayout: 'differential',
@@ -221,7 +231,8 @@ export function defaultArchitectures(): ArchitectureSpec[] {
     },
     {
       name: 'cascade',
-      description: 'CASCADE-style analog buffering: 1-bit DACs, TIAs into 6-bit RRAM buffer arrays, summing amplifiers, 3 × 10-bit SAR ADC per 64 arrays; same area as neural-pim',
+      description:
+        'CASCADE-style analog buffering: 1-bit DACs, TIAs into 6-bit RRAM buffer arrays, summing amplifiers, 3 × 10-bit SAR ADC per 64 arrays; same area as neural-pim',
       dataflow: 'cascade',
       precision: EIGHT_BIT,
       weightLayout: 'differential',
@@ -249,7 +260,8 @@ export function defaultArchitectures(): ArchitectureSpec[] {
     },
     {
       name: 'neural-pim',
-      description: 'Neural-PIM analog accumulation: 4-bit DACs, one NNS+A per array at 80 MHz, 4 × 8-bit NNADC per 64 arrays at 1.2 GS/s; 280 tiles',
+      description:
+        'Neural-PIM analog accumulation: 4-bit DACs, one NNS+A per array at 80 MHz, 4 × 8-bit NNADC per 64 arrays at 1.2 GS/s; 280 tiles',
       dataflow: 'neural-pim',
       precision: EIGHT_BIT,
       weightLayout: 'differential',
@@ -272,7 +284,8 @@ export function defaultArchitectures(): ArchitectureSpec[] {
     },
     {
       name: 'isaac-16bit',
-      description: 'The original ISAAC (ISCA 2016): 16-bit inputs and weights, 2-bit cells, 168 tiles × 12 IMAs × 8 arrays, ISAAC\'s own 8-bit 1.28 GS/s ADC',
+      description:
+        "The original ISAAC (ISCA 2016): 16-bit inputs and weights, 2-bit cells, 168 tiles × 12 IMAs × 8 arrays, ISAAC's own 8-bit 1.28 GS/s ADC",
       dataflow: 'isaac',
       precision: { inputBits: 16, weightBits: 16, outputBits: 16 },
       weightLayout: 'offset',
@@ -409,7 +422,19 @@ export interface ResolvedArchitecture {
 /** Utilization below which converters count as over-provisioned (a warning). */
 export const UNDER_UTILIZATION_WARNING = 0.25;
 
-const PE_BLOCKS: ReadonlySet<BlockName> = new Set(['array', 'dac', 'sampleHold', 'adc', 'shiftAdd', 'inputRegister', 'outputRegister', 'nnsa', 'tia', 'bufferArray', 'summingAmplifier']);
+const PE_BLOCKS: ReadonlySet<BlockName> = new Set([
+  'array',
+  'dac',
+  'sampleHold',
+  'adc',
+  'shiftAdd',
+  'inputRegister',
+  'outputRegister',
+  'nnsa',
+  'tia',
+  'bufferArray',
+  'summingAmplifier',
+]);
 
 interface PartialArchitecture {
   spec: ArchitectureSpec;
@@ -451,7 +476,9 @@ function resolveUnits(spec: ArchitectureSpec, lib: ComponentLibrary): Record<Blo
     );
     adc = rateUnit(lib.nnadc, adcSpec.sampleRateHz, `architecture ${n}: NNADC`);
   } else adc = namedUnit(lib, adcSpec.unit);
-  const nnsa = spec.pe.nnsa ? rateUnit(lib.nnsa, spec.pe.nnsa.operationsPerSecond, `architecture ${n}: NNS+A`) : rateUnit(lib.nnsa, 80e6, 'NNS+A');
+  const nnsa = spec.pe.nnsa
+    ? rateUnit(lib.nnsa, spec.pe.nnsa.operationsPerSecond, `architecture ${n}: NNS+A`)
+    : rateUnit(lib.nnsa, 80e6, 'NNS+A');
   return {
     array: namedUnit(lib, 'array'),
     dac: resolutionUnit(lib.dac, spec.dacBits, 1 / spec.inputCycleSeconds, `architecture ${n}: DAC`),
@@ -526,17 +553,25 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   const s = weightSlices(params);
   const cpw = columnsPerWeight(params, spec.weightLayout);
   const groupsPerArray = Math.floor(spec.array.columns / cpw);
-  ensure(groupsPerArray >= 1, `architecture ${name}: a ${spec.precision.weightBits}-bit weight needs ${cpw} columns, the array has ${spec.array.columns}`);
+  ensure(
+    groupsPerArray >= 1,
+    `architecture ${name}: a ${spec.precision.weightBits}-bit weight needs ${cpw} columns, the array has ${spec.array.columns}`,
+  );
   const closedForm = conversionsPerGroup(spec.dataflow, params);
   let perGroup = closedForm;
   if (spec.dataflow === 'cascade' && spec.cascade?.conversionsPerInputCycle != null) {
     perGroup = cascadeSummedConversionsPerGroup(params, spec.cascade.conversionsPerInputCycle);
   }
-  ensure(spec.dataflow === 'cascade' || spec.cascade === undefined, `architecture ${name}: 'cascade' settings apply to the cascade dataflow only`);
+  ensure(
+    spec.dataflow === 'cascade' || spec.cascade === undefined,
+    `architecture ${name}: 'cascade' settings apply to the cascade dataflow only`,
+  );
   const requiredAdcBits = adcResolutionBits(spec.dataflow, params);
   const adcBits = builtAdcBits(spec);
   if (adcBits < requiredAdcBits) {
-    warnings.push(`${name}: ${adcBits}-bit ADC below the ${requiredAdcBits} bits the ${spec.dataflow} dataflow needs; conversions will clip or lose low bits`);
+    warnings.push(
+      `${name}: ${adcBits}-bit ADC below the ${requiredAdcBits} bits the ${spec.dataflow} dataflow needs; conversions will clip or lose low bits`,
+    );
   }
   const log2Rows = params.log2Rows;
   const partialSumBits = spec.partialSumBits ?? Math.ceil((spec.precision.inputBits + spec.precision.weightBits + log2Rows) / 8) * 8;
@@ -545,24 +580,39 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   const arrays = spec.pe.arrays;
 
   // --- structural checks: every row needs a DAC, every sensed column a hold, etc.
-  ensure(spec.pe.dacs >= arrays * spec.array.rows, `architecture ${name}: ${spec.pe.dacs} DACs per PE cannot drive the ${arrays * spec.array.rows} rows of its ${arrays} arrays`);
+  ensure(
+    spec.pe.dacs >= arrays * spec.array.rows,
+    `architecture ${name}: ${spec.pe.dacs} DACs per PE cannot drive the ${arrays * spec.array.rows} rows of its ${arrays} arrays`,
+  );
   const groupsPerPe = arrays * groupsPerArray;
   if (spec.dataflow === 'isaac') {
     const needed = arrays * groupsPerArray * cpw;
-    ensure(spec.pe.sampleHolds >= needed, `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, the ${arrays} arrays have ${needed} sensed columns`);
+    ensure(
+      spec.pe.sampleHolds >= needed,
+      `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, the ${arrays} arrays have ${needed} sensed columns`,
+    );
   }
   if (spec.dataflow === 'neural-pim') {
     ensure(spec.pe.nnsa !== undefined, `architecture ${name}: the neural-pim dataflow needs pe.nnsa (NNS+A count and rate)`);
     const needed = arrays * (groupsPerArray * cpw + 2 * groupsPerArray);
-    ensure(spec.pe.sampleHolds >= needed, `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, NNS+A operation needs ${needed} (columns + held sums)`);
+    ensure(
+      spec.pe.sampleHolds >= needed,
+      `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, NNS+A operation needs ${needed} (columns + held sums)`,
+    );
   }
   if (spec.dataflow === 'cascade') {
     const pairs = groupsPerPe * s;
-    ensure(spec.pe.tias >= pairs, `architecture ${name}: ${spec.pe.tias} TIAs per PE, the arrays have ${pairs} bit-line pairs to sense every cycle`);
+    ensure(
+      spec.pe.tias >= pairs,
+      `architecture ${name}: ${spec.pe.tias} TIAs per PE, the arrays have ${pairs} bit-line pairs to sense every cycle`,
+    );
     // Buffer cells written per product; the buffer arrays are double-buffered (one set written while the other is converted).
     const cellsNeeded = groupsPerPe * s * t;
     const cellsAvailable = (spec.pe.bufferArrays * spec.array.rows * spec.array.columns) / 2;
-    ensure(spec.pe.bufferArrays > 0 && cellsAvailable >= cellsNeeded, `architecture ${name}: ${spec.pe.bufferArrays} buffer arrays per PE hold ${cellsAvailable} cells per product (double-buffered), ${cellsNeeded} partial sums need buffering`);
+    ensure(
+      spec.pe.bufferArrays > 0 && cellsAvailable >= cellsNeeded,
+      `architecture ${name}: ${spec.pe.bufferArrays} buffer arrays per PE hold ${cellsAvailable} cells per product (double-buffered), ${cellsNeeded} partial sums need buffering`,
+    );
     ensure(spec.pe.summingAmplifiers > 0, `architecture ${name}: the cascade dataflow needs summing amplifiers`);
   }
 
@@ -589,7 +639,9 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
     );
   }
   if (converterUtilization < UNDER_UTILIZATION_WARNING) {
-    warnings.push(`${name}: ADCs are ${(converterUtilization * 100).toFixed(0)} % utilized (${fmtCount(needed)} of ${fmtCount(capacity)} conversions ${window}); legal but over-provisioned`);
+    warnings.push(
+      `${name}: ADCs are ${(converterUtilization * 100).toFixed(0)} % utilized (${fmtCount(needed)} of ${fmtCount(capacity)} conversions ${window}); legal but over-provisioned`,
+    );
   }
   let nnsaUtilization: number | null = null;
   if (spec.dataflow === 'neural-pim' && spec.pe.nnsa) {
@@ -597,27 +649,35 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
     const nnsaCapacity = spec.pe.nnsa.count * spec.pe.nnsa.operationsPerSecond * cycle;
     nnsaUtilization = opsPerCycle / nnsaCapacity;
     if (nnsaUtilization > 1 + 1e-9) {
-      fail(`architecture ${name}: NNS+As cannot keep up: ${opsPerCycle} group accumulations per input cycle per PE, ${spec.pe.nnsa.count} NNS+A at ${fmtRate(spec.pe.nnsa.operationsPerSecond)} deliver ${fmtCount(nnsaCapacity)}`);
+      fail(
+        `architecture ${name}: NNS+As cannot keep up: ${opsPerCycle} group accumulations per input cycle per PE, ${spec.pe.nnsa.count} NNS+A at ${fmtRate(spec.pe.nnsa.operationsPerSecond)} deliver ${fmtCount(nnsaCapacity)}`,
+      );
     }
-    if (nnsaUtilization < UNDER_UTILIZATION_WARNING) warnings.push(`${name}: NNS+As are ${(nnsaUtilization * 100).toFixed(0)} % utilized; legal but over-provisioned`);
+    if (nnsaUtilization < UNDER_UTILIZATION_WARNING)
+      warnings.push(`${name}: NNS+As are ${(nnsaUtilization * 100).toFixed(0)} % utilized; legal but over-provisioned`);
   }
   if (spec.dataflow !== 'neural-pim') {
     const sumsPerSecond = (groupsPerPe * perGroup) / pipelineCycleSeconds;
     const sumCapacity = spec.pe.shiftAdds * units.shiftAdd.operationsPerSecond;
     if (sumsPerSecond > sumCapacity * (1 + 1e-9)) {
-      fail(`architecture ${name}: S+A units cannot keep up: ${fmtRate(sumsPerSecond)} shift-and-adds needed per PE, ${spec.pe.shiftAdds} unit(s) deliver ${fmtRate(sumCapacity)}`);
+      fail(
+        `architecture ${name}: S+A units cannot keep up: ${fmtRate(sumsPerSecond)} shift-and-adds needed per PE, ${spec.pe.shiftAdds} unit(s) deliver ${fmtRate(sumCapacity)}`,
+      );
     }
   }
   if (spec.dataflow === 'cascade') {
     const sumsPerCycle = groupsPerPe * perGroup;
     const ampCapacity = spec.pe.summingAmplifiers * units.summingAmplifier.operationsPerSecond * pipelineCycleSeconds;
     if (sumsPerCycle > ampCapacity * (1 + 1e-9)) {
-      fail(`architecture ${name}: summing amplifiers cannot keep up: ${sumsPerCycle} sums per pipeline cycle per PE, capacity ${fmtCount(ampCapacity)}`);
+      fail(
+        `architecture ${name}: summing amplifiers cannot keep up: ${sumsPerCycle} sums per pipeline cycle per PE, capacity ${fmtCount(ampCapacity)}`,
+      );
     }
   }
   const notes: string[] = [];
   for (const b of BLOCK_NAMES) {
-    if (p.perTile[b] + p.perChip[b] > 0 && units[b].extrapolated) notes.push(`${name}: ${b} figures extrapolated beyond the library's design points (${units[b].source.split('; ').pop()})`);
+    if (p.perTile[b] + p.perChip[b] > 0 && units[b].extrapolated)
+      notes.push(`${name}: ${b} figures extrapolated beyond the library's design points (${units[b].source.split('; ').pop()})`);
   }
 
   // --- totals

@@ -182,11 +182,17 @@ export type ComponentLibrary = z.output<typeof componentLibrarySchema>;
 /** Validates a component library (e.g. parsed JSON); one-line {@link UserError} on failure. */
 export function parseComponentLibrary(input: unknown): ComponentLibrary {
   const lib = parseConfig(componentLibrarySchema, input, 'component library');
-  for (const [name, fam] of [['adcSar', lib.adcSar], ['dac', lib.dac]] as const) {
+  for (const [name, fam] of [
+    ['adcSar', lib.adcSar],
+    ['dac', lib.dac],
+  ] as const) {
     const bits = fam.points.map((p) => p.bits);
     ensure(new Set(bits).size === bits.length, `invalid component library: ${name}.points: resolution listed twice`);
   }
-  for (const [name, fam] of [['nnadc', lib.nnadc], ['nnsa', lib.nnsa]] as const) {
+  for (const [name, fam] of [
+    ['nnadc', lib.nnadc],
+    ['nnsa', lib.nnsa],
+  ] as const) {
     const rates = fam.points.map((p) => p.operationsPerSecond);
     ensure(new Set(rates).size === rates.length, `invalid component library: ${name}.points: rate listed twice`);
   }
@@ -225,7 +231,11 @@ function fitSar(points: Array<{ bits: number; y: number }>): [number, number] {
 }
 
 /** Value of the family's model at `bits` for one field (energy, area or static power). */
-function familyValue(fam: ResolutionFamily, bits: number, field: 'energyPerOperationJoules' | 'areaSquareMetres' | 'staticPowerWatts'): number {
+function familyValue(
+  fam: ResolutionFamily,
+  bits: number,
+  field: 'energyPerOperationJoules' | 'areaSquareMetres' | 'staticPowerWatts',
+): number {
   const exact = fam.points.find((p) => p.bits === bits);
   if (exact) return exact[field];
   const sorted = [...fam.points].sort((a, b) => a.bits - b.bits);
@@ -330,7 +340,9 @@ export function crossbarActivityFactor(lib: ComponentLibrary, inputBitDensity: n
   const meanSquare = (variance + mean * mean) / (full * full);
   const gMin = 1 / lib.crossbar.onOffRatio;
   const conductance = (f: number): number => gMin + f * (1 - gMin);
-  return (meanSquare / lib.crossbar.referenceInputMeanSquare) * (conductance(cellOnFraction) / conductance(lib.crossbar.referenceCellOnFraction));
+  return (
+    (meanSquare / lib.crossbar.referenceInputMeanSquare) * (conductance(cellOnFraction) / conductance(lib.crossbar.referenceCellOnFraction))
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -354,7 +366,8 @@ export const AREA_SCALE_130_TO_32 = (TARGET_NODE_NANOMETRES / REFERENCE_NODE_NAN
  * at 6.0 mW, 64 NNS+As at 19 mW) implies a factor of about 0.095–0.106; ours is the more
  * conservative one (it charges the neural peripherals ~30–45 % more).
  */
-export const POWER_SCALE_130_TO_32 = (TARGET_NODE_NANOMETRES / REFERENCE_NODE_NANOMETRES) * (TARGET_SUPPLY_VOLTS / REFERENCE_SUPPLY_VOLTS) ** 2;
+export const POWER_SCALE_130_TO_32 =
+  (TARGET_NODE_NANOMETRES / REFERENCE_NODE_NANOMETRES) * (TARGET_SUPPLY_VOLTS / REFERENCE_SUPPLY_VOLTS) ** 2;
 /**
  * DAC energy growth per extra bit: ×√2. A DAC's energy is dominated by driving the row line (the
  * same at every resolution) plus its binary-weighted element array, whose switched capacitance
@@ -386,7 +399,12 @@ interface IsaacRow {
 export const ISAAC_TABLE = {
   edram: { spec: 'eDRAM buffer, 64 KB, 2 banks, 256-bit bus', totalPowerWatts: 20.7 * MW, totalAreaSquareMetres: 0.083 * MM2, count: 1 },
   bus: { spec: 'eDRAM-to-IMA bus, 384 wires', totalPowerWatts: 7 * MW, totalAreaSquareMetres: 0.09 * MM2, count: 1 },
-  router: { spec: 'router, 32-bit flit, 8 ports, shared by 4 tiles', totalPowerWatts: 42 * MW, totalAreaSquareMetres: 0.151 * MM2, count: 1 },
+  router: {
+    spec: 'router, 32-bit flit, 8 ports, shared by 4 tiles',
+    totalPowerWatts: 42 * MW,
+    totalAreaSquareMetres: 0.151 * MM2,
+    count: 1,
+  },
   sigmoid: { spec: 'sigmoid ×2', totalPowerWatts: 0.52 * MW, totalAreaSquareMetres: 0.0006 * MM2, count: 2 },
   tileShiftAdd: { spec: 'S+A (tile) ×1', totalPowerWatts: 0.05 * MW, totalAreaSquareMetres: 0.00006 * MM2, count: 1 },
   maxPool: { spec: 'max-pool ×1', totalPowerWatts: 0.4 * MW, totalAreaSquareMetres: 0.00024 * MM2, count: 1 },
@@ -497,20 +515,80 @@ export function defaultComponentLibrary(): ComponentLibrary {
   const cycleRate = 1 / r.cycleSeconds;
   const perKb = (row: IsaacRow, bitsPerSecondTotal: number): number => bitsPerSecondTotal / row.count; // register units are 1 KB slices
   const units: Record<string, Unit> = {
-    array: isaacUnit(t.array, cycleRate, 'input cycle of a full 128×128 array at reference activity (energy per cell = this / 16384)', '10 MHz (one 100 ns read per cycle)'),
+    array: isaacUnit(
+      t.array,
+      cycleRate,
+      'input cycle of a full 128×128 array at reference activity (energy per cell = this / 16384)',
+      '10 MHz (one 100 ns read per cycle)',
+    ),
     sampleHold: isaacUnit(t.sampleHold, cycleRate, 'sample', '10 MHz (one sample per 100 ns cycle)'),
-    shiftAdd: isaacUnit(t.shiftAdd, r.shiftAddOpsPerUnit, 'shift-and-add of one converted value', `${(r.shiftAddOpsPerUnit / 1e9).toFixed(2)} G ops/s (8 ADC streams at 1.28 GS/s over 4 units)`),
-    inputRegister: isaacUnit(t.inputRegister, perKb(t.inputRegister, r.inputRegisterBitsPerSecond), 'bit read or written (unit = 1 KB of capacity)', `${(r.inputRegisterBitsPerSecond / 1e9).toFixed(2)} Gb/s per 2 KB (refill + 1 bit per row per array per cycle)`),
-    outputRegister: isaacUnit(t.outputRegister, perKb(t.outputRegister, r.outputRegisterBitsPerSecond), 'bit read or written (unit = 1 KB of capacity)', `${(r.outputRegisterBitsPerSecond / 1e9).toFixed(1)} Gb/s per 256 B (16-bit read-modify-write per ADC result)`),
-    edram: isaacUnit(t.edram, r.edramBitsPerSecond, 'bit read or written', `${(r.edramBitsPerSecond / 1e9).toFixed(1)} Gb/s (12 IMAs' inputs per 1.6 µs product + 16-bit outputs)`),
-    bus: isaacUnit(t.bus, r.busBitsPerSecond, 'bit transferred', `${(r.busBitsPerSecond / 1e9).toFixed(1)} Gb/s (same traffic as the eDRAM)`),
-    router: isaacUnit(t.router, r.routerBitsPerSecond, 'bit through one router (unit = one router; ISAAC shares it by 4 tiles)', `${(r.routerBitsPerSecond / 1e9).toFixed(1)} Gb/s (16-bit outputs of 4 tiles)`),
-    activation: isaacUnit(t.sigmoid, r.tileOutputsPerSecond / 2, 'activation of one output', `${(r.tileOutputsPerSecond / 2 / 1e9).toFixed(2)} G ops/s (tile outputs over 2 units)`),
-    tileShiftAdd: isaacUnit(t.tileShiftAdd, r.tileOutputsPerSecond, 'add of two partial outputs', `${(r.tileOutputsPerSecond / 1e9).toFixed(2)} G ops/s (tile outputs)`),
-    maxPool: isaacUnit(t.maxPool, r.tileOutputsPerSecond, 'pooled input element', `${(r.tileOutputsPerSecond / 1e9).toFixed(2)} G elements/s (tile outputs)`),
-    tileOutputRegister: isaacUnit(t.tileOutputRegister, perKb(t.tileOutputRegister, r.tileOutputRegisterBitsPerSecond), 'bit read or written (unit = 1 KB of capacity)', `${(r.tileOutputRegisterBitsPerSecond / 1e9).toFixed(1)} Gb/s per 3 KB (16-bit outputs written and read)`),
-    hyperTransport: isaacUnit(t.hyperTransport, r.hyperTransportBitsPerSecond, 'bit between chips', `${(r.hyperTransportBitsPerSecond / 1e9).toFixed(1)} Gb/s (4 links × 16 bits × 1.6 GHz DDR)`),
-    isaacAdc8b: isaacUnit(t.adc, r.adcConversionsPerSecond, 'conversion', '1.28 GS/s (ISAAC\'s ADC)'),
+    shiftAdd: isaacUnit(
+      t.shiftAdd,
+      r.shiftAddOpsPerUnit,
+      'shift-and-add of one converted value',
+      `${(r.shiftAddOpsPerUnit / 1e9).toFixed(2)} G ops/s (8 ADC streams at 1.28 GS/s over 4 units)`,
+    ),
+    inputRegister: isaacUnit(
+      t.inputRegister,
+      perKb(t.inputRegister, r.inputRegisterBitsPerSecond),
+      'bit read or written (unit = 1 KB of capacity)',
+      `${(r.inputRegisterBitsPerSecond / 1e9).toFixed(2)} Gb/s per 2 KB (refill + 1 bit per row per array per cycle)`,
+    ),
+    outputRegister: isaacUnit(
+      t.outputRegister,
+      perKb(t.outputRegister, r.outputRegisterBitsPerSecond),
+      'bit read or written (unit = 1 KB of capacity)',
+      `${(r.outputRegisterBitsPerSecond / 1e9).toFixed(1)} Gb/s per 256 B (16-bit read-modify-write per ADC result)`,
+    ),
+    edram: isaacUnit(
+      t.edram,
+      r.edramBitsPerSecond,
+      'bit read or written',
+      `${(r.edramBitsPerSecond / 1e9).toFixed(1)} Gb/s (12 IMAs' inputs per 1.6 µs product + 16-bit outputs)`,
+    ),
+    bus: isaacUnit(
+      t.bus,
+      r.busBitsPerSecond,
+      'bit transferred',
+      `${(r.busBitsPerSecond / 1e9).toFixed(1)} Gb/s (same traffic as the eDRAM)`,
+    ),
+    router: isaacUnit(
+      t.router,
+      r.routerBitsPerSecond,
+      'bit through one router (unit = one router; ISAAC shares it by 4 tiles)',
+      `${(r.routerBitsPerSecond / 1e9).toFixed(1)} Gb/s (16-bit outputs of 4 tiles)`,
+    ),
+    activation: isaacUnit(
+      t.sigmoid,
+      r.tileOutputsPerSecond / 2,
+      'activation of one output',
+      `${(r.tileOutputsPerSecond / 2 / 1e9).toFixed(2)} G ops/s (tile outputs over 2 units)`,
+    ),
+    tileShiftAdd: isaacUnit(
+      t.tileShiftAdd,
+      r.tileOutputsPerSecond,
+      'add of two partial outputs',
+      `${(r.tileOutputsPerSecond / 1e9).toFixed(2)} G ops/s (tile outputs)`,
+    ),
+    maxPool: isaacUnit(
+      t.maxPool,
+      r.tileOutputsPerSecond,
+      'pooled input element',
+      `${(r.tileOutputsPerSecond / 1e9).toFixed(2)} G elements/s (tile outputs)`,
+    ),
+    tileOutputRegister: isaacUnit(
+      t.tileOutputRegister,
+      perKb(t.tileOutputRegister, r.tileOutputRegisterBitsPerSecond),
+      'bit read or written (unit = 1 KB of capacity)',
+      `${(r.tileOutputRegisterBitsPerSecond / 1e9).toFixed(1)} Gb/s per 3 KB (16-bit outputs written and read)`,
+    ),
+    hyperTransport: isaacUnit(
+      t.hyperTransport,
+      r.hyperTransportBitsPerSecond,
+      'bit between chips',
+      `${(r.hyperTransportBitsPerSecond / 1e9).toFixed(1)} Gb/s (4 links × 16 bits × 1.6 GHz DDR)`,
+    ),
+    isaacAdc8b: isaacUnit(t.adc, r.adcConversionsPerSecond, 'conversion', "1.28 GS/s (ISAAC's ADC)"),
     tia: {
       energyPerOperationJoules: CASCADE_ESTIMATES.tia.energyJoules,
       staticPowerWatts: 0,
@@ -518,7 +596,8 @@ export function defaultComponentLibrary(): ComponentLibrary {
       latencySeconds: INPUT_CYCLE_SECONDS,
       operationsPerSecond: cycleRate,
       operation: 'sample of one bit-line pair',
-      source: 'estimate (no published per-unit figure in DESIGN.md): integrating TIA, ~1 µA bias at 0.9 V over a 100 ns cycle + 50 fF × 0.5 V swing ≈ 0.1 pJ; 2 µm² inverter-based amplifier with RRAM feedback',
+      source:
+        'estimate (no published per-unit figure in DESIGN.md): integrating TIA, ~1 µA bias at 0.9 V over a 100 ns cycle + 50 fF × 0.5 V swing ≈ 0.1 pJ; 2 µm² inverter-based amplifier with RRAM feedback',
     },
     bufferArray: {
       energyPerOperationJoules: CASCADE_ESTIMATES.bufferWrite.energyJoules,
@@ -564,9 +643,14 @@ export function defaultComponentLibrary(): ComponentLibrary {
     units,
     adcSar: {
       operation: 'conversion',
-      points: SAR_ADC_TABLE.map((p) => ({ bits: p.bits, energyPerOperationJoules: p.energyPicojoules * PJ, staticPowerWatts: 0, areaSquareMetres: p.areaSquareMicrometres * UM2 })),
+      points: SAR_ADC_TABLE.map((p) => ({
+        bits: p.bits,
+        energyPerOperationJoules: p.energyPicojoules * PJ,
+        staticPowerWatts: 0,
+        areaSquareMetres: p.areaSquareMicrometres * UM2,
+      })),
       extrapolation: 'sar',
-      source: 'SAR ADC by resolution, DESIGN.md §5 (derived from ISAAC\'s 8-bit ADC with a SAR scaling model)',
+      source: "SAR ADC by resolution, DESIGN.md §5 (derived from ISAAC's 8-bit ADC with a SAR scaling model)",
     },
     dac: {
       operation: 'conversion (one input slice onto one row)',
@@ -590,7 +674,8 @@ export function defaultComponentLibrary(): ComponentLibrary {
       referenceInputMeanSquare: 0.5,
       referenceCellOnFraction: 0.5,
       onOffRatio: ON_OFF_RATIO,
-      source: 'ISAAC\'s array power is taken to be at 1-bit inputs of density 0.5 and half the cells on (not stated in ISAAC); on/off ratio from the project defaults',
+      source:
+        "ISAAC's array power is taken to be at 1-bit inputs of density 0.5 and half the cells on (not stated in ISAAC); on/off ratio from the project defaults",
     },
   });
 }

@@ -188,7 +188,12 @@ function categorize(byBlock: Record<BlockName, number>): Record<EnergyCategory, 
 }
 
 /** Evaluates one workload on one resolved architecture. */
-export function evaluateWorkload(arch: ResolvedArchitecture, lib: ComponentLibrary, w: Workload, opts: EvaluateOptions = {}): WorkloadResult {
+export function evaluateWorkload(
+  arch: ResolvedArchitecture,
+  lib: ComponentLibrary,
+  w: Workload,
+  opts: EvaluateOptions = {},
+): WorkloadResult {
   if (opts.layerActivity) {
     const names = new Set(w.layers.map((l) => l.name));
     for (const n of Object.keys(opts.layerActivity)) ensure(names.has(n), `activity given for layer '${n}', which ${w.name} does not have`);
@@ -287,7 +292,10 @@ export interface PeakFigures {
 
 /** Peak figures of one chip of `arch`. */
 export function peakFigures(arch: ResolvedArchitecture, lib: ComponentLibrary): PeakFigures {
-  const full = mapLayer({ name: 'peak', kind: 'fc', groups: 1, rowsPerGroup: arch.spec.array.rows, outputsPerGroup: arch.weightGroupsPerArray, positions: 1 }, arch);
+  const full = mapLayer(
+    { name: 'peak', kind: 'fc', groups: 1, rowsPerGroup: arch.spec.array.rows, outputsPerGroup: arch.weightGroupsPerArray, positions: 1 },
+    arch,
+  );
   const factor = crossbarActivityFactor(lib, DEFAULT_ACTIVITY.inputBitDensity, arch.spec.dacBits, DEFAULT_ACTIVITY.cellOnFraction);
   const perProduct = Object.values(energyByBlock(layerCounts(full, arch), arch, factor)).reduce((s, v) => s + v, 0);
   const operating = (perProduct * arch.arraysPerChip) / arch.pipelineCycleSeconds + arch.chipStaticPowerWatts;
@@ -376,9 +384,13 @@ export function compareArchitectures(
   ensure(architectures.length > 0, 'no architecture to evaluate');
   ensure(workloads.length > 0, 'no workload to evaluate');
   const chipsPolicy = opts.chipsPolicy ?? 'equal';
-  const chips = workloads.map((w) => opts.chips ?? (chipsPolicy === 'equal' ? Math.max(...architectures.map((a) => minimumChips(w, a))) : undefined));
+  const chips = workloads.map(
+    (w) => opts.chips ?? (chipsPolicy === 'equal' ? Math.max(...architectures.map((a) => minimumChips(w, a))) : undefined),
+  );
   const results = architectures.map((a) =>
-    workloads.map((w, wi) => evaluateWorkload(a, lib, w, { ...opts, chips: chips[wi], layerActivity: opts.workloadActivity?.[w.name] ?? opts.layerActivity })),
+    workloads.map((w, wi) =>
+      evaluateWorkload(a, lib, w, { ...opts, chips: chips[wi], layerActivity: opts.workloadActivity?.[w.name] ?? opts.layerActivity }),
+    ),
   );
   const present = new Set(architectures.map((a) => a.name));
   const baselines = (opts.baselines ?? ['isaac', 'cascade']).filter((b) => present.has(b));

@@ -47,7 +47,11 @@ export function mapLayer(layer: Layer, arch: ResolvedArchitecture): LayerMapping
  * every layer to ⌈P_i/T⌉ copies fits in `budgetArrays`; returns T and the copies. Fails if not even
  * one copy of each layer fits.
  */
-export function balanceReplication(positions: readonly number[], arraysPerCopy: readonly number[], budgetArrays: number): { bottleneckCycles: number; copies: number[] } {
+export function balanceReplication(
+  positions: readonly number[],
+  arraysPerCopy: readonly number[],
+  budgetArrays: number,
+): { bottleneckCycles: number; copies: number[] } {
   ensure(positions.length === arraysPerCopy.length, 'replication: positions and arrays differ in length');
   const cost = (t: number): number => {
     let s = 0;
@@ -223,7 +227,10 @@ export function placeWorkload(w: Workload, arch: ResolvedArchitecture, chips?: n
   const minChips = Math.ceil(baseArrays / arch.arraysPerChip);
   const n = chips ?? minChips;
   ensure(Number.isInteger(n) && n >= 1, `chips must be a positive integer, got ${n}`);
-  ensure(n >= minChips, `${w.name} needs ${baseArrays} arrays on ${arch.name}: at least ${minChips} chip(s) of ${arch.arraysPerChip} arrays, got ${n}`);
+  ensure(
+    n >= minChips,
+    `${w.name} needs ${baseArrays} arrays on ${arch.name}: at least ${minChips} chip(s) of ${arch.arraysPerChip} arrays, got ${n}`,
+  );
   const budgetArrays = n * arch.arraysPerChip;
   const { bottleneckCycles, copies } = balanceReplication(
     mappings.map((m) => m.layer.positions),

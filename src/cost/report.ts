@@ -43,7 +43,11 @@ export interface Table {
 export function renderText(t: Table): string {
   const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i].length)));
   const left = t.leftColumns ?? 1;
-  const line = (cells: string[]): string => cells.map((c, i) => (i < left ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i < left ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(t.header), ...t.rows.map(line)].join('\n');
 }
 
@@ -61,7 +65,22 @@ export function renderMarkdown(t: Table): string {
 /** Table of the architectures (one chip each). */
 export function architectureTable(c: Comparison): Table {
   return {
-    header: ['architecture', 'dataflow', 'tiles', 'arrays', 'ADC', 'conv/group', 'DAC', 'pipeline', 'area mm²', 'rated W', 'peak GOPS', 'peak GOPS/W rated', 'peak GOPS/W operating', 'peak GOPS/mm²'],
+    header: [
+      'architecture',
+      'dataflow',
+      'tiles',
+      'arrays',
+      'ADC',
+      'conv/group',
+      'DAC',
+      'pipeline',
+      'area mm²',
+      'rated W',
+      'peak GOPS',
+      'peak GOPS/W rated',
+      'peak GOPS/W operating',
+      'peak GOPS/mm²',
+    ],
     leftColumns: 2,
     rows: c.architectures.map((a, i) => {
       const p = c.peaks[i];
@@ -108,7 +127,18 @@ export function resultTable(c: Comparison): Table {
     });
   });
   return {
-    header: ['workload', 'architecture', 'chips', 'energy µJ', 'latency', 'inferences/s', 'GOPS', 'GOPS/W', 'GOPS/mm²', ...ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k])],
+    header: [
+      'workload',
+      'architecture',
+      'chips',
+      'energy µJ',
+      'latency',
+      'inferences/s',
+      'GOPS',
+      'GOPS/W',
+      'GOPS/mm²',
+      ...ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]),
+    ],
     leftColumns: 2,
     rows,
   };
@@ -149,8 +179,17 @@ export function ratioTable(c: Comparison, baseline: string): Table {
   return {
     header: ['workload', ...others.flatMap((s) => [`${s.architecture} GOPS/W`, `${s.architecture} GOPS`])],
     rows: [
-      ...c.workloads.map((w) => [w, ...others.flatMap((s) => [ratio(s.ratios[baseline].perWorkload[w].energyEfficiency), ratio(s.ratios[baseline].perWorkload[w].throughput)])]),
-      ['geomean', ...others.flatMap((s) => [ratio(s.ratios[baseline].geomean.energyEfficiency), ratio(s.ratios[baseline].geomean.throughput)])],
+      ...c.workloads.map((w) => [
+        w,
+        ...others.flatMap((s) => [
+          ratio(s.ratios[baseline].perWorkload[w].energyEfficiency),
+          ratio(s.ratios[baseline].perWorkload[w].throughput),
+        ]),
+      ]),
+      [
+        'geomean',
+        ...others.flatMap((s) => [ratio(s.ratios[baseline].geomean.energyEfficiency), ratio(s.ratios[baseline].geomean.throughput)]),
+      ],
     ],
   };
 }
@@ -186,7 +225,7 @@ export function comparisonMarkdown(c: Comparison, extra: { command?: string } = 
     extra.command ? `Produced by \`${extra.command}\`.\n` : '',
     '## Architectures (one chip)',
     '',
-    'Rated W is the sum of every unit\'s rated power (ISAAC\'s convention); operating W has every array running products back to back at the reference activity.',
+    "Rated W is the sum of every unit's rated power (ISAAC's convention); operating W has every array running products back to back at the reference activity.",
     '',
     renderMarkdown(architectureTable(c)),
     '',
@@ -227,7 +266,15 @@ export function energyBreakdownPlot(c: Comparison): PlotSpec {
     const base = c.results[0][wi].energyJoules;
     c.architectures.forEach((a, ai) => {
       const r: WorkloadResult = c.results[ai][wi];
-      ENERGY_CATEGORIES.forEach((k, ki) => values.push({ workload: w, architecture: a.name, component: CATEGORY_LABELS[k], order: ki, relativeEnergy: r.energyByCategory[k] / base }));
+      ENERGY_CATEGORIES.forEach((k, ki) =>
+        values.push({
+          workload: w,
+          architecture: a.name,
+          component: CATEGORY_LABELS[k],
+          order: ki,
+          relativeEnergy: r.energyByCategory[k] / base,
+        }),
+      );
     });
   });
   return {
@@ -242,7 +289,13 @@ export function energyBreakdownPlot(c: Comparison): PlotSpec {
       encoding: {
         x: { field: 'architecture', type: 'nominal', sort: c.architectures.map((a) => a.name), title: null },
         y: { field: 'relativeEnergy', type: 'quantitative', stack: 'zero', title: `energy / ${reference} energy` },
-        color: { field: 'component', type: 'nominal', sort: ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]), title: 'component', legend: { labelLimit: 400 } },
+        color: {
+          field: 'component',
+          type: 'nominal',
+          sort: ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]),
+          title: 'component',
+          legend: { labelLimit: 400 },
+        },
         order: { field: 'order', type: 'quantitative' },
       },
     },

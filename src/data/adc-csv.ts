@@ -30,7 +30,8 @@ export const MIN_CSV_SAMPLES_PER_CODE = 4;
  * in 0..2^N − 1, or fewer than {@link MIN_CSV_SAMPLES_PER_CODE}·2^N rows.
  */
 export function parseAdcCsv(text: string, bits: number, source = 'ADC CSV'): AdcSamples {
-  if (!Number.isInteger(bits) || bits < 1 || bits > MAX_ADC_BITS) fail(`${source}: bits must be an integer in 1..${MAX_ADC_BITS}, got ${bits}`);
+  if (!Number.isInteger(bits) || bits < 1 || bits > MAX_ADC_BITS)
+    fail(`${source}: bits must be an integer in 1..${MAX_ADC_BITS}, got ${bits}`);
   let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
     rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true }) as typeof rows;
@@ -57,7 +58,9 @@ export function parseAdcCsv(text: string, bits: number, source = 'ADC CSV'): Adc
   });
   const needed = MIN_CSV_SAMPLES_PER_CODE * (top + 1);
   if (rows.length < needed) {
-    fail(`${source} has ${rows.length} rows; a ${bits}-bit histogram test needs at least ${needed} (${MIN_CSV_SAMPLES_PER_CODE} per code, ideally 64 or more)`);
+    fail(
+      `${source} has ${rows.length} rows; a ${bits}-bit histogram test needs at least ${needed} (${MIN_CSV_SAMPLES_PER_CODE} per code, ideally 64 or more)`,
+    );
   }
   return { inputVolts, codes };
 }
@@ -69,7 +72,8 @@ export async function loadAdcCsv(csvPath: string, bits: number): Promise<AdcSamp
 
 /** Formats (input, code) pairs as ADC CSV text. Inputs keep full precision so a read-back is exact. */
 export function formatAdcCsv(samples: AdcSamples): string {
-  if (samples.inputVolts.length !== samples.codes.length) fail(`ADC samples: ${samples.inputVolts.length} inputs but ${samples.codes.length} codes`);
+  if (samples.inputVolts.length !== samples.codes.length)
+    fail(`ADC samples: ${samples.inputVolts.length} inputs but ${samples.codes.length} codes`);
   const rows = Array.from(samples.inputVolts, (v, i) => [String(v), String(samples.codes[i])]);
   return stringify(rows, { header: true, columns: ['input', 'code'] });
 }

@@ -62,7 +62,9 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   const type = bytes[2];
   if (type !== 0x08) {
     const name = IDX_TYPE_NAMES[type];
-    fail(`${source}: IDX data type 0x${type.toString(16).padStart(2, '0')}${name ? ` (${name})` : ' (unknown)'} is not supported; only unsigned bytes (0x08)`);
+    fail(
+      `${source}: IDX data type 0x${type.toString(16).padStart(2, '0')}${name ? ` (${name})` : ' (unknown)'} is not supported; only unsigned bytes (0x08)`,
+    );
   }
   const rank = bytes[3];
   if (rank === 0) fail(`${source} is corrupt: IDX header declares 0 dimensions`);
@@ -132,7 +134,9 @@ export function pairImagesAndLabels(
   }
   const [count, rows, cols] = images.dims;
   if (count !== labels.dims[0]) {
-    fail(`mismatched IDX files: ${path.basename(names.images)} has ${count} images but ${path.basename(names.labels)} has ${labels.dims[0]} labels`);
+    fail(
+      `mismatched IDX files: ${path.basename(names.images)} has ${count} images but ${path.basename(names.labels)} has ${labels.dims[0]} labels`,
+    );
   }
   if (count === 0) fail(`${names.images} contains no images`);
   if (numClasses !== undefined) {

@@ -177,7 +177,8 @@ export function mnistChecksumMismatch(bytes: Uint8Array, file: MnistFile): strin
 /** Fails unless `bytes` match the published checksums of `file`; `where` names the file. */
 export function verifyMnistChecksum(bytes: Uint8Array, file: MnistFile, where: string): void {
   const why = mnistChecksumMismatch(bytes, file);
-  if (why) fail(`${where} fails its checksum (${why}): it is damaged or not the standard MNIST file; delete it and run again to download it`);
+  if (why)
+    fail(`${where} fails its checksum (${why}): it is damaged or not the standard MNIST file; delete it and run again to download it`);
 }
 
 /**
@@ -209,7 +210,12 @@ async function loadPair(dir: string, imagesFile: MnistFile, labelsFile: MnistFil
   const [imageBytes, labelBytes] = await Promise.all([readBytes(imagesPath), readBytes(labelsPath)]);
   verifyMnistChecksum(imageBytes, imagesFile, imagesPath);
   verifyMnistChecksum(labelBytes, labelsFile, labelsPath);
-  const pair = pairImagesAndLabels(decodeIdx(imageBytes, imagesPath), decodeIdx(labelBytes, labelsPath), { images: imagesPath, labels: labelsPath }, MNIST_CLASSES);
+  const pair = pairImagesAndLabels(
+    decodeIdx(imageBytes, imagesPath),
+    decodeIdx(labelBytes, labelsPath),
+    { images: imagesPath, labels: labelsPath },
+    MNIST_CLASSES,
+  );
   ensure(pair.rows === MNIST_ROWS && pair.cols === MNIST_COLS, `${imagesPath}: images are ${pair.rows}×${pair.cols}, expected 28×28`);
   return pair;
 }
@@ -322,7 +328,13 @@ export function mnistSplit(data: MnistData): MnistSplit {
 /** The JSON summary of a split. */
 export function summarizeSplit(split: MnistSplit): SplitSummary {
   const range = (d: DataSlice) => ({ source: d.source, start: d.start, end: d.end });
-  return { name: split.name, description: split.description, train: range(split.train), heldOut: range(split.heldOut), calibration: range(split.calibration) };
+  return {
+    name: split.name,
+    description: split.description,
+    train: range(split.train),
+    heldOut: range(split.heldOut),
+    calibration: range(split.calibration),
+  };
 }
 
 /** Number of images of each class 0..9 in `labels`. */

@@ -34,7 +34,8 @@ export function pickTrimMove(candidates: readonly TrimCandidate[], delta: number
     const targetSiemens = Math.min(device.gMaxSiemens, Math.max(gMin, c.siemens + delta / c.slope));
     const reach = Math.abs((targetSiemens - c.siemens) * c.slope);
     const spread = reach >= Math.abs(delta) * (1 - 1e-9) ? sigma * targetSiemens * Math.abs(c.slope) : Infinity;
-    if (!best || spread < best.spread || (spread === Infinity && best.spread === Infinity && reach > best.reach)) best = { index, targetSiemens, reach, spread };
+    if (!best || spread < best.spread || (spread === Infinity && best.spread === Infinity && reach > best.reach))
+      best = { index, targetSiemens, reach, spread };
   });
   if (!best) return null;
   const { index, targetSiemens, reach } = best;

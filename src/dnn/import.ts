@@ -56,9 +56,15 @@ export function checkLayers(model: tf.LayersModel): void {
 export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = {}): FloatNetwork {
   const inputScale = options.inputScale ?? DNN_INPUT_SCALE;
   ensure(Number.isFinite(inputScale) && inputScale > 0, `input scale must be a positive number, got ${inputScale}`);
-  ensure(model.inputs.length === 1 && model.outputs.length === 1, `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; only single-input, single-output chains are supported`);
+  ensure(
+    model.inputs.length === 1 && model.outputs.length === 1,
+    `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; only single-input, single-output chains are supported`,
+  );
   const rawInput = model.inputs[0].shape.slice(1);
-  ensure(rawInput.every((d) => typeof d === 'number' && d > 0), `the model's input shape [${rawInput.join(', ')}] must be fully defined (apart from the batch)`);
+  ensure(
+    rawInput.every((d) => typeof d === 'number' && d > 0),
+    `the model's input shape [${rawInput.join(', ')}] must be fully defined (apart from the batch)`,
+  );
   const inputShape = rawInput as number[];
   const layers: Layer<Float64Array>[] = [];
   let shape: Shape = inputShape;
@@ -67,7 +73,10 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
   let foldable: number | null = null;
 
   const emit = (layer: Layer<Float64Array>, source: tf.layers.Layer): void => {
-    if (softmaxIn) fail(`layer '${source.name}' (${source.getClassName()}) follows the softmax in '${softmaxIn}'; a softmax is only supported at the end`);
+    if (softmaxIn)
+      fail(
+        `layer '${source.name}' (${source.getClassName()}) follows the softmax in '${softmaxIn}'; a softmax is only supported at the end`,
+      );
     layers.push(layer);
     shape = layer.outputShape;
     foldable = null;
@@ -76,9 +85,15 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
     if (activation === 'linear' || activation === undefined || activation === null) return;
     if (activation === 'relu') emit({ kind: 'relu', name: source.name, inputShape: shape, outputShape: shape }, source);
     else if (activation === 'softmax') {
-      ensure(shape.length === 1, `layer '${source.name}' (${source.getClassName()}) applies softmax to a [${shape.join(', ')}] tensor; only a softmax over a flat vector at the end is supported`);
+      ensure(
+        shape.length === 1,
+        `layer '${source.name}' (${source.getClassName()}) applies softmax to a [${shape.join(', ')}] tensor; only a softmax over a flat vector at the end is supported`,
+      );
       softmaxIn = source.name;
-    } else fail(`layer '${source.name}' (${source.getClassName()}) uses activation '${String(activation)}'; supported: relu, linear (softmax only at the end)`);
+    } else
+      fail(
+        `layer '${source.name}' (${source.getClassName()}) uses activation '${String(activation)}'; supported: relu, linear (softmax only at the end)`,
+      );
   };
 
   for (const layer of model.layers) {
@@ -97,7 +112,19 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
         const [kernel, bias] = weightsOf(layer, config.useBias !== false);
         const [fanIn, fanOut] = kernel.shape;
         ensure(fanIn === shape[0], `dense layer '${name}' has ${fanIn} inputs but receives ${shape[0]} values`);
-        emit({ kind: 'dense', name, inputShape: shape, outputShape: [fanOut], fanIn, fanOut, weights: kernel.values, bias: bias ?? new Float64Array(fanOut) }, layer);
+        emit(
+          {
+            kind: 'dense',
+            name,
+            inputShape: shape,
+            outputShape: [fanOut],
+            fanIn,
+            fanOut,
+            weights: kernel.values,
+            bias: bias ?? new Float64Array(fanOut),
+          },
+          layer,
+        );
         foldable = layers.length - 1;
         emitActivation(config.activation, layer);
         break;
@@ -116,7 +143,19 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
         const x = windowAxis(shape[1], KW, strides[1], padMode);
         const padding: Padding = { top: y.before, bottom: y.after, left: x.before, right: x.after };
         emit(
-          { kind: 'conv2d', name, inputShape: shape, outputShape: [y.out, x.out, Cout], kernelSize: [KH, KW], strides, padding, fanIn: KH * KW * Cin, fanOut: Cout, weights: kernel.values, bias: bias ?? new Float64Array(Cout) },
+          {
+            kind: 'conv2d',
+            name,
+            inputShape: shape,
+            outputShape: [y.out, x.out, Cout],
+            kernelSize: [KH, KW],
+            strides,
+            padding,
+            fanIn: KH * KW * Cin,
+            fanOut: Cout,
+            weights: kernel.values,
+            bias: bias ?? new Float64Array(Cout),
+          },
           layer,
         );
         foldable = layers.length - 1;
@@ -133,7 +172,15 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
         const y = windowAxis(shape[0], poolSize[0], strides[0], padMode);
         const x = windowAxis(shape[1], poolSize[1], strides[1], padMode);
         emit(
-          { kind: cls === 'MaxPooling2D' ? 'maxPool' : 'avgPool', name, inputShape: shape, outputShape: [y.out, x.out, shape[2]], poolSize, strides, padding: { top: y.before, bottom: y.after, left: x.before, right: x.after } },
+          {
+            kind: cls === 'MaxPooling2D' ? 'maxPool' : 'avgPool',
+            name,
+            inputShape: shape,
+            outputShape: [y.out, x.out, shape[2]],
+            poolSize,
+            strides,
+            padding: { top: y.before, bottom: y.after, left: x.before, right: x.after },
+          },
           layer,
         );
         break;
@@ -144,7 +191,18 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
         ensure(config.dataFormat !== 'channelsFirst', `pooling layer '${name}' uses channelsFirst data; only channelsLast is supported`);
         const [H, W, C] = shape;
         const none = { top: 0, bottom: 0, left: 0, right: 0 };
-        emit({ kind: cls === 'GlobalMaxPooling2D' ? 'maxPool' : 'avgPool', name, inputShape: shape, outputShape: [1, 1, C], poolSize: [H, W], strides: [H, W], padding: none }, layer);
+        emit(
+          {
+            kind: cls === 'GlobalMaxPooling2D' ? 'maxPool' : 'avgPool',
+            name,
+            inputShape: shape,
+            outputShape: [1, 1, C],
+            poolSize: [H, W],
+            strides: [H, W],
+            padding: none,
+          },
+          layer,
+        );
         emit({ kind: 'flatten', name, inputShape: shape, outputShape: [C] }, layer);
         break;
       }
@@ -152,7 +210,10 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
         emit({ kind: 'flatten', name, inputShape: shape, outputShape: [shapeSize(shape)] }, layer);
         break;
       case 'ReLU':
-        ensure(config.maxValue === undefined || config.maxValue === null, `ReLU layer '${name}' caps its output at ${String(config.maxValue)}; only an uncapped ReLU is supported`);
+        ensure(
+          config.maxValue === undefined || config.maxValue === null,
+          `ReLU layer '${name}' caps its output at ${String(config.maxValue)}; only an uncapped ReLU is supported`,
+        );
         emitActivation('relu', layer);
         break;
       case 'Activation':
@@ -164,28 +225,44 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
       case 'BatchNormalization': {
         const target = foldable === null ? null : layers[foldable];
         if (target === null || (target.kind !== 'dense' && target.kind !== 'conv2d')) {
-          fail(`batch-norm layer '${name}' (${cls}) does not directly follow a dense or conv2d layer without activation, so it cannot be folded`);
+          fail(
+            `batch-norm layer '${name}' (${cls}) does not directly follow a dense or conv2d layer without activation, so it cannot be folded`,
+          );
         }
         const axis = Number(config.axis ?? -1);
-        ensure(axis === -1 || axis === shape.length, `batch-norm layer '${name}' normalizes axis ${axis}; only the channel (last) axis is supported`);
+        ensure(
+          axis === -1 || axis === shape.length,
+          `batch-norm layer '${name}' normalizes axis ${axis}; only the channel (last) axis is supported`,
+        );
         foldBatchNorm(target, layer, config);
         break;
       }
       default:
-        fail(`unsupported layer '${name}' (${cls}); supported layers: ${SUPPORTED_LAYER_CLASSES.filter((c) => c !== 'InputLayer').join(', ')}`);
+        fail(
+          `unsupported layer '${name}' (${cls}); supported layers: ${SUPPORTED_LAYER_CLASSES.filter((c) => c !== 'InputLayer').join(', ')}`,
+        );
     }
   }
-  ensure(layers.some((l) => l.kind === 'dense' || l.kind === 'conv2d'), 'the model has no dense or conv2d layer');
+  ensure(
+    layers.some((l) => l.kind === 'dense' || l.kind === 'conv2d'),
+    'the model has no dense or conv2d layer',
+  );
   return { inputShape, inputScale, layers };
 }
 
 /** The kernel (with its shape) and bias of a dense or conv layer, as float64. */
 function weightsOf(layer: tf.layers.Layer, useBias: boolean): [{ values: Float64Array; shape: number[] }, Float64Array | null] {
   const w = layer.getWeights();
-  ensure(w.length === (useBias ? 2 : 1), `layer '${layer.name}' (${layer.getClassName()}) has ${w.length} weight tensors, expected ${useBias ? 2 : 1}`);
+  ensure(
+    w.length === (useBias ? 2 : 1),
+    `layer '${layer.name}' (${layer.getClassName()}) has ${w.length} weight tensors, expected ${useBias ? 2 : 1}`,
+  );
   const kernel = { values: Float64Array.from(w[0].dataSync()), shape: w[0].shape };
   const bias = useBias ? Float64Array.from(w[1].dataSync()) : null;
-  for (const [what, v] of [['kernel', kernel.values], ['bias', bias ?? new Float64Array()]] as const) {
+  for (const [what, v] of [
+    ['kernel', kernel.values],
+    ['bias', bias ?? new Float64Array()],
+  ] as const) {
     const bad = v.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) fail(`layer '${layer.name}' has a non-finite ${what} value (${v[bad]}) at index ${bad}`);
   }
@@ -201,7 +278,10 @@ function foldBatchNorm(target: Layer<Float64Array> & { kind: 'dense' | 'conv2d' 
   const center = config.center !== false;
   const eps = Number(config.epsilon ?? 1e-3);
   const w = bn.getWeights().map((t) => Float64Array.from(t.dataSync()));
-  ensure(w.length === Number(scale) + Number(center) + 2, `batch-norm layer '${bn.name}' has ${w.length} weight tensors, expected ${Number(scale) + Number(center) + 2}`);
+  ensure(
+    w.length === Number(scale) + Number(center) + 2,
+    `batch-norm layer '${bn.name}' has ${w.length} weight tensors, expected ${Number(scale) + Number(center) + 2}`,
+  );
   let i = 0;
   const gamma = scale ? w[i++] : null;
   const beta = center ? w[i++] : null;
@@ -219,7 +299,10 @@ function foldBatchNorm(target: Layer<Float64Array> & { kind: 'dense' | 'conv2d' 
 
 function pair(value: unknown, layer: string, what: string): [number, number] {
   const v = Array.isArray(value) ? value : [value, value];
-  ensure(v.length === 2 && v.every((x) => Number.isInteger(x) && x > 0), `layer '${layer}': ${what} ${JSON.stringify(value)} is not a pair of positive integers`);
+  ensure(
+    v.length === 2 && v.every((x) => Number.isInteger(x) && x > 0),
+    `layer '${layer}': ${what} ${JSON.stringify(value)} is not a pair of positive integers`,
+  );
   return [v[0] as number, v[1] as number];
 }
 

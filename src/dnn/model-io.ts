@@ -74,7 +74,8 @@ export async function loadLayersModelFromDir(dir: string): Promise<tf.LayersMode
   const jsonPath = path.join(dir, 'model.json');
   const json = (await readJson(jsonPath, 'model.json')) as Partial<tf.io.ModelJSON> | null;
   ensure(json !== null && typeof json === 'object' && !Array.isArray(json), `${jsonPath} is not a tfjs model (expected a JSON object)`);
-  if (json.format === 'graph-model') fail(`${jsonPath} is a tfjs graph model; only Layers models (e.g. converted from Keras) are supported`);
+  if (json.format === 'graph-model')
+    fail(`${jsonPath} is a tfjs graph model; only Layers models (e.g. converted from Keras) are supported`);
   ensure(json.modelTopology && typeof json.modelTopology === 'object', `${jsonPath} is not a tfjs Layers model: it has no modelTopology`);
   ensure(Array.isArray(json.weightsManifest), `${jsonPath} is not a tfjs Layers model: it has no weightsManifest`);
   const manifest = json.weightsManifest as tf.io.WeightsManifestConfig;
@@ -97,7 +98,10 @@ export async function loadLayersModelFromDir(dir: string): Promise<tf.LayersMode
   const weightData = tf.io.CompositeArrayBuffer.join(buffers);
   const expected = expectedWeightBytes(specs, jsonPath);
   if (expected !== null) {
-    ensure(expected === weightData.byteLength, `weights of ${dir} are ${weightData.byteLength} bytes but model.json declares ${expected}: the weight files are truncated or do not belong to this model`);
+    ensure(
+      expected === weightData.byteLength,
+      `weights of ${dir} are ${weightData.byteLength} bytes but model.json declares ${expected}: the weight files are truncated or do not belong to this model`,
+    );
   }
   try {
     return await tf.loadLayersModel(

@@ -109,7 +109,12 @@ export function shapeSize(shape: Shape): number {
 }
 
 /** Output size and padding of one spatial axis, TensorFlow rules. */
-export function windowAxis(input: number, window: number, stride: number, padding: 'valid' | 'same'): { out: number; before: number; after: number } {
+export function windowAxis(
+  input: number,
+  window: number,
+  stride: number,
+  padding: 'valid' | 'same',
+): { out: number; before: number; after: number } {
   if (padding === 'valid') {
     ensure(input >= window, `window of ${window} does not fit an input of ${input}`);
     return { out: Math.floor((input - window) / stride) + 1, before: 0, after: 0 };
@@ -282,7 +287,10 @@ export function runFloatNetwork(
   batch: number,
   onLayer?: (index: number, layer: Layer<Float64Array>, layerInput: Float64Array) => void,
 ): Float64Array {
-  ensure(input.length === batch * shapeSize(net.inputShape), `input has ${input.length} values, expected ${batch} × ${shapeSize(net.inputShape)}`);
+  ensure(
+    input.length === batch * shapeSize(net.inputShape),
+    `input has ${input.length} values, expected ${batch} × ${shapeSize(net.inputShape)}`,
+  );
   let x = input;
   for (const [i, layer] of net.layers.entries()) {
     onLayer?.(i, layer, x);

@@ -153,7 +153,10 @@ export function quantizeNetwork(net: FloatNetwork, calibrationImages: Uint8Array
   const p = options.percentile ?? DNN_ACTIVATION_PERCENTILE;
   ensure(Number.isFinite(p) && p > 0 && p <= 100, `activation percentile must be in (0, 100], got ${p}`);
   const inputSize = shapeSize(net.inputShape);
-  ensure(calibrationImages.length > 0 && calibrationImages.length % inputSize === 0, `calibration data has ${calibrationImages.length} values, not a whole number of ${inputSize}-value inputs`);
+  ensure(
+    calibrationImages.length > 0 && calibrationImages.length % inputSize === 0,
+    `calibration data has ${calibrationImages.length} values, not a whole number of ${inputSize}-value inputs`,
+  );
   const count = calibrationImages.length / inputSize;
 
   // Which crossbar layers see the raw input codes, and that every crossbar input is non-negative.
@@ -163,7 +166,10 @@ export function quantizeNetwork(net: FloatNetwork, calibrationImages: Uint8Array
   let producer = 'the network input';
   for (const [i, layer] of net.layers.entries()) {
     if (isCrossbar(layer)) {
-      if (!nonNegative) fail(`layer '${layer.name}' takes signed values from '${producer}'; unsigned 8-bit activations need a ReLU before every dense/conv2d layer`);
+      if (!nonNegative)
+        fail(
+          `layer '${layer.name}' takes signed values from '${producer}'; unsigned 8-bit activations need a ReLU before every dense/conv2d layer`,
+        );
       if (isDirect) direct.add(i);
       isDirect = false;
       nonNegative = false;
@@ -200,11 +206,22 @@ export function quantizeNetwork(net: FloatNetwork, calibrationImages: Uint8Array
     }
     return { ...layer, weights: codes, weightScale: scale, bias: Float64Array.from(layer.bias), inputScale, inputScaleFrom };
   });
-  return { inputShape: [...net.inputShape], inputScale: net.inputScale, layers, weightBits: 8, activationBits: 8, calibration: { images: count, percentile: p } };
+  return {
+    inputShape: [...net.inputShape],
+    inputScale: net.inputScale,
+    layers,
+    weightBits: 8,
+    activationBits: 8,
+    calibration: { images: count, percentile: p },
+  };
 }
 
 /** Extracts and quantizes a tfjs Layers model in one step (see {@link extractNetwork}). */
-export function quantizeLayersModel(model: tf.LayersModel, calibrationImages: Uint8Array, options: QuantizeOptions & { inputScale?: number } = {}): QuantizedNetwork {
+export function quantizeLayersModel(
+  model: tf.LayersModel,
+  calibrationImages: Uint8Array,
+  options: QuantizeOptions & { inputScale?: number } = {},
+): QuantizedNetwork {
   return quantizeNetwork(extractNetwork(model, { inputScale: options.inputScale }), calibrationImages, options);
 }
 
@@ -236,7 +253,8 @@ export interface RunQuantizedHooks {
 }
 
 /** The exact integer crossbar product of the reference. */
-export const exactMatmul: CrossbarMatmul = (layer, _index, codes, rows) => integerMatmul(codes, rows, layer.fanIn, layer.weights, layer.fanOut);
+export const exactMatmul: CrossbarMatmul = (layer, _index, codes, rows) =>
+  integerMatmul(codes, rows, layer.fanIn, layer.weights, layer.fanOut);
 
 /** Number of output values (classes) of a network. */
 export function outputSize(net: QuantizedNetwork): number {
@@ -268,7 +286,10 @@ export function runQuantized(net: QuantizedNetwork, images: Uint8Array, hooks: R
           const rows = n * positionsPerImage(layer);
           const patches = layer.kind === 'conv2d' ? im2col(layer, codes, n) : codes;
           const acc = mm(layer, li, patches, rows);
-          ensure(acc.length === rows * layer.fanOut, `crossbar product of layer '${layer.name}' has ${acc.length} values, expected ${rows}×${layer.fanOut}`);
+          ensure(
+            acc.length === rows * layer.fanOut,
+            `crossbar product of layer '${layer.name}' has ${acc.length} values, expected ${rows}×${layer.fanOut}`,
+          );
           x = rescale(layer, acc, rows);
           break;
         }
@@ -342,6 +363,13 @@ export function summarizeQuantized(net: QuantizedNetwork): QuantizedLayerSummary
     if (l.kind !== 'dense' && l.kind !== 'conv2d') return base;
     let maxCode = 0;
     for (const w of l.weights) maxCode = Math.max(maxCode, Math.abs(w));
-    return { ...base, fanIn: l.fanIn, fanOut: l.fanOut, inputScale: l.inputScale, inputScaleFrom: l.inputScaleFrom, maxWeightCode: maxCode };
+    return {
+      ...base,
+      fanIn: l.fanIn,
+      fanOut: l.fanOut,
+      inputScale: l.inputScale,
+      inputScaleFrom: l.inputScaleFrom,
+      maxWeightCode: maxCode,
+    };
   });
 }

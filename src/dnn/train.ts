@@ -89,8 +89,18 @@ export async function trainModel(model: tf.LayersModel, data: ImageSet, options:
       const idx = order.slice(b * options.batchSize, (b + 1) * options.batchSize);
       const loss = tf.tidy(() => {
         const xs = imagesToTensor(data.images, shape, inputScale, idx);
-        const ys = tf.oneHot(tf.tensor1d(idx.map((i) => data.labels[i]), 'int32'), numClasses);
-        const l = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, true, vars);
+        const ys = tf.oneHot(
+          tf.tensor1d(
+            idx.map((i) => data.labels[i]),
+            'int32',
+          ),
+          numClasses,
+        );
+        const l = optimizer.minimize(
+          () => tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar,
+          true,
+          vars,
+        );
         return l!.dataSync()[0];
       });
       ensure(Number.isFinite(loss), `training diverged: loss is ${loss} in epoch ${epoch}, batch ${b + 1}; lower the learning rate`);
@@ -206,12 +216,16 @@ export async function trainDnnToDir(config: TrainDnnConfig, backend: string): Pr
     },
   });
   const trainSeconds = (performance.now() - tTrain) / 1000;
-  info(`evaluating on ${split.heldOut.count} held-out images: float, then 8-bit (calibrated on ${split.calibration.count} training images)`);
+  info(
+    `evaluating on ${split.heldOut.count} held-out images: float, then 8-bit (calibrated on ${split.calibration.count} training images)`,
+  );
   const floatAcc = floatAccuracy(model, split.heldOut.images, split.heldOut.labels);
   const qnet = quantizeNetwork(extractNetwork(model, { inputScale: DNN_INPUT_SCALE }), split.calibration.images);
   const qAcc = quantizedAccuracy(qnet, split.heldOut.images, split.heldOut.labels);
   const files = await saveLayersModelToDir(model, config.out, { inputScale: DNN_INPUT_SCALE, arch: config.arch });
-  const weightsSha256 = createHash('sha256').update(await fs.readFile(files.weightsBin)).digest('hex');
+  const weightsSha256 = createHash('sha256')
+    .update(await fs.readFile(files.weightsBin))
+    .digest('hex');
   const metrics: DnnMetrics = {
     arch: config.arch,
     seed: config.seed,

@@ -79,7 +79,16 @@ export function registerWasmTrainingKernels(): void {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
       const a = attrs as unknown as BackpropFilterAttrs;
       if (a.dataFormat === 'NCHW') fail('Conv2DBackpropFilter on wasm supports channels-last data only');
-      const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        a.filterShape,
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+        false,
+        'channelsLast',
+      );
       const b = backend as unknown as WasmLikeBackend;
       const [KH, KW, C, CO] = a.filterShape;
       const M = info.batchSize * info.outHeight * info.outWidth;
@@ -95,7 +104,11 @@ export function registerWasmTrainingKernels(): void {
       const dy2d: tf.TensorInfo = { dataId: dy.dataId, shape: [1, M, CO], dtype: 'float32' };
       const matMul = tf.getKernel('BatchMatMul', 'wasm');
       if (!matMul) fail('the wasm backend has no BatchMatMul kernel');
-      const product = matMul.kernelFunc({ inputs: { a: cols, b: dy2d }, attrs: { transposeA: false, transposeB: false }, backend }) as tf.TensorInfo;
+      const product = matMul.kernelFunc({
+        inputs: { a: cols, b: dy2d },
+        attrs: { transposeA: false, transposeB: false },
+        backend,
+      }) as tf.TensorInfo;
       b.disposeData(cols.dataId);
       // Same data, viewed as the filter shape (what the wasm Reshape kernel does).
       return { dataId: product.dataId, shape: a.filterShape, dtype: 'float32' };

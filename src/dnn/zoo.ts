@@ -60,7 +60,15 @@ export function buildLenet5(rng: Rng): tf.Sequential {
   return tf.sequential({
     name: 'lenet5',
     layers: [
-      tf.layers.conv2d({ name: 'conv1', inputShape: MNIST_INPUT_SHAPE, filters: 6, kernelSize: 5, padding: 'same', activation: 'relu', ...init(r) }),
+      tf.layers.conv2d({
+        name: 'conv1',
+        inputShape: MNIST_INPUT_SHAPE,
+        filters: 6,
+        kernelSize: 5,
+        padding: 'same',
+        activation: 'relu',
+        ...init(r),
+      }),
       tf.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }),
       tf.layers.conv2d({ name: 'conv2', filters: 16, kernelSize: 5, padding: 'valid', activation: 'relu', ...init(r) }),
       tf.layers.maxPooling2d({ name: 'pool2', poolSize: 2 }),

@@ -23,14 +23,19 @@ export function ngspiceVersion(): string | null {
 /** Fails with install instructions unless ngspice runs. */
 export function requireNgspice(): string {
   const v = ngspiceVersion();
-  if (!v) fail(`ngspice is not installed (looked for '${ngspiceCommand()}'); install it, e.g. 'apt-get install -y ngspice', or set NPIM_NGSPICE`);
+  if (!v)
+    fail(`ngspice is not installed (looked for '${ngspiceCommand()}'); install it, e.g. 'apt-get install -y ngspice', or set NPIM_NGSPICE`);
   return v;
 }
 
 /** Runs a deck file in batch mode; fails with ngspice's first error line when it fails. */
 export function runNgspice(deckPath: string, timeoutMs = 120_000): string {
   // Run in the deck's directory: ngspice writes side files (e.g. b3v33check.log) into its cwd.
-  const r = spawnSync(ngspiceCommand(), ['-b', path.resolve(deckPath)], { encoding: 'utf8', timeout: timeoutMs, cwd: path.dirname(path.resolve(deckPath)) });
+  const r = spawnSync(ngspiceCommand(), ['-b', path.resolve(deckPath)], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    cwd: path.dirname(path.resolve(deckPath)),
+  });
   if (r.error) fail(`ngspice could not run ${deckPath}: ${r.error.message}`);
   const out = `${r.stdout}\n${r.stderr}`;
   const errorLine = out.split('\n').find((l) => /^\s*(Error|error:)/.test(l) || /fatal/i.test(l));

@@ -235,21 +235,25 @@ export function approximatorWeightMap(a: Approximator, p: ProgrammedApproximator
     description: describeApproximator(a),
     vddVolts: p.vddVolts,
     programming: { sigma: p.device.programming.sigma, kind: p.device.programming.kind, seed: p.seed },
-    rowOrder: 'row k of array i is input pair k of layer/stage i; its upper-line device has polarity upper, its lower-line device lower; see each array info.rows',
+    rowOrder:
+      'row k of array i is input pair k of layer/stage i; its upper-line device has polarity upper, its lower-line device lower; see each array info.rows',
   };
   if (a.kind === 'nnsa') {
     Object.assign(info, { dacBits: a.model.dacBits, biasRows: a.model.network.biasRows, replicaRows: a.model.network.replicaRows ?? 0 });
     // The replica divider is not a crossbar array: its devices (and their programmed sums) go in the metadata.
-    if (a.model.network.replicaFeedback && p.replicaDivider) Object.assign(info, { replicaFeedback: { ...a.model.network.replicaFeedback, programmedSiemens: p.replicaDivider } });
-  }
-  else Object.assign(info, { bits: a.model.bits, arch: a.model.arch, rangeFraction: a.model.rangeFraction });
+    if (a.model.network.replicaFeedback && p.replicaDivider)
+      Object.assign(info, { replicaFeedback: { ...a.model.network.replicaFeedback, programmedSiemens: p.replicaDivider } });
+  } else Object.assign(info, { bits: a.model.bits, arch: a.model.arch, rangeFraction: a.model.rangeFraction });
   const circuit = {
     name: p.name,
     kind: 'approximator' as const,
     device: p.device,
     seed: p.seed,
     info,
-    arrays: p.arrays.map((arr, i) => ({ index: i, info: { role: arr.role, activation: arr.activation, rows: arr.rowLabels, columns: arr.columnLabels } })),
+    arrays: p.arrays.map((arr, i) => ({
+      index: i,
+      info: { role: arr.role, activation: arr.activation, rows: arr.rowLabels, columns: arr.columnLabels },
+    })),
   };
   return weightMapFromRecords([circuit], pairedCrossbarRecords(p.name, p.arrays, approximatorDevice(a)), { seed: p.seed });
 }

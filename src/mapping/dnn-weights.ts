@@ -164,7 +164,11 @@ export function columnRole(groupColumns: number, globalColumn: number): { weight
 }
 
 /** Weight column, slice and sign of `count` data columns starting at global physical column `start`. */
-export function columnRoles(groupColumns: number, start: number, count: number): Pick<MappedArray, 'columnWeight' | 'columnSlice' | 'columnSign'> {
+export function columnRoles(
+  groupColumns: number,
+  start: number,
+  count: number,
+): Pick<MappedArray, 'columnWeight' | 'columnSlice' | 'columnSign'> {
   const columnWeight = new Int32Array(count);
   const columnSlice = new Uint8Array(count);
   const columnSign = new Int8Array(count);
@@ -178,7 +182,11 @@ export function columnRoles(groupColumns: number, start: number, count: number):
 }
 
 /** Physical column (within its array) of stored column `c`: data columns first, the unit column at `arrayCols`. */
-export function physicalColumnIndex(layer: Pick<MappedLayer, 'options'>, array: Pick<MappedArray, 'dataColumns'>, storedColumn: number): number {
+export function physicalColumnIndex(
+  layer: Pick<MappedLayer, 'options'>,
+  array: Pick<MappedArray, 'dataColumns'>,
+  storedColumn: number,
+): number {
   return storedColumn < array.dataColumns ? storedColumn : layer.options.arrayCols;
 }
 
@@ -252,7 +260,14 @@ export function mappingCounts(rows: number, cols: number, options: Partial<Mappi
 }
 
 /** Devices, arrays and columns counted from an actual mapping (compare with {@link mappingCounts}). */
-export function countMappedDevices(layer: MappedLayer): { arrays: number; dataColumns: number; unitColumns: number; dataDevices: number; unitDevices: number; devices: number } {
+export function countMappedDevices(layer: MappedLayer): {
+  arrays: number;
+  dataColumns: number;
+  unitColumns: number;
+  dataDevices: number;
+  unitDevices: number;
+  devices: number;
+} {
   let dataColumns = 0;
   let unitColumns = 0;
   let dataDevices = 0;
@@ -281,7 +296,10 @@ export interface LayerGeometry {
 
 /** The tiling of a rows × cols layer (see the module doc); pure geometry. */
 export function layerGeometry(rows: number, cols: number, o: MappingOptions): LayerGeometry {
-  ensure(Number.isInteger(rows) && rows > 0 && Number.isInteger(cols) && cols > 0, `layer shape must be positive integers, got ${rows} × ${cols}`);
+  ensure(
+    Number.isInteger(rows) && rows > 0 && Number.isInteger(cols) && cols > 0,
+    `layer shape must be positive integers, got ${rows} × ${cols}`,
+  );
   const slices = sliceCount(o.weightBits, o.cellBits);
   const groupColumns = 2 * slices;
   const physColumns = cols * groupColumns;
@@ -312,13 +330,21 @@ export function layerGeometry(rows: number, cols: number, o: MappingOptions): La
 /** Checks a layer's codes: shape, integers, range ±(2^P_W − 1). */
 export function validateWeightCodes(w: LayerWeights, weightBits: number): void {
   ensure(typeof w.name === 'string' && w.name.length > 0, 'layer name must be a non-empty string');
-  ensure(Number.isInteger(w.rows) && w.rows > 0 && Number.isInteger(w.cols) && w.cols > 0, `layer ${w.name}: shape must be positive integers, got ${w.rows} × ${w.cols}`);
-  ensure(w.codes.length === w.rows * w.cols, `layer ${w.name}: ${w.codes.length} weight codes for a ${w.rows} × ${w.cols} matrix, expected ${w.rows * w.cols}`);
+  ensure(
+    Number.isInteger(w.rows) && w.rows > 0 && Number.isInteger(w.cols) && w.cols > 0,
+    `layer ${w.name}: shape must be positive integers, got ${w.rows} × ${w.cols}`,
+  );
+  ensure(
+    w.codes.length === w.rows * w.cols,
+    `layer ${w.name}: ${w.codes.length} weight codes for a ${w.rows} × ${w.cols} matrix, expected ${w.rows * w.cols}`,
+  );
   const max = 2 ** weightBits - 1;
   for (let i = 0; i < w.codes.length; i++) {
     const c = w.codes[i];
     if (!Number.isInteger(c) || c < -max || c > max) {
-      fail(`layer ${w.name}: weight code at row ${Math.floor(i / w.cols)}, column ${i % w.cols} is ${c}, expected an integer in [${-max}, ${max}] (P_W = ${weightBits})`);
+      fail(
+        `layer ${w.name}: weight code at row ${Math.floor(i / w.cols)}, column ${i % w.cols} is ${c}, expected an integer in [${-max}, ${max}] (P_W = ${weightBits})`,
+      );
     }
   }
 }
@@ -461,9 +487,17 @@ export function cellValueOf(device: RramConfig, gSiemens: number): number {
  *
  * @param conductancesSiemens per array, [rows × storedColumns] (programmed or target)
  */
-export function unmapToWeights(layer: MappedLayer, conductancesSiemens: ReadonlyArray<ArrayLike<number>>, device: RramConfig, rounding: UnmapRounding = 'continuous'): Float64Array {
+export function unmapToWeights(
+  layer: MappedLayer,
+  conductancesSiemens: ReadonlyArray<ArrayLike<number>>,
+  device: RramConfig,
+  rounding: UnmapRounding = 'continuous',
+): Float64Array {
   ensureCellBits(layer, device);
-  ensure(conductancesSiemens.length === layer.arrays.length, `layer ${layer.name}: conductances for ${conductancesSiemens.length} arrays, expected ${layer.arrays.length}`);
+  ensure(
+    conductancesSiemens.length === layer.arrays.length,
+    `layer ${layer.name}: conductances for ${conductancesSiemens.length} arrays, expected ${layer.arrays.length}`,
+  );
   const m = maxCellValue(layer.options.cellBits);
   const value = rounding === 'nearest' ? (g: number) => nearestLevelIndex(device, g) : (g: number) => cellValueOf(device, g);
   const out = new Float64Array(layer.rows * layer.cols);

@@ -74,15 +74,19 @@ function checkWritable(map: WeightMap): void {
     for (const a of c.arrays) {
       const n = a.row.length;
       for (const k of ['column', 'polarity', 'levelIndex', 'targetSiemens', 'programmedSiemens'] as const) {
-        if (a[k].length !== n) fail(`weight map circuit '${c.name}' array ${a.index}: column ${k} has ${a[k].length} entries, expected ${n}`);
+        if (a[k].length !== n)
+          fail(`weight map circuit '${c.name}' array ${a.index}: column ${k} has ${a[k].length} entries, expected ${n}`);
       }
       for (let i = 0; i < n; i++) {
         const t = a.targetSiemens[i];
         const g = a.programmedSiemens[i];
         if (!(Number.isFinite(t) && t >= 0 && Number.isFinite(g) && g >= 0)) {
-          fail(`weight map circuit '${c.name}' array ${a.index} device ${i}: conductances must be finite and ≥ 0, got target ${t}, programmed ${g}`);
+          fail(
+            `weight map circuit '${c.name}' array ${a.index} device ${i}: conductances must be finite and ≥ 0, got target ${t}, programmed ${g}`,
+          );
         }
-        if (a.polarity[i] >= POLARITIES.length) fail(`weight map circuit '${c.name}' array ${a.index} device ${i}: polarity code ${a.polarity[i]} is unknown`);
+        if (a.polarity[i] >= POLARITIES.length)
+          fail(`weight map circuit '${c.name}' array ${a.index} device ${i}: polarity code ${a.polarity[i]} is unknown`);
       }
     }
   }
@@ -100,7 +104,16 @@ function* csvChunks(map: WeightMap): Generator<string> {
         const end = Math.min(a.row.length, start + CHUNK);
         const rows: Array<Array<string | number>> = new Array(end - start);
         for (let i = start; i < end; i++) {
-          rows[i - start] = [c.name, a.index, a.row[i], a.column[i], POLARITIES[a.polarity[i]], a.levelIndex[i], a.targetSiemens[i], a.programmedSiemens[i]];
+          rows[i - start] = [
+            c.name,
+            a.index,
+            a.row[i],
+            a.column[i],
+            POLARITIES[a.polarity[i]],
+            a.levelIndex[i],
+            a.targetSiemens[i],
+            a.programmedSiemens[i],
+          ];
         }
         yield stringify(rows, options);
       }
@@ -180,7 +193,11 @@ export function weightMapFormatOf(filePath: string): WeightMapFormat {
 }
 
 /** Writes a weight map in the format given, or chosen by the file extension. */
-export async function writeWeightMap(filePath: string, map: WeightMap, format: WeightMapFormat = weightMapFormatOf(filePath)): Promise<void> {
+export async function writeWeightMap(
+  filePath: string,
+  map: WeightMap,
+  format: WeightMapFormat = weightMapFormatOf(filePath),
+): Promise<void> {
   if (format === 'csv') await writeWeightMapCsv(filePath, map);
   else if (format === 'json') await writeWeightMapJson(filePath, map);
   else fail(`unknown weight-map format '${String(format)}' (expected csv or json)`);
@@ -237,7 +254,9 @@ export async function readWeightMapCsv(filePath: string): Promise<WeightMap> {
   const builder = new WeightMapBuilder(specs, expectedDevices);
   // Parsed without per-record line info (it halves the parser's speed); when a record is bad, the
   // file is parsed again up to that record to name its line exactly.
-  const parser = createReadStream(filePath).pipe(parse({ comment: '#', comment_no_infix: true, skip_empty_lines: true, relax_column_count: true }));
+  const parser = createReadStream(filePath).pipe(
+    parse({ comment: '#', comment_no_infix: true, skip_empty_lines: true, relax_column_count: true }),
+  );
   const marker = (k: number): string => `[csv record ${k}]`;
   let index: number[] | null = null;
   let width = 0;
@@ -249,7 +268,8 @@ export async function readWeightMapCsv(filePath: string): Promise<WeightMap> {
       if (!index) {
         const header = record.map((h) => h.trim());
         const missing = RECORD_FIELDS.filter((f) => !header.includes(f));
-        if (missing.length) fail(`${at()}: header lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (has ${header.join(', ')})`);
+        if (missing.length)
+          fail(`${at()}: header lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (has ${header.join(', ')})`);
         index = RECORD_FIELDS.map((f) => header.indexOf(f));
         width = header.length;
         k++;
@@ -289,7 +309,9 @@ export async function readWeightMapCsv(filePath: string): Promise<WeightMap> {
 
 /** Line number (1-based) on which CSV record `k` (0 = the header) ends. */
 async function lineOfRecord(filePath: string, k: number): Promise<number | string> {
-  const parser = createReadStream(filePath).pipe(parse({ comment: '#', comment_no_infix: true, skip_empty_lines: true, relax_column_count: true, info: true }));
+  const parser = createReadStream(filePath).pipe(
+    parse({ comment: '#', comment_no_infix: true, skip_empty_lines: true, relax_column_count: true, info: true }),
+  );
   let i = 0;
   try {
     for await (const { info } of parser as AsyncIterable<{ info: { lines: number } }>) {

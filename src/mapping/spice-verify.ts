@@ -39,7 +39,15 @@ import type { NnsaModel } from '../circuits/nnsa/config.ts';
 import { OUTPUT_FULL_SCALE_VOLTS, outputPair } from '../circuits/nnsa/signals.ts';
 import { bankVtc, vtcFigures, type VtcBank } from '../circuits/vtc.ts';
 import { describeApproximator, programApproximator, type Approximator, type ProgrammedApproximator } from './approximator-map.ts';
-import { approximatorDeck, columnNode, inverterOutputNode, inverterCorner, REPLICA_NODE, type NnsaOperatingPoints, type SpiceDeck } from './spice.ts';
+import {
+  approximatorDeck,
+  columnNode,
+  inverterOutputNode,
+  inverterCorner,
+  REPLICA_NODE,
+  type NnsaOperatingPoints,
+  type SpiceDeck,
+} from './spice.ts';
 
 /** Acceptance thresholds of the co-simulation. */
 export const SPICE_ACCEPTANCE = {
@@ -155,7 +163,12 @@ export interface NnsaVerifyReport extends ReportBase {
    * (SPICE) column voltage, µV; and the bound of linear interpolation on the table's grid,
    * max |Δ²vout|/8 over the corner's row, plus half the 1 µV storage rounding.
    */
-  vtc: { maxAbsDifferenceMicrovolts: number; rmsDifferenceMicrovolts: number; interpolationBoundMicrovolts: number; gridStepMillivolts: number };
+  vtc: {
+    maxAbsDifferenceMicrovolts: number;
+    rmsDifferenceMicrovolts: number;
+    interpolationBoundMicrovolts: number;
+    gridStepMillivolts: number;
+  };
   /** Replica reference (only with replica rows): SPICE vs table V_M. */
   replica?: { spiceVolts: number; tableVolts: number; differenceMicrovolts: number };
 }
@@ -174,7 +187,8 @@ export function bankCornerIndex(bank: VtcBank, corner: string): number {
 function columnsOf(deck: SpiceDeck, rows: number[][]): Map<string, number> {
   const width = deck.vectors.length + 1;
   ensure(rows.length === deck.sweep.points, `ngspice wrote ${rows.length} sweep points, the deck asks for ${deck.sweep.points}`);
-  for (const r of rows) ensure(r.length === width, `ngspice wrote ${r.length} columns, expected ${width} (sweep + ${deck.vectors.length} vectors)`);
+  for (const r of rows)
+    ensure(r.length === width, `ngspice wrote ${r.length} columns, expected ${width} (sweep + ${deck.vectors.length} vectors)`);
   return new Map(deck.vectors.map((v, i) => [v, i + 1]));
 }
 
@@ -194,12 +208,21 @@ function fineBitsOf(model: NnadcModel): number {
  * the number of comparators that fired (output above V_M), coarse counts weighted by 2^Nf,
  * clipped to 2^N − 1. Returns the codes and the decisions [point][stage][column] (1 = fired).
  */
-export function decodeAdcRun(model: NnadcModel, deck: SpiceDeck, rows: number[][]): { inputVolts: Float64Array; codes: Int32Array; fired: Uint8Array[]; vmVolts: Float64Array } {
+export function decodeAdcRun(
+  model: NnadcModel,
+  deck: SpiceDeck,
+  rows: number[][],
+): { inputVolts: Float64Array; codes: Int32Array; fired: Uint8Array[]; vmVolts: Float64Array } {
   const col = columnsOf(deck, rows);
   const vm = col.get(`v(${REPLICA_NODE})`) ?? fail('the deck does not write V_M');
   const fineBits = fineBitsOf(model);
   const maxCode = 2 ** model.bits - 1;
-  const outCols = model.stages.map((s, si) => Array.from({ length: s.columns }, (_, j) => col.get(`v(${inverterOutputNode('s', si, j)})`) ?? fail(`the deck does not write comparator ${si}/${j}`)));
+  const outCols = model.stages.map((s, si) =>
+    Array.from(
+      { length: s.columns },
+      (_, j) => col.get(`v(${inverterOutputNode('s', si, j)})`) ?? fail(`the deck does not write comparator ${si}/${j}`),
+    ),
+  );
   const n = rows.length;
   const inputVolts = new Float64Array(n);
   const codes = new Int32Array(n);
@@ -244,7 +267,12 @@ function adcColumnVolts(inst: AdcInstance, y: number, coarseFired: (k: number) =
         [u[k], l[k]] = [h, vdd - h];
       }
     });
-    return passiveColumnVoltages({ pairs: s.stage.inputs.length, columns: s.stage.columns, upperSiemens: s.upperSiemens, lowerSiemens: s.lowerSiemens }, u, l, 1);
+    return passiveColumnVoltages(
+      { pairs: s.stage.inputs.length, columns: s.stage.columns, upperSiemens: s.upperSiemens, lowerSiemens: s.lowerSiemens },
+      u,
+      l,
+      1,
+    );
   });
 }
 
@@ -306,19 +334,36 @@ export function compareAdcRun(
   const options = adcMeasureOptions(model);
   const spiceMetrics = measureConverter({ kind: 'samples', inputVolts: run.inputVolts, codes: run.codes }, options);
   const sameSamples = measureConverter({ kind: 'samples', inputVolts: run.inputVolts, codes: modelCodes }, options);
-  const modelMetrics = measureConverter({ kind: 'batch', convert: (v) => convertAdc(inst, Float64Array.from(v, (x) => x / OUTPUT_FULL_SCALE_VOLTS)) }, options);
+  const modelMetrics = measureConverter(
+    {
+      kind: 'batch',
+      convert: (v) =>
+        convertAdc(
+          inst,
+          Float64Array.from(v, (x) => x / OUTPUT_FULL_SCALE_VOLTS),
+        ),
+    },
+    options,
+  );
   const tableVm = vtcFigures(bank, cornerIndex).switchingVolts;
   const spiceVm = run.vmVolts.reduce((a, b) => a + b, 0) / n;
   const fraction = equal / n;
   const enobDiff = spiceMetrics.sine.enobBits - modelMetrics.sine.enobBits;
   const failures: string[] = [];
-  if (!(fraction >= SPICE_ACCEPTANCE.minCodeAgreement)) failures.push(`code agreement ${(100 * fraction).toFixed(2)} % < ${100 * SPICE_ACCEPTANCE.minCodeAgreement} %`);
-  if (!(Math.abs(enobDiff) <= SPICE_ACCEPTANCE.maxEnobDifferenceBits)) failures.push(`|ENOB SPICE - model| = ${Math.abs(enobDiff).toFixed(3)} bit > ${SPICE_ACCEPTANCE.maxEnobDifferenceBits} bit`);
+  if (!(fraction >= SPICE_ACCEPTANCE.minCodeAgreement))
+    failures.push(`code agreement ${(100 * fraction).toFixed(2)} % < ${100 * SPICE_ACCEPTANCE.minCodeAgreement} %`);
+  if (!(Math.abs(enobDiff) <= SPICE_ACCEPTANCE.maxEnobDifferenceBits))
+    failures.push(`|ENOB SPICE - model| = ${Math.abs(enobDiff).toFixed(3)} bit > ${SPICE_ACCEPTANCE.maxEnobDifferenceBits} bit`);
   return {
     kind: 'nnadc',
     sweep: { points: n, startVolts: run.inputVolts[0], endVolts: run.inputVolts[n - 1], stepVolts: deck.sweep.stepValue },
     agreement: { points: n, equal, fraction, maxAbsCodeDifference: maxDiff, mismatches },
-    enob: { spiceBits: spiceMetrics.sine.enobBits, modelBits: modelMetrics.sine.enobBits, modelSameSamplesBits: sameSamples.sine.enobBits, differenceBits: enobDiff },
+    enob: {
+      spiceBits: spiceMetrics.sine.enobBits,
+      modelBits: modelMetrics.sine.enobBits,
+      modelSameSamplesBits: sameSamples.sine.enobBits,
+      differenceBits: enobDiff,
+    },
     spice: summary(spiceMetrics),
     modelMetrics: summary(modelMetrics),
     switchingVoltage: { spiceVolts: spiceVm, tableVolts: tableVm, differenceMicrovolts: (spiceVm - tableVm) * 1e6 },
@@ -333,7 +378,8 @@ function interpolationBound(bank: VtcBank, corner: number): number {
   const { points } = bank.grid;
   const row = corner * points;
   let m = 0;
-  for (let i = 1; i < points - 1; i++) m = Math.max(m, Math.abs(bank.table[row + i + 1] - 2 * bank.table[row + i] + bank.table[row + i - 1]));
+  for (let i = 1; i < points - 1; i++)
+    m = Math.max(m, Math.abs(bank.table[row + i + 1] - 2 * bank.table[row + i] + bank.table[row + i - 1]));
   return m / 8;
 }
 
@@ -366,7 +412,8 @@ export function compareNnsaRun(
   const out = outs[last];
   const J = net.layers[last].columns;
   const outVector = (j: number): number =>
-    col.get(`v(${net.layers[last].activation === 'inverter' ? inverterOutputNode('l', last, j) : columnNode('l', last, j)})`) ?? fail(`the deck does not write output ${j}`);
+    col.get(`v(${net.layers[last].activation === 'inverter' ? inverterOutputNode('l', last, j) : columnNode('l', last, j)})`) ??
+    fail(`the deck does not write output ${j}`);
 
   let maxErr = 0;
   let sumSq = 0;
@@ -422,7 +469,8 @@ export function compareNnsaRun(
     replica = { spiceVolts: spiceVm, tableVolts: tableVm, differenceMicrovolts: (spiceVm - tableVm) * 1e6 };
   }
   const failures: string[] = [];
-  if (!(maxErr <= toleranceVolts)) failures.push(`max |ΔV(P - N)| = ${(maxErr * 1e3).toFixed(3)} mV > ${(toleranceVolts * 1e3).toFixed(3)} mV`);
+  if (!(maxErr <= toleranceVolts))
+    failures.push(`max |ΔV(P - N)| = ${(maxErr * 1e3).toFixed(3)} mV > ${(toleranceVolts * 1e3).toFixed(3)} mV`);
   return {
     kind: 'nnsa',
     points: n,
@@ -457,7 +505,14 @@ export async function runSpiceVerify(a: Approximator, o: SpiceVerifyOptions): Pr
   const netlistFile = path.join(workDir, `${a.kind}.cir`);
   const dataFile = path.join(workDir, `${a.kind}.data`);
   const description = `${o.modelPath}: ${describeApproximator(a)}`;
-  const deck = approximatorDeck(a, programmed, { points: o.points, seed, corner, libPath: o.libPath ?? INVERTER_LIB_PATH, dataFile, description });
+  const deck = approximatorDeck(a, programmed, {
+    points: o.points,
+    seed,
+    corner,
+    libPath: o.libPath ?? INVERTER_LIB_PATH,
+    dataFile,
+    description,
+  });
   await writeFileAtomic(netlistFile, deck.text);
   const tRun = performance.now();
   runNgspice(netlistFile, 600_000);
@@ -472,7 +527,15 @@ export async function runSpiceVerify(a: Approximator, o: SpiceVerifyOptions): Pr
   const cmp =
     a.kind === 'nnadc'
       ? compareAdcRun(a.model, programmed, cornerIndex, deck, rows)
-      : compareNnsaRun(a.model, programmed, cornerIndex, deck, deck.operatingPoints ?? fail('NNS+A deck without operating points'), rows, o.toleranceVolts);
+      : compareNnsaRun(
+          a.model,
+          programmed,
+          cornerIndex,
+          deck,
+          deck.operatingPoints ?? fail('NNS+A deck without operating points'),
+          rows,
+          o.toleranceVolts,
+        );
   const run: RunInfo = {
     netlistFile,
     dataFile,
@@ -493,8 +556,12 @@ function micro(x: number): string {
 
 /** Text report of a co-simulation. */
 export function spiceVerifyText(r: SpiceVerifyReport): string {
-  const dev = r.devices.sigma === 0 ? 'nominal devices' : `devices programmed with ${r.devices.kind} σ = ${r.devices.sigma}, seed ${r.devices.seed}`;
-  const lines = [`${r.model}: ${r.description}`, `SPICE co-simulation, corner ${r.corner}, ${dev}; ${r.run.resistors} resistors, ${r.run.inverters} inverters (${r.run.ngspice})`];
+  const dev =
+    r.devices.sigma === 0 ? 'nominal devices' : `devices programmed with ${r.devices.kind} σ = ${r.devices.sigma}, seed ${r.devices.seed}`;
+  const lines = [
+    `${r.model}: ${r.description}`,
+    `SPICE co-simulation, corner ${r.corner}, ${dev}; ${r.run.resistors} resistors, ${r.run.inverters} inverters (${r.run.ngspice})`,
+  ];
   if (r.kind === 'nnadc') {
     const a = r.agreement;
     lines.push(
@@ -513,8 +580,14 @@ export function spiceVerifyText(r: SpiceVerifyReport): string {
       `hidden columns SPICE vs float64: max |Δ| ${micro(r.columns.maxAbsDifferenceMicrovolts)} µV (no loading: gates draw no DC current)`,
       `transistor-level inverter vs tabulated VTC at the same input: max |Δ| ${r.vtc.maxAbsDifferenceMicrovolts.toFixed(2)} µV, RMS ${r.vtc.rmsDifferenceMicrovolts.toFixed(2)} µV (linear interpolation on the ${r.vtc.gridStepMillivolts} mV grid: bound ${r.vtc.interpolationBoundMicrovolts.toFixed(2)} µV)`,
     );
-    if (r.replica) lines.push(`replica reference v(vrep): SPICE ${r.replica.spiceVolts.toFixed(6)} V, table ${r.replica.tableVolts.toFixed(6)} V (Δ ${micro(r.replica.differenceMicrovolts)} µV)`);
+    if (r.replica)
+      lines.push(
+        `replica reference v(vrep): SPICE ${r.replica.spiceVolts.toFixed(6)} V, table ${r.replica.tableVolts.toFixed(6)} V (Δ ${micro(r.replica.differenceMicrovolts)} µV)`,
+      );
   }
-  lines.push(`ngspice ${r.run.ngspiceSeconds.toFixed(2)} s, total ${r.run.totalSeconds.toFixed(2)} s`, r.pass ? 'PASS' : `FAIL: ${r.failures.join('; ')}`);
+  lines.push(
+    `ngspice ${r.run.ngspiceSeconds.toFixed(2)} s, total ${r.run.totalSeconds.toFixed(2)} s`,
+    r.pass ? 'PASS' : `FAIL: ${r.failures.join('; ')}`,
+  );
   return lines.join('\n');
 }

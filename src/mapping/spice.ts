@@ -267,7 +267,10 @@ export function nnadcNetlist(model: NnadcModel, p: ProgrammedApproximator, sweep
     const rows = stage.inputs.map((inp): [string, string] => {
       if (inp.kind === 'signal') return ['p', 'n'];
       if (inp.kind === 'bias') return ['vdd', '0'];
-      ensure(coarseIndex >= 0 && inp.comparator < model.stages[coarseIndex].columns, `stage ${si}: input refers to coarse comparator ${inp.comparator}, which does not exist`);
+      ensure(
+        coarseIndex >= 0 && inp.comparator < model.stages[coarseIndex].columns,
+        `stage ${si}: input refers to coarse comparator ${inp.comparator}, which does not exist`,
+      );
       return [`lat${inp.comparator}`, `latn${inp.comparator}`];
     });
     const x = crossbarLines(`s${si}`, `stage ${si} (${stage.role})`, arr, rows, (j) => columnNode('s', si, j));
@@ -275,7 +278,8 @@ export function nnadcNetlist(model: NnadcModel, p: ProgrammedApproximator, sweep
     resistors += x.resistors;
     open += x.open;
     lines.push(`* ${stage.role} comparators: inverter npim_inv on each column (in, out, vdd)`);
-    for (let j = 0; j < stage.columns; j++) lines.push(`X_s${si}_c${j} ${columnNode('s', si, j)} ${inverterOutputNode('s', si, j)} vdd npim_inv`);
+    for (let j = 0; j < stage.columns; j++)
+      lines.push(`X_s${si}_c${j} ${columnNode('s', si, j)} ${inverterOutputNode('s', si, j)} vdd npim_inv`);
     if (si === coarseIndex && model.arch === 'two-step') {
       lines.push(
         '* coarse latches: each coarse decision regenerated to full rail (ideal behavioural comparator of the',
@@ -288,7 +292,14 @@ export function nnadcNetlist(model: NnadcModel, p: ProgrammedApproximator, sweep
     }
   });
   lines.push(...control(o, sweep, vectors));
-  return { text: lines.join('\n'), vectors, sweep, resistors, openDevices: open, inverters: model.stages.reduce((n, s) => n + s.columns, 0) };
+  return {
+    text: lines.join('\n'),
+    vectors,
+    sweep,
+    resistors,
+    openDevices: open,
+    inverters: model.stages.reduce((n, s) => n + s.columns, 0),
+  };
 }
 
 /** Operating points of an NNS+A deck: input-line voltages [points × inputPairs], volts. */
@@ -304,7 +315,8 @@ export interface NnsaOperatingPoints {
 export function nnsaVectors(model: Pick<NnsaModel, 'network'>): string[] {
   const net = model.network;
   const last = net.layers.length - 1;
-  const outNode = (li: number, j: number): string => (net.layers[li].activation === 'inverter' ? inverterOutputNode('l', li, j) : columnNode('l', li, j));
+  const outNode = (li: number, j: number): string =>
+    net.layers[li].activation === 'inverter' ? inverterOutputNode('l', li, j) : columnNode('l', li, j);
   const v: string[] = [];
   for (let j = 0; j < net.layers[last].columns; j++) v.push(`v(${outNode(last, j)})`);
   net.layers.forEach((l, li) => {
@@ -322,7 +334,10 @@ function pwlSource(name: string, node: string, values: number[]): string[] {
   const parts = values.map((v, i) => `${i},${spiceNumber(v)}`);
   const out: string[] = [];
   for (let i = 0; i < parts.length; i += 8) out.push(parts.slice(i, i + 8).join(', '));
-  return [`${name} ${node} 0 V = pwl(v(idx), ${out[0]}${out.length > 1 ? ',' : ')'}`, ...out.slice(1).map((l, i) => `+ ${l}${i === out.length - 2 ? ')' : ','}`)];
+  return [
+    `${name} ${node} 0 V = pwl(v(idx), ${out[0]}${out.length > 1 ? ',' : ')'}`,
+    ...out.slice(1).map((l, i) => `+ ${l}${i === out.length - 2 ? ')' : ','}`),
+  ];
 }
 
 /**
@@ -335,7 +350,10 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
   ensure(p.kind === 'nnsa' && p.arrays.length === net.layers.length, 'nnsaNetlist needs the programmed arrays of this NNS+A');
   ensure(points.count >= 1, 'an NNS+A deck needs at least one operating point');
   const K = net.inputPairs;
-  ensure(points.upperVolts.length === points.count * K && points.lowerVolts.length === points.count * K, `operating points need ${K} input pairs each`);
+  ensure(
+    points.upperVolts.length === points.count * K && points.lowerVolts.length === points.count * K,
+    `operating points need ${K} input pairs each`,
+  );
   const vectors = nnsaVectors(model);
   const replica = (net.replicaRows ?? 0) > 0;
   const sweep: DcSweep = { source: 'Vidx', startValue: 0, stepValue: 1, points: points.count };
@@ -345,14 +363,26 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
     `analysis: dc sweep of Vidx from 0 to ${points.count - 1} in steps of 1 (one operating point per step)`,
     `data file columns: index, then ${vectors.length} vectors: outputs of layer ${last} (${p.arrays[last].columnLabels.join(', ')}), then per inverter layer the column voltages l<i>c<j> and neuron outputs l<i>o<j>${replica ? ', then v(vrep)' : ''}`,
   ]);
-  lines.push('', '* operating-point index (swept)', 'Vidx idx 0 0', '', '* external inputs: one pwl table per line, entry i = operating point i');
+  lines.push(
+    '',
+    '* operating-point index (swept)',
+    'Vidx idx 0 0',
+    '',
+    '* external inputs: one pwl table per line, entry i = operating point i',
+  );
   for (let k = 0; k < K; k++) {
     lines.push(`* pair ${k}: ${p.arrays[0].rowLabels[k]}`);
     for (const [line, src] of [
       ['u', points.upperVolts],
       ['l', points.lowerVolts],
     ] as const) {
-      lines.push(...pwlSource(`B_x${k}${line}`, `x${k}${line}`, Array.from({ length: points.count }, (_, b) => src[b * K + k])));
+      lines.push(
+        ...pwlSource(
+          `B_x${k}${line}`,
+          `x${k}${line}`,
+          Array.from({ length: points.count }, (_, b) => src[b * K + k]),
+        ),
+      );
     }
   }
   if (replica && p.replicaDivider) {
@@ -378,7 +408,12 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
   }
   const [trimHi, trimLo] = net.trimVolts ?? DEFAULT_TRIM_VOLTS;
   if ((net.trimRows ?? 0) > 0) {
-    lines.push('', '* trim references: buffered taps of a resistive divider from VDD (ideal sources)', `V_trimh vtrimh 0 ${trimHi}`, `V_triml vtriml 0 ${trimLo}`);
+    lines.push(
+      '',
+      '* trim references: buffered taps of a resistive divider from VDD (ideal sources)',
+      `V_trimh vtrimh 0 ${trimHi}`,
+      `V_triml vtriml 0 ${trimLo}`,
+    );
   }
   // The replica divider's three resistors (parallel devices merged) count with the crossbars'.
   let resistors = replica && p.replicaDivider ? 3 : 0;
@@ -409,7 +444,8 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
     open += x.open;
     if (layer.activation === 'inverter') {
       lines.push(`* layer ${li} neurons: inverter npim_inv on each column (in, out, vdd)`);
-      for (let j = 0; j < layer.columns; j++) lines.push(`X_l${li}_c${j} ${columnNode('l', li, j)} ${inverterOutputNode('l', li, j)} vdd npim_inv`);
+      for (let j = 0; j < layer.columns; j++)
+        lines.push(`X_l${li}_c${j} ${columnNode('l', li, j)} ${inverterOutputNode('l', li, j)} vdd npim_inv`);
       inverters += layer.columns;
       prevOut = Array.from({ length: layer.columns }, (_, j) => inverterOutputNode('l', li, j));
     } else {
@@ -456,7 +492,11 @@ export interface DeckChoices {
 }
 
 /** The deck of a programmed approximator: an NNADC sweep or NNS+A operating points. */
-export function approximatorDeck(a: Approximator, p: ProgrammedApproximator, c: DeckChoices): SpiceDeck & { operatingPoints?: NnsaOperatingPoints } {
+export function approximatorDeck(
+  a: Approximator,
+  p: ProgrammedApproximator,
+  c: DeckChoices,
+): SpiceDeck & { operatingPoints?: NnsaOperatingPoints } {
   const o: NetlistOptions = { corner: c.corner, libPath: c.libPath, dataFile: c.dataFile, description: c.description };
   if (a.kind === 'nnadc') {
     const n = c.points ?? DEFAULT_ADC_SWEEP_POINTS;

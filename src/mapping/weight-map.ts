@@ -203,7 +203,12 @@ export function weightMapMeta(map: WeightMap): WeightMapMeta {
       device: c.device,
       ...(c.dnn ? { dnn: c.dnn } : {}),
       ...(c.info ? { info: c.info } : {}),
-      arrays: c.arrays.map((a) => ({ index: a.index, devices: a.row.length, ...(a.dnn ? { dnn: a.dnn } : {}), ...(a.info ? { info: a.info } : {}) })),
+      arrays: c.arrays.map((a) => ({
+        index: a.index,
+        devices: a.row.length,
+        ...(a.dnn ? { dnn: a.dnn } : {}),
+        ...(a.info ? { info: a.info } : {}),
+      })),
     })),
   };
 }
@@ -234,7 +239,7 @@ export function* weightMapRecords(map: WeightMap): Generator<WeightMapRecord> {
 const COLUMN_ORDER =
   'device (row, column) of an array holds weight row weightRowStart + row; for column < arrayCols, global column G = physColumnStart + column holds ' +
   'weight column floor(G / groupColumns), slice floor((G mod groupColumns) / 2) (slice 0 = least significant, weight of slice s = 2^(cellBits*s)), ' +
-  "polarity + if G is even, - if odd: [slice0 +, slice0 -, slice1 +, slice1 -, ...] per weight column; with flip, column arrayCols is the unit column (level 1 on every row) " +
+  'polarity + if G is even, - if odd: [slice0 +, slice0 -, slice1 +, slice1 -, ...] per weight column; with flip, column arrayCols is the unit column (level 1 on every row) ' +
   'and the columns in flippedColumns store (2^cellBits - 1 - v), recovered as unitSum*(2^cellBits - 1) - columnSum';
 
 function dnnLayerInfo(layer: MappedLayer): DnnLayerInfo {
@@ -286,7 +291,10 @@ export function weightMapFromMappedLayers(layers: ProgrammedLayer[], options: { 
     const { layer, device } = p;
     ensure(!names.has(layer.name), `two layers are named '${layer.name}'; circuit names must be unique`);
     names.add(layer.name);
-    ensure(p.programmedSiemens.length === layer.arrays.length, `layer ${layer.name}: programmed conductances for ${p.programmedSiemens.length} arrays, expected ${layer.arrays.length}`);
+    ensure(
+      p.programmedSiemens.length === layer.arrays.length,
+      `layer ${layer.name}: programmed conductances for ${p.programmedSiemens.length} arrays, expected ${layer.arrays.length}`,
+    );
     const table = Float64Array.from({ length: 2 ** device.levelBits }, (_, i) => levelConductance(device, i));
     return {
       name: layer.name,
@@ -340,12 +348,25 @@ interface DnnArrayLayout {
 }
 
 function dnnLayouts(d: DnnLayerInfo): Map<number, DnnArrayLayout> {
-  const o = mappingOptions({ weightBits: d.weightBits, cellBits: d.cellBits, arrayRows: d.arrayRows, arrayCols: d.arrayCols, flip: d.flip });
+  const o = mappingOptions({
+    weightBits: d.weightBits,
+    cellBits: d.cellBits,
+    arrayRows: d.arrayRows,
+    arrayCols: d.arrayCols,
+    flip: d.flip,
+  });
   const geo = layerGeometry(d.rows, d.cols, o);
   return new Map(
     geo.arrays.map((g) => [
       g.index,
-      { rows: g.rows, dataColumns: g.dataColumns, physColumnStart: g.physColumnStart, storedColumns: g.dataColumns + (o.flip ? 1 : 0), unitColumn: o.flip ? o.arrayCols : -1, groupColumns: geo.groupColumns },
+      {
+        rows: g.rows,
+        dataColumns: g.dataColumns,
+        physColumnStart: g.physColumnStart,
+        storedColumns: g.dataColumns + (o.flip ? 1 : 0),
+        unitColumn: o.flip ? o.arrayCols : -1,
+        groupColumns: geo.groupColumns,
+      },
     ]),
   );
 }
@@ -388,14 +409,30 @@ export function mappedLayerFromCircuit(circuit: WeightMapCircuit, conductance: '
   const where = `weight map circuit '${circuit.name}'`;
   ensure(circuit.kind === 'dnn-layer' && circuit.dnn, `${where} is not a DNN layer (kind ${circuit.kind})`);
   const d = circuit.dnn;
-  const o = mappingOptions({ weightBits: d.weightBits, cellBits: d.cellBits, arrayRows: d.arrayRows, arrayCols: d.arrayCols, flip: d.flip });
-  ensure(circuit.device.levelBits === o.cellBits, `${where}: device has ${circuit.device.levelBits}-bit cells, mapping says P_R = ${o.cellBits}`);
+  const o = mappingOptions({
+    weightBits: d.weightBits,
+    cellBits: d.cellBits,
+    arrayRows: d.arrayRows,
+    arrayCols: d.arrayCols,
+    flip: d.flip,
+  });
+  ensure(
+    circuit.device.levelBits === o.cellBits,
+    `${where}: device has ${circuit.device.levelBits}-bit cells, mapping says P_R = ${o.cellBits}`,
+  );
   const geo = layerGeometry(d.rows, d.cols, o);
   ensure(
-    geo.slices === d.slices && geo.groupColumns === d.groupColumns && geo.blockColumns === d.blockColumns && geo.rowBlocks === d.rowBlocks && geo.colBlocks === d.colBlocks,
+    geo.slices === d.slices &&
+      geo.groupColumns === d.groupColumns &&
+      geo.blockColumns === d.blockColumns &&
+      geo.rowBlocks === d.rowBlocks &&
+      geo.colBlocks === d.colBlocks,
     `${where}: recorded tiling does not match a ${d.rows} × ${d.cols} layer with these options`,
   );
-  ensure(circuit.arrays.length === geo.arrays.length, `${where}: has ${circuit.arrays.length} arrays, the layout needs ${geo.arrays.length}`);
+  ensure(
+    circuit.arrays.length === geo.arrays.length,
+    `${where}: has ${circuit.arrays.length} arrays, the layout needs ${geo.arrays.length}`,
+  );
   const byIndex = new Map(circuit.arrays.map((a) => [a.index, a]));
   const m = maxCellValue(o.cellBits);
   const conductancesSiemens: Float64Array[] = [];
@@ -403,11 +440,17 @@ export function mappedLayerFromCircuit(circuit: WeightMapCircuit, conductance: '
     const src = byIndex.get(g.index) ?? fail(`${where}: array ${g.index} is missing`);
     const info = src.dnn ?? fail(`${where} array ${g.index}: no DNN array metadata`);
     ensure(
-      info.weightRowStart === g.weightRowStart && info.weightRows === g.rows && info.physColumnStart === g.physColumnStart && info.dataColumns === g.dataColumns,
+      info.weightRowStart === g.weightRowStart &&
+        info.weightRows === g.rows &&
+        info.physColumnStart === g.physColumnStart &&
+        info.dataColumns === g.dataColumns,
       `${where} array ${g.index}: recorded rows/columns do not match the layout`,
     );
     const hasUnitColumn = o.flip;
-    ensure((info.unitColumn !== null) === hasUnitColumn && (!hasUnitColumn || info.unitColumn === o.arrayCols), `${where} array ${g.index}: unit column does not match flip = ${o.flip}`);
+    ensure(
+      (info.unitColumn !== null) === hasUnitColumn && (!hasUnitColumn || info.unitColumn === o.arrayCols),
+      `${where} array ${g.index}: unit column does not match flip = ${o.flip}`,
+    );
     const storedColumns = g.dataColumns + (hasUnitColumn ? 1 : 0);
     const flipped = new Uint8Array(g.dataColumns);
     for (const c of info.flippedColumns) {
@@ -420,7 +463,14 @@ export function mappedLayerFromCircuit(circuit: WeightMapCircuit, conductance: '
     const cond = new Float64Array(n);
     const seen = new Uint8Array(n);
     const gsrc = conductance === 'programmed' ? src.programmedSiemens : src.targetSiemens;
-    const layout: DnnArrayLayout = { rows: g.rows, dataColumns: g.dataColumns, physColumnStart: g.physColumnStart, storedColumns, unitColumn: hasUnitColumn ? o.arrayCols : -1, groupColumns: geo.groupColumns };
+    const layout: DnnArrayLayout = {
+      rows: g.rows,
+      dataColumns: g.dataColumns,
+      physColumnStart: g.physColumnStart,
+      storedColumns,
+      unitColumn: hasUnitColumn ? o.arrayCols : -1,
+      groupColumns: geo.groupColumns,
+    };
     for (let i = 0; i < n; i++) {
       const k = dnnSlot(layout, src.row[i], src.column[i], src.polarity[i]);
       const dev = (): string => `${where} array ${g.index} device ${i} (row ${src.row[i]}, column ${src.column[i]})`;
@@ -463,12 +513,20 @@ export interface UnmappedLayer {
  * Inverse mapping of every DNN layer in a weight map (approximator circuits are skipped):
  * conductances → effective weight codes (see {@link unmapToWeights}).
  */
-export function unmapWeightMap(map: WeightMap, options: { conductance?: 'programmed' | 'target'; rounding?: UnmapRounding } = {}): UnmappedLayer[] {
+export function unmapWeightMap(
+  map: WeightMap,
+  options: { conductance?: 'programmed' | 'target'; rounding?: UnmapRounding } = {},
+): UnmappedLayer[] {
   return map.circuits
     .filter((c) => c.kind === 'dnn-layer')
     .map((c) => {
       const { layer, device, conductancesSiemens } = mappedLayerFromCircuit(c, options.conductance ?? 'programmed');
-      return { name: c.name, rows: layer.rows, cols: layer.cols, weights: unmapToWeights(layer, conductancesSiemens, device, options.rounding ?? 'continuous') };
+      return {
+        name: c.name,
+        rows: layer.rows,
+        cols: layer.cols,
+        weights: unmapToWeights(layer, conductancesSiemens, device, options.rounding ?? 'continuous'),
+      };
     });
 }
 
@@ -546,7 +604,14 @@ class ArrayBuilder {
   columns(): Omit<WeightMapArray, 'index' | 'dnn' | 'info'> {
     const n = this.n;
     if (n === this.row.length) {
-      return { row: this.row, column: this.column, polarity: this.polarity, levelIndex: this.levelIndex, targetSiemens: this.targetSiemens, programmedSiemens: this.programmedSiemens };
+      return {
+        row: this.row,
+        column: this.column,
+        polarity: this.polarity,
+        levelIndex: this.levelIndex,
+        targetSiemens: this.targetSiemens,
+        programmedSiemens: this.programmedSiemens,
+      };
     }
     return {
       row: this.row.slice(0, n),
@@ -608,7 +673,8 @@ export class WeightMapBuilder {
       ensure(!this.specs.has(c.name), `two circuits are named '${c.name}'; circuit names must be unique`);
       this.specs.set(c.name, c);
       this.builders.set(c.name, new Map());
-      if ((c.kind ?? 'approximator') === 'dnn-layer') this.layouts.set(c.name, dnnLayouts(c.dnn ?? fail(`circuit '${c.name}': a dnn-layer needs its mapping metadata (dnn)`)));
+      if ((c.kind ?? 'approximator') === 'dnn-layer')
+        this.layouts.set(c.name, dnnLayouts(c.dnn ?? fail(`circuit '${c.name}': a dnn-layer needs its mapping metadata (dnn)`)));
     }
   }
 
@@ -627,8 +693,10 @@ export class WeightMapBuilder {
     checkInt(rec.levelIndex, 'levelIndex', 2 ** spec.device.levelBits - 1, at);
     const pol = polarityCode(rec.polarity);
     if (pol < 0) fail(`${at()}: unknown polarity '${rec.polarity}', expected one of ${POLARITIES.join(', ')}`);
-    if (!(Number.isFinite(rec.targetSiemens) && rec.targetSiemens >= 0)) fail(`${at()}: targetSiemens must be a finite conductance ≥ 0, got ${rec.targetSiemens}`);
-    if (!(Number.isFinite(rec.programmedSiemens) && rec.programmedSiemens >= 0)) fail(`${at()}: programmedSiemens must be a finite conductance ≥ 0, got ${rec.programmedSiemens}`);
+    if (!(Number.isFinite(rec.targetSiemens) && rec.targetSiemens >= 0))
+      fail(`${at()}: targetSiemens must be a finite conductance ≥ 0, got ${rec.targetSiemens}`);
+    if (!(Number.isFinite(rec.programmedSiemens) && rec.programmedSiemens >= 0))
+      fail(`${at()}: programmedSiemens must be a finite conductance ≥ 0, got ${rec.programmedSiemens}`);
     let b = this.lastBuilder;
     if (!b || this.lastArray !== rec.array) {
       const perCircuit = this.builders.get(rec.circuit)!;
@@ -637,7 +705,9 @@ export class WeightMapBuilder {
         const expected = this.expectedDevices?.get(rec.circuit);
         if (expected && !expected.has(rec.array)) fail(`${at()}: circuit '${rec.circuit}' has no array ${rec.array} in the metadata`);
         const dnn = this.layouts.get(rec.circuit);
-        const layout = dnn ? (dnn.get(rec.array) ?? fail(`${at()}: DNN layer '${rec.circuit}' has no array ${rec.array} (its layout has ${dnn.size})`)) : null;
+        const layout = dnn
+          ? (dnn.get(rec.array) ?? fail(`${at()}: DNN layer '${rec.circuit}' has no array ${rec.array} (its layout has ${dnn.size})`))
+          : null;
         b = new ArrayBuilder(layout, expected?.get(rec.array));
         perCircuit.set(rec.array, b);
       }
@@ -647,11 +717,15 @@ export class WeightMapBuilder {
     if (b.layout) {
       const k = dnnSlot(b.layout, rec.row, rec.column, pol);
       if (typeof k === 'string') fail(`${at()}: circuit '${rec.circuit}' array ${rec.array}: ${k}`);
-      if (b.seenSlots![k]) fail(`${at()}: duplicate device (circuit ${rec.circuit}, array ${rec.array}, row ${rec.row}, column ${rec.column})`);
+      if (b.seenSlots![k])
+        fail(`${at()}: duplicate device (circuit ${rec.circuit}, array ${rec.array}, row ${rec.row}, column ${rec.column})`);
       b.seenSlots![k] = 1;
     } else {
       const key = (rec.row * (MAX_POSITION + 1) + rec.column) * 8 + pol;
-      if (b.seenKeys!.has(key)) fail(`${at()}: duplicate device (circuit ${rec.circuit}, array ${rec.array}, row ${rec.row}, column ${rec.column}, polarity ${POLARITIES[pol]})`);
+      if (b.seenKeys!.has(key))
+        fail(
+          `${at()}: duplicate device (circuit ${rec.circuit}, array ${rec.array}, row ${rec.row}, column ${rec.column}, polarity ${POLARITIES[pol]})`,
+        );
       b.seenKeys!.add(key);
     }
     b.push(rec.row, rec.column, pol, rec.levelIndex, rec.targetSiemens, rec.programmedSiemens);
@@ -700,7 +774,11 @@ export class WeightMapBuilder {
  * Arrays are sorted by index; for approximator networks use array = layer, row = input pair,
  * column = neuron, polarity upper/lower (see {@link pairedCrossbarRecords}).
  */
-export function weightMapFromRecords(circuits: CircuitSpec[], records: Iterable<WeightMapRecord | LooseRecord>, options: { seed?: number | null } = {}): WeightMap {
+export function weightMapFromRecords(
+  circuits: CircuitSpec[],
+  records: Iterable<WeightMapRecord | LooseRecord>,
+  options: { seed?: number | null } = {},
+): WeightMap {
   const b = new WeightMapBuilder(circuits);
   let i = 0;
   const at = (): string => `record ${i}`;
@@ -732,13 +810,28 @@ export function* pairedCrossbarRecords(circuit: string, layers: PairedCrossbarLa
     const l = layers[li];
     const n = l.pairs * l.columns;
     ensure(l.upperLevels.length === n && l.lowerLevels.length === n, `${circuit} layer ${li}: expected ${n} level indices per line`);
-    ensure((l.upperSiemens?.length ?? n) === n && (l.lowerSiemens?.length ?? n) === n, `${circuit} layer ${li}: expected ${n} conductances per line`);
+    ensure(
+      (l.upperSiemens?.length ?? n) === n && (l.lowerSiemens?.length ?? n) === n,
+      `${circuit} layer ${li}: expected ${n} conductances per line`,
+    );
     for (let k = 0; k < l.pairs; k++) {
       for (let j = 0; j < l.columns; j++) {
         const i = k * l.columns + j;
-        for (const [polarity, levels, g] of [['upper', l.upperLevels, l.upperSiemens], ['lower', l.lowerLevels, l.lowerSiemens]] as const) {
+        for (const [polarity, levels, g] of [
+          ['upper', l.upperLevels, l.upperSiemens],
+          ['lower', l.lowerLevels, l.lowerSiemens],
+        ] as const) {
           const target = levelConductance(device, levels[i]);
-          yield { circuit, array: li, row: k, column: j, polarity, levelIndex: levels[i], targetSiemens: target, programmedSiemens: g ? g[i] : target };
+          yield {
+            circuit,
+            array: li,
+            row: k,
+            column: j,
+            polarity,
+            levelIndex: levels[i],
+            targetSiemens: target,
+            programmedSiemens: g ? g[i] : target,
+          };
         }
       }
     }

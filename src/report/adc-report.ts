@@ -9,7 +9,10 @@ export function metricsText(what: string, m: ConverterMetrics): string {
   const l = m.linearity;
   const s = m.sine;
   const sc = m.scale;
-  const missing = l.missingCodes.length === 0 ? 'none' : `${l.missingCodes.length}: ${l.missingCodes.slice(0, 20).join(', ')}${l.missingCodes.length > 20 ? ', …' : ''}`;
+  const missing =
+    l.missingCodes.length === 0
+      ? 'none'
+      : `${l.missingCodes.length}: ${l.missingCodes.slice(0, 20).join(', ')}${l.missingCodes.length > 20 ? ', …' : ''}`;
   return [
     `converter       ${what}`,
     `scale           ${sc.bits}-bit, input ${m.range.vLowVolts}..${m.range.vHighVolts} V (${m.range.convention}), LSB ${(sc.lsbVolts * 1e3).toPrecision(4)} mV`,
@@ -45,7 +48,11 @@ export function transferPlot(m: ConverterMetrics): PlotSpec {
   const measured = m.rampTrace.inputVolts.map((x, i) => ({ x, y: m.rampTrace.codes[i], series: 'measured' }));
   measured.push({ x: hi, y: measured[measured.length - 1].y, series: 'measured' });
   const l = m.linearity;
-  const worst = Number.isFinite(l.dnlMaxLsb) ? (Math.abs(l.dnlMinLsb) > Math.abs(l.dnlMaxLsb) ? l.dnlMinCode : l.dnlMaxCode) : m.scale.codes >> 1;
+  const worst = Number.isFinite(l.dnlMaxLsb)
+    ? Math.abs(l.dnlMinLsb) > Math.abs(l.dnlMaxLsb)
+      ? l.dnlMinCode
+      : l.dnlMaxCode
+    : m.scale.codes >> 1;
   const x0 = idealTransitionVolts(m.scale, Math.max(0, worst - 8));
   const x1 = idealTransitionVolts(m.scale, Math.min(m.scale.codes, worst + 9));
   const panel = (values: Array<{ x: number; y: number; series: string }>, title: string) => ({
@@ -66,7 +73,10 @@ export function transferPlot(m: ConverterMetrics): PlotSpec {
     title: `Transfer function (${m.scale.bits}-bit, ${m.source})`,
     vconcat: [
       panel([...thin(ideal, 5000), ...measured], 'full ramp'),
-      panel([...window(ideal, x0, x1), ...window(measured, x0, x1)], `codes ${Math.max(0, worst - 8)}..${Math.min(m.scale.codes - 1, worst + 8)} (around the largest |DNL|)`),
+      panel(
+        [...window(ideal, x0, x1), ...window(measured, x0, x1)],
+        `codes ${Math.max(0, worst - 8)}..${Math.min(m.scale.codes - 1, worst + 8)} (around the largest |DNL|)`,
+      ),
     ],
   };
 }

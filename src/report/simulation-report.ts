@@ -7,7 +7,8 @@ const pct = (x: number): string => (100 * x).toFixed(2);
 
 /** One Markdown table row per result. */
 export function simulationTable(results: SimulationResult[]): string {
-  const head = '| dataflow | mode | σ | images × draws | accuracy (%) mean ± std | 8-bit reference (%) | Δ (pp) | hardware SINAD (dB, mean of layers) | A/D conversions per image |';
+  const head =
+    '| dataflow | mode | σ | images × draws | accuracy (%) mean ± std | 8-bit reference (%) | Δ (pp) | hardware SINAD (dB, mean of layers) | A/D conversions per image |';
   const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|';
   const rows = results.map(
     (r) =>
@@ -21,13 +22,27 @@ export function sinadTable(results: SimulationResult[]): string {
   const layers = results[0]?.sinad.map((s) => s.layer) ?? [];
   const head = `| dataflow | ${layers.join(' | ')} |`;
   const sep = `|---|${layers.map(() => '---:').join('|')}|`;
-  const rows = results.map((r) => `| ${r.dataflow} | ${r.sinad.map((s) => (s.sinadDb >= 199 ? 'exact' : s.sinadDb.toFixed(1))).join(' | ')} |`);
+  const rows = results.map(
+    (r) => `| ${r.dataflow} | ${r.sinad.map((s) => (s.sinadDb >= 199 ? 'exact' : s.sinadDb.toFixed(1))).join(' | ')} |`,
+  );
   return [head, sep, ...rows].join('\n');
 }
 
 /** Accuracy versus a swept variable, one series per dataflow. */
-export function sweepPlot(title: string, xTitle: string, rows: Array<{ x: number; accuracy: number; series: string }>, xScale: 'linear' | 'log' = 'linear'): PlotSpec {
-  return linePlot({ title, xTitle, yTitle: 'top-1 accuracy (%)', rows: rows.map((r) => ({ x: r.x, y: 100 * r.accuracy, series: r.series })), xScale, points: true });
+export function sweepPlot(
+  title: string,
+  xTitle: string,
+  rows: Array<{ x: number; accuracy: number; series: string }>,
+  xScale: 'linear' | 'log' = 'linear',
+): PlotSpec {
+  return linePlot({
+    title,
+    xTitle,
+    yTitle: 'top-1 accuracy (%)',
+    rows: rows.map((r) => ({ x: r.x, y: 100 * r.accuracy, series: r.series })),
+    xScale,
+    points: true,
+  });
 }
 
 /** The σ at which accuracy first drops `points` percentage points below the reference (linear interpolation), or null. */

@@ -159,7 +159,10 @@ export function tileDigitalSums(
     // the bit-line matrix; the weighted sum over the weight slices is one thin product.
     const top = adcBits === null ? 0 : 2 ** adcBits - 1;
     const q = adcBits === null ? bl : bl.clipByValue(-top, top).round();
-    const weights = tf.tensor2d(Float32Array.from({ length: weightSlices }, (_, s) => 2 ** (cellBits * s)), [weightSlices, 1]);
+    const weights = tf.tensor2d(
+      Float32Array.from({ length: weightSlices }, (_, s) => 2 ** (cellBits * s)),
+      [weightSlices, 1],
+    );
     return tf.matMul(q.reshape([d.rowIds.length * fanOut, weightSlices]), weights);
   });
   const v = sums.dataSync() as Float32Array;

@@ -61,7 +61,12 @@ export const SimulationConfigSchema = z.object({
   nnsaModel: z.string().optional(),
   nnadcModels: z.array(z.string()).optional(),
   /** DNN crossbar cells: 1-bit by default, G_max 100 µS, on/off 100, σ = 0.025 log-normal. */
-  device: RramConfigSchema.prefault({ levelBits: 1, gMaxSiemens: G_MAX_SIEMENS, onOffRatio: 100, programming: { kind: 'lognormal', sigma: PROGRAMMING_SIGMA } }),
+  device: RramConfigSchema.prefault({
+    levelBits: 1,
+    gMaxSiemens: G_MAX_SIEMENS,
+    onOffRatio: 100,
+    programming: { kind: 'lognormal', sigma: PROGRAMMING_SIGMA },
+  }),
   /** Vary the peripheral circuits (NNS+A, NNADC, buffer cells) with the same σ as the arrays. */
   varyPeripherals: z.boolean().default(true),
   /**

@@ -12,7 +12,14 @@ import { exactMatmul, type CrossbarMatmul, type QuantizedCrossbar, type Quantize
 import { isCrossbar } from '../dnn/network.ts';
 import { disposeTileTensors, tileBitLines, tileDigitalSums, tileTensors, type TileTensors } from './bitlines.ts';
 import { adcVerifyOf, dacBitsOf, nnsaTrimOf, type SimulationConfig } from './config.ts';
-import { accumulateAnalog, convertAndAdd, disposePeripherals, instantiatePeripherals, type NeuralPimPeripherals, type PeripheralChips } from './neural-pim.ts';
+import {
+  accumulateAnalog,
+  convertAndAdd,
+  disposePeripherals,
+  instantiatePeripherals,
+  type NeuralPimPeripherals,
+  type PeripheralChips,
+} from './neural-pim.ts';
 import { buildLookupEngine } from './lookup-sums.ts';
 import { programLayer, type ProgrammedLayer } from './program.ts';
 
@@ -56,7 +63,14 @@ export function programDraw(cfg: SimulationConfig, net: QuantizedNetwork, drawSe
   if (!programsCrossbars(cfg)) return [];
   const rng = new Rng(drawSeed);
   return net.layers.flatMap((l, index) =>
-    isCrossbar(l) ? [[index, programLayer(l as QuantizedCrossbar, cfg.device, cfg.arrayRows, rng.fork(`layer${index}`), cfg.dataflow !== 'neural-pim')] as [number, ProgrammedLayer]] : [],
+    isCrossbar(l)
+      ? [
+          [
+            index,
+            programLayer(l as QuantizedCrossbar, cfg.device, cfg.arrayRows, rng.fork(`layer${index}`), cfg.dataflow !== 'neural-pim'),
+          ] as [number, ProgrammedLayer],
+        ]
+      : [],
   );
 }
 
@@ -108,7 +122,16 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
   );
   const chips: PeripheralChips | null =
     cfg.dataflow === 'neural-pim' && plan.peripherals && cfg.mode === 'behavioral'
-      ? instantiatePeripherals(plan.peripherals, cfg.varyPeripherals && cfg.device.programming.sigma > 0, cfg.device.programming.sigma, drawRng.fork('peripherals'), cfg.peripheralCorners === 'random-die', cfg.peripheralCalibration, adcVerifyOf(cfg), nnsaTrimOf(cfg))
+      ? instantiatePeripherals(
+          plan.peripherals,
+          cfg.varyPeripherals && cfg.device.programming.sigma > 0,
+          cfg.device.programming.sigma,
+          drawRng.fork('peripherals'),
+          cfg.peripheralCorners === 'random-die',
+          cfg.peripheralCalibration,
+          adcVerifyOf(cfg),
+          nnsaTrimOf(cfg),
+        )
       : null;
   const counts = new Map<number, { conversions: number; groupProducts: number }>();
   let noiseRng = drawRng.fork('read-noise');
@@ -146,11 +169,32 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
     }
     const noise = cfg.device.readNoiseSigma > 0 ? noiseRng : null;
     prog.tiles.forEach((tile, t) => {
-      const g: TileGeometry = { slices: Math.ceil(INPUT_BITS / dacBits), n: rows, fanOut: layer.fanOut, weightSlices: prog.slices, cellBits: prog.cellBits, dacBits };
+      const g: TileGeometry = {
+        slices: Math.ceil(INPUT_BITS / dacBits),
+        n: rows,
+        fanOut: layer.fanOut,
+        weightSlices: prog.slices,
+        cellBits: prog.cellBits,
+        dacBits,
+      };
       if (cfg.dataflow === 'isaac' || cfg.dataflow === 'ideal') {
         // Converted and shifted on the backend: only the partial sums come back.
         const bits = cfg.dataflow === 'isaac' ? (cfg.isaacAdcBits ?? isaacBits(prog.cellBits)) : null;
-        tileDigitalSums(tile, tensors[t], layer.fanOut, prog.slices, prog.cellBits, codes, rows, layer.fanIn, dacBits, INPUT_BITS, bits, noise, acc);
+        tileDigitalSums(
+          tile,
+          tensors[t],
+          layer.fanOut,
+          prog.slices,
+          prog.cellBits,
+          codes,
+          rows,
+          layer.fanIn,
+          dacBits,
+          INPUT_BITS,
+          bits,
+          noise,
+          acc,
+        );
         if (cfg.dataflow === 'isaac') count.conversions += g.slices * g.n * g.fanOut * g.weightSlices;
         return;
       }

@@ -19,7 +19,8 @@ export async function loadPeripherals(cfg: SimulationConfig): Promise<NeuralPimP
   const nnsaDir = cfg.nnsaModel ?? DEFAULT_NNSA_MODEL;
   const adcDirs = cfg.nnadcModels ?? DEFAULT_NNADC_MODELS;
   const nnsa = cfg.neuralPimAccumulator === 'nnsa' ? await readApproximatorModel(nnsaDir, 'nnsa', NnsaModelSchema) : null;
-  if (nnsa && nnsa.dacBits !== (cfg.dacBits ?? 4)) fail(`NNS+A model ${nnsaDir} was trained for a ${nnsa.dacBits}-bit DAC, the simulation uses ${cfg.dacBits ?? 4}`);
+  if (nnsa && nnsa.dacBits !== (cfg.dacBits ?? 4))
+    fail(`NNS+A model ${nnsaDir} was trained for a ${nnsa.dacBits}-bit DAC, the simulation uses ${cfg.dacBits ?? 4}`);
   const adcs = [];
   if (cfg.neuralPimAdc === 'nnadc') {
     for (const d of adcDirs) {

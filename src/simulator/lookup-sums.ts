@@ -108,7 +108,12 @@ export interface LookupEngine {
  * the limits (int32 accumulation of `adcBits`-bit sign-magnitude codes,
  * {@link LOOKUP_MEMORY_LIMIT_BYTES}); null when none does.
  */
-export function buildLookupEngine(layers: Array<[number, ProgrammedLayer]>, dacBits: number, inputBits: number, adcBits: number): LookupEngine | null {
+export function buildLookupEngine(
+  layers: Array<[number, ProgrammedLayer]>,
+  dacBits: number,
+  inputBits: number,
+  adcBits: number,
+): LookupEngine | null {
   // Entries are addressed by 4-bit fields, one per slice, packed in one 32-bit word.
   if (dacBits > 4 || Math.ceil(inputBits / dacBits) > 8) return null;
   let bytes = 0;
@@ -160,7 +165,8 @@ export function buildLookupEngine(layers: Array<[number, ProgrammedLayer]>, dacB
           // entry without it (already built).
           for (let digit = 1; digit <= mask; digit++) {
             const high = digit * 2 ** (dacBits * q);
-            for (let low = 0; low < 2 ** (dacBits * q); low++) kernels.addScaledRow(entryAddr(grp, high + low), entryAddr(grp, low), rowAddr, digit, g.width);
+            for (let low = 0; low < 2 ** (dacBits * q); low++)
+              kernels.addScaledRow(entryAddr(grp, high + low), entryAddr(grp, low), rowAddr, digit, g.width);
           }
         }
       }
@@ -169,7 +175,16 @@ export function buildLookupEngine(layers: Array<[number, ProgrammedLayer]>, dacB
       const weights = new Int32Array(buffer, addr, g.width);
       for (let c = 0; c < prog.columns; c++) weights[c] = 2 ** (prog.cellBits * (c % prog.slices) + dacBits * i);
     });
-    byIndex.set(index, { prog, m: g.m, entries: g.entries, width: g.width, tables: tableAddrs[l], groups: g.groups, clamps: prog.tiles.map((tile) => (mayClip(tile, prog.columns, mask, top) ? 1 : 0)), weights: weightAddrs[l] });
+    byIndex.set(index, {
+      prog,
+      m: g.m,
+      entries: g.entries,
+      width: g.width,
+      tables: tableAddrs[l],
+      groups: g.groups,
+      clamps: prog.tiles.map((tile) => (mayClip(tile, prog.columns, mask, top) ? 1 : 0)),
+      weights: weightAddrs[l],
+    });
   });
 
   const offsets = new Int32Array(buffer, offsetsAddr, maxGroups);

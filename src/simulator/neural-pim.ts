@@ -22,7 +22,15 @@ import { trimNnsa, type NnsaTrim } from '../circuits/nnsa/trim.ts';
 import { CALIBRATION_RAMP_POINTS } from '../circuits/nnsa/calibrate.ts';
 import { leastSquaresLine } from '../core/line-fit.ts';
 import { compileNetwork, forwardCompiled, type CompiledNetwork } from '../circuits/network-fast.ts';
-import { NNSA_INPUT_PAIRS, OUTPUT_FULL_SCALE_VOLTS, WEIGHT_BITS, dotProductScale, outputPair, pairValue, recursionStep } from '../circuits/nnsa/signals.ts';
+import {
+  NNSA_INPUT_PAIRS,
+  OUTPUT_FULL_SCALE_VOLTS,
+  WEIGHT_BITS,
+  dotProductScale,
+  outputPair,
+  pairValue,
+  recursionStep,
+} from '../circuits/nnsa/signals.ts';
 import { SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
 import type { TileGeometry } from '../dataflow/functional.ts';
@@ -85,13 +93,18 @@ export function instantiatePeripherals(
   const nnsaBank = p.nnsa ? bankFromJson(p.nnsa.vtcBank) : null;
   const withSigma = (d: RramConfig): RramConfig => ({ ...d, programming: { ...d.programming, sigma } });
   // The designed NNS+A every trimmed unit is compared with.
-  const nominalNnsa = p.nnsa && vary && nnsaTrim ? instantiateNetwork(p.nnsa.network, nnsaBank!, idealDevices(p.nnsa.network.device), null, { kind: 'nominal' }) : null;
+  const nominalNnsa =
+    p.nnsa && vary && nnsaTrim
+      ? instantiateNetwork(p.nnsa.network, nnsaBank!, idealDevices(p.nnsa.network.device), null, { kind: 'nominal' })
+      : null;
   const nnsa =
     p.nnsa && p.accumulator === 'nnsa'
       ? Array.from({ length: vary ? NNSA_POOL : 1 }, (_, u) => {
           const r = rng.fork(`nnsa${u}`);
           const device = vary ? withSigma(p.nnsa!.network.device) : idealDevices(p.nnsa!.network.device);
-          const corner = randomDieCorner ? { kind: 'global' as const, corner: rng.fork('die').int(nnsaBank!.corners.length) } : { kind: 'nominal' as const };
+          const corner = randomDieCorner
+            ? { kind: 'global' as const, corner: rng.fork('die').int(nnsaBank!.corners.length) }
+            : { kind: 'nominal' as const };
           const inst = instantiateNetwork(p.nnsa!.network, nnsaBank!, device, vary ? r : null, corner);
           if (nominalNnsa && nnsaTrim) trimNnsa(inst, nominalNnsa, nnsaBank!, device, nnsaTrim, r.fork('trim'));
           return inst;
@@ -105,7 +118,9 @@ export function instantiatePeripherals(
         m.rangeFraction,
         Array.from({ length: vary ? NNADC_POOL : 1 }, (_, u) => {
           const device = vary ? withSigma(m.device) : idealDevices(m.device);
-          const corner = randomDieCorner ? { kind: 'global' as const, corner: rng.fork('die').int(bank.corners.length) } : { kind: 'nominal' as const };
+          const corner = randomDieCorner
+            ? { kind: 'global' as const, corner: rng.fork('die').int(bank.corners.length) }
+            : { kind: 'nominal' as const };
           return adcThresholds(instantiateAdc(m, bank, device, vary ? rng.fork(`adc${m.rangeFraction}.${u}`) : null, corner, adcVerify));
         }),
       );
@@ -126,7 +141,13 @@ export function neuralPimLsb(rangeFraction: number, bits: number, arrayRows: num
  * is the bit-line sensing gain of the layer (a power of two): the sample-and-hold presents
  * gain × the nominal bit-line voltage, so small partial sums use the NNS+A's input range.
  */
-export function accumulateAnalog(bl: Float32Array, g: TileGeometry, chips: PeripheralChips, arrayRows: number, sensingGain = 1): Float64Array {
+export function accumulateAnalog(
+  bl: Float32Array,
+  g: TileGeometry,
+  chips: PeripheralChips,
+  arrayRows: number,
+  sensingGain = 1,
+): Float64Array {
   const C = g.fanOut * g.weightSlices * 2;
   const fullScale = (arrayRows * (2 ** g.dacBits - 1) * (2 ** g.cellBits - 1)) / sensingGain;
   const toVolts = SIGNAL_MAX_VOLTS / fullScale;
@@ -204,7 +225,9 @@ export function convertAndAdd(
   }
   const pool = chips.adc.get(rangeFraction);
   const magnitudeCode = (mag: number, j: number): number =>
-    p.converter === 'ideal' || !pool ? Math.min(top, Math.round((mag / rangeFraction) * top)) : convertWithThresholds(pool[j % pool.length], mag);
+    p.converter === 'ideal' || !pool
+      ? Math.min(top, Math.round((mag / rangeFraction) * top))
+      : convertWithThresholds(pool[j % pool.length], mag);
   // Foreground calibration (see PeripheralCalibration), per weight column j with its NNS+A (unit
   // j mod U) and converter (instance j mod A). Readings are the signed codes (sign from the
   // differential pair, magnitude from the converter); the calibration corrects them with the
@@ -219,7 +242,10 @@ export function convertAndAdd(
   } else if (chips.calibration === 'offset-gain') {
     // Least-squares line through the pair's readings of a ramp of known inputs: the ramp dithers
     // the code quantization, so offset and gain come out to a fraction of an LSB.
-    const levels = Array.from({ length: CALIBRATION_RAMP_POINTS }, (_, i) => rangeFraction * (-1 + (2 * i) / (CALIBRATION_RAMP_POINTS - 1)));
+    const levels = Array.from(
+      { length: CALIBRATION_RAMP_POINTS },
+      (_, i) => rangeFraction * (-1 + (2 * i) / (CALIBRATION_RAMP_POINTS - 1)),
+    );
     const ideal = levels.map((l) => (idealCalibrationOutput(g.slices, g.dacBits, l) / rangeFraction) * top);
     const outs = levels.map((l) => (units > 0 ? calibrationOutputs(chips, g.slices, l) : null));
     for (let j = 0; j < g.fanOut; j++) {

@@ -51,7 +51,13 @@ export function physicalColumn(j: number, s: number, p: number, slices: number):
  * `differential`, each column pair is returned as the one signed matrix g⁺ − g⁻ (and the sum of
  * the two devices' read variances), indexed j·S + s.
  */
-export function programLayer(layer: QuantizedCrossbar, device: RramConfig, arrayRows: number, rng: Rng, differential = false): ProgrammedLayer {
+export function programLayer(
+  layer: QuantizedCrossbar,
+  device: RramConfig,
+  arrayRows: number,
+  rng: Rng,
+  differential = false,
+): ProgrammedLayer {
   const cellBits = device.levelBits;
   const slices = Math.ceil(WEIGHT_MAGNITUDE_BITS / cellBits);
   const mask = 2 ** cellBits - 1;

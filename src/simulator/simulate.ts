@@ -19,7 +19,14 @@ import { exactMatmul, outputSize, rescale, runQuantized, type QuantizedCrossbar,
 import { argmaxRows, isCrossbar } from '../dnn/network.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
 import { adcVerifyOf, dacBitsOf, nnsaTrimOf, type SimulationConfig } from './config.ts';
-import { accumulateAnalog, convertAndAdd, disposePeripherals, instantiatePeripherals, neuralPimLsb, type NeuralPimPeripherals } from './neural-pim.ts';
+import {
+  accumulateAnalog,
+  convertAndAdd,
+  disposePeripherals,
+  instantiatePeripherals,
+  neuralPimLsb,
+  type NeuralPimPeripherals,
+} from './neural-pim.ts';
 import { programLayer } from './program.ts';
 import { INPUT_BITS, drawHardware, programDraw, tilePartialSums, type Calibration, type DrawPlan } from './engine.ts';
 import { defaultWorkers, runDraw } from './parallel.ts';
@@ -69,7 +76,6 @@ export interface SimulationResult {
 
 /** Progress callback: what, done, total. */
 export type SimulationProgress = (stage: string, done: number, total: number) => void;
-
 
 function crossbarLayers(net: QuantizedNetwork): Array<{ index: number; layer: QuantizedCrossbar }> {
   return net.layers.flatMap((l, index) => (isCrossbar(l) ? [{ index, layer: l as QuantizedCrossbar }] : []));
@@ -132,7 +138,8 @@ export async function simulate(
     if (!peripherals) fail('the Neural-PIM dataflow needs NNS+A / NNADC models');
     if (cfg.cellBits !== 1) fail('the Neural-PIM NNS+A accumulates 8 one-bit weight slices: use --cell-bits 1');
   }
-  if (cfg.dataflow === 'cascade' && dacBits !== cfg.cellBits) fail(`CASCADE-style buffering needs DAC bits equal to cell bits (got ${dacBits} and ${cfg.cellBits})`);
+  if (cfg.dataflow === 'cascade' && dacBits !== cfg.cellBits)
+    fail(`CASCADE-style buffering needs DAC bits equal to cell bits (got ${dacBits} and ${cfg.cellBits})`);
 
   const accuracyOf = (logits: Float64Array): number => {
     const pred = argmaxRows(logits, count, classes);
@@ -224,7 +231,11 @@ export async function simulate(
     onLogits?.(d, out.logits);
     if (d === 0) {
       const byIndex = new Map(out.counts);
-      conversions = xbars.map(({ index, layer }) => ({ layer: layer.name, conversions: byIndex.get(index)?.conversions ?? 0, groupProducts: byIndex.get(index)?.groupProducts ?? 0 }));
+      conversions = xbars.map(({ index, layer }) => ({
+        layer: layer.name,
+        conversions: byIndex.get(index)?.conversions ?? 0,
+        groupProducts: byIndex.get(index)?.groupProducts ?? 0,
+      }));
     }
     // Hardware SINAD of each crossbar layer on its own reference inputs (streams of a batch index
     // no simulated batch uses).
@@ -257,7 +268,10 @@ export async function simulate(
     conversionsTotal: conversions.reduce((a, c) => a + c.conversions, 0),
     sinad,
     sinadMeanDb: sinad.reduce((a, s) => a + s.sinadDb, 0) / Math.max(1, sinad.length),
-    ranges: cfg.dataflow === 'neural-pim' ? xbars.map(({ index, layer }) => ({ layer: layer.name, rangeFraction: ranges.get(index)!, sensingGain: sensingGain.get(index)! })) : undefined,
+    ranges:
+      cfg.dataflow === 'neural-pim'
+        ? xbars.map(({ index, layer }) => ({ layer: layer.name, rangeFraction: ranges.get(index)!, sensingGain: sensingGain.get(index)! }))
+        : undefined,
     wallSeconds: (Date.now() - started) / 1000,
     hardwareSeconds,
   };
@@ -277,7 +291,16 @@ export function measurePeripheralSigma(p: NeuralPimPeripherals, rangeFraction: n
   let s2 = 0;
   let m = 0;
   for (let chip = 0; chip < 4; chip++) {
-    const chips = instantiatePeripherals(p, cfg.varyPeripherals && cfg.device.programming.sigma > 0, cfg.device.programming.sigma, rng.fork(`chip${chip}`), cfg.peripheralCorners === 'random-die', cfg.peripheralCalibration, adcVerifyOf(cfg), nnsaTrimOf(cfg));
+    const chips = instantiatePeripherals(
+      p,
+      cfg.varyPeripherals && cfg.device.programming.sigma > 0,
+      cfg.device.programming.sigma,
+      rng.fork(`chip${chip}`),
+      cfg.peripheralCorners === 'random-die',
+      cfg.peripheralCalibration,
+      adcVerifyOf(cfg),
+      nnsaTrimOf(cfg),
+    );
     // Bit lines scaled so the exact result falls inside the range.
     const bl = new Float32Array(g.slices * n * 16);
     for (let i = 0; i < bl.length; i += 2) {

@@ -17,7 +17,10 @@ function maxAbs(arr: number[]): number {
 
 for (const bits of [8, 6]) {
   test(`ideal ${bits}-bit quantizer: ENOB ${bits} ± 0.05, DNL = INL = 0, no missing codes, no offset or gain error`, () => {
-    const m = measureConverter({ kind: 'transfer', transfer: idealQuantizer(bits, V_LOW, V_HIGH) }, { bits, vLowVolts: V_LOW, vHighVolts: V_HIGH });
+    const m = measureConverter(
+      { kind: 'transfer', transfer: idealQuantizer(bits, V_LOW, V_HIGH) },
+      { bits, vLowVolts: V_LOW, vHighVolts: V_HIGH },
+    );
     close(m.sine.enobBits, bits, 0.05, 'ENOB');
     // SINAD of an ideal quantizer referred to full scale: 6.02·N + 1.76 dB.
     close(m.sine.sinadFullScaleDb, 6.0206 * bits + 1.7609, 0.3, 'SINAD_FS');
@@ -151,7 +154,10 @@ test('second-order distortion of −60 dBc: THD −60 dBc, SFDR 60 dB, SNR of a 
   const amplitude = ((V_HIGH - V_LOW) / 2) * 10 ** (-6 / 20);
   // v + β(v − c)²: for v = c + A·sin θ the second harmonic has amplitude βA²/2, i.e. βA/2 relative.
   const beta = (2 * 1e-3) / amplitude;
-  const m = measureConverter({ kind: 'transfer', transfer: (v) => q(v + beta * (v - center) ** 2) }, { bits, samplesPerCode: 4, amplitudeDbfs: -6 });
+  const m = measureConverter(
+    { kind: 'transfer', transfer: (v) => q(v + beta * (v - center) ** 2) },
+    { bits, samplesPerCode: 4, amplitudeDbfs: -6 },
+  );
   close(m.sine.thdDb, -60, 0.2, 'THD');
   close(m.sine.sfdrDb, 60, 0.2, 'SFDR');
   // Noise alone: quantization noise of 12 bits at −6 dBFS ≈ 74 − 6 dB.
@@ -165,13 +171,34 @@ test('second-order distortion of −60 dBc: THD −60 dBc, SFDR 60 dB, SNR of a 
 
 test('bad converters and bad options are user errors naming the problem', () => {
   const q = idealQuantizer(4, V_LOW, V_HIGH);
-  assert.throws(() => measureConverter({ kind: 'transfer', transfer: (v) => q(v) + 0.5 }, { bits: 4 }), (e: unknown) => e instanceof UserError && /integer code in 0\.\.15/.test(e.message));
-  assert.throws(() => measureConverter({ kind: 'transfer', transfer: () => 16 }, { bits: 4 }), (e: unknown) => e instanceof UserError && /returned 16/.test(e.message));
-  assert.throws(() => measureConverter({ kind: 'transfer', transfer: q }, { bits: 0 }), (e: unknown) => e instanceof UserError && /bits must be an integer in 1\.\.16, got 0/.test(e.message));
-  assert.throws(() => measureConverter({ kind: 'transfer', transfer: q }, { bits: 4, sineCycles: 64 }), (e: unknown) => e instanceof UserError && /sineCycles must be odd/.test(e.message));
-  assert.throws(() => measureConverter({ kind: 'transfer', transfer: q }, { bits: 4, sineSamples: 1000 }), (e: unknown) => e instanceof UserError && /power of two/.test(e.message));
-  assert.throws(() => measureConverter({ kind: 'transfer', transfer: q }, { bits: 4, vLowVolts: 1, vHighVolts: 0.5 }), (e: unknown) => e instanceof UserError && /vHighVolts must be greater/.test(e.message));
-  assert.throws(() => measureConverter({ kind: 'transfer', transfer: q }, { bits: 4, vHighVolts: NaN }), (e: unknown) => e instanceof UserError && /vHighVolts must be a finite number/.test(e.message));
+  assert.throws(
+    () => measureConverter({ kind: 'transfer', transfer: (v) => q(v) + 0.5 }, { bits: 4 }),
+    (e: unknown) => e instanceof UserError && /integer code in 0\.\.15/.test(e.message),
+  );
+  assert.throws(
+    () => measureConverter({ kind: 'transfer', transfer: () => 16 }, { bits: 4 }),
+    (e: unknown) => e instanceof UserError && /returned 16/.test(e.message),
+  );
+  assert.throws(
+    () => measureConverter({ kind: 'transfer', transfer: q }, { bits: 0 }),
+    (e: unknown) => e instanceof UserError && /bits must be an integer in 1\.\.16, got 0/.test(e.message),
+  );
+  assert.throws(
+    () => measureConverter({ kind: 'transfer', transfer: q }, { bits: 4, sineCycles: 64 }),
+    (e: unknown) => e instanceof UserError && /sineCycles must be odd/.test(e.message),
+  );
+  assert.throws(
+    () => measureConverter({ kind: 'transfer', transfer: q }, { bits: 4, sineSamples: 1000 }),
+    (e: unknown) => e instanceof UserError && /power of two/.test(e.message),
+  );
+  assert.throws(
+    () => measureConverter({ kind: 'transfer', transfer: q }, { bits: 4, vLowVolts: 1, vHighVolts: 0.5 }),
+    (e: unknown) => e instanceof UserError && /vHighVolts must be greater/.test(e.message),
+  );
+  assert.throws(
+    () => measureConverter({ kind: 'transfer', transfer: q }, { bits: 4, vHighVolts: NaN }),
+    (e: unknown) => e instanceof UserError && /vHighVolts must be a finite number/.test(e.message),
+  );
   assert.throws(
     () => measureConverter({ kind: 'samples', inputVolts: [0, 0.1, NaN], codes: [0, 1, 2] }, { bits: 4 }),
     (e: unknown) => e instanceof UserError && /input 2 is NaN/.test(e.message),

@@ -19,7 +19,12 @@ function randomCrossbar(rng: Rng, pairs: number, columns: number, gMin = 1e-6, g
 
 test('an ideal crossbar computes the conductance-weighted average of its inputs', () => {
   // Hand-computed case: one column, pairs (0.3 V, 0.9 V) through (10 µS, 30 µS) and (1.2 V, 0 V) through (20 µS, 40 µS).
-  const x: CrossbarConductances = { pairs: 2, columns: 1, upperSiemens: Float64Array.of(10e-6, 20e-6), lowerSiemens: Float64Array.of(30e-6, 40e-6) };
+  const x: CrossbarConductances = {
+    pairs: 2,
+    columns: 1,
+    upperSiemens: Float64Array.of(10e-6, 20e-6),
+    lowerSiemens: Float64Array.of(30e-6, 40e-6),
+  };
   const v = passiveColumnVoltages(x, [0.3, 1.2], [0.9, 0], 1);
   const expected = (10 * 0.3 + 30 * 0.9 + 20 * 1.2 + 40 * 0) / (10 + 30 + 20 + 40);
   assert.ok(Math.abs(v[0] - expected) < 1e-12);
@@ -30,7 +35,12 @@ test('for pseudo-differential inputs (v, VDD − v) the output is Σ W·v plus t
   const x = randomCrossbar(rng, 6, 3);
   const vdd = 1.2;
   const v = Array.from({ length: 6 }, () => rng.uniformIn(0, 0.5));
-  const out = passiveColumnVoltages(x, v, v.map((u) => vdd - u), 1);
+  const out = passiveColumnVoltages(
+    x,
+    v,
+    v.map((u) => vdd - u),
+    1,
+  );
   const w = effectiveWeights(x);
   for (let j = 0; j < 3; j++) {
     let total = 0;
@@ -45,10 +55,15 @@ test('for pseudo-differential inputs (v, VDD − v) the output is Σ W·v plus t
 
 test('property: every column of a passive crossbar has Σ|W| < 1', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 2 ** 31 }), (pairs, cols, seed) => {
-      const sums = columnAbsWeightSums(randomCrossbar(new Rng(seed), pairs, cols));
-      return sums.every((s) => s < 1);
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 40 }),
+      fc.integer({ min: 1, max: 8 }),
+      fc.integer({ min: 0, max: 2 ** 31 }),
+      (pairs, cols, seed) => {
+        const sums = columnAbsWeightSums(randomCrossbar(new Rng(seed), pairs, cols));
+        return sums.every((s) => s < 1);
+      },
+    ),
   );
 });
 
@@ -65,8 +80,14 @@ test('the tfjs passive column agrees with the float64 reference', async () => {
     passiveColumns(
       tf.tensor2d(Float32Array.from(up), [B, 5]),
       tf.tensor2d(Float32Array.from(lo), [B, 5]),
-      tf.tensor2d(Float32Array.from(x.upperSiemens, (g) => g * scale), [5, 4]),
-      tf.tensor2d(Float32Array.from(x.lowerSiemens, (g) => g * scale), [5, 4]),
+      tf.tensor2d(
+        Float32Array.from(x.upperSiemens, (g) => g * scale),
+        [5, 4],
+      ),
+      tf.tensor2d(
+        Float32Array.from(x.lowerSiemens, (g) => g * scale),
+        [5, 4],
+      ),
     ).dataSync(),
   );
   for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(ref[i] - got[i]) < 1e-5);

@@ -18,13 +18,22 @@ function randomNetwork(rng: Rng, extra: Partial<PassiveNetwork>, hidden = 6, out
     lowerLevels: Array.from({ length: pairs * columns }, () => rng.int(8)),
   });
   const signalRows = extra.inputRows?.length ?? 4;
-  return { inputPairs: 4, biasRows, vddVolts: 1.2, device, ...extra, layers: [layer(signalRows + biasRows + inv, hidden, 'inverter'), layer(hidden + biasRows, outputs, 'linear')] };
+  return {
+    inputPairs: 4,
+    biasRows,
+    vddVolts: 1.2,
+    device,
+    ...extra,
+    layers: [layer(signalRows + biasRows + inv, hidden, 'inverter'), layer(hidden + biasRows, outputs, 'linear')],
+  };
 }
 
 test('the compiled forward pass agrees with the float64 reference (with replica, trim and parallel input rows)', async () => {
   const bank = await loadVtcBank();
   const rng = new Rng(9);
-  for (const extra of [{}, { replicaRows: 2, trimRows: 2 }, { inputRows: [0, 1, 1, 2, 3, 3, 3], replicaRows: 1 }] as Array<Partial<PassiveNetwork>>) {
+  for (const extra of [{}, { replicaRows: 2, trimRows: 2 }, { inputRows: [0, 1, 1, 2, 3, 3, 3], replicaRows: 1 }] as Array<
+    Partial<PassiveNetwork>
+  >) {
     const net = randomNetwork(rng, extra);
     const inst = instantiateNetwork(net, bank, net.device, rng.fork('v'), { kind: 'global', corner: 4 });
     const B = 50;
@@ -55,7 +64,8 @@ test('the WebAssembly forward pass is bit-identical to the JavaScript one (odd w
       const ref = forwardCompiledReference(compiled, up, lo, B);
       const got = forwardCompiled(compiled, up, lo, B);
       assert.is(got.length, ref.length);
-      for (let i = 0; i < ref.length; i++) assert.ok(Object.is(got[i], ref[i]), `hidden ${hidden} batch ${B} output ${i}: ${got[i]} vs ${ref[i]}`);
+      for (let i = 0; i < ref.length; i++)
+        assert.ok(Object.is(got[i], ref[i]), `hidden ${hidden} batch ${B} output ${i}: ${got[i]} vs ${ref[i]}`);
     }
   }
 });
@@ -71,12 +81,20 @@ test('parallel rows of one input act as one row with their summed conductance', 
   const merge = (g: Float64Array): Float64Array => {
     const rows = net.layers[0].pairs - 7 + groups.length;
     const out = new Float64Array(rows * J);
-    groups.forEach((rs, k) => rs.forEach((r) => { for (let j = 0; j < J; j++) out[k * J + j] += g[r * J + j]; }));
+    groups.forEach((rs, k) =>
+      rs.forEach((r) => {
+        for (let j = 0; j < J; j++) out[k * J + j] += g[r * J + j];
+      }),
+    );
     for (let r = 7; r < net.layers[0].pairs; r++) for (let j = 0; j < J; j++) out[(r - 7 + groups.length) * J + j] = g[r * J + j];
     return out;
   };
   const l0 = inst.layers[0];
-  const merged = { ...inst, inputRows: undefined, layers: [{ ...l0, pairs: l0.pairs - 3, upperSiemens: merge(l0.upperSiemens), lowerSiemens: merge(l0.lowerSiemens) }, inst.layers[1]] };
+  const merged = {
+    ...inst,
+    inputRows: undefined,
+    layers: [{ ...l0, pairs: l0.pairs - 3, upperSiemens: merge(l0.upperSiemens), lowerSiemens: merge(l0.lowerSiemens) }, inst.layers[1]],
+  };
   const B = 40;
   const up = Float32Array.from({ length: B * 4 }, () => rng.uniformIn(0, 0.5));
   const lo = Float32Array.from({ length: B * 4 }, () => rng.uniformIn(0, 0.5));
@@ -90,14 +108,19 @@ test('balancing spreads the levels of parallel input rows without changing the n
   const rng = new Rng(5);
   const net = randomNetwork(rng, { inputRows: [0, 1, 1, 1, 2, 3] });
   const J = net.layers[0].columns;
-  for (let j = 0; j < J; j++) [net.layers[0].upperLevels[1 * J + j], net.layers[0].upperLevels[2 * J + j], net.layers[0].upperLevels[3 * J + j]] = [7, 0, 1];
+  for (let j = 0; j < J; j++)
+    [net.layers[0].upperLevels[1 * J + j], net.layers[0].upperLevels[2 * J + j], net.layers[0].upperLevels[3 * J + j]] = [7, 0, 1];
   const up = Float32Array.from({ length: 20 * 4 }, () => rng.uniformIn(0, 0.5));
   const lo = Float32Array.from({ length: 20 * 4 }, () => rng.uniformIn(0, 0.5));
   const before = forwardNetwork(instantiateNetwork(net, bank, net.device, null, { kind: 'nominal' }), bank, up, lo, 20).at(-1)!;
   balanceParallelRows(net);
   const after = forwardNetwork(instantiateNetwork(net, bank, net.device, null, { kind: 'nominal' }), bank, up, lo, 20).at(-1)!;
   for (let i = 0; i < before.length; i++) assert.ok(Math.abs(before[i] - after[i]) < 1e-12);
-  for (let j = 0; j < J; j++) assert.equal([1, 2, 3].map((r) => net.layers[0].upperLevels[r * J + j]), [3, 3, 2]);
+  for (let j = 0; j < J; j++)
+    assert.equal(
+      [1, 2, 3].map((r) => net.layers[0].upperLevels[r * J + j]),
+      [3, 3, 2],
+    );
 });
 
 test.run();

@@ -57,7 +57,14 @@ test('write-verify: trimmed comparators sit within the tolerance of the design, 
     const loose = instantiateAdc(model, bank, cfg.device, new Rng(10 + d), { kind: 'per-neuron' }, { toleranceLsb: 1e6, maxAttempts: 50 });
     assert.is(loose.verify!.meanAttempts, 1);
     assert.equal(adcThresholds(loose).first, adcThresholds(plain).first);
-    const verified = instantiateAdc(model, bank, cfg.device, new Rng(10 + d), { kind: 'per-neuron' }, { toleranceLsb: 0.2, maxAttempts: 100 });
+    const verified = instantiateAdc(
+      model,
+      bank,
+      cfg.device,
+      new Rng(10 + d),
+      { kind: 'per-neuron' },
+      { toleranceLsb: 0.2, maxAttempts: 100 },
+    );
     assert.is(verified.verify!.outOfTolerance, 0);
     const t = adcThresholds(verified).first;
     t.forEach((x, j) => assert.ok(Math.abs(x - designed[j]) <= 0.2 * lsb, `column ${j}: ${(x - designed[j]) / lsb} LSB`));

@@ -50,7 +50,10 @@ test('NNS+A trimming: hidden columns land within the tolerance of the design, a 
     const plain = instantiateNetwork(model.network, bank, device, new Rng(50 + d), { kind: 'nominal' });
     const loose = instantiateNetwork(model.network, bank, device, new Rng(50 + d), { kind: 'nominal' });
     assert.is(trimNnsa(loose, nominal, bank, device, { toleranceVolts: 1, maxAttempts: 50 }, new Rng(9)).meanAttempts, 1);
-    assert.equal(forwardNetwork(loose, bank, data.upper, data.lower, 64).at(-1), forwardNetwork(plain, bank, data.upper, data.lower, 64).at(-1));
+    assert.equal(
+      forwardNetwork(loose, bank, data.upper, data.lower, 64).at(-1),
+      forwardNetwork(plain, bank, data.upper, data.lower, 64).at(-1),
+    );
     const trimmed = instantiateNetwork(model.network, bank, device, new Rng(50 + d), { kind: 'nominal' });
     const outcome = trimNnsa(trimmed, nominal, bank, device, { toleranceVolts: 2e-4, maxAttempts: 100 }, new Rng(9));
     assert.is(outcome.outOfTolerance, 0);
@@ -98,7 +101,10 @@ test('eval sa --trim adds trimmed Monte Carlo entries on the same draws; a bad t
   assert.ok(entries[1].meanRmsVolts < entries[0].meanRmsVolts, `trimmed RMS ${entries[1].meanRmsVolts} vs ${entries[0].meanRmsVolts}`);
   // Per-neuron corners shift the output by tens of mV: the offset/gain calibration removes most of it.
   const raw = entries[0];
-  assert.ok(raw.offsetGainCalibrated.meanRmsVolts < 0.8 * raw.meanRmsVolts, `calibrated RMS ${raw.offsetGainCalibrated.meanRmsVolts} vs ${raw.meanRmsVolts}`);
+  assert.ok(
+    raw.offsetGainCalibrated.meanRmsVolts < 0.8 * raw.meanRmsVolts,
+    `calibrated RMS ${raw.offsetGainCalibrated.meanRmsVolts} vs ${raw.meanRmsVolts}`,
+  );
   assertOneLineError(npim('eval', 'sa', dir, '--mc', '1', '--trim', '0'), /--trim/);
   rmSync(dir, { recursive: true, force: true });
 });

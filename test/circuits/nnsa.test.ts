@@ -53,7 +53,15 @@ function shippedNetworks(): Array<{ name: string; net: PassiveNetwork }> {
     if (!existsSync(file)) continue;
     const m = JSON.parse(readFileSync(file, 'utf8'));
     if (m.kind === 'nnsa') out.push({ name: d, net: m.network });
-    if (m.kind === 'nnadc') out.push({ name: d, net: { ...m.network, device: m.device, layers: m.stages.map((s: { inputs: unknown[] } & Record<string, unknown>) => ({ ...s, pairs: s.inputs.length })) } });
+    if (m.kind === 'nnadc')
+      out.push({
+        name: d,
+        net: {
+          ...m.network,
+          device: m.device,
+          layers: m.stages.map((s: { inputs: unknown[] } & Record<string, unknown>) => ({ ...s, pairs: s.inputs.length })),
+        },
+      });
   }
   return out;
 }
@@ -64,7 +72,8 @@ test('property: every column of every shipped crossbar has Σ|W| < 1 and every c
   for (const { name, net } of nets) {
     const levels = 2 ** net.device.levelBits;
     for (const layer of net.layers) {
-      for (const l of [...layer.upperLevels, ...layer.lowerLevels]) assert.ok(Number.isInteger(l) && l >= 0 && l < levels, `${name}: level ${l}`);
+      for (const l of [...layer.upperLevels, ...layer.lowerLevels])
+        assert.ok(Number.isInteger(l) && l >= 0 && l < levels, `${name}: level ${l}`);
       const x = {
         pairs: layer.pairs,
         columns: layer.columns,
@@ -99,7 +108,16 @@ test('the same seed gives an identical metrics.json', () => {
 test('several dies per step only split the batch: without variation and corners the network is unchanged', () => {
   const run = (dies: number) => {
     const cfg = path.join(work, `dies${dies}.json`);
-    writeFileSync(cfg, JSON.stringify({ ...tinyConfig, variationAware: false, trainingCorners: 'nominal', diesPerStep: dies, refine: { ...tinyConfig.refine, chips: 0 } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        ...tinyConfig,
+        variationAware: false,
+        trainingCorners: 'nominal',
+        diesPerStep: dies,
+        refine: { ...tinyConfig.refine, chips: 0 },
+      }),
+    );
     const out = path.join(work, `dies${dies}`);
     const r = npim('train', 'sa', '--config', cfg, '--mc', '0', '--points', '64', '--out', out, '--quiet');
     assert.is(r.code, 0, r.stderr);
@@ -128,7 +146,10 @@ test('bad input: one-line errors, exit code 2, no partial output', () => {
   assertOneLineError(npim('train', 'sa', '--replica-feedback', '0,2', '--out', out), /replicaFeedback\.outputDevices/);
   assertOneLineError(npim('eval', 'sa', path.join(work, 'missing-model')), /model directory not found/);
   assertOneLineError(npim('eval', 'sa', path.join(ROOT, 'models', 'nnsa-d4'), '--sigma', '-1'), /--sigma/);
-  assertOneLineError(npim('eval', 'sa', path.join(ROOT, 'models', 'nnsa-d4'), '--nominal-points', '8'), /--nominal-points must be between 16 and 1000000/);
+  assertOneLineError(
+    npim('eval', 'sa', path.join(ROOT, 'models', 'nnsa-d4'), '--nominal-points', '8'),
+    /--nominal-points must be between 16 and 1000000/,
+  );
   assert.not.ok(existsSync(out), 'a failed command must not create its output');
 });
 

@@ -1,7 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { analyticBank, vtcFigures } from '../../src/circuits/vtc.ts';
-import { bankReplicaVolts, instantiateNetwork, networkDeviceCount, nominalReplicaDivider, replicaReferenceVolts, type PassiveNetwork } from '../../src/circuits/network.ts';
+import {
+  bankReplicaVolts,
+  instantiateNetwork,
+  networkDeviceCount,
+  nominalReplicaDivider,
+  replicaReferenceVolts,
+  type PassiveNetwork,
+} from '../../src/circuits/network.ts';
 import { loadVtcBank } from '../../src/data/vtc-bank.ts';
 import { defaultRramConfig } from '../../src/device/rram.ts';
 import { Rng } from '../../src/core/rng.ts';
@@ -21,13 +28,21 @@ test('the feedback replica amplifies a threshold shift by (1 + G)/(1 + βG), the
   const a = analyticBank({ vddVolts: 1.2, switchingVolts: 0.6, gain });
   const b = analyticBank({ vddVolts: 1.2, switchingVolts: 0.61, gain });
   const dm = vtcFigures(b, 0).switchingVolts - vtcFigures(a, 0).switchingVolts;
-  for (const [outputDevices, railDevices] of [[1, 1], [1, 2], [2, 4], [1, 4]]) {
+  for (const [outputDevices, railDevices] of [
+    [1, 1],
+    [1, 2],
+    [2, 4],
+    [1, 4],
+  ]) {
     const f = { outputDevices, railDevices };
     const divider = nominalReplicaDivider(f, G_MAX);
     const beta = outputDevices / (outputDevices + 2 * railDevices);
     const shift = replicaReferenceVolts(b, 0, 1.2, divider) - replicaReferenceVolts(a, 0, 1.2, divider);
     const expected = (dm * (1 + gain)) / (1 + beta * gain);
-    assert.ok(Math.abs(shift - expected) < 0.03 * expected, `β = ${beta.toFixed(3)}: shift ${(shift * 1e3).toFixed(3)} mV, expected ${(expected * 1e3).toFixed(3)} mV`);
+    assert.ok(
+      Math.abs(shift - expected) < 0.03 * expected,
+      `β = ${beta.toFixed(3)}: shift ${(shift * 1e3).toFixed(3)} mV, expected ${(expected * 1e3).toFixed(3)} mV`,
+    );
     // At the fixed point the inverter's input is back at its own threshold and V_ref = VDD/2.
     const v = replicaReferenceVolts(a, 0, 1.2, divider);
     assert.ok(Math.abs(beta * v + (1 - beta) * 0.6 - 0.6) < 1e-3, `β = ${beta}: input ${beta * v + (1 - beta) * 0.6}`);
@@ -64,9 +79,15 @@ test('instances program the replica divider: no variation gives the designed ref
     ],
   };
   const designed = replicaReferenceVolts(bank, 4, 1.2, nominalReplicaDivider(net.replicaFeedback!, device.gMaxSiemens));
-  const ideal = instantiateNetwork(net, bank, { ...device, programming: { ...device.programming, sigma: 0 } }, new Rng(3), { kind: 'global', corner: 4 });
+  const ideal = instantiateNetwork(net, bank, { ...device, programming: { ...device.programming, sigma: 0 } }, new Rng(3), {
+    kind: 'global',
+    corner: 4,
+  });
   assert.is(ideal.replicaVolts, designed);
-  const varied = instantiateNetwork(net, bank, { ...device, programming: { ...device.programming, sigma: 0.05 } }, new Rng(3), { kind: 'global', corner: 4 });
+  const varied = instantiateNetwork(net, bank, { ...device, programming: { ...device.programming, sigma: 0.05 } }, new Rng(3), {
+    kind: 'global',
+    corner: 4,
+  });
   assert.ok(varied.replicaDivider && varied.replicaVolts !== designed);
   assert.is(networkDeviceCount(net).rram, 2 * 3 + 2 * 2 + 5);
 });

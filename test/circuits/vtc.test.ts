@@ -35,7 +35,10 @@ test('bank interpolation reproduces the analytic curve and its figures', () => {
 
 test('CSV parsing: groups corners, interpolates piecewise-linearly', () => {
   const curves = parseVtcCsv('corner,vin,vout\na,0,1.2\na,0.6,0.6\na,1.2,0\nb,0,1.2\nb,1.2,0\n');
-  assert.equal(curves.map((c) => c.name), ['a', 'b']);
+  assert.equal(
+    curves.map((c) => c.name),
+    ['a', 'b'],
+  );
   assert.ok(Math.abs(interpolateVtc(curves[0], 0.3) - 0.9) < 1e-12);
   assert.ok(Math.abs(interpolateVtc(curves[0], 2) - 0) < 1e-12);
 });
@@ -48,7 +51,11 @@ test('malformed and non-monotonic VTC CSVs are user errors', () => {
     'x,y\n0,1\n', // wrong columns
     'vin,vout\n', // no rows
   ];
-  for (const text of bad) assert.throws(() => parseVtcCsv(text), (e: unknown) => e instanceof UserError);
+  for (const text of bad)
+    assert.throws(
+      () => parseVtcCsv(text),
+      (e: unknown) => e instanceof UserError,
+    );
 });
 
 test('the committed PVT bank has monotonic curves with V_M near VDD/2', async () => {
@@ -70,7 +77,9 @@ test('tfjs VTC lookup matches the reference and its gradient is the local slope'
   const x = tf.tensor2d(xs, [xs.length, 1]);
   const y = vtcLookup(x, table, bank.grid).dataSync();
   xs.forEach((v, i) => assert.ok(Math.abs(y[i] - bankVtc(bank, 0, v)) < 1e-5));
-  const g = tf.grad((t: tf.Tensor) => vtcLookup(t as tf.Tensor2D, table, bank.grid).sum())(x).dataSync();
+  const g = tf
+    .grad((t: tf.Tensor) => vtcLookup(t as tf.Tensor2D, table, bank.grid).sum())(x)
+    .dataSync();
   xs.forEach((v, i) => {
     const h = 1e-3;
     const numeric = (analyticVtc(DEFAULT_ANALYTIC_VTC, v + h / 2) - analyticVtc(DEFAULT_ANALYTIC_VTC, v - h / 2)) / h;

@@ -10,7 +10,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const work = mkdtempSync(path.join(os.tmpdir(), 'npim-eval-adc-'));
 
 function npim(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'npim.js'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'npim.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

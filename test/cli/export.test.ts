@@ -40,7 +40,12 @@ const saDir = await writeModelDir(path.join(work, 'sa'), saModel);
 function byPosition(map: WeightMap, array: number) {
   const a = map.circuits[0].arrays.find((x) => x.index === array)!;
   const m = new Map<string, { level: number; target: number; programmed: number }>();
-  for (let i = 0; i < a.row.length; i++) m.set(`${a.row[i]}/${a.column[i]}/${POLARITIES[a.polarity[i]]}`, { level: a.levelIndex[i], target: a.targetSiemens[i], programmed: a.programmedSiemens[i] });
+  for (let i = 0; i < a.row.length; i++)
+    m.set(`${a.row[i]}/${a.column[i]}/${POLARITIES[a.polarity[i]]}`, {
+      level: a.levelIndex[i],
+      target: a.targetSiemens[i],
+      programmed: a.programmedSiemens[i],
+    });
   return { devices: a.row.length, get: (k: number, j: number, p: 'upper' | 'lower') => m.get(`${k}/${j}/${p}`)! };
 }
 
@@ -79,9 +84,18 @@ test('NNS+A export JSON round trip with --sigma 0: programmed = target = level c
   const out = path.join(work, 'sa.json');
   const r = await npimHere(['export', saDir, '--out', out, '--sigma', '0', '--json']);
   assert.is(r.code, 0, r.stderr);
-  assert.is(JSON.parse(r.stdout).devices, saModel.network.layers.reduce((n, l) => n + 2 * l.pairs * l.columns, 0));
+  assert.is(
+    JSON.parse(r.stdout).devices,
+    saModel.network.layers.reduce((n, l) => n + 2 * l.pairs * l.columns, 0),
+  );
   const map = await readWeightMap(out);
-  const inst = instantiateNetwork(saModel.network, bank, { ...saModel.network.device, programming: { ...saModel.network.device.programming, sigma: 0 } }, null, { kind: 'nominal' });
+  const inst = instantiateNetwork(
+    saModel.network,
+    bank,
+    { ...saModel.network.device, programming: { ...saModel.network.device.programming, sigma: 0 } },
+    null,
+    { kind: 'nominal' },
+  );
   saModel.network.layers.forEach((l, li) => {
     const a = byPosition(map, li);
     for (let k = 0; k < l.pairs; k++) {
@@ -104,7 +118,10 @@ test('spice export: a netlist that runs unmodified in ngspice and writes the pro
   const r = await npimHere(['export', saDir, '--format', 'spice', '--out', out, '--points', '12', '--json']);
   assert.is(r.code, 0, r.stderr);
   const res = JSON.parse(r.stdout) as { dataFile: string; resistors: number; inverters: number; vectors: number };
-  assert.is(res.resistors, saModel.network.layers.reduce((n, l) => n + 2 * l.pairs * l.columns, 0));
+  assert.is(
+    res.resistors,
+    saModel.network.layers.reduce((n, l) => n + 2 * l.pairs * l.columns, 0),
+  );
   assert.is(res.inverters, saModel.network.layers[0].columns);
   if (ngspiceVersion() === null) {
     console.log('note: ngspice is not installed; not running the exported netlist');
@@ -140,7 +157,10 @@ test('bad input: one stderr line, exit 2, no output file', async () => {
     [['export', noModel, '--format', 'csv', '--out', out], /holds no model\.json/],
     [['export', adcDir, '--format', 'csv', '--out', work], /is a directory/],
     [['export', adcDir, '--out', path.join(work, 'x.txt')], /--format is required/],
-    [['export', path.join(ROOT, 'models', 'mlp-mnist'), '--format', 'spice', '--out', path.join(work, 'x.cir')], /--format spice exports NNS\+A \/ NNADC/],
+    [
+      ['export', path.join(ROOT, 'models', 'mlp-mnist'), '--format', 'spice', '--out', path.join(work, 'x.cir')],
+      /--format spice exports NNS\+A \/ NNADC/,
+    ],
     [['export', adcDir, '--format', 'csv', '--out', out, '--sigma', 'abc'], /--sigma expects a number/],
     [['export', adcDir, '--format', 'csv'], /--out <path> is required/],
     [['export', adcDir, '--format', 'spice', '--corner', 'tt_99c', '--out', path.join(work, 'x.cir')], /unknown corner 'tt_99c'/],
@@ -162,7 +182,11 @@ test('DNN export: the weight map decodes to the 8-bit weight codes of every laye
   const dir = path.join(work, 'tiny-dnn');
   // A tiny MLP in tfjs Layers format (random weights: the mapping does not care about accuracy).
   const model = tf.sequential({
-    layers: [tf.layers.flatten({ inputShape: [28, 28, 1] }), tf.layers.dense({ units: 12, activation: 'relu' }), tf.layers.dense({ units: 10 })],
+    layers: [
+      tf.layers.flatten({ inputShape: [28, 28, 1] }),
+      tf.layers.dense({ units: 12, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
   });
   await saveLayersModelToDir(model, dir, { inputScale: 1 / 255, arch: 'mlp' });
   const out = path.join(work, 'dnn.json');

@@ -29,7 +29,12 @@ test('spice verify on a 4-bit NNADC: exit 0, ≥ 99 % code agreement, netlist, d
   const out = path.join(work, 'verify-adc');
   const r = npim(['spice', 'verify', adcDir, '--points', '600', '--out', out, '--json']);
   assert.is(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as { kind: string; pass: boolean; agreement: { fraction: number; points: number }; enob: { differenceBits: number } };
+  const report = JSON.parse(r.stdout) as {
+    kind: string;
+    pass: boolean;
+    agreement: { fraction: number; points: number };
+    enob: { differenceBits: number };
+  };
   assert.is(report.kind, 'nnadc');
   assert.ok(report.pass);
   assert.is(report.agreement.points, 600);
@@ -53,7 +58,10 @@ test('spice verify on an NNS+A: text report with the output error; exit 1 when t
 });
 
 test('spice verify: bad input and a missing ngspice are one-line errors with exit 2', async () => {
-  oneLineError(npim(['spice', 'verify', adcDir], { NPIM_NGSPICE: path.join(work, 'no-such-ngspice') }), /ngspice is not installed .*apt-get install -y ngspice/);
+  oneLineError(
+    npim(['spice', 'verify', adcDir], { NPIM_NGSPICE: path.join(work, 'no-such-ngspice') }),
+    /ngspice is not installed .*apt-get install -y ngspice/,
+  );
   oneLineError(await npimHere(['spice', 'verify', adcDir, '--corner', 'tt_1000c']), /unknown corner 'tt_1000c'/);
   oneLineError(await npimHere(['spice', 'verify', path.join(ROOT, 'models', 'mlp-mnist')]), /holds a DNN/);
   oneLineError(await npimHere(['spice', 'verify', path.join(work, 'missing')]), /model directory not found/);

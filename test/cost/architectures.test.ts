@@ -36,8 +36,16 @@ test('16-bit ISAAC: peak throughput matches the published 41.3 TOPS once our ext
 
 test('§3 configurations: ADC resolutions 7 / 10 / 8 bits, conversions per group 64 / 5 / 1, pipeline 9 / 9 / 3 × 100 ns', () => {
   assert.equal(
-    ['isaac', 'cascade', 'neural-pim'].map((n) => [byName[n].adcBits, byName[n].conversionsPerGroup, Math.round(byName[n].pipelineCycleSeconds * 1e9)]),
-    [[7, 64, 900], [10, 5, 900], [8, 1, 300]],
+    ['isaac', 'cascade', 'neural-pim'].map((n) => [
+      byName[n].adcBits,
+      byName[n].conversionsPerGroup,
+      Math.round(byName[n].pipelineCycleSeconds * 1e9),
+    ]),
+    [
+      [7, 64, 900],
+      [10, 5, 900],
+      [8, 1, 300],
+    ],
   );
   assert.is(byName.cascade.closedFormConversionsPerGroup, 15);
   assert.is(byName['neural-pim'].arraysPerChip, 280 * 4 * 64);
@@ -84,12 +92,18 @@ test('legal but unbalanced or lossy configurations are stated warnings', () => {
   const n = spec('neural-pim');
   n.pe.adc = { family: 'nnadc', count: 16, sampleRateHz: 1.2e9 };
   const [a] = resolveArchitectures([n], lib);
-  assert.ok(a.warnings.some((w) => /ADCs are 9 % utilized.*over-provisioned/.test(w)), a.warnings.join('; '));
+  assert.ok(
+    a.warnings.some((w) => /ADCs are 9 % utilized.*over-provisioned/.test(w)),
+    a.warnings.join('; '),
+  );
   const i = spec('isaac');
   i.chip.tiles = 10;
   i.pe.adc = { family: 'sar', count: 64, sampleRateHz: 1.2e9, bits: 6 };
   const [b] = resolveArchitectures([i], lib);
-  assert.ok(b.warnings.some((w) => /6-bit ADC below the 7 bits/.test(w)), b.warnings.join('; '));
+  assert.ok(
+    b.warnings.some((w) => /6-bit ADC below the 7 bits/.test(w)),
+    b.warnings.join('; '),
+  );
   for (const d of resolved) assert.equal(d.warnings, [], `${d.name} defaults should be balanced`);
 });
 
@@ -106,7 +120,10 @@ test('structural errors: too few DACs, an NNADC of the wrong resolution, an unkn
 
 test('selecting architectures resolves area references without returning them', () => {
   const picked = selectArchitectures(specs, 'isaac', lib);
-  assert.equal(picked.map((a) => a.name), ['isaac']);
+  assert.equal(
+    picked.map((a) => a.name),
+    ['isaac'],
+  );
   assert.is(picked[0].tilesPerChip, byName.isaac.tilesPerChip);
   assert.throws(() => selectArchitectures(specs, 'isaac,prime', lib), userError(/unknown architecture 'prime'/));
 });

@@ -48,8 +48,14 @@ test('npim cost: bad inputs exit 2 with one line on stderr; a good run prints JS
     oneLine(slow, /starved: converters cannot keep up/, 'starved converters');
 
     assert.is(good.code, 0, good.stderr);
-    const json = JSON.parse(good.stdout) as { results: Array<{ architecture: string; workload: string; energyJoules: number }>; summaries: unknown[] };
-    assert.equal(json.results.map((r) => `${r.architecture}/${r.workload}`), ['isaac/mlp', 'isaac/lenet5', 'neural-pim/mlp', 'neural-pim/lenet5']);
+    const json = JSON.parse(good.stdout) as {
+      results: Array<{ architecture: string; workload: string; energyJoules: number }>;
+      summaries: unknown[];
+    };
+    assert.equal(
+      json.results.map((r) => `${r.architecture}/${r.workload}`),
+      ['isaac/mlp', 'isaac/lenet5', 'neural-pim/mlp', 'neural-pim/lenet5'],
+    );
     assert.ok(json.results.every((r) => r.energyJoules > 0));
     const md = await fs.readFile(path.join(out, 'cost.md'), 'utf8');
     assert.match(md, /\| mlp \| neural-pim \|/);

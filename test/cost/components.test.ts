@@ -25,7 +25,15 @@ function userError(pattern: RegExp) {
 }
 
 test('SAR ADC: the §5 table is returned as published for 4..10 bits', () => {
-  const table = [[4, 0.79, 361], [5, 0.99, 477], [6, 1.2, 627], [7, 1.42, 845], [8, 1.67, 1200], [9, 1.97, 1828], [10, 2.38, 3002]];
+  const table = [
+    [4, 0.79, 361],
+    [5, 0.99, 477],
+    [6, 1.2, 627],
+    [7, 1.42, 845],
+    [8, 1.67, 1200],
+    [9, 1.97, 1828],
+    [10, 2.38, 3002],
+  ];
   for (const [bits, pj, um2] of table) {
     const u = resolutionUnit(lib.adcSar, bits, 1.2e9, 'adc');
     close(u.energyPerOperationJoules, pj * PJ, 1e-12, `${bits}-bit energy`);
@@ -44,7 +52,7 @@ test('SAR ADC beyond the table follows α·b + β·2^b (fit by hand through the 
   assert.ok(resolutionUnit(lib.adcSar, 3, 1.2e9, 'adc').energyPerOperationJoules < 0.79 * PJ);
 });
 
-test('DAC: ISAAC\'s 1-bit DAC (4 mW / 1024 at 10 MHz), ×√2 energy and ×2 area per extra bit', () => {
+test("DAC: ISAAC's 1-bit DAC (4 mW / 1024 at 10 MHz), ×√2 energy and ×2 area per extra bit", () => {
   const one = resolutionUnit(lib.dac, 1, 10e6, 'dac');
   close(one.energyPerOperationJoules, 4e-3 / 1024 / 10e6, 1e-12, '1-bit energy');
   close(one.areaSquareMetres, (0.00017 * MM2) / 1024, 1e-12, '1-bit area');
@@ -72,10 +80,15 @@ test('NNADC at 1.2 GS/s and NNS+A at 80 MHz: areas agree with the reference per-
 });
 
 test('ISAAC-derived units: 30 pJ per array cycle, per-unit areas are the table totals over the counts', () => {
-  close(lib.units.array.energyPerOperationJoules, ((2.4e-3 / 8) * 100e-9), 1e-12, 'array energy per cycle');
+  close(lib.units.array.energyPerOperationJoules, (2.4e-3 / 8) * 100e-9, 1e-12, 'array energy per cycle');
   close(lib.units.array.areaSquareMetres, (0.0002 * MM2) / 8, 1e-12, 'array area');
   close(lib.units.edram.areaSquareMetres, 0.083 * MM2, 1e-12, 'eDRAM area');
-  close(lib.units.hyperTransport.energyPerOperationJoules * lib.units.hyperTransport.operationsPerSecond, 10.4, 1e-12, 'HyperTransport rated power');
+  close(
+    lib.units.hyperTransport.energyPerOperationJoules * lib.units.hyperTransport.operationsPerSecond,
+    10.4,
+    1e-12,
+    'HyperTransport rated power',
+  );
 });
 
 test('crossbar activity: E[x²] of the DAC levels × relative mean conductance', () => {

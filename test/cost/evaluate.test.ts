@@ -46,7 +46,11 @@ test('A/D conversions per layer equal the closed forms × weight groups × row t
       const A = arch(a);
       for (const l of w.layers) {
         const c = layerCounts(mapLayer(l, A), A);
-        assert.is(c.adConversions, l.outputsPerGroup * Math.ceil(l.rowsPerGroup / 128) * l.positions * CLOSED_FORM[a], `${name}/${l.name} on ${a}`);
+        assert.is(
+          c.adConversions,
+          l.outputsPerGroup * Math.ceil(l.rowsPerGroup / 128) * l.positions * CLOSED_FORM[a],
+          `${name}/${l.name} on ${a}`,
+        );
       }
       assert.is(evaluateWorkload(A, lib, w).counts.adConversions, expectedConversions(w, CLOSED_FORM[a]));
     }
@@ -102,7 +106,11 @@ test('energy is operations × per-operation energy: with only the ADC costing 1 
   const qa = resolveArchitectures(defaultArchitectures(), quiet);
   const w = WORKLOADS.resnet50();
   for (const a of ['isaac', 'cascade', 'neural-pim']) {
-    const r = evaluateWorkload(qa.find((x) => x.name === a)!, quiet, w);
+    const r = evaluateWorkload(
+      qa.find((x) => x.name === a)!,
+      quiet,
+      w,
+    );
     const expected = expectedConversions(w, CLOSED_FORM[a]) * 1e-12;
     assert.ok(Math.abs(r.energyJoules - expected) <= 1e-9 * expected, `${a}: ${r.energyJoules} vs ${expected}`);
     assert.ok(Math.abs(r.energyByCategory.adc - r.energyJoules) <= 1e-9 * expected);
@@ -113,7 +121,10 @@ test('with only the DAC costing 1 pJ per conversion, energy = rows driven × inp
   const l = silentLibrary();
   for (const p of l.dac.points) p.energyPerOperationJoules = 1e-12;
   const quiet = parseComponentLibrary(l);
-  const [np] = resolveArchitectures(defaultArchitectures().filter((s) => s.name === 'neural-pim'), quiet);
+  const [np] = resolveArchitectures(
+    defaultArchitectures().filter((s) => s.name === 'neural-pim'),
+    quiet,
+  );
   const w = WORKLOADS.vgg16();
   // Every input of a layer drives one row in each of its column tiles, in each of 2 input cycles.
   let rows = 0;
@@ -126,7 +137,10 @@ test('static power is charged for every chip during the time of one inference', 
   const l = silentLibrary();
   l.units.edram.staticPowerWatts = 1;
   const quiet = parseComponentLibrary(l);
-  const [np] = resolveArchitectures(defaultArchitectures().filter((s) => s.name === 'neural-pim'), quiet);
+  const [np] = resolveArchitectures(
+    defaultArchitectures().filter((s) => s.name === 'neural-pim'),
+    quiet,
+  );
   const r = evaluateWorkload(np, quiet, WORKLOADS.lenet5());
   // 280 tiles × 1 eDRAM × 1 W × (T pipeline cycles of 300 ns).
   const expected = 280 * 1 * r.bottleneckCycles * 300e-9;
@@ -151,7 +165,7 @@ test('the crossbar energy follows the data: half the input density halves it on 
   assert.throws(() => evaluateWorkload(a, lib, w, { activity: { inputBitDensity: 1.5 } }), userError(/\[0, 1\]/));
 });
 
-test('energy categories add up to the total, and per-layer energies add up to the layers\' part', () => {
+test("energy categories add up to the total, and per-layer energies add up to the layers' part", () => {
   for (const a of archs.slice(0, 3)) {
     const r = evaluateWorkload(a, lib, WORKLOADS.googlenet(), { includeLayers: true });
     const sum = ENERGY_CATEGORIES.reduce((s, k) => s + r.energyByCategory[k], 0);
@@ -211,7 +225,9 @@ test('comparisons give every architecture the same chips by default, and ratios 
 });
 
 test('evaluating the nine benchmarks on three architectures is fast (< 1 s)', () => {
-  const ws = ['alexnet', 'vgg16', 'vgg19', 'resnet50', 'resnet101', 'googlenet', 'inception-v2', 'mobilenet-v2', 'neuraltalk'].map((n) => WORKLOADS[n]());
+  const ws = ['alexnet', 'vgg16', 'vgg19', 'resnet50', 'resnet101', 'googlenet', 'inception-v2', 'mobilenet-v2', 'neuraltalk'].map((n) =>
+    WORKLOADS[n](),
+  );
   const t0 = performance.now();
   compareArchitectures(archs.slice(0, 3), lib, ws);
   assert.ok(performance.now() - t0 < 1000);

@@ -1,7 +1,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../../src/core/errors.ts';
-import { BENCHMARKS, WORKLOADS, layerMacs, selectWorkloads, workloadMacs, workloadWeights, type Workload } from '../../src/cost/workloads/index.ts';
+import {
+  BENCHMARKS,
+  WORKLOADS,
+  layerMacs,
+  selectWorkloads,
+  workloadMacs,
+  workloadWeights,
+  type Workload,
+} from '../../src/cost/workloads/index.ts';
 
 function within(actual: number, expected: number, rel: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= rel * expected, `${what}: ${actual} vs ${expected} (±${rel * 100} %)`);
@@ -60,7 +68,17 @@ function modules(w: Workload): Record<string, number> {
 
 test('GoogLeNet per module matches Table 1 of Szegedy et al. 2015', () => {
   const m = modules(WORKLOADS.googlenet());
-  const table: Record<string, number> = { conv1: 118e6, '3a': 128e6, '3b': 304e6, '4a': 73e6, '4b': 88e6, '4c': 100e6, '4d': 119e6, '4e': 170e6, '5b': 71e6 };
+  const table: Record<string, number> = {
+    conv1: 118e6,
+    '3a': 128e6,
+    '3b': 304e6,
+    '4a': 73e6,
+    '4b': 88e6,
+    '4c': 100e6,
+    '4d': 119e6,
+    '4e': 170e6,
+    '5b': 71e6,
+  };
   for (const [k, v] of Object.entries(table)) within(m[k], v, 0.01, `GoogLeNet ${k}`);
   within(m.conv2 + m.conv2_reduce, 360e6, 0.01, 'GoogLeNet conv2');
 });
@@ -87,14 +105,30 @@ test('shapes flow through the definitions: ResNet ends on 7×7×2048, MobileNet-
 
 test('the recurrent layers are marked sequential', () => {
   const n = WORKLOADS.neuraltalk().layers;
-  assert.equal(n.map((l) => [l.name, Boolean(l.sequential)]), [['We', false], ['lstm', true], ['Wd', true]]);
+  assert.equal(
+    n.map((l) => [l.name, Boolean(l.sequential)]),
+    [
+      ['We', false],
+      ['lstm', true],
+      ['Wd', true],
+    ],
+  );
 });
 
 test('selecting workloads: all = the nine benchmarks, mnist, names; unknown names are user errors', () => {
-  assert.equal(selectWorkloads('all').map((w) => w.name), [...BENCHMARKS]);
+  assert.equal(
+    selectWorkloads('all').map((w) => w.name),
+    [...BENCHMARKS],
+  );
   assert.is(BENCHMARKS.length, 9);
-  assert.equal(selectWorkloads('mnist, alexnet').map((w) => w.name), ['mlp', 'lenet5', 'alexnet']);
-  assert.throws(() => selectWorkloads('alexnet,resnet18'), (e: unknown) => e instanceof UserError && /resnet18/.test((e as Error).message));
+  assert.equal(
+    selectWorkloads('mnist, alexnet').map((w) => w.name),
+    ['mlp', 'lenet5', 'alexnet'],
+  );
+  assert.throws(
+    () => selectWorkloads('alexnet,resnet18'),
+    (e: unknown) => e instanceof UserError && /resnet18/.test((e as Error).message),
+  );
 });
 
 test.run();

@@ -31,7 +31,10 @@ test('a CSV written to a temp dir reads back exactly, and its ramp measures as a
     const m = measureConverter({ kind: 'samples', inputVolts: back.inputVolts, codes: back.codes }, { bits: 6 });
     assert.is(m.source, 'sampled pairs');
     // 64 ramp points per LSB, not aligned with the transitions: code widths are exact to 1/64 LSB.
-    assert.ok(Math.max(Math.abs(m.linearity.dnlMinLsb), Math.abs(m.linearity.dnlMaxLsb)) <= 1.01 / 64, `DNL ${m.linearity.dnlMinLsb}..${m.linearity.dnlMaxLsb}`);
+    assert.ok(
+      Math.max(Math.abs(m.linearity.dnlMinLsb), Math.abs(m.linearity.dnlMaxLsb)) <= 1.01 / 64,
+      `DNL ${m.linearity.dnlMinLsb}..${m.linearity.dnlMaxLsb}`,
+    );
     assert.equal(m.linearity.missingCodes, []);
     assert.ok(Math.abs(m.linearity.offsetErrorLsb) <= 1 / 64 && Math.abs(m.linearity.gainErrorLsb) <= 2 / 64);
     // The nearest-sample transfer reproduces the quantizer to within 1/64 LSB of each transition.
@@ -60,7 +63,10 @@ test('a non-uniform ramp is weighted by input spacing: code widths stay right', 
   for (let v = 0.25 + 0.001; v < 0.55; v += 0.002) inputs.push(v);
   const m = measureConverter({ kind: 'samples', inputVolts: inputs, codes: inputs.map((v) => q(v)) }, { bits: 4 });
   // LSB = 31.25 mV; widths are exact to one spacing (≤ 2 mV ≈ 0.064 LSB).
-  assert.ok(Math.max(Math.abs(m.linearity.dnlMinLsb), Math.abs(m.linearity.dnlMaxLsb)) < 0.07, `DNL ${m.linearity.dnlMinLsb}..${m.linearity.dnlMaxLsb}`);
+  assert.ok(
+    Math.max(Math.abs(m.linearity.dnlMinLsb), Math.abs(m.linearity.dnlMaxLsb)) < 0.07,
+    `DNL ${m.linearity.dnlMinLsb}..${m.linearity.dnlMaxLsb}`,
+  );
 });
 
 test('bad CSV is a one-line user error naming the line', () => {

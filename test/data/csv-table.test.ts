@@ -42,7 +42,10 @@ test('bad cells name the source, line and column', async () => {
     assert.match(msg, pattern, `${JSON.stringify(text)} → ${msg}`);
     assert.not.match(msg, /\n/);
   }
-  assert.match(await userErrorOf(() => parseCsvTable('a,label\n1,2\n', { featureColumns: ['b'], source: 'd.csv' })), /no feature column 'b'/);
+  assert.match(
+    await userErrorOf(() => parseCsvTable('a,label\n1,2\n', { featureColumns: ['b'], source: 'd.csv' })),
+    /no feature column 'b'/,
+  );
 });
 
 test('loads a file; a missing file is a UserError naming it', async () => {
@@ -53,7 +56,10 @@ test('loads a file; a missing file is a UserError naming it', async () => {
     assert.equal(Array.from(t.features), [2]);
     assert.match(await userErrorOf(() => loadCsvTable(path.join(dir, 'nope.csv'))), /CSV file not found: .*nope\.csv/);
     await fs.writeFile(path.join(dir, 'bad.csv'), 'f,label\nx,1\n');
-    assert.match(await userErrorOf(() => loadCsvTable(path.join(dir, 'bad.csv'))), new RegExp(`${path.join(dir, 'bad.csv').replace(/[.]/g, '\\.')} line 2`));
+    assert.match(
+      await userErrorOf(() => loadCsvTable(path.join(dir, 'bad.csv'))),
+      new RegExp(`${path.join(dir, 'bad.csv').replace(/[.]/g, '\\.')} line 2`),
+    );
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

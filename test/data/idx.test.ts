@@ -105,9 +105,18 @@ test('wrong ranks and out-of-range labels are reported', async () => {
   await fs.writeFile(path.join(dir, 'r-images'), encodeIdx([4, 3], new Uint8Array(12)));
   await fs.writeFile(path.join(dir, 'r-labels'), encodeIdx([4], Uint8Array.from([1, 2, 3, 12])));
   await fs.writeFile(path.join(dir, 'ok-images'), encodeIdx([4, 1, 3], new Uint8Array(12)));
-  assert.match(await userErrorOf(() => readLabelledImages(path.join(dir, 'r-images'), path.join(dir, 'r-labels'))), /r-images is not an image file: 2 dimensions/);
-  assert.match(await userErrorOf(() => readLabelledImages(path.join(dir, 'ok-images'), path.join(dir, 'ok-images'))), /ok-images is not a label file/);
-  assert.match(await userErrorOf(() => readLabelledImages(path.join(dir, 'ok-images'), path.join(dir, 'r-labels'), 10)), /label 12 of item 3 is outside 0\.\.9/);
+  assert.match(
+    await userErrorOf(() => readLabelledImages(path.join(dir, 'r-images'), path.join(dir, 'r-labels'))),
+    /r-images is not an image file: 2 dimensions/,
+  );
+  assert.match(
+    await userErrorOf(() => readLabelledImages(path.join(dir, 'ok-images'), path.join(dir, 'ok-images'))),
+    /ok-images is not a label file/,
+  );
+  assert.match(
+    await userErrorOf(() => readLabelledImages(path.join(dir, 'ok-images'), path.join(dir, 'r-labels'), 10)),
+    /label 12 of item 3 is outside 0\.\.9/,
+  );
 });
 
 test('gzip is detected by content, not by name', () => {

@@ -4,7 +4,15 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { classCounts, downloadMnistFiles, loadMnist, MNIST_FILES, mnistSplit, resolveMnistDir, type MnistData } from '../../src/data/mnist.ts';
+import {
+  classCounts,
+  downloadMnistFiles,
+  loadMnist,
+  MNIST_FILES,
+  mnistSplit,
+  resolveMnistDir,
+  type MnistData,
+} from '../../src/data/mnist.ts';
 import type { LabelledImages } from '../../src/data/idx.ts';
 import { MNIST_TEST_DIR, mnistAvailable, userErrorOf } from '../dnn/helpers.ts';
 
@@ -65,7 +73,13 @@ test('test-only split: train on test 0..7999, hold out 8000..9999, disjoint and 
 });
 
 test('with the 60 000 training images the split trains on them and holds out test 8000..9999', () => {
-  const fake = (count: number): LabelledImages => ({ count, rows: 28, cols: 28, images: new Uint8Array(count * 784), labels: new Uint8Array(count) });
+  const fake = (count: number): LabelledImages => ({
+    count,
+    rows: 28,
+    cols: 28,
+    images: new Uint8Array(count * 784),
+    labels: new Uint8Array(count),
+  });
   const data: MnistData = { dir: '/x', source: '--data-dir', train: fake(60000), test: fake(10000) };
   const s = mnistSplit(data);
   assert.is(s.name, 'standard');
@@ -78,7 +92,8 @@ test('missing files with downloads off: the error lists the files and the direct
   const dir = path.join(tmp, 'empty');
   await fs.mkdir(dir);
   const msg = await userErrorOf(() => loadMnist({ dataDir: dir, download: false }));
-  for (const f of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']) assert.ok(msg.includes(f), `${f} in: ${msg}`);
+  for (const f of ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'])
+    assert.ok(msg.includes(f), `${f} in: ${msg}`);
   assert.ok(msg.includes(dir));
   assert.not.match(msg, /\n/);
 });
@@ -118,7 +133,10 @@ test('missing files are fetched from the mirror, verified and written; offline s
   assert.is(data.test.count, 10000);
   assert.is(data.train, undefined);
   // Asking for the training images does fetch them (here: fails, and says what to place where).
-  assert.match(await userErrorOf(() => loadMnist({ dataDir: dir, fetchImpl: noFetch, downloadTraining: true })), /cannot download .*train-images-idx3-ubyte\.gz \(unexpected fetch\); place train-images-idx3-ubyte\.gz, train-labels-idx1-ubyte\.gz in /);
+  assert.match(
+    await userErrorOf(() => loadMnist({ dataDir: dir, fetchImpl: noFetch, downloadTraining: true })),
+    /cannot download .*train-images-idx3-ubyte\.gz \(unexpected fetch\); place train-images-idx3-ubyte\.gz, train-labels-idx1-ubyte\.gz in /,
+  );
 
   const offline = (async () => {
     throw new TypeError('fetch failed', { cause: { code: 'ENOTFOUND' } });
@@ -133,7 +151,10 @@ test('missing files are fetched from the mirror, verified and written; offline s
   const dir3 = path.join(tmp, 'wrong');
   await fs.mkdir(dir3);
   await fs.copyFile(path.join(MNIST_TEST_DIR, 't10k-labels-idx1-ubyte.gz'), path.join(dir3, 't10k-labels-idx1-ubyte.gz'));
-  assert.match(await userErrorOf(() => loadMnist({ dataDir: dir3, fetchImpl: wrong })), /download of .*train-images-idx3-ubyte\.gz fails its checksum \(md5 /);
+  assert.match(
+    await userErrorOf(() => loadMnist({ dataDir: dir3, fetchImpl: wrong })),
+    /download of .*train-images-idx3-ubyte\.gz fails its checksum \(md5 /,
+  );
   assert.equal(await fs.readdir(dir3), ['t10k-labels-idx1-ubyte.gz']);
 });
 

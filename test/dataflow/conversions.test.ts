@@ -65,15 +65,21 @@ test('without flip encoding the digital resolution is exactly the bits of the la
 
 test('conversions: digital ≥ buffered ≥ analog, with digital = buffered exactly when one factor is 1', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), (pi, pw, pd, pr) => {
-      const p = { ...base, inputBits: pi, weightBits: pw, dacBits: pd, cellBits: pr };
-      const a = conversionsPerGroup('isaac', p);
-      const b = conversionsPerGroup('cascade', p);
-      const c = conversionsPerGroup('neural-pim', p);
-      const t = Math.ceil(pi / pd);
-      const s = Math.ceil(pw / pr);
-      return a >= b && b >= c && c === 1 && (a === b) === (t === 1 || s === 1);
-    }),
+    fc.property(
+      fc.integer({ min: 1, max: 16 }),
+      fc.integer({ min: 1, max: 16 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 4 }),
+      (pi, pw, pd, pr) => {
+        const p = { ...base, inputBits: pi, weightBits: pw, dacBits: pd, cellBits: pr };
+        const a = conversionsPerGroup('isaac', p);
+        const b = conversionsPerGroup('cascade', p);
+        const c = conversionsPerGroup('neural-pim', p);
+        const t = Math.ceil(pi / pd);
+        const s = Math.ceil(pw / pr);
+        return a >= b && b >= c && c === 1 && (a === b) === (t === 1 || s === 1);
+      },
+    ),
   );
 });
 
@@ -86,9 +92,18 @@ test('CASCADE resolution grows by log2 of the input cycles summed in a buffer co
 });
 
 test('invalid parameters are user errors naming the parameter', () => {
-  assert.throws(() => inputCycles({ ...base, dacBits: 0 }), (e: unknown) => e instanceof UserError && /DAC bits/.test((e as Error).message));
-  assert.throws(() => conversionsPerGroup('isaac', { ...base, inputBits: 2.5 }), (e: unknown) => e instanceof UserError && /input bits/.test((e as Error).message));
-  assert.throws(() => cascadeSummedConversionsPerGroup(base, Number.NaN), (e: unknown) => e instanceof UserError);
+  assert.throws(
+    () => inputCycles({ ...base, dacBits: 0 }),
+    (e: unknown) => e instanceof UserError && /DAC bits/.test((e as Error).message),
+  );
+  assert.throws(
+    () => conversionsPerGroup('isaac', { ...base, inputBits: 2.5 }),
+    (e: unknown) => e instanceof UserError && /input bits/.test((e as Error).message),
+  );
+  assert.throws(
+    () => cascadeSummedConversionsPerGroup(base, Number.NaN),
+    (e: unknown) => e instanceof UserError,
+  );
 });
 
 test.run();

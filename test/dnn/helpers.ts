@@ -11,7 +11,9 @@ export const MNIST_TEST_DIR = process.env.NPIM_DATA_DIR ?? path.resolve(REPO_ROO
 
 /** Whether the shared MNIST test files are present; prints a note once when they are not. */
 export function mnistAvailable(): boolean {
-  const ok = existsSync(path.join(MNIST_TEST_DIR, 't10k-images-idx3-ubyte.gz')) && existsSync(path.join(MNIST_TEST_DIR, 't10k-labels-idx1-ubyte.gz'));
+  const ok =
+    existsSync(path.join(MNIST_TEST_DIR, 't10k-images-idx3-ubyte.gz')) &&
+    existsSync(path.join(MNIST_TEST_DIR, 't10k-labels-idx1-ubyte.gz'));
   if (!ok && !noted) {
     noted = true;
     console.log(`note: MNIST test set not found in ${MNIST_TEST_DIR}; skipping the tests that need it`);

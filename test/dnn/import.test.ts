@@ -29,7 +29,11 @@ function randomizeWeights(model: tf.LayersModel, seed: number): void {
   }
 }
 
-function randomInputs(n: number, size: number, seed: number): { codes: Uint8Array; values: Float64Array; tensor: (shape: number[]) => tf.Tensor } {
+function randomInputs(
+  n: number,
+  size: number,
+  seed: number,
+): { codes: Uint8Array; values: Float64Array; tensor: (shape: number[]) => tf.Tensor } {
   const rng = new Rng(seed);
   const codes = Uint8Array.from({ length: n * size }, () => rng.int(256));
   const values = Float64Array.from(codes, (c) => c / 255);
@@ -67,7 +71,8 @@ test('the float layer list reproduces tfjs predictions (conv same/valid/stride 2
   for (let i = 0; i < n; i++) {
     const ref = Array.from(probs.subarray(i * 3, i * 3 + 3), Math.log);
     const mine = Array.from(ours.subarray(i * 3, i * 3 + 3));
-    for (let j = 1; j < 3; j++) assert.ok(Math.abs(ref[j] - ref[0] - (mine[j] - mine[0])) < 1e-4, `image ${i} class ${j}: ${ref} vs ${mine}`);
+    for (let j = 1; j < 3; j++)
+      assert.ok(Math.abs(ref[j] - ref[0] - (mine[j] - mine[0])) < 1e-4, `image ${i} class ${j}: ${ref} vs ${mine}`);
   }
 });
 
@@ -81,7 +86,10 @@ test('conv output geometry follows TensorFlow rules', () => {
   });
   const net = extractNetwork(model);
   const shapes = net.layers.map((l) => l.outputShape);
-  assert.equal(shapes, model.layers.map((l) => (l.outputShape as number[]).slice(1)));
+  assert.equal(
+    shapes,
+    model.layers.map((l) => (l.outputShape as number[]).slice(1)),
+  );
   const c1 = net.layers[0];
   assert.ok(c1.kind === 'conv2d');
   if (c1.kind === 'conv2d') {
@@ -96,29 +104,53 @@ test('conv output geometry follows TensorFlow rules', () => {
 test('unsupported layers, activations and placements are one-line errors naming the layer and its class', async () => {
   const lstm = tf.sequential({ layers: [tf.layers.lstm({ name: 'rnn1', units: 4, inputShape: [5, 3] }), tf.layers.dense({ units: 2 })] });
   assert.match(await userErrorOf(() => extractNetwork(lstm)), /unsupported layer 'rnn1' \(LSTM\); supported layers: Dense, Conv2D/);
-  const deconv = tf.sequential({ layers: [tf.layers.conv2dTranspose({ name: 'up', filters: 2, kernelSize: 3, inputShape: [4, 4, 1] }), tf.layers.flatten(), tf.layers.dense({ units: 2 })] });
+  const deconv = tf.sequential({
+    layers: [
+      tf.layers.conv2dTranspose({ name: 'up', filters: 2, kernelSize: 3, inputShape: [4, 4, 1] }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 2 }),
+    ],
+  });
   assert.match(await userErrorOf(() => extractNetwork(deconv)), /unsupported layer 'up' \(Conv2DTranspose\)/);
   const sigmoid = tf.sequential({ layers: [tf.layers.dense({ name: 'd1', units: 3, inputShape: [4], activation: 'sigmoid' })] });
   assert.match(await userErrorOf(() => extractNetwork(sigmoid)), /layer 'd1' \(Dense\) uses activation 'sigmoid'/);
   const relu6 = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.reLU({ name: 'r6', maxValue: 6 })] });
   assert.match(await userErrorOf(() => extractNetwork(relu6)), /ReLU layer 'r6' caps its output at 6/);
-  const midSoftmax = tf.sequential({ layers: [tf.layers.dense({ name: 'a', units: 3, inputShape: [4], activation: 'softmax' }), tf.layers.dense({ name: 'b', units: 2 })] });
+  const midSoftmax = tf.sequential({
+    layers: [tf.layers.dense({ name: 'a', units: 3, inputShape: [4], activation: 'softmax' }), tf.layers.dense({ name: 'b', units: 2 })],
+  });
   assert.match(await userErrorOf(() => extractNetwork(midSoftmax)), /layer 'b' \(Dense\) follows the softmax in 'a'/);
-  const lateBn = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4], activation: 'relu' }), tf.layers.batchNormalization({ name: 'bn' })] });
-  assert.match(await userErrorOf(() => extractNetwork(lateBn)), /batch-norm layer 'bn' \(BatchNormalization\) does not directly follow a dense or conv2d layer without activation/);
+  const lateBn = tf.sequential({
+    layers: [tf.layers.dense({ units: 3, inputShape: [4], activation: 'relu' }), tf.layers.batchNormalization({ name: 'bn' })],
+  });
+  assert.match(
+    await userErrorOf(() => extractNetwork(lateBn)),
+    /batch-norm layer 'bn' \(BatchNormalization\) does not directly follow a dense or conv2d layer without activation/,
+  );
   const noFlatten = tf.sequential({ layers: [tf.layers.dense({ name: 'd3', units: 3, inputShape: [4, 4] })] });
   assert.match(await userErrorOf(() => extractNetwork(noFlatten)), /dense layer 'd3' receives a \[4, 4\] input; add a Flatten/);
-  const dilated = tf.sequential({ layers: [tf.layers.conv2d({ name: 'dil', filters: 1, kernelSize: 3, dilationRate: 2, inputShape: [8, 8, 1] })] });
+  const dilated = tf.sequential({
+    layers: [tf.layers.conv2d({ name: 'dil', filters: 1, kernelSize: 3, dilationRate: 2, inputShape: [8, 8, 1] })],
+  });
   assert.match(await userErrorOf(() => extractNetwork(dilated)), /conv2d layer 'dil' uses dilation 2×2/);
   const x = tf.input({ shape: [4] });
-  const branched = tf.model({ inputs: x, outputs: tf.layers.add({ name: 'sum' }).apply([tf.layers.dense({ units: 4 }).apply(x) as tf.SymbolicTensor, x]) as tf.SymbolicTensor });
+  const branched = tf.model({
+    inputs: x,
+    outputs: tf.layers.add({ name: 'sum' }).apply([tf.layers.dense({ units: 4 }).apply(x) as tf.SymbolicTensor, x]) as tf.SymbolicTensor,
+  });
   assert.match(await userErrorOf(() => extractNetwork(branched)), /'sum' \(Add\) has 2 inputs|unsupported layer 'sum' \(Add\)/);
 });
 
 test('a saved user model with an unsupported layer is rejected on import; an unknown class too', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'npim-import-'));
   try {
-    const model = tf.sequential({ layers: [tf.layers.conv2dTranspose({ name: 'tconv', filters: 2, kernelSize: 3, inputShape: [4, 4, 1] }), tf.layers.flatten(), tf.layers.dense({ units: 2 })] });
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2dTranspose({ name: 'tconv', filters: 2, kernelSize: 3, inputShape: [4, 4, 1] }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2 }),
+      ],
+    });
     await saveLayersModelToDir(model, path.join(dir, 'a'));
     assert.match(await userErrorOf(() => importLayersModel(path.join(dir, 'a'))), /unsupported layer 'tconv' \(Conv2DTranspose\)/);
     const ok = tf.sequential({ layers: [tf.layers.dense({ name: 'fc', units: 2, inputShape: [3] })] });

@@ -61,7 +61,10 @@ test('broken model directories are one-line errors naming the problem', async ()
   await fs.writeFile(path.join(out, 'weights.bin'), bytes.subarray(0, 10));
   assert.match(await userErrorOf(() => loadLayersModelFromDir(out)), /weights of .* are 10 bytes but model\.json declares 60/);
   await fs.rm(path.join(out, 'weights.bin'));
-  assert.match(await userErrorOf(() => loadLayersModelFromDir(out)), /weight file .*weights\.bin named in .*model\.json cannot be read: ENOENT/);
+  assert.match(
+    await userErrorOf(() => loadLayersModelFromDir(out)),
+    /weight file .*weights\.bin named in .*model\.json cannot be read: ENOENT/,
+  );
   await fs.writeFile(path.join(out, 'model.json'), '{"format":"graph-model","modelTopology":{}}');
   assert.match(await userErrorOf(() => loadLayersModelFromDir(out)), /is a tfjs graph model/);
   await fs.writeFile(path.join(out, 'model.json'), '{not json');

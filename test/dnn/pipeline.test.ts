@@ -16,7 +16,20 @@ test('one short MLP run writes model.json, weights.bin and a complete metrics.js
   setQuiet(true);
   try {
     const out = path.join(dir, 'mlp');
-    const m = await trainDnnToDir({ arch: 'mlp', epochs: 1, batchSize: 256, learningRate: 2e-3, seed: 4, dataDir: MNIST_TEST_DIR, download: false, downloadTraining: false, out }, backend);
+    const m = await trainDnnToDir(
+      {
+        arch: 'mlp',
+        epochs: 1,
+        batchSize: 256,
+        learningRate: 2e-3,
+        seed: 4,
+        dataDir: MNIST_TEST_DIR,
+        download: false,
+        downloadTraining: false,
+        out,
+      },
+      backend,
+    );
     assert.equal((await fs.readdir(out)).sort(), ['metrics.json', 'model.json', 'weights.bin']);
     assert.equal(JSON.parse(await fs.readFile(path.join(out, 'metrics.json'), 'utf8')), JSON.parse(JSON.stringify(m)));
     assert.is(m.split.name, 'test-only');
@@ -26,7 +39,10 @@ test('one short MLP run writes model.json, weights.bin and a complete metrics.js
     assert.is(m.parameters, 784 * 256 + 256 + 256 * 10 + 10);
     assert.ok(m.floatAccuracy > 0.8 && m.quantizedAccuracy > 0.8, `${m.floatAccuracy} / ${m.quantizedAccuracy}`);
     assert.ok(Math.abs(m.floatAccuracy - m.quantizedAccuracy) < 0.02);
-    assert.equal(m.quantization.layers.map((l) => l.kind), ['flatten', 'dense', 'relu', 'dense']);
+    assert.equal(
+      m.quantization.layers.map((l) => l.kind),
+      ['flatten', 'dense', 'relu', 'dense'],
+    );
     // The saved model imports, carrying its input scale.
     const imported = await importLayersModel(out);
     assert.is(imported.network.inputScale, 1 / 255);

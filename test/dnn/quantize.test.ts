@@ -53,10 +53,12 @@ test('activation codes: round half up, clip to [0, 255]', () => {
   assert.is(quantizeActivation(-4, 1), 0);
   assert.is(quantizeActivation(255.5, 1), 255);
   assert.is(quantizeActivation(1e9, 1), 255);
-  fc.assert(fc.property(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 10, noNaN: true }), (x, s) => {
-    const q = quantizeActivation(x, s);
-    return Number.isInteger(q) && q >= 0 && q <= 255;
-  }));
+  fc.assert(
+    fc.property(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 10, noNaN: true }), (x, s) => {
+      const q = quantizeActivation(x, s);
+      return Number.isInteger(q) && q >= 0 && q <= 255;
+    }),
+  );
 });
 
 test('nearest-rank percentile', () => {
@@ -96,7 +98,14 @@ function denseNet(codes: number[][], bias: number[]): QuantizedNetwork {
 }
 
 test('dense reference: integer product, then scale and bias', () => {
-  const net = denseNet([[1, -2], [3, 255], [-255, 0]], [0.5, -1]);
+  const net = denseNet(
+    [
+      [1, -2],
+      [3, 255],
+      [-255, 0],
+    ],
+    [0.5, -1],
+  );
   const logits = runQuantizedReference(net, Uint8Array.from([2, 10, 1, 255, 255, 0]));
   // image 0: [2, 10, 1]·W = [2 + 30 − 255, −4 + 2550] + bias
   assert.equal(Array.from(logits), [2 + 30 - 255 + 0.5, -4 + 2550 - 1, 255 + 765 + 0.5, -510 + 65025 - 1]);
@@ -111,7 +120,15 @@ test('dense reference: integer product, then scale and bias', () => {
 });
 
 /** Direct 2-D convolution (no im2col), as an independent check of the conv path. */
-function directConv(x: Uint8Array, [H, W, C]: number[], k: Int16Array, [KH, KW, CO]: number[], [SH, SW]: number[], [OH, OW]: number[], [pt, pl]: number[]): number[] {
+function directConv(
+  x: Uint8Array,
+  [H, W, C]: number[],
+  k: Int16Array,
+  [KH, KW, CO]: number[],
+  [SH, SW]: number[],
+  [OH, OW]: number[],
+  [pt, pl]: number[],
+): number[] {
   const out: number[] = [];
   for (let oy = 0; oy < OH; oy++)
     for (let ox = 0; ox < OW; ox++)
@@ -161,14 +178,25 @@ test('conv reference equals a direct convolution of the codes (same padding, str
   const images = Uint8Array.from({ length: 2 * H * W * C }, () => rng.int(256));
   const logits = runQuantizedReference(net, images);
   for (let n = 0; n < 2; n++) {
-    const expect = directConv(images.subarray(n * H * W * C, (n + 1) * H * W * C), [H, W, C], weights, [KH, KW, CO], [2, 2], [4, 3], [1, 0]);
+    const expect = directConv(
+      images.subarray(n * H * W * C, (n + 1) * H * W * C),
+      [H, W, C],
+      weights,
+      [KH, KW, CO],
+      [2, 2],
+      [4, 3],
+      [1, 0],
+    );
     assert.equal(Array.from(logits.subarray(n * 36, (n + 1) * 36)), expect);
   }
 });
 
 function smallModel(seed: number): tf.Sequential {
   const rng = new Rng(seed);
-  const init = () => ({ kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextSeed() }), biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: rng.nextSeed() }) });
+  const init = () => ({
+    kernelInitializer: tf.initializers.glorotUniform({ seed: rng.nextSeed() }),
+    biasInitializer: tf.initializers.randomNormal({ stddev: 0.1, seed: rng.nextSeed() }),
+  });
   return tf.sequential({
     layers: [
       tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', ...init() }),
@@ -200,7 +228,11 @@ test('quantized network: first layer sees the pixels, later scales calibrated, l
   const centre = Array.from({ length: 64 }, (_, r) => firstCodes![r * 9 + 4]);
   assert.equal(centre, Array.from(images.subarray(0, 64)));
   // With percentile 100 no activation clips; the error is rounding only.
-  const float = runFloatNetwork(net, Float64Array.from(images, (p) => p / 255), 50);
+  const float = runFloatNetwork(
+    net,
+    Float64Array.from(images, (p) => p / 255),
+    50,
+  );
   const quant = runQuantizedReference(q, images);
   let maxErr = 0;
   let maxAbs = 0;
@@ -212,7 +244,10 @@ test('quantized network: first layer sees the pixels, later scales calibrated, l
 });
 
 test('hooks: an exact substitute matmul reproduces the reference; onLayer sees every layer', () => {
-  const net = quantizeNetwork(extractNetwork(smallModel(5)), Uint8Array.from({ length: 20 * 64 }, (_, i) => (i * 7) % 256));
+  const net = quantizeNetwork(
+    extractNetwork(smallModel(5)),
+    Uint8Array.from({ length: 20 * 64 }, (_, i) => (i * 7) % 256),
+  );
   const images = Uint8Array.from({ length: 9 * 64 }, (_, i) => (i * 31) % 256);
   const seen: number[] = [];
   const viaHook = runQuantized(net, images, {
@@ -220,7 +255,10 @@ test('hooks: an exact substitute matmul reproduces the reference; onLayer sees e
     matmul: (layer, _i, codes, rows) => {
       // Naive triple loop, independent of the library's matmul.
       const out = new Float64Array(rows * layer.fanOut);
-      for (let r = 0; r < rows; r++) for (let j = 0; j < layer.fanOut; j++) for (let k = 0; k < layer.fanIn; k++) out[r * layer.fanOut + j] += codes[r * layer.fanIn + k] * layer.weights[k * layer.fanOut + j];
+      for (let r = 0; r < rows; r++)
+        for (let j = 0; j < layer.fanOut; j++)
+          for (let k = 0; k < layer.fanIn; k++)
+            out[r * layer.fanOut + j] += codes[r * layer.fanIn + k] * layer.weights[k * layer.fanOut + j];
       return out;
     },
     onLayer: (i) => seen.push(i),
@@ -230,7 +268,9 @@ test('hooks: an exact substitute matmul reproduces the reference; onLayer sees e
 });
 
 test('a dense/conv layer fed signed values (no ReLU between) is rejected', async () => {
-  const model = tf.sequential({ layers: [tf.layers.dense({ name: 'a', units: 4, inputShape: [3] }), tf.layers.dense({ name: 'b', units: 2 })] });
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ name: 'a', units: 4, inputShape: [3] }), tf.layers.dense({ name: 'b', units: 2 })],
+  });
   const net: FloatNetwork = extractNetwork(model);
   assert.match(await userErrorOf(() => quantizeNetwork(net, new Uint8Array(30))), /layer 'b' takes signed values from 'a'/);
 });

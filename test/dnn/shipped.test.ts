@@ -18,11 +18,16 @@ test.before(async () => {
   if (mnistAvailable()) split = mnistSplit(await loadMnist({ dataDir: MNIST_TEST_DIR, download: false }));
 });
 
-async function readMetrics(dir: string): Promise<Record<string, unknown> & { floatAccuracy: number; quantizedAccuracy: number; split: { name: string }; weightsSha256: string }> {
+async function readMetrics(
+  dir: string,
+): Promise<Record<string, unknown> & { floatAccuracy: number; quantizedAccuracy: number; split: { name: string }; weightsSha256: string }> {
   return JSON.parse(await fs.readFile(path.join(MODELS_DIR, dir, 'metrics.json'), 'utf8'));
 }
 
-for (const [dir, arch, minFloat] of [['lenet5-mnist', 'lenet5', 0.97], ['mlp-mnist', 'mlp', 0.94]] as const) {
+for (const [dir, arch, minFloat] of [
+  ['lenet5-mnist', 'lenet5', 0.97],
+  ['mlp-mnist', 'mlp', 0.94],
+] as const) {
   test(`${dir}: shipped files, metrics and weights agree`, async () => {
     const m = await readMetrics(dir);
     assert.is(m.arch, arch);
@@ -42,7 +47,10 @@ for (const [dir, arch, minFloat] of [['lenet5-mnist', 'lenet5', 0.97], ['mlp-mni
     const q: QuantizedNetwork = quantizeNetwork(network, split.calibration.images);
     for (const l of q.layers) {
       if (l.kind !== 'dense' && l.kind !== 'conv2d') continue;
-      assert.ok(l.weights.every((w) => Number.isInteger(w) && w >= -255 && w <= 255), `${l.name} weight codes`);
+      assert.ok(
+        l.weights.every((w) => Number.isInteger(w) && w >= -255 && w <= 255),
+        `${l.name} weight codes`,
+      );
     }
     const fAcc = floatAccuracy(model, split.heldOut.images, split.heldOut.labels);
     const codeRange = new Map<number, [number, number]>();

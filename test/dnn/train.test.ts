@@ -34,12 +34,18 @@ test('the wasm filter gradient of conv2d equals the cpu backend’s (same/valid 
         const f = tf.tensor4d(fData, c.f as [number, number, number, number]);
         // Weight the outputs so every output position matters differently.
         const dy = (y: tf.Tensor4D) => tf.sum(tf.mul(y, tf.range(0, y.size).reshape(y.shape).div(y.size)));
-        return tf.grad((ff: tf.Tensor) => dy(tf.conv2d(x, ff as tf.Tensor4D, c.strides, c.pad)))(f).dataSync() as Float32Array;
+        return tf
+          .grad((ff: tf.Tensor) => dy(tf.conv2d(x, ff as tf.Tensor4D, c.strides, c.pad)))(f)
+          .dataSync() as Float32Array;
       });
       grads.push(g);
     }
     await tf.setBackend('wasm');
-    for (let i = 0; i < grads[0].length; i++) assert.ok(Math.abs(grads[0][i] - grads[1][i]) < 1e-4 * (1 + Math.abs(grads[0][i])), `${JSON.stringify(c)} [${i}]: ${grads[0][i]} vs ${grads[1][i]}`);
+    for (let i = 0; i < grads[0].length; i++)
+      assert.ok(
+        Math.abs(grads[0][i] - grads[1][i]) < 1e-4 * (1 + Math.abs(grads[0][i])),
+        `${JSON.stringify(c)} [${i}]: ${grads[0][i]} vs ${grads[1][i]}`,
+      );
   }
 });
 
@@ -97,7 +103,11 @@ test('LeNet-5 trained briefly on real MNIST images beats chance by far', async (
   const rng = new Rng(1);
   const model = buildModel('lenet5', rng.fork('model'));
   const n = 1000;
-  await trainModel(model, { images: split.train.images.subarray(0, n * 784), labels: split.train.labels.subarray(0, n), count: n }, { epochs: 1, batchSize: 32, learningRate: 2e-3, rng: rng.fork('shuffle') });
+  await trainModel(
+    model,
+    { images: split.train.images.subarray(0, n * 784), labels: split.train.labels.subarray(0, n), count: n },
+    { epochs: 1, batchSize: 32, learningRate: 2e-3, rng: rng.fork('shuffle') },
+  );
   const acc = floatAccuracy(model, split.heldOut.images.subarray(0, 500 * 784), split.heldOut.labels.subarray(0, 500));
   assert.ok(acc > 0.6, `accuracy ${acc}`);
   model.dispose();

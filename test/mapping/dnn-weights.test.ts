@@ -62,12 +62,23 @@ test('tiling: row blocks, column blocks of whole weight groups, array records', 
   assert.is(m.colBlocks, 3);
   const a = m.arrays[4];
   assert.equal(
-    { index: a.index, rowBlock: a.rowBlock, colBlock: a.colBlock, weightRowStart: a.weightRowStart, rows: a.rows, physColumnStart: a.physColumnStart, dataColumns: a.dataColumns },
+    {
+      index: a.index,
+      rowBlock: a.rowBlock,
+      colBlock: a.colBlock,
+      weightRowStart: a.weightRowStart,
+      rows: a.rows,
+      physColumnStart: a.physColumnStart,
+      dataColumns: a.dataColumns,
+    },
     { index: 4, rowBlock: 1, colBlock: 1, weightRowStart: 4, rows: 1, physColumnStart: 4, dataColumns: 4 },
   );
   // A group wider than the array (16 columns, 6-column arrays) continues in the next array.
   const wide = mapLayer({ name: 'l', rows: 1, cols: 1, codes: Int16Array.from([255]) }, { arrayCols: 6 });
-  assert.equal(wide.arrays.map((x) => x.dataColumns), [6, 6, 4]);
+  assert.equal(
+    wide.arrays.map((x) => x.dataColumns),
+    [6, 6, 4],
+  );
   assert.equal(Array.from(wide.arrays[1].levels), [1, 0, 1, 0, 1, 0]);
 });
 
@@ -96,7 +107,10 @@ test('flip encoding: the ISAAC criterion, complemented cells and the unit column
   assert.ok(Math.abs(eff[3 * 2 + 0] - 0.1) < 1e-9, `weight ${eff[6]}`);
   assert.ok(Math.abs(eff[3 * 2 + 1]) < 1e-9, 'an unflipped column ignores the unit cell');
   // 2-bit cells, 2-row arrays: [3, 2] sums 5, 2·5 > 2·3 → stored as [0, 1]; [1, 1] is kept.
-  const m2 = mapLayer({ name: 'l', rows: 2, cols: 2, codes: Int16Array.from([3, 1, 2, 1]) }, { weightBits: 2, cellBits: 2, arrayRows: 2, arrayCols: 4, flip: true });
+  const m2 = mapLayer(
+    { name: 'l', rows: 2, cols: 2, codes: Int16Array.from([3, 1, 2, 1]) },
+    { weightBits: 2, cellBits: 2, arrayRows: 2, arrayCols: 4, flip: true },
+  );
   const a2 = m2.arrays[0];
   assert.equal(Array.from(a2.flipped), [1, 0, 0, 0]);
   assert.equal([a2.levels[0], a2.levels[a2.storedColumns]], [0, 1]);
@@ -107,7 +121,12 @@ test('flip encoding: the ISAAC criterion, complemented cells and the unit column
 });
 
 test('closed-form counts agree with the mapping: 2·P_W/P_R columns per weight, ⌈rows/128⌉·⌈physCols/128⌉ arrays', () => {
-  for (const [rows, cols] of [[75, 13], [128, 11], [300, 9], [784, 100]]) {
+  for (const [rows, cols] of [
+    [75, 13],
+    [128, 11],
+    [300, 9],
+    [784, 100],
+  ]) {
     for (const cellBits of [1, 2, 4]) {
       for (const flip of [false, true]) {
         const w = skewedLayer('l', rows, cols, rows + cols);
@@ -136,7 +155,11 @@ test('closed-form counts agree with the mapping: 2·P_W/P_R columns per weight, 
 
 test('crossbar arithmetic: shift-and-add over slices and polarities equals x·W exactly, with and without flip', () => {
   const rng = new Rng(11);
-  for (const [rows, cols] of [[75, 13], [128, 11], [300, 9]]) {
+  for (const [rows, cols] of [
+    [75, 13],
+    [128, 11],
+    [300, 9],
+  ]) {
     const w = skewedLayer('l', rows, cols, 100 + rows);
     const batch = 3;
     const x = Float64Array.from({ length: batch * rows }, () => rng.int(256));
@@ -145,7 +168,11 @@ test('crossbar arithmetic: shift-and-add over slices and polarities equals x·W 
       for (const flip of [false, true]) {
         const m = mapLayer(w, { cellBits, flip });
         assert.equal(Array.from(mappedProduct(m, x, batch)), expected, `rows ${rows}, P_R ${cellBits}, flip ${flip}`);
-        if (flip && cellBits === 1 && rows >= 128) assert.ok(m.arrays.some((a) => a.flipped.some((f) => f === 1)), 'the layer exercises flipped columns');
+        if (flip && cellBits === 1 && rows >= 128)
+          assert.ok(
+            m.arrays.some((a) => a.flipped.some((f) => f === 1)),
+            'the layer exercises flipped columns',
+          );
       }
     }
   }
@@ -160,7 +187,9 @@ test('flip encoding keeps every column within half the ADC range (saves one bit)
       for (let c = 0; c < a.dataColumns; c++) assert.ok(sums[c] <= full / 2, `column sum ${sums[c]} > ${full / 2}`);
     }
     const plain = mapLayer(skewedLayer('l', 300, 12, 5), { cellBits });
-    const maxPlain = Math.max(...plain.arrays.flatMap((a) => Array.from(arrayColumnSums(a, new Float64Array(a.rows).fill(255))).slice(0, a.dataColumns)));
+    const maxPlain = Math.max(
+      ...plain.arrays.flatMap((a) => Array.from(arrayColumnSums(a, new Float64Array(a.rows).fill(255))).slice(0, a.dataColumns)),
+    );
     assert.ok(maxPlain > full / 2, 'without flip some column needs the top bit');
   }
 });
@@ -269,8 +298,14 @@ test('programming is reproducible from the seed and independent of the order of 
   const rng2 = new Rng(8);
   const pb2 = programMappedLayer(b, dev, rng2);
   const pa2 = programMappedLayer(a, dev, rng2);
-  assert.equal(pa1.programmedSiemens.map((g) => Array.from(g)), pa2.programmedSiemens.map((g) => Array.from(g)));
-  assert.equal(pb1.programmedSiemens.map((g) => Array.from(g)), pb2.programmedSiemens.map((g) => Array.from(g)));
+  assert.equal(
+    pa1.programmedSiemens.map((g) => Array.from(g)),
+    pa2.programmedSiemens.map((g) => Array.from(g)),
+  );
+  assert.equal(
+    pb1.programmedSiemens.map((g) => Array.from(g)),
+    pb2.programmedSiemens.map((g) => Array.from(g)),
+  );
   const pa3 = programMappedLayer(a, dev, new Rng(9));
   assert.not.equal(Array.from(pa3.programmedSiemens[0]), Array.from(pa1.programmedSiemens[0]));
   assert.is(pa1.seed, 8);

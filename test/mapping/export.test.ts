@@ -7,8 +7,23 @@ import path from 'node:path';
 import { UserError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { defaultRramConfig, idealDevices, levelConductance, type RramConfig } from '../../src/device/rram.ts';
-import { dnnDeviceConfig, mapLayer, mappingCounts, programMappedLayer, unmapToWeights, type LayerWeights } from '../../src/mapping/dnn-weights.ts';
-import { readWeightMap, readWeightMapCsv, readWeightMapJson, writeChunksAtomic, writeWeightMap, writeWeightMapCsv, writeWeightMapJson } from '../../src/mapping/export.ts';
+import {
+  dnnDeviceConfig,
+  mapLayer,
+  mappingCounts,
+  programMappedLayer,
+  unmapToWeights,
+  type LayerWeights,
+} from '../../src/mapping/dnn-weights.ts';
+import {
+  readWeightMap,
+  readWeightMapCsv,
+  readWeightMapJson,
+  writeChunksAtomic,
+  writeWeightMap,
+  writeWeightMapCsv,
+  writeWeightMapJson,
+} from '../../src/mapping/export.ts';
 import {
   pairedCrossbarRecords,
   unmapWeightMap,
@@ -52,7 +67,11 @@ function buildMap(ws: LayerWeights[], options: { cellBits?: number; flip?: boole
 
 /** Asserts that two maps hold the same metadata and bit-identical device columns. */
 function sameMap(a: WeightMap, b: WeightMap): void {
-  const meta = (m: WeightMap): string => JSON.stringify({ ...m, circuits: m.circuits.map((c) => ({ ...c, arrays: c.arrays.map((x) => ({ index: x.index, dnn: x.dnn, info: x.info })) })) });
+  const meta = (m: WeightMap): string =>
+    JSON.stringify({
+      ...m,
+      circuits: m.circuits.map((c) => ({ ...c, arrays: c.arrays.map((x) => ({ index: x.index, dnn: x.dnn, info: x.info })) })),
+    });
   assert.is(meta(b), meta(a));
   a.circuits.forEach((c, ci) =>
     c.arrays.forEach((x, ai) => {
@@ -71,7 +90,11 @@ for (const format of ['csv', 'json'] as const) {
     const ws = layers(40);
     for (const flip of [false, true]) {
       const map = buildMap(ws, { flip }, nominal(1));
-      if (flip) assert.ok(map.circuits.some((c) => c.arrays.some((a) => (a.dnn?.flippedColumns.length ?? 0) > 0)), 'some columns are flipped');
+      if (flip)
+        assert.ok(
+          map.circuits.some((c) => c.arrays.some((a) => (a.dnn?.flippedColumns.length ?? 0) > 0)),
+          'some columns are flipped',
+        );
       const file = path.join(dir, `roundtrip-${flip}.${format}`);
       await writeWeightMap(file, map);
       const back = await readWeightMap(file);
@@ -152,7 +175,13 @@ test('approximator networks (upper/lower pairs) share the format with DNN layers
     const n = l.pairs * l.columns;
     const upperLevels = Array.from({ length: n }, () => rng.int(8));
     const lowerLevels = Array.from({ length: n }, () => rng.int(8));
-    return { ...l, upperLevels, lowerLevels, upperSiemens: upperLevels.map((i) => levelConductance(device, i) * 1.01), lowerSiemens: undefined };
+    return {
+      ...l,
+      upperLevels,
+      lowerLevels,
+      upperSiemens: upperLevels.map((i) => levelConductance(device, i) * 1.01),
+      lowerSiemens: undefined,
+    };
   });
   const w = skewedLayer('fc', 20, 3, 1);
   const dnn = buildMap([w], { flip: true }, nominal(1));
@@ -167,7 +196,16 @@ test('approximator networks (upper/lower pairs) share the format with DNN layers
   );
   assert.is(weightMapDeviceCount(map), 2 * (10 * 12 + 13 * 1) + weightMapDeviceCount(dnn));
   const first = Array.from(weightMapRecords(map))[0];
-  assert.equal(first, { circuit: 'nnsa', array: 0, row: 0, column: 0, polarity: 'upper', levelIndex: net[0].upperLevels[0], targetSiemens: levelConductance(device, net[0].upperLevels[0]), programmedSiemens: net[0].upperSiemens[0] });
+  assert.equal(first, {
+    circuit: 'nnsa',
+    array: 0,
+    row: 0,
+    column: 0,
+    polarity: 'upper',
+    levelIndex: net[0].upperLevels[0],
+    targetSiemens: levelConductance(device, net[0].upperLevels[0]),
+    programmedSiemens: net[0].upperSiemens[0],
+  });
   for (const ext of ['csv', 'json']) {
     const file = path.join(dir, `mixed.${ext}`);
     await writeWeightMap(file, map);
@@ -206,7 +244,10 @@ test('bad CSV input is a UserError naming the line', async () => {
   await rejects(() => readWeightMapCsv(noColumn), /header lacks column programmedSiemens/);
   const badPolarity = await edit('pol.csv', (ls) => ((ls[line - 1] = [...cells.slice(0, 4), 'sideways', ...cells.slice(5)].join(',')), ls));
   await rejects(() => readWeightMapCsv(badPolarity), new RegExp(`line ${line}: unknown polarity 'sideways'`));
-  const swapped = await edit('swap.csv', (ls) => ((ls[line - 1] = [...cells.slice(0, 4), cells[4] === '+' ? '-' : '+', ...cells.slice(5)].join(',')), ls));
+  const swapped = await edit(
+    'swap.csv',
+    (ls) => ((ls[line - 1] = [...cells.slice(0, 4), cells[4] === '+' ? '-' : '+', ...cells.slice(5)].join(',')), ls),
+  );
   await rejects(() => readWeightMapCsv(swapped), new RegExp(`line ${line}: .*the layout puts`));
   const badLevel = await edit('level.csv', (ls) => ((ls[line - 1] = [...cells.slice(0, 5), '2', ...cells.slice(6)].join(',')), ls));
   await rejects(() => readWeightMapCsv(badLevel), new RegExp(`line ${line}: levelIndex must be an integer in \\[0, 1\\]`));
@@ -216,7 +257,9 @@ test('bad CSV input is a UserError naming the line', async () => {
   await rejects(() => readWeightMapCsv(duplicate), new RegExp(`line ${line + 1}: duplicate device`));
   const noMeta = await edit('nometa.csv', (ls) => ls.filter((l) => !l.startsWith('# meta')));
   await rejects(() => readWeightMapCsv(noMeta), /no '# meta/);
-  const badMeta = await edit('badmeta.csv', (ls) => ls.map((l) => (l.startsWith('# meta') ? l.replace('"cellBits":1', '"cellBits":"one"') : l)));
+  const badMeta = await edit('badmeta.csv', (ls) =>
+    ls.map((l) => (l.startsWith('# meta') ? l.replace('"cellBits":1', '"cellBits":"one"') : l)),
+  );
   await rejects(() => readWeightMapCsv(badMeta), /invalid weight-map metadata: circuits\.0\.dnn\.cellBits/);
   await rejects(() => readWeightMap(path.join(dir, 'absent.csv')), /not found/);
   await rejects(() => readWeightMap(path.join(dir, 'map.xml')), /unknown weight-map format '\.xml'/);
@@ -233,17 +276,44 @@ test('bad JSON input and bad records are UserErrors naming the device', async ()
     await fs.writeFile(p, JSON.stringify(v));
     return p;
   };
-  await rejects(async () => readWeightMapJson(await write('nonnum.json', (v) => (v.circuits[0].arrays[0].programmedSiemens[5] = 'abc'))), /array 0 device 5: programmedSiemens must be a finite conductance/);
-  await rejects(async () => readWeightMapJson(await write('nocol.json', (v) => delete v.circuits[0].arrays[0].levelIndex)), /missing device column 'levelIndex'/);
-  await rejects(async () => readWeightMapJson(await write('pol.json', (v) => (v.circuits[0].arrays[0].polarity[2] = 'x'))), /device 2: unknown polarity 'x'/);
+  await rejects(
+    async () => readWeightMapJson(await write('nonnum.json', (v) => (v.circuits[0].arrays[0].programmedSiemens[5] = 'abc'))),
+    /array 0 device 5: programmedSiemens must be a finite conductance/,
+  );
+  await rejects(
+    async () => readWeightMapJson(await write('nocol.json', (v) => delete v.circuits[0].arrays[0].levelIndex)),
+    /missing device column 'levelIndex'/,
+  );
+  await rejects(
+    async () => readWeightMapJson(await write('pol.json', (v) => (v.circuits[0].arrays[0].polarity[2] = 'x'))),
+    /device 2: unknown polarity 'x'/,
+  );
   const broken = path.join(dir, 'broken.json');
   await fs.writeFile(broken, '{"format": ');
   await rejects(() => readWeightMapJson(broken), /not valid JSON/);
   const device = defaultRramConfig();
-  const rec = { circuit: 'n', array: 0, row: 0, column: 0, polarity: 'upper' as const, levelIndex: 1, targetSiemens: 1e-5, programmedSiemens: 1e-5 };
-  assert.throws(() => weightMapFromRecords([{ name: 'n', device }], [rec, rec]), (e: Error) => e instanceof UserError && /record 1: duplicate device/.test(e.message));
-  assert.throws(() => weightMapFromRecords([{ name: 'n', device }], [{ ...rec, circuit: 'm' }]), (e: Error) => e instanceof UserError && /unknown circuit 'm'/.test(e.message));
-  assert.throws(() => weightMapFromRecords([{ name: 'n', device }], [{ ...rec, levelIndex: 8 }]), (e: Error) => e instanceof UserError && /levelIndex/.test(e.message));
+  const rec = {
+    circuit: 'n',
+    array: 0,
+    row: 0,
+    column: 0,
+    polarity: 'upper' as const,
+    levelIndex: 1,
+    targetSiemens: 1e-5,
+    programmedSiemens: 1e-5,
+  };
+  assert.throws(
+    () => weightMapFromRecords([{ name: 'n', device }], [rec, rec]),
+    (e: Error) => e instanceof UserError && /record 1: duplicate device/.test(e.message),
+  );
+  assert.throws(
+    () => weightMapFromRecords([{ name: 'n', device }], [{ ...rec, circuit: 'm' }]),
+    (e: Error) => e instanceof UserError && /unknown circuit 'm'/.test(e.message),
+  );
+  assert.throws(
+    () => weightMapFromRecords([{ name: 'n', device }], [{ ...rec, levelIndex: 8 }]),
+    (e: Error) => e instanceof UserError && /levelIndex/.test(e.message),
+  );
 });
 
 test('writes are atomic: unwritable paths fail with a UserError and leave no file, an existing file survives a failed write', async () => {
@@ -259,7 +329,10 @@ test('writes are atomic: unwritable paths fail with a UserError and leave no fil
   const asDir = path.join(dir, 'isdir.csv');
   await fs.mkdir(asDir);
   await rejects(() => writeWeightMapCsv(asDir, map), /cannot write .*isdir\.csv/);
-  assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+  assert.equal(
+    readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    [],
+  );
   // A directory without write permission. Root ignores permissions, so as root the write runs in a
   // child process with the uid of `nobody`.
   const locked = path.join(dir, 'locked');
@@ -297,7 +370,10 @@ test('writes are atomic: unwritable paths fail with a UserError and leave no fil
   bad.circuits[0].arrays[0].programmedSiemens[3] = NaN;
   await rejects(() => writeWeightMapCsv(existing, bad), /device 3: conductances must be finite/);
   assert.is(await fs.readFile(existing, 'utf8'), 'previous content');
-  assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+  assert.equal(
+    readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    [],
+  );
 });
 
 test.run();

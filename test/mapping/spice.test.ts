@@ -51,7 +51,10 @@ test('NNADC netlist: 2·pairs·columns resistors per stage, R = 1/g of the progr
   const p = programApproximator(a, { sigma: 0.025, seed: 3 });
   const deck = nnadcNetlist(a.model, p, adcSweep(a.model, 64), options('/tmp/x.data'));
   const rs = resistors(deck.text);
-  assert.is(rs.length, a.model.stages.reduce((n, s) => n + 2 * s.inputs.length * s.columns, 0));
+  assert.is(
+    rs.length,
+    a.model.stages.reduce((n, s) => n + 2 * s.inputs.length * s.columns, 0),
+  );
   assert.is(deck.resistors, rs.length);
   a.model.stages.forEach((s, si) => {
     const mine = rs.filter((r) => r.name.startsWith(`R_s${si}_`));
@@ -65,12 +68,24 @@ test('NNADC netlist: 2·pairs·columns resistors per stage, R = 1/g of the progr
       assert.ok(Math.abs(r.ohms * g - 1) < 1e-12, `${r.name}: R·g = ${r.ohms * g}`);
       assert.is(r.to, `s${si}c${j}`);
       const inp = s.inputs[k];
-      const expected = inp.kind === 'signal' ? (line === 'u' ? 'p' : 'n') : inp.kind === 'bias' ? (line === 'u' ? 'vdd' : '0') : `${line === 'u' ? 'lat' : 'latn'}${inp.comparator}`;
+      const expected =
+        inp.kind === 'signal'
+          ? line === 'u'
+            ? 'p'
+            : 'n'
+          : inp.kind === 'bias'
+            ? line === 'u'
+              ? 'vdd'
+              : '0'
+            : `${line === 'u' ? 'lat' : 'latn'}${inp.comparator}`;
       assert.is(r.from, expected, r.name);
     }
   });
   const comparators = deck.text.split('\n').filter((l) => /^X_s\d+_c\d+ /.test(l));
-  assert.is(comparators.length, a.model.stages.reduce((n, s) => n + s.columns, 0));
+  assert.is(
+    comparators.length,
+    a.model.stages.reduce((n, s) => n + s.columns, 0),
+  );
   assert.ok(comparators.every((l) => l.endsWith(' vdd npim_inv')));
   const coarse = a.model.stages.find((s) => s.role === 'coarse')!;
   assert.is(deck.text.split('\n').filter((l) => /^B_lat\d+ /.test(l)).length, coarse.columns);
@@ -167,12 +182,21 @@ test('co-simulation: NNS+A output P − N in ngspice within 5 mV of the model at
   if (!hasNgspice) return;
   for (const replicaRows of [0, 2]) {
     const a = syntheticNnsa(replicaRows);
-    const r = await runSpiceVerify(a, { points: 60, sigma: 0.025, seed: 2, workDir: path.join(work, `sa${replicaRows}`), modelPath: 'synthetic' });
+    const r = await runSpiceVerify(a, {
+      points: 60,
+      sigma: 0.025,
+      seed: 2,
+      workDir: path.join(work, `sa${replicaRows}`),
+      modelPath: 'synthetic',
+    });
     assert.is(r.kind, 'nnsa');
     if (r.kind !== 'nnsa') return;
     assert.ok(r.output.maxAbsErrorVolts < 5e-3, `max error ${r.output.maxAbsErrorVolts} V`);
     // The only modelling difference is the VTC table: interpolation on its 1 mV grid.
-    assert.ok(r.vtc.maxAbsDifferenceMicrovolts <= r.vtc.interpolationBoundMicrovolts + 2, `VTC Δ ${r.vtc.maxAbsDifferenceMicrovolts} µV vs bound ${r.vtc.interpolationBoundMicrovolts}`);
+    assert.ok(
+      r.vtc.maxAbsDifferenceMicrovolts <= r.vtc.interpolationBoundMicrovolts + 2,
+      `VTC Δ ${r.vtc.maxAbsDifferenceMicrovolts} µV vs bound ${r.vtc.interpolationBoundMicrovolts}`,
+    );
     assert.ok(r.columns.maxAbsDifferenceMicrovolts < 1);
     assert.is(r.replica !== undefined, replicaRows > 0);
   }
@@ -188,7 +212,14 @@ test('co-simulation: a replica with resistive feedback settles where the model p
   assert.match(deck.text, /^R_rep_out vrep vrepin /m);
   assert.is(deck.resistors, 3 + a.model.network.layers.reduce((n, l) => n + 2 * l.pairs * l.columns, 0));
   for (const cornerName of ['fs_85c', 'sf_m40c']) {
-    const r = await runSpiceVerify(a, { points: 30, sigma: 0.025, seed: 3, corner: cornerName, workDir: path.join(work, `fb-${cornerName}`), modelPath: 'synthetic' });
+    const r = await runSpiceVerify(a, {
+      points: 30,
+      sigma: 0.025,
+      seed: 3,
+      corner: cornerName,
+      workDir: path.join(work, `fb-${cornerName}`),
+      modelPath: 'synthetic',
+    });
     assert.ok(r.kind === 'nnsa' && r.replica !== undefined);
     if (r.kind !== 'nnsa' || !r.replica) return;
     // The reference moves far from V_M (amplified corner shift), and ngspice agrees with the fixed point.

@@ -13,7 +13,9 @@ function randomTile(seed: number, rows: number, columns: number, halfSteps: bool
     rowStart: 3,
     rows,
     // Half-integer levels make exact rounding ties common.
-    levels: Float32Array.from({ length: rows * columns }, () => (halfSteps ? (rng.int(7) - 3) / 2 : (rng.int(3) - 1) * (1 + 0.05 * rng.normal()))),
+    levels: Float32Array.from({ length: rows * columns }, () =>
+      halfSteps ? (rng.int(7) - 3) / 2 : (rng.int(3) - 1) * (1 + 0.05 * rng.normal()),
+    ),
     readVariance: null,
   };
 }

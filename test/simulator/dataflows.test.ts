@@ -47,7 +47,14 @@ function images(seed: number, n: number, size: number): Uint8Array {
 const noiseOff = (overrides: Partial<SimulationConfig>): SimulationConfig =>
   SimulationConfigSchema.parse({ device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'none', sigma: 0 } }, ...overrides });
 
-const idealPeripherals: NeuralPimPeripherals = { nnsa: null, adcs: [], accumulator: 'ideal', converter: 'exact', idealBits: 8, ranges: [0.25, 0.5, 1] };
+const idealPeripherals: NeuralPimPeripherals = {
+  nnsa: null,
+  adcs: [],
+  accumulator: 'ideal',
+  converter: 'exact',
+  idealBits: 8,
+  ranges: [0.25, 0.5, 1],
+};
 
 test('with noise off and converters of sufficient resolution every dataflow reproduces the 8-bit reference exactly', async () => {
   await initBackend('auto');
@@ -64,7 +71,14 @@ test('with noise off and converters of sufficient resolution every dataflow repr
   for (const [name, o] of cases) {
     const cfg = noiseOff(o);
     let logits: Float64Array | null = null;
-    const r = await simulate(cfg, net, { images: x, labels }, cfg.dataflow === 'neural-pim' ? idealPeripherals : null, undefined, (_d, l) => (logits = l));
+    const r = await simulate(
+      cfg,
+      net,
+      { images: x, labels },
+      cfg.dataflow === 'neural-pim' ? idealPeripherals : null,
+      undefined,
+      (_d, l) => (logits = l),
+    );
     assert.equal(Array.from(logits!), Array.from(reference), `${name} logits`);
     for (const s of r.sinad) assert.ok(s.sinadDb >= 199, `${name} layer ${s.layer} SINAD ${s.sinadDb} dB, expected exact`);
   }
@@ -73,9 +87,15 @@ test('with noise off and converters of sufficient resolution every dataflow repr
 test('with device variation the analog paths are no longer exact', async () => {
   const net = randomNet(1);
   const x = images(2, 24, 300);
-  const cfg = SimulationConfigSchema.parse({ dataflow: 'isaac', device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'lognormal', sigma: 0.1 } } });
+  const cfg = SimulationConfigSchema.parse({
+    dataflow: 'isaac',
+    device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'lognormal', sigma: 0.1 } },
+  });
   const r = await simulate(cfg, net, { images: x, labels: new Uint8Array(24) }, null);
-  assert.ok(r.sinad.some((s) => s.sinadDb < 199), 'variation must show up as finite SINAD');
+  assert.ok(
+    r.sinad.some((s) => s.sinadDb < 199),
+    'variation must show up as finite SINAD',
+  );
 });
 
 test('results do not depend on how batches are split across worker threads', async () => {
@@ -128,7 +148,15 @@ test('conversions counted during a run equal the closed forms of DESIGN §3', as
     const cfg = noiseOff({ dataflow: kind, neuralPimAccumulator: 'ideal', neuralPimAdc: 'ideal' });
     const dac = kind === 'neural-pim' ? 4 : 1;
     const r = await simulate(cfg, net, { images: x, labels }, kind === 'neural-pim' ? { ...idealPeripherals, converter: 'ideal' } : null);
-    const perGroup = conversionsPerGroup(kind, { inputBits: 8, weightBits: 8, outputBits: 8, log2Rows: 7, cellBits: 1, dacBits: dac, flipEncoding: false });
+    const perGroup = conversionsPerGroup(kind, {
+      inputBits: 8,
+      weightBits: 8,
+      outputBits: 8,
+      log2Rows: 7,
+      cellBits: 1,
+      dacBits: dac,
+      flipEncoding: false,
+    });
     let expected = 0;
     net.layers.forEach((l, i) => {
       if (l.kind !== 'dense') return;

@@ -31,7 +31,9 @@ function dyadicLayer(seed: number, fanIn: number, fanOut: number, cellBits: numb
   const tiles: ProgrammedTile[] = [];
   for (let rowStart = 0; rowStart < fanIn; rowStart += arrayRows) {
     const rows = Math.min(arrayRows, fanIn - rowStart);
-    const levels = Float32Array.from({ length: rows * columns }, () => (ties ? (rng.int(2 * top + 1) - top + (rng.uniform() < 0.5 ? 0.5 : 0)) : (rng.int(16 * top + 1) - 8 * top) / 8));
+    const levels = Float32Array.from({ length: rows * columns }, () =>
+      ties ? rng.int(2 * top + 1) - top + (rng.uniform() < 0.5 ? 0.5 : 0) : (rng.int(16 * top + 1) - 8 * top) / 8,
+    );
     tiles.push({ rowStart, rows, levels, readVariance: null });
   }
   return { fanIn, fanOut, slices, cellBits, columns, differential: true, tiles };
@@ -77,7 +79,9 @@ test('with programming variation the lookup path agrees with the float64 sums ex
   const fanOut = 16;
   const prog = dyadicLayer(5, fanIn, fanOut, 1, 128, false);
   const rng = new Rng(6);
-  for (const tile of prog.tiles) for (let i = 0; i < tile.levels.length; i++) tile.levels[i] = Math.fround(Math.round(tile.levels[i]) * (1 + 0.05 * rng.normal()) + 0.02 * rng.normal());
+  for (const tile of prog.tiles)
+    for (let i = 0; i < tile.levels.length; i++)
+      tile.levels[i] = Math.fround(Math.round(tile.levels[i]) * (1 + 0.05 * rng.normal()) + 0.02 * rng.normal());
   const n = 40;
   const codes = Uint8Array.from({ length: n * fanIn }, () => (rng.uniform() < 0.5 ? 0 : rng.int(256)));
   const engine = buildLookupEngine([[0, prog]], 1, 8, 8)!;
@@ -93,7 +97,8 @@ test('with programming variation the lookup path agrees with the float64 sums ex
         for (let i = 0; i < 8; i++) {
           for (let s = 0; s < prog.slices; s++) {
             let bl = 0;
-            for (let k = 0; k < tile.rows; k++) if ((codes[r * fanIn + tile.rowStart + k] >> i) & 1) bl += tile.levels[k * prog.columns + j * prog.slices + s];
+            for (let k = 0; k < tile.rows; k++)
+              if ((codes[r * fanIn + tile.rowStart + k] >> i) & 1) bl += tile.levels[k * prog.columns + j * prog.slices + s];
             if (Math.abs(Math.abs(bl % 1) - 0.5) < 1e-4) nearTie = true;
             sum += Math.max(-255, Math.min(255, Math.round(bl))) * 2 ** (s + i);
           }

@@ -183,7 +183,7 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
           const alpha = OUTPUT_COMMON_MODE_VOLTS * (gSU + gSL) + vdd * gBU + vdd * (fired * cU + (coarse.length - fired) * cL);
           offset += p.targets[m] - (vm * gFixed - alpha) / beta;
         }
-        const blStar = (offset / states) * beta / (vm * step);
+        const blStar = ((offset / states) * beta) / (vm * step);
         // Clamped, so an out-of-reach operating point still yields its (poor) best candidate.
         const clampBl = (b: number): number => Math.min(nB * top, Math.max(0, b));
         const candidates = [Math.floor(blStar) - 1, Math.floor(blStar), Math.ceil(blStar), Math.ceil(blStar) + 1].map(clampBl);
@@ -197,7 +197,9 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
             const y = (vm * G - alpha) / beta;
             let s2 = sqSU * (OUTPUT_COMMON_MODE_VOLTS + half * y - vm) ** 2 + sqSL * (OUTPUT_COMMON_MODE_VOLTS - half * y - vm) ** 2;
             s2 += sqBU * (vdd - vm) ** 2 + sq(bl, nB) * vm * vm;
-            s2 += fired * (cU * cU * (vdd - vm) ** 2 + cL * cL * vm * vm) + (coarse.length - fired) * (cU * cU * vm * vm + cL * cL * (vdd - vm) ** 2);
+            s2 +=
+              fired * (cU * cU * (vdd - vm) ** 2 + cL * cL * vm * vm) +
+              (coarse.length - fired) * (cU * cU * vm * vm + cL * cL * (vdd - vm) ** 2);
             const sd = (p.sigma * Math.sqrt(s2)) / -beta;
             obj += ((y - p.targets[m]) / p.lsb) ** 2 + p.variationWeight * (sd / p.lsb) ** 2;
           }
@@ -207,7 +209,12 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
     }
   }
   if (!best) throw new RangeError('no column configuration fires upward; add signal rows');
-  const groups = { signalU: spreadLevels(best.su, nS, top), signalL: spreadLevels(best.sl, nS, top), biasU: spreadLevels(best.bu, nB, topBU), biasL: spreadLevels(best.bl, nB, top) };
+  const groups = {
+    signalU: spreadLevels(best.su, nS, top),
+    signalL: spreadLevels(best.sl, nS, top),
+    biasU: spreadLevels(best.bu, nB, topBU),
+    biasL: spreadLevels(best.bl, nB, top),
+  };
   let si = 0;
   let bi = 0;
   const upper: number[] = [];

@@ -11,7 +11,7 @@ import { sampleNnsaBatch } from '../nnsa/dataset.ts';
 import { OUTPUT_FULL_SCALE_VOLTS, pairValue } from '../nnsa/signals.ts';
 import type { VtcBank } from '../vtc.ts';
 import type { NnadcModel } from './config.ts';
-import { adcDeviceCount, convertAdc, instantiateAdc, type AdcCornerMode, type AdcInstance , type ColumnVerify } from './model.ts';
+import { adcDeviceCount, convertAdc, instantiateAdc, type AdcCornerMode, type AdcInstance, type ColumnVerify } from './model.ts';
 
 /** Measurement scale of a model: the differential input in volts, code centres at 0 and V_max. */
 export function adcMeasureOptions(model: Pick<NnadcModel, 'bits' | 'rangeFraction'>): AdcMeasureInput {
@@ -21,7 +21,14 @@ export function adcMeasureOptions(model: Pick<NnadcModel, 'bits' | 'rangeFractio
 /** Measures one converter instance (input: differential volts). */
 export function measureInstance(inst: AdcInstance, model: NnadcModel): ConverterMetrics {
   return measureConverter(
-    { kind: 'batch', convert: (v) => convertAdc(inst, Float64Array.from(v, (x) => x / OUTPUT_FULL_SCALE_VOLTS)) },
+    {
+      kind: 'batch',
+      convert: (v) =>
+        convertAdc(
+          inst,
+          Float64Array.from(v, (x) => x / OUTPUT_FULL_SCALE_VOLTS),
+        ),
+    },
     adcMeasureOptions(model),
   );
 }
@@ -108,7 +115,9 @@ export function monteCarloAdc(
     inlRangeLsb: [Math.min(...fin(s.map((x) => x.inlMinLsb))), Math.max(...fin(s.map((x) => x.inlMaxLsb)))],
     meanMissingCodes: s.reduce((a, x) => a + x.missingCodes, 0) / Math.max(1, draws),
     drawsWithMissingCodes: s.filter((x) => x.missingCodes > 0).length,
-    ...(verify && verify.toleranceLsb > 0 ? { writeVerify: { ...verify, meanAttempts: attempts / draws, meanColumnsOutOfTolerance: outOfTolerance / draws } } : {}),
+    ...(verify && verify.toleranceLsb > 0
+      ? { writeVerify: { ...verify, meanAttempts: attempts / draws, meanColumnsOutOfTolerance: outOfTolerance / draws } }
+      : {}),
   };
 }
 
@@ -164,7 +173,13 @@ export function endToEnd(
       maxErr = Math.max(maxErr, Math.abs(e));
     }
   }
-  return { samples: n, chips, exactFraction: exact / Math.max(1, n), rmsCodeErrorLsb: Math.sqrt(s2 / Math.max(1, n)), maxCodeErrorLsb: maxErr };
+  return {
+    samples: n,
+    chips,
+    exactFraction: exact / Math.max(1, n),
+    rmsCodeErrorLsb: Math.sqrt(s2 / Math.max(1, n)),
+    maxCodeErrorLsb: maxErr,
+  };
 }
 
 /** Full evaluation as written to metrics.json. */
@@ -180,13 +195,21 @@ export interface NnadcEvaluation {
 export function evaluateNnadc(
   model: NnadcModel,
   bank: VtcBank,
-  o: { draws: number; device: RramConfig; cornerModes: AdcMonteCarlo['corners'][]; seed: number; sigmaSweep?: number[]; verify?: ColumnVerify },
+  o: {
+    draws: number;
+    device: RramConfig;
+    cornerModes: AdcMonteCarlo['corners'][];
+    seed: number;
+    sigmaSweep?: number[];
+    verify?: ColumnVerify;
+  },
 ): { evaluation: NnadcEvaluation; nominalMetrics: ConverterMetrics } {
   const rng = new Rng(o.seed);
   const nominalMetrics = measureInstance(instantiateAdc(model, bank, idealDevices(model.device), null, { kind: 'nominal' }), model);
   // As programmed, then (with `verify`) the same draws write-verified.
   const monteCarlo = o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`)));
-  if (o.verify) monteCarlo.push(...o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), o.verify)));
+  if (o.verify)
+    monteCarlo.push(...o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), o.verify)));
   const sweep = o.sigmaSweep ?? [0.001, 0.0025, 0.005, 0.01, 0.025];
   const enobVsSigma = sweep.map((sigma) => {
     const dev = { ...o.device, programming: { ...o.device.programming, sigma } };

@@ -71,9 +71,17 @@ export function adcDeviceCount(model: Pick<NnadcModel, 'stages'>): { rram: numbe
  * Instantiates a converter (variation applied when `rng` is given; then, with `verify`, each
  * column is write-verified against the designed thresholds, see {@link ColumnVerify}).
  */
-export function instantiateAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, rng: Rng | null, corners: AdcCornerMode, verify?: ColumnVerify): AdcInstance {
+export function instantiateAdc(
+  model: NnadcModel,
+  bank: VtcBank,
+  device: RramConfig,
+  rng: Rng | null,
+  corners: AdcCornerMode,
+  verify?: ColumnVerify,
+): AdcInstance {
   const inst = programAdc(model, bank, device, rng, corners);
-  if (rng && verify && verify.toleranceLsb > 0) inst.verify = writeVerify(inst, programAdc(model, bank, device, null, { kind: 'nominal' }), model, device, verify, rng.fork('verify'));
+  if (rng && verify && verify.toleranceLsb > 0)
+    inst.verify = writeVerify(inst, programAdc(model, bank, device, null, { kind: 'nominal' }), model, device, verify, rng.fork('verify'));
   return inst;
 }
 
@@ -85,7 +93,8 @@ function programAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, rng: R
     arch: model.arch,
     stages: model.stages.map((stage, si) => {
       const target = (levels: number[]): Float64Array => Float64Array.from(levels, (i) => levelConductance(model.device, i));
-      const program = (g: Float64Array, line: string): Float64Array => (rng ? programConductances(g, device, rng.fork(`stage${si}.${line}`)) : g);
+      const program = (g: Float64Array, line: string): Float64Array =>
+        rng ? programConductances(g, device, rng.fork(`stage${si}.${line}`)) : g;
       const c = new Int32Array(stage.columns);
       if (corners.kind === 'per-neuron') {
         const r = rng ? rng.fork(`corners${si}`) : null;
@@ -114,7 +123,10 @@ export function convertAdc(inst: AdcInstance, y: ArrayLike<number>): Int32Array 
   const codes = new Int32Array(n);
   const vdd = inst.vddVolts;
   const coarseStage = inst.stages.find((s) => s.stage.role === 'coarse');
-  const fineBits = inst.arch === 'two-step' && coarseStage ? Math.round(Math.log2(inst.stages.find((s) => s.stage.role === 'fine')!.stage.columns + 1)) : 0;
+  const fineBits =
+    inst.arch === 'two-step' && coarseStage
+      ? Math.round(Math.log2(inst.stages.find((s) => s.stage.role === 'fine')!.stage.columns + 1))
+      : 0;
   const maxCode = 2 ** inst.bits - 1;
   const coarseOut = new Float64Array(coarseStage ? coarseStage.stage.columns : 0);
   for (let i = 0; i < n; i++) {
@@ -168,7 +180,11 @@ export interface AdcThresholds {
 }
 
 /** Column constants of a stage's column j for the threshold form. */
-function columnConstants(stage: AdcInstance['stages'][number], j: number, vdd: number): { beta: number; num0: number; perCoarse: number[] } {
+function columnConstants(
+  stage: AdcInstance['stages'][number],
+  j: number,
+  vdd: number,
+): { beta: number; num0: number; perCoarse: number[] } {
   const { inputs, columns } = stage.stage;
   let G = 0;
   let beta = 0;
@@ -215,7 +231,15 @@ export function adcThresholds(inst: AdcInstance): AdcThresholds {
     order.forEach((k, m) => (out[m + 1] = out[m] - f.perCoarse[k]));
     return out;
   });
-  return { arch: inst.arch, bits: inst.bits, first: firstThresholds, fine, fineBits: fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0, sortedFirst, fineNumeratorByCount };
+  return {
+    arch: inst.arch,
+    bits: inst.bits,
+    first: firstThresholds,
+    fine,
+    fineBits: fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0,
+    sortedFirst,
+    fineNumeratorByCount,
+  };
 }
 
 /** Code of a normalized input y from the threshold form (same as {@link convertAdc}). */
@@ -261,7 +285,14 @@ function coarseFiringOrder(inst: AdcInstance): number[] {
   return Array.from(t.keys()).sort((a, b) => t[a] - t[b]);
 }
 
-function writeVerify(inst: AdcInstance, nominal: AdcInstance, model: NnadcModel, device: RramConfig, verify: ColumnVerify, rng: Rng): VerifyOutcome {
+function writeVerify(
+  inst: AdcInstance,
+  nominal: AdcInstance,
+  model: NnadcModel,
+  device: RramConfig,
+  verify: ColumnVerify,
+  rng: Rng,
+): VerifyOutcome {
   const lsbY = model.rangeFraction / (2 ** model.bits - 1);
   const tolY = verify.toleranceLsb * lsbY;
   const vdd = inst.vddVolts;
@@ -288,7 +319,11 @@ function writeVerify(inst: AdcInstance, nominal: AdcInstance, model: NnadcModel,
       let failed = false;
       // Moves a threshold (or step) by `dy` by re-programming one candidate device (see
       // pickTrimMove); false when none can move it.
-      const adjust = (candidates: Array<{ line: 'upperSiemens' | 'lowerSiemens'; k: number; slope: number }>, dy: number, tag: string): boolean => {
+      const adjust = (
+        candidates: Array<{ line: 'upperSiemens' | 'lowerSiemens'; k: number; slope: number }>,
+        dy: number,
+        tag: string,
+      ): boolean => {
         const move = pickTrimMove(
           candidates.map((c) => ({ siemens: s[c.line][c.k * J + j], slope: c.slope })),
           dy,

@@ -107,7 +107,13 @@ export function trainNnadc(
   const vm = vtcFigures(bank, bank.nominalIndex).switchingVolts;
   const lsb = cfg.rangeFraction / (2 ** cfg.bits - 1);
   const rows = (kind: 'signal' | 'bias', n: number): StageInput[] => Array.from({ length: n }, () => ({ kind }));
-  type Plan = { role: ComparatorStage['role']; inputs: StageInput[]; targets: number[][]; coarseUpperLevel?: number; signalDifference?: number[] };
+  type Plan = {
+    role: ComparatorStage['role'];
+    inputs: StageInput[];
+    targets: number[][];
+    coarseUpperLevel?: number;
+    signalDifference?: number[];
+  };
   // Smaller ranges need finer threshold placement: scale the signal rows with 1/range.
   const signalRows = cfg.signalRows ?? Math.max(2, Math.ceil(2 / cfg.rangeFraction));
   const plans: Plan[] = [];

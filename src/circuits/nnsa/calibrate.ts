@@ -25,7 +25,12 @@ export interface OutputCorrection {
  * of `points` inputs with every bit pair at the same s ∈ [−1, 1]. A non-positive gain (a broken
  * instance) gives no correction.
  */
-export function nnsaRampCalibration(inst: NetworkInstance, bank: VtcBank, dacBits: number, points = CALIBRATION_RAMP_POINTS): OutputCorrection {
+export function nnsaRampCalibration(
+  inst: NetworkInstance,
+  bank: VtcBank,
+  dacBits: number,
+  points = CALIBRATION_RAMP_POINTS,
+): OutputCorrection {
   const K = NNSA_INPUT_PAIRS;
   const upper = new Float64Array(points * K);
   const lower = new Float64Array(points * K);

@@ -92,7 +92,12 @@ export interface EvaluateNnsaOptions {
 }
 
 /** Error statistics of a chip on a sample set. */
-export function chipErrors(inst: NetworkInstance, bank: VtcBank, data: ReturnType<typeof sampleNnsaBatch>, n: number): { stats: ErrorStats; errors: Float64Array } {
+export function chipErrors(
+  inst: NetworkInstance,
+  bank: VtcBank,
+  data: ReturnType<typeof sampleNnsaBatch>,
+  n: number,
+): { stats: ErrorStats; errors: Float64Array } {
   const outs = forwardNetwork(inst, bank, data.upper, data.lower, n);
   return outputErrors(outs[outs.length - 1], data, n);
 }
@@ -101,7 +106,12 @@ export function chipErrors(inst: NetworkInstance, bank: VtcBank, data: ReturnTyp
  * Error statistics of output pairs `o` [n × 2] against the sample set's targets; with `correction`
  * the differential output is first corrected by that offset and gain, (P − N − offset) / gain.
  */
-export function outputErrors(o: Float64Array, data: ReturnType<typeof sampleNnsaBatch>, n: number, correction: OutputCorrection = { offsetVolts: 0, gain: 1 }): { stats: ErrorStats; errors: Float64Array } {
+export function outputErrors(
+  o: Float64Array,
+  data: ReturnType<typeof sampleNnsaBatch>,
+  n: number,
+  correction: OutputCorrection = { offsetVolts: 0, gain: 1 },
+): { stats: ErrorStats; errors: Float64Array } {
   const errors = new Float64Array(n);
   let s2 = 0;
   let cm2 = 0;
@@ -209,7 +219,11 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
   const nominalInst = instantiateNetwork(net, bank, idealDevices(o.device), null, { kind: 'nominal' });
   const nominal = chipErrors(nominalInst, bank, nominalData, nominalPoints);
   const sequences = o.sequences ?? 4096;
-  const multiCycle = { ...multiCycleErrors(nominalInst, bank, o.dacBits, sequences, rng.fork('multi')), cycles: inputCycles(o.dacBits), sequences };
+  const multiCycle = {
+    ...multiCycleErrors(nominalInst, bank, o.dacBits, sequences, rng.fork('multi')),
+    cycles: inputCycles(o.dacBits),
+    sequences,
+  };
 
   const runMonteCarlo = (mode: (typeof o.cornerModes)[number], trim?: NnsaTrim): MonteCarloStats => {
     const raw: ErrorStats[] = [];

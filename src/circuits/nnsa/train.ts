@@ -194,17 +194,25 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
             rng: r,
           })
         : centeredLayerInit({
-        pairs,
-        columns,
-        biasRows: cfg.biasRows,
-        meanInputVolts: layer === 0 ? OUTPUT_COMMON_MODE_VOLTS * 0.67 : cfg.vddVolts / 2,
-        centerVolts: layer === 0 ? nominalVm : OUTPUT_COMMON_MODE_VOLTS,
-        vddVolts: cfg.vddVolts,
-        gMinRelative: gMinRel,
-        signalMax: 0.5,
-        rng: r,
-        ...(layer === 0 ? { replicaRows: cfg.replicaRows, replicaLevel: cfg.replicaInitLevel, replicaVolts: nominalReplicaVolts, trimRows: cfg.trimRows, trimVolts: cfg.trimVolts } : {}),
-      }),
+            pairs,
+            columns,
+            biasRows: cfg.biasRows,
+            meanInputVolts: layer === 0 ? OUTPUT_COMMON_MODE_VOLTS * 0.67 : cfg.vddVolts / 2,
+            centerVolts: layer === 0 ? nominalVm : OUTPUT_COMMON_MODE_VOLTS,
+            vddVolts: cfg.vddVolts,
+            gMinRelative: gMinRel,
+            signalMax: 0.5,
+            rng: r,
+            ...(layer === 0
+              ? {
+                  replicaRows: cfg.replicaRows,
+                  replicaLevel: cfg.replicaInitLevel,
+                  replicaVolts: nominalReplicaVolts,
+                  trimRows: cfg.trimRows,
+                  trimVolts: cfg.trimVolts,
+                }
+              : {}),
+          }),
     progressEvery: 50,
     onProgress: (step, loss) => onProgress?.('train', step, total, loss),
   });

@@ -40,11 +40,22 @@ function referenceRows(inst: NetworkInstance): { upper: Float64Array; lower: Flo
   const lower = new Float64Array(NNSA_INPUT_PAIRS);
   [upper[WEIGHT_BITS], lower[WEIGHT_BITS]] = outputPair(0);
   const signalRows = inst.inputRows?.length ?? NNSA_INPUT_PAIRS;
-  return layerRowVoltages(inst, true, expandSignalRows(inst.inputRows, upper, 1), expandSignalRows(inst.inputRows, lower, 1), signalRows, 1);
+  return layerRowVoltages(
+    inst,
+    true,
+    expandSignalRows(inst.inputRows, upper, 1),
+    expandSignalRows(inst.inputRows, lower, 1),
+    signalRows,
+    1,
+  );
 }
 
 /** Column voltage of hidden neuron j at the reference input, and its total conductance. */
-function columnAt(inst: NetworkInstance, j: number, rows: { upper: Float64Array; lower: Float64Array }): { volts: number; siemens: number } {
+function columnAt(
+  inst: NetworkInstance,
+  j: number,
+  rows: { upper: Float64Array; lower: Float64Array },
+): { volts: number; siemens: number } {
   const l = inst.layers[0];
   let num = 0;
   let den = 0;
@@ -61,7 +72,14 @@ function columnAt(inst: NetworkInstance, j: number, rows: { upper: Float64Array;
  * Trims the hidden neurons of `inst` (programmed with `device`'s variation) against `nominal`
  * (the same network at nominal devices and corner), in place.
  */
-export function trimNnsa(inst: NetworkInstance, nominal: NetworkInstance, bank: VtcBank, device: RramConfig, trim: NnsaTrim, rng: Rng): NnsaTrimOutcome {
+export function trimNnsa(
+  inst: NetworkInstance,
+  nominal: NetworkInstance,
+  bank: VtcBank,
+  device: RramConfig,
+  trim: NnsaTrim,
+  rng: Rng,
+): NnsaTrimOutcome {
   const rows = referenceRows(inst);
   const nominalRows = referenceRows(nominal);
   const l = inst.layers[0];
@@ -83,7 +101,11 @@ export function trimNnsa(inst: NetworkInstance, nominal: NetworkInstance, bank: 
       const { volts: v, siemens: G } = columnAt(inst, j, rows);
       // A device at line voltage V moves the column by (V − v)/G per siemens.
       const candidates = adjustable.flatMap((k) =>
-        (['upperSiemens', 'lowerSiemens'] as const).map((line) => ({ line, idx: k * J + j, slope: ((line === 'upperSiemens' ? rows.upper[k] : rows.lower[k]) - v) / G })),
+        (['upperSiemens', 'lowerSiemens'] as const).map((line) => ({
+          line,
+          idx: k * J + j,
+          slope: ((line === 'upperSiemens' ? rows.upper[k] : rows.lower[k]) - v) / G,
+        })),
       );
       const move = pickTrimMove(
         candidates.map((c) => ({ siemens: l[c.line][c.idx], slope: c.slope })),

@@ -124,7 +124,14 @@ export class NetBuilder {
     const groups = o.groups ?? 1;
     ensure(x.c % groups === 0 && o.out % groups === 0, `layer ${name}: ${x.c} → ${o.out} channels not divisible into ${groups} groups`);
     const y = { h: outputSize(x.h, o), w: outputSize(x.w, o), c: o.out };
-    this.add({ name, kind: 'conv', groups, rowsPerGroup: o.k * o.k * (x.c / groups), outputsPerGroup: o.out / groups, positions: y.h * y.w });
+    this.add({
+      name,
+      kind: 'conv',
+      groups,
+      rowsPerGroup: o.k * o.k * (x.c / groups),
+      outputsPerGroup: o.out / groups,
+      positions: y.h * y.w,
+    });
     return y;
   }
 
@@ -133,7 +140,15 @@ export class NetBuilder {
    * (`sequential` when each run needs the previous one's result, e.g. a recurrent decoder).
    */
   fc(x: Tensor, name: string, out: number, positions = 1, sequential = false): Tensor {
-    this.add({ name, kind: 'fc', groups: 1, rowsPerGroup: x.h * x.w * x.c, outputsPerGroup: out, positions, ...(sequential ? { sequential } : {}) });
+    this.add({
+      name,
+      kind: 'fc',
+      groups: 1,
+      rowsPerGroup: x.h * x.w * x.c,
+      outputsPerGroup: out,
+      positions,
+      ...(sequential ? { sequential } : {}),
+    });
     return { h: 1, w: 1, c: out };
   }
 
@@ -144,7 +159,15 @@ export class NetBuilder {
    */
   lstm(x: Tensor, name: string, hidden: number, steps: number): Tensor {
     const inputs = x.h * x.w * x.c;
-    this.add({ name, kind: 'lstm', groups: 1, rowsPerGroup: inputs + hidden + 1, outputsPerGroup: 4 * hidden, positions: steps, sequential: true });
+    this.add({
+      name,
+      kind: 'lstm',
+      groups: 1,
+      rowsPerGroup: inputs + hidden + 1,
+      outputsPerGroup: 4 * hidden,
+      positions: steps,
+      sequential: true,
+    });
     // Three products and one add per unit, plus tanh(c).
     this.elementwiseOps += 5 * hidden * steps;
     return { h: 1, w: 1, c: hidden };
@@ -170,7 +193,10 @@ export class NetBuilder {
 
   /** Channel concatenation of equally sized maps. */
   concat(...xs: Tensor[]): Tensor {
-    ensure(xs.every((t) => t.h === xs[0].h && t.w === xs[0].w), 'concat of maps of different sizes');
+    ensure(
+      xs.every((t) => t.h === xs[0].h && t.w === xs[0].w),
+      'concat of maps of different sizes',
+    );
     return { h: xs[0].h, w: xs[0].w, c: xs.reduce((s, t) => s + t.c, 0) };
   }
 

@@ -138,8 +138,14 @@ export function inceptionV2(): Workload {
     const s = o.stride ?? 1;
     const out: Tensor[] = [];
     if (o.c1 > 0) out.push(b.conv(x, `${name}.1x1`, { out: o.c1, k: 1, pad: 'same' }));
-    out.push(b.conv(b.conv(x, `${name}.3x3_reduce`, { out: o.r3, k: 1, pad: 'same' }), `${name}.3x3`, { out: o.c3, k: 3, stride: s, pad: 'same' }));
-    const d = b.conv(b.conv(x, `${name}.double_3x3_reduce`, { out: o.rd, k: 1, pad: 'same' }), `${name}.double_3x3a`, { out: o.cd, k: 3, pad: 'same' });
+    out.push(
+      b.conv(b.conv(x, `${name}.3x3_reduce`, { out: o.r3, k: 1, pad: 'same' }), `${name}.3x3`, { out: o.c3, k: 3, stride: s, pad: 'same' }),
+    );
+    const d = b.conv(b.conv(x, `${name}.double_3x3_reduce`, { out: o.rd, k: 1, pad: 'same' }), `${name}.double_3x3a`, {
+      out: o.cd,
+      k: 3,
+      pad: 'same',
+    });
     out.push(b.conv(d, `${name}.double_3x3b`, { out: o.cd, k: 3, stride: s, pad: 'same' }));
     const pooled = o.pool === 'avg' ? b.avgPool(x, { k: 3, stride: s, pad: 'same' }) : b.maxPool(x, { k: 3, stride: s, pad: 'same' });
     out.push(o.pool === 'max-pass' ? pooled : b.conv(pooled, `${name}.pool_proj`, { out: o.pp, k: 1, pad: 'same' }));
@@ -165,7 +171,11 @@ export function inceptionV2(): Workload {
   x = mixed(x, '5b', { c1: 352, r3: 192, c3: 320, rd: 192, cd: 224, pool: 'max', pp: 128 });
   x = b.globalAvgPool(x);
   b.fc(x, 'fc', 1000);
-  return b.build('inception-v2', 'Inception-v2', '224×224, BN-Inception (Ioffe & Szegedy 2015) as TF-slim inception_v2 (separable 7×7 stem)');
+  return b.build(
+    'inception-v2',
+    'Inception-v2',
+    '224×224, BN-Inception (Ioffe & Szegedy 2015) as TF-slim inception_v2 (separable 7×7 stem)',
+  );
 }
 
 /** MobileNet-V2, width 1.0 (Sandler et al. 2018, Table 2; torchvision definition). */

@@ -22,7 +22,17 @@ export const WORKLOADS: Readonly<Record<string, () => Workload>> = {
 };
 
 /** The nine benchmarks of DESIGN.md §5 ("all"). */
-export const BENCHMARKS: readonly string[] = ['alexnet', 'vgg16', 'vgg19', 'resnet50', 'resnet101', 'googlenet', 'inception-v2', 'mobilenet-v2', 'neuraltalk'];
+export const BENCHMARKS: readonly string[] = [
+  'alexnet',
+  'vgg16',
+  'vgg19',
+  'resnet50',
+  'resnet101',
+  'googlenet',
+  'inception-v2',
+  'mobilenet-v2',
+  'neuraltalk',
+];
 
 /** The project's MNIST models ("mnist"). */
 export const MNIST_WORKLOADS: readonly string[] = ['mlp', 'lenet5'];

@@ -20,7 +20,11 @@ export function neuraltalk(steps = NEURALTALK_STEPS): Workload {
   const h = b.lstm(image(1, 600), 'lstm', 600, steps);
   // Greedy decoding: each word is the next step's input, so the steps are sequential.
   b.fc(h, 'Wd', 8791, steps, true);
-  return b.build('neuraltalk', 'NeuralTalk LSTM', `600-unit LSTM, 600-d word embedding, 8791-word vocabulary (EIE's NeuralTalk), ${steps} words`);
+  return b.build(
+    'neuraltalk',
+    'NeuralTalk LSTM',
+    `600-unit LSTM, 600-d word embedding, 8791-word vocabulary (EIE's NeuralTalk), ${steps} words`,
+  );
 }
 
 /** The project's MNIST MLP: 784 → 256 → 10. */
