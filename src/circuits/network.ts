@@ -40,6 +40,9 @@
  * a buffered resistive divider from VDD). A device to VDD or ground moves a neuron's threshold by
  * one level step × 0.6 V; a device to a tap 0.1 V from the threshold moves it six times less, so the
  * thresholds are no longer stuck on the coarse grid that 3-bit bias devices impose.
+ *
+ * The order of a layer's rows (signal | bias | replica | trim), their counts and each fixed kind's
+ * line voltages are described once, in `row-layout.ts`.
  */
 import { z } from 'zod';
 import { VDD_VOLTS } from '../core/defaults.ts';
