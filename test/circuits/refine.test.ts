@@ -9,6 +9,7 @@ import { forwardTf } from '../../src/circuits/train-network.ts';
 import { NnsaTrainConfigSchema } from '../../src/circuits/nnsa/config.ts';
 import { trainNnsa } from '../../src/circuits/nnsa/train.ts';
 import { loadVtcBank } from '../../src/data/vtc-bank.ts';
+import { randomLevelsLayer } from './helpers.ts';
 import type { VtcBank } from '../../src/circuits/vtc.ts';
 
 const INPUTS = 3;
@@ -19,13 +20,7 @@ const OUTPUTS = 2;
 function smallNetwork(seed: number): PassiveNetwork {
   const rng = new Rng(seed);
   const device = defaultRramConfig();
-  const layer = (pairs: number, columns: number, activation: 'inverter' | 'linear') => ({
-    pairs,
-    columns,
-    activation,
-    upperLevels: Array.from({ length: pairs * columns }, () => rng.int(8)),
-    lowerLevels: Array.from({ length: pairs * columns }, () => rng.int(8)),
-  });
+  const layer = (pairs: number, columns: number, activation: 'inverter' | 'linear') => randomLevelsLayer(rng, pairs, columns, activation);
   const biasRows = 2;
   return PassiveNetworkSchema.parse({
     inputPairs: INPUTS,
