@@ -9,7 +9,8 @@
  * the same order, so its results are bit-identical; a test checks it.
  */
 import { growMemory, instantiateKernel } from '../core/wasm-kernel.ts';
-import { DEFAULT_TRIM_VOLTS, type NetworkInstance } from './network.ts';
+import type { NetworkInstance } from './network.ts';
+import { fixedRowLineVolts, layerRowLayoutOfPairs } from './row-layout.ts';
 import type { VtcBank } from './vtc.ts';
 
 interface CompiledLayer {
@@ -41,25 +42,19 @@ export interface CompiledNetwork {
 export function compileNetwork(inst: NetworkInstance, bank: VtcBank): CompiledNetwork {
   const layers = inst.layers.map((l, li) => {
     const inv = l.activation === 'inverter';
-    const nr = inv ? (inst.replicaRows ?? 0) : 0;
-    const nt = inv ? (inst.trimRows ?? 0) : 0;
-    const signal = l.pairs - inst.biasRows - nr - nt;
-    const [trimHi, trimLo] = inst.trimVolts ?? DEFAULT_TRIM_VOLTS;
+    const layout = layerRowLayoutOfPairs(inst, l.pairs, inv);
+    const signal = layout.counts.signal;
+    const fixedVolts = fixedRowLineVolts(inst, layout);
     const J = l.columns;
     const total = new Float64Array(J);
     const offset = new Float64Array(J);
     for (let k = 0; k < l.pairs; k++) {
-      let vu = 0;
-      let vl = 0;
-      const r = k - signal;
-      if (r >= 0) {
-        if (r < inst.biasRows) [vu, vl] = [inst.vddVolts, 0];
-        else if (r < inst.biasRows + nr) [vu, vl] = [inst.replicaVolts ?? NaN, inst.replicaVolts ?? NaN];
-        else [vu, vl] = [trimHi, trimLo];
-      }
+      const vu = fixedVolts.upper[k];
+      const vl = fixedVolts.lower[k];
+      const fixed = k >= signal;
       for (let j = 0; j < J; j++) {
         total[j] += l.upperSiemens[k * J + j] + l.lowerSiemens[k * J + j];
-        if (r >= 0) offset[j] += vu * l.upperSiemens[k * J + j] + vl * l.lowerSiemens[k * J + j];
+        if (fixed) offset[j] += vu * l.upperSiemens[k * J + j] + vl * l.lowerSiemens[k * J + j];
       }
     }
     // Parallel rows of one external input (layer 0) fold into one weight per input.

@@ -40,6 +40,9 @@
  * a buffered resistive divider from VDD). A device to VDD or ground moves a neuron's threshold by
  * one level step × 0.6 V; a device to a tap 0.1 V from the threshold moves it six times less, so the
  * thresholds are no longer stuck on the coarse grid that 3-bit bias devices impose.
+ *
+ * The order of a layer's rows (signal | bias | replica | trim), their counts and each fixed kind's
+ * line voltages are described once, in `row-layout.ts`.
  */
 import { z } from 'zod';
 import { VDD_VOLTS } from '../core/defaults.ts';
@@ -47,6 +50,16 @@ import { fail } from '../core/errors.ts';
 import type { Rng } from '../core/rng.ts';
 import { RramConfigSchema, levelConductance, programConductances, type RramConfig } from '../device/rram.ts';
 import { passiveColumnVoltages, type CrossbarConductances } from './crossbar.ts';
+import {
+  DEFAULT_TRIM_VOLTS,
+  FIXED_ROW_KINDS,
+  fixedRowCount,
+  fixedRowSharesNode,
+  layerRowLayout,
+  layerRowVoltages,
+  rowsOfKind,
+  type FixedRowSettings,
+} from './row-layout.ts';
 import { bankVtc, vtcFigures, type VtcBank } from './vtc.ts';
 
 /** Activation of a layer's columns. */
@@ -113,7 +126,7 @@ export const PassiveNetworkSchema = z
       ctx.addIssue({ code: 'custom', message: `inputRows names an input ≥ ${net.inputPairs}` });
     let signals = net.inputRows?.length ?? net.inputPairs;
     net.layers.forEach((l, i) => {
-      const pairsIn = signals + net.biasRows + (l.activation === 'inverter' ? (net.replicaRows ?? 0) + (net.trimRows ?? 0) : 0);
+      const pairsIn = signals + fixedRowCount(net, l.activation === 'inverter');
       if (l.pairs !== pairsIn) ctx.addIssue({ code: 'custom', message: `layer ${i} has ${l.pairs} input pairs, expected ${pairsIn}` });
       const n = l.pairs * l.columns;
       if (l.upperLevels.length !== n || l.lowerLevels.length !== n)
@@ -152,8 +165,7 @@ export function layerPairs(shape: NetworkShape): number[] {
   return shape.layers.map(
     (l, i) =>
       (i === 0 ? (shape.inputRows?.length ?? shape.inputPairs) : shape.layers[i - 1].columns) +
-      (shape.biasRows ?? 1) +
-      (l.activation === 'inverter' ? (shape.replicaRows ?? 0) + (shape.trimRows ?? 0) : 0),
+      fixedRowCount(shape, l.activation === 'inverter'),
   );
 }
 
@@ -179,8 +191,8 @@ export function expandSignalRows(sources: number[] | undefined, inputs: ArrayLik
   return out;
 }
 
-/** Default trim-row voltages (upper, lower line): divider taps 0.1 V either side of VDD/2, volts. */
-export const DEFAULT_TRIM_VOLTS: [number, number] = [0.7, 0.5];
+// The row layout lives in row-layout.ts; these names stay importable from here.
+export { DEFAULT_TRIM_VOLTS, layerRowVoltages, type FixedRowSettings };
 
 /** Conductances of the replica feedback divider: output→input and VDD→input, ground→input, siemens. */
 export interface ReplicaDividerSiemens {
@@ -339,45 +351,6 @@ function programReplicaDivider(f: ReplicaFeedback, device: RramConfig, rng: Rng 
   };
 }
 
-/** What sets the fixed rows' voltages: the supply, the replica reference and the trim taps. */
-export type FixedRowSettings = Pick<NetworkInstance, 'vddVolts' | 'biasRows' | 'replicaRows' | 'replicaVolts' | 'trimRows' | 'trimVolts'>;
-
-/**
- * Line voltages of every row pair of a layer, [batch × pairs] per line: the `width` signal rows
- * from `upper`/`lower` [batch × width], then the bias rows (VDD, 0) and, for an inverter layer,
- * the replica rows (V_rep, V_rep) and the trim rows (the two taps). See the module comment.
- */
-export function layerRowVoltages(
-  rows: FixedRowSettings,
-  inverter: boolean,
-  upper: ArrayLike<number>,
-  lower: ArrayLike<number>,
-  width: number,
-  batch: number,
-): { upper: Float64Array; lower: Float64Array } {
-  const nb = rows.biasRows;
-  const nr = inverter ? (rows.replicaRows ?? 0) : 0;
-  const nt = inverter ? (rows.trimRows ?? 0) : 0;
-  const replicaVolts = rows.replicaVolts ?? NaN;
-  const [trimHi, trimLo] = rows.trimVolts ?? DEFAULT_TRIM_VOLTS;
-  const K = width + nb + nr + nt;
-  const u = new Float64Array(batch * K);
-  const l = new Float64Array(batch * K);
-  for (let b = 0; b < batch; b++) {
-    for (let k = 0; k < width; k++) {
-      u[b * K + k] = upper[b * width + k];
-      l[b * K + k] = lower[b * width + k];
-    }
-    for (let k = width; k < width + nb; k++) u[b * K + k] = rows.vddVolts;
-    for (let k = width + nb; k < width + nb + nr; k++) u[b * K + k] = l[b * K + k] = replicaVolts;
-    for (let k = width + nb + nr; k < K; k++) {
-      u[b * K + k] = trimHi;
-      l[b * K + k] = trimLo;
-    }
-  }
-  return { upper: u, lower: l };
-}
-
 /**
  * Float64 forward pass. `upperVolts`/`lowerVolts` are [batch × inputPairs] (the external inputs,
  * without bias); returns every layer's outputs, the last being the network output [batch × columns].
@@ -392,8 +365,7 @@ export function forwardNetwork(
   const outs: Float64Array[] = [];
   let up = expandSignalRows(inst.inputRows, upperVolts, batch);
   let lo = expandSignalRows(inst.inputRows, lowerVolts, batch);
-  const fixed = inst.biasRows + (inst.layers[0].activation === 'inverter' ? (inst.replicaRows ?? 0) + (inst.trimRows ?? 0) : 0);
-  let width = inst.layers[0].pairs - fixed;
+  let width = inst.layers[0].pairs - fixedRowCount(inst, inst.layers[0].activation === 'inverter');
   for (const layer of inst.layers) {
     const { upper: u, lower: l } = layerRowVoltages(inst, layer.activation === 'inverter', up, lo, width, batch);
     const v = passiveColumnVoltages(layer, u, l, batch);
@@ -425,19 +397,20 @@ export function balanceParallelRows(net: PassiveNetwork): number {
   let changed = 0;
   let signals = net.inputRows?.length ?? net.inputPairs;
   const sources = net.inputRows ?? [];
-  const nb = net.biasRows;
   for (const l of net.layers) {
-    const inv = l.activation === 'inverter';
-    const nr = inv ? (net.replicaRows ?? 0) : 0;
-    const nt = inv ? (net.trimRows ?? 0) : 0;
+    const layout = layerRowLayout(net, signals, l.activation === 'inverter');
     const J = l.columns;
-    // Groups of [line, first row, rows]; the replica rows' two lines form one group.
+    // Groups of [line, row]: per fixed kind, each line on its own node, or both lines of a kind
+    // tied to one node (the replica rows) as one group.
     const groups: Array<Array<[number[], number]>> = [];
-    const rowsOf = (lines: number[][], first: number, count: number): Array<[number[], number]> =>
-      lines.flatMap((lv) => Array.from({ length: count }, (_, r) => [lv, first + r] as [number[], number]));
-    groups.push(rowsOf([l.upperLevels], signals, nb), rowsOf([l.lowerLevels], signals, nb));
-    if (nr > 0) groups.push(rowsOf([l.upperLevels, l.lowerLevels], signals + nb, nr));
-    if (nt > 0) groups.push(rowsOf([l.upperLevels], signals + nb + nr, nt), rowsOf([l.lowerLevels], signals + nb + nr, nt));
+    const rowsOf = (lines: number[][], rows: number[]): Array<[number[], number]> =>
+      lines.flatMap((lv) => rows.map((k) => [lv, k] as [number[], number]));
+    for (const kind of FIXED_ROW_KINDS) {
+      const rows = rowsOfKind(layout, kind);
+      if (rows.length === 0) continue;
+      if (fixedRowSharesNode(kind)) groups.push(rowsOf([l.upperLevels, l.lowerLevels], rows));
+      else groups.push(rowsOf([l.upperLevels], rows), rowsOf([l.lowerLevels], rows));
+    }
     // Parallel rows of one external input (layer 0), per line.
     if (l === net.layers[0]) {
       for (const source of new Set(sources)) {

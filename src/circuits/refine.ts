@@ -16,14 +16,8 @@
  */
 import type { Rng } from '../core/rng.ts';
 import { levelConductance, levelCount, type RramConfig } from '../device/rram.ts';
-import {
-  DEFAULT_TRIM_VOLTS,
-  expandSignalRows,
-  instantiateNetwork,
-  designedReplicaVolts,
-  layerRowVoltages,
-  type PassiveNetwork,
-} from './network.ts';
+import { expandSignalRows, instantiateNetwork, designedReplicaVolts, type PassiveNetwork } from './network.ts';
+import { fixedRowLineVolts, layerRowLayoutOfPairs, layerRowVoltages } from './row-layout.ts';
 import { bankVtc, type VtcBank } from './vtc.ts';
 
 /** Options of {@link refineNetwork}. */
@@ -58,7 +52,8 @@ export interface RefineOptions {
   onSweep?: (sweep: number, loss: number, moves: number) => void;
 }
 
-interface ChipState {
+/** Cached state of one chip (nominal or a variation-and-corner draw). */
+export interface ChipState {
   /** Multiplicative factor of each device's conductance (variation), per layer and line. */
   factor: Float64Array[][];
   corners: Int32Array;
@@ -67,6 +62,9 @@ interface ChipState {
   inL: Float64Array;
   /** Replica reference voltage of this chip (NaN without replica rows). */
   replicaVolts: number;
+  /** Line voltages of the output layer's fixed rows (bias, replica, trim) on this chip, [pairs]; 0 on its signal rows. */
+  outFixedU: Float64Array;
+  outFixedL: Float64Array;
   /** Hidden column numerators and neuron outputs, [columns × batch]. */
   hNum: Float64Array;
   hDen: Float64Array;
@@ -78,106 +76,201 @@ interface ChipState {
   wOut: Float64Array;
 }
 
-/** Refines `net` in place; returns the final objective. */
-export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptions): number {
-  if (net.layers.length !== 2 || net.layers[0].activation !== 'inverter')
-    throw new Error('refineNetwork expects a hidden inverter layer and an output layer');
-  const [L0, L1] = net.layers;
-  const B = o.batch;
-  const nb = net.biasRows;
-  const vdd = net.vddVolts;
-  const K0 = L0.pairs;
-  const J0 = L0.columns;
-  const K1 = L1.pairs;
-  const J1 = L1.columns;
-  const levels = levelCount(net.device);
-  const gOf = Float64Array.from({ length: levels }, (_, i) => levelConductance(net.device, i) / net.device.gMaxSiemens);
-  // Replica-reference rows (see network.ts) follow the bias rows of inverter layers; their
-  // voltage depends on the chip's replica corner, so each chip keeps its own layer-0 inputs.
-  const nr = net.replicaRows ?? 0;
-  const nt = net.trimRows ?? 0;
-  const [trimHi, trimLo] = net.trimVolts ?? DEFAULT_TRIM_VOLTS;
-  const ni = K0 - nb - nr - nt;
-  // Signal rows carry external inputs (several rows may carry one; see network.ts).
-  const layerInputs = (replicaVolts: number): [Float64Array, Float64Array] => {
-    const rows = layerRowVoltages(
-      { ...net, replicaVolts },
-      true,
-      expandSignalRows(net.inputRows, o.upper, B),
-      expandSignalRows(net.inputRows, o.lower, B),
-      ni,
-      B,
-    );
-    return [rows.upper, rows.lower];
-  };
-  const lines0 = [L0.upperLevels, L0.lowerLevels];
-  const lines1 = [L1.upperLevels, L1.lowerLevels];
+/** A trial change of one device: its line (0 upper, 1 lower), index [pair × column], row pair and level step. */
+export interface DeviceChange {
+  line: number;
+  i: number;
+  k: number;
+  dLevel: number;
+}
 
-  // Chips: nominal plus variation draws (factors from instantiating with unit targets).
-  const chips: ChipState[] = [];
-  for (let c = 0; c <= o.chips; c++) {
-    const nominal = c === 0;
-    const chipRng = o.rng.fork(`chip${c}`);
-    const mode =
-      o.cornerMode === 'global'
-        ? {
-            kind: 'global' as const,
-            corner: o.chipCorners?.length
-              ? o.chipCorners[(c - 1 + o.chipCorners.length) % o.chipCorners.length]
-              : chipRng.fork('corner').int(bank.corners.length),
-          }
-        : { kind: o.cornerMode };
-    const inst = nominal ? null : instantiateNetwork(net, bank, o.device, chipRng, mode);
-    const factor = net.layers.map((l, li) =>
-      [l.upperLevels, l.lowerLevels].map((lv, line) => {
-        const f = new Float64Array(lv.length).fill(1);
-        if (inst) {
-          const got = line === 0 ? inst.layers[li].upperSiemens : inst.layers[li].lowerSiemens;
-          for (let i = 0; i < lv.length; i++) f[i] = got[i] / levelConductance(net.device, lv[i]);
-        }
-        return f;
-      }),
-    );
-    const replicaVolts =
-      nr === 0
-        ? NaN
-        : inst
-          ? inst.replicaVolts!
-          : designedReplicaVolts(bank, bank.nominalIndex, vdd, net.replicaFeedback, net.device.gMaxSiemens);
-    const transpose = (x: Float64Array): Float64Array => {
-      const t = new Float64Array(x.length);
-      for (let b = 0; b < B; b++) for (let k = 0; k < K0; k++) t[k * B + b] = x[b * K0 + k];
-      return t;
+/** The device changes of one column of a move. */
+export interface ColumnChange {
+  /** Column (neuron) of the layer. */
+  j: number;
+  changes: DeviceChange[];
+}
+
+/**
+ * The state of a refinement and its steps. The state is the network's level indices (edited in
+ * place), the chips' cached column numerators, totals and outputs, the current objective `best`,
+ * and the order in which trials visit the chips. A move is tried ({@link tryHidden},
+ * {@link tryHiddenColumns}, {@link tryOutput}: the objective after it, or Infinity as soon as it
+ * cannot beat `best`) and, if better, accepted ({@link accept}: levels changed, the changed
+ * columns and the outputs recomputed on every chip).
+ */
+export class NetworkRefiner {
+  /** Objective of the current levels (the weighted chip losses). */
+  best: number;
+  /** The chips: nominal (index 0) and the variation draws. */
+  readonly chips: ChipState[];
+  private readonly net: PassiveNetwork;
+  private readonly bank: VtcBank;
+  private readonly o: RefineOptions;
+  private readonly B: number;
+  private readonly vdd: number;
+  private readonly K0: number;
+  private readonly J0: number;
+  private readonly K1: number;
+  private readonly J1: number;
+  /** Level count 2^bits. */
+  readonly levels: number;
+  /** Conductance of each level in units of G_max. */
+  private readonly gOf: Float64Array;
+  /** Level indices of layer 0 and layer 1, [upper, lower] (the network's own arrays). */
+  readonly lines0: number[][];
+  readonly lines1: number[][];
+  /** The output layer has inverter neurons. */
+  private readonly act: boolean;
+  /** Weight of the nominal chip in the objective. */
+  private readonly wNom: number;
+  /** Chips in order of their weighted loss, largest first (re-sorted every sweep). */
+  private chipOrder: number[];
+  // Scratch of the recomputations and trials.
+  private readonly colU: Float64Array;
+  private readonly colL: Float64Array;
+  private readonly colNum: Float64Array;
+  private readonly scratchOut: Float64Array[];
+  private readonly scratchHs: Float64Array[];
+
+  /** Builds the chips of `o` for `net` (refined in place by {@link run}) and evaluates the objective. */
+  constructor(net: PassiveNetwork, bank: VtcBank, o: RefineOptions) {
+    if (net.layers.length !== 2 || net.layers[0].activation !== 'inverter')
+      throw new Error('refineNetwork expects a hidden inverter layer and an output layer');
+    this.net = net;
+    this.bank = bank;
+    this.o = o;
+    const [L0, L1] = net.layers;
+    const B = (this.B = o.batch);
+    const vdd = (this.vdd = net.vddVolts);
+    const K0 = (this.K0 = L0.pairs);
+    const J0 = (this.J0 = L0.columns);
+    this.K1 = L1.pairs;
+    this.J1 = L1.columns;
+    this.levels = levelCount(net.device);
+    this.gOf = Float64Array.from({ length: this.levels }, (_, i) => levelConductance(net.device, i) / net.device.gMaxSiemens);
+    // Replica-reference rows (see network.ts) follow the bias rows of inverter layers; their
+    // voltage depends on the chip's replica corner, so each chip keeps its own layer-0 inputs.
+    const nr = net.replicaRows ?? 0;
+    const layout0 = layerRowLayoutOfPairs(net, K0, true);
+    const layout1 = layerRowLayoutOfPairs(net, L1.pairs, L1.activation === 'inverter');
+    const ni = layout0.counts.signal;
+    // Signal rows carry external inputs (several rows may carry one; see network.ts).
+    const layerInputs = (replicaVolts: number): [Float64Array, Float64Array] => {
+      const rows = layerRowVoltages(
+        { ...net, replicaVolts },
+        true,
+        expandSignalRows(net.inputRows, o.upper, B),
+        expandSignalRows(net.inputRows, o.lower, B),
+        ni,
+        B,
+      );
+      return [rows.upper, rows.lower];
     };
-    const [inU, inL] = layerInputs(replicaVolts).map(transpose);
-    chips.push({
-      factor,
-      corners: inst ? inst.layers[0].corners : new Int32Array(J0).fill(bank.nominalIndex),
-      inU,
-      inL,
-      replicaVolts,
-      hNum: new Float64Array(J0 * B),
-      hDen: new Float64Array(J0),
-      h: new Float64Array(J0 * B),
-      oNum: new Float64Array(B * J1),
-      oDen: new Float64Array(J1),
-      out: new Float64Array(B * J1),
-      wOut: new Float64Array(J0 * J1),
-    });
-  }
-  const g0 = (c: ChipState, line: number, i: number): number => gOf[lines0[line][i]] * c.factor[0][line][i];
-  const g1 = (c: ChipState, line: number, i: number): number => gOf[lines1[line][i]] * c.factor[1][line][i];
-  const act = L1.activation === 'inverter';
+    this.lines0 = [L0.upperLevels, L0.lowerLevels];
+    this.lines1 = [L1.upperLevels, L1.lowerLevels];
 
-  // Column conductances of the chip, gathered once per recomputation (the same products g0 gives).
-  const colU = new Float64Array(Math.max(K0, K1));
-  const colL = new Float64Array(Math.max(K0, K1));
-  const colNum = new Float64Array(B);
-  const recomputeHiddenColumn = (c: ChipState, j: number): void => {
+    // Chips: nominal plus variation draws (factors from instantiating with unit targets).
+    this.chips = [];
+    for (let c = 0; c <= o.chips; c++) {
+      const nominal = c === 0;
+      const chipRng = o.rng.fork(`chip${c}`);
+      const mode =
+        o.cornerMode === 'global'
+          ? {
+              kind: 'global' as const,
+              corner: o.chipCorners?.length
+                ? o.chipCorners[(c - 1 + o.chipCorners.length) % o.chipCorners.length]
+                : chipRng.fork('corner').int(bank.corners.length),
+            }
+          : { kind: o.cornerMode };
+      const inst = nominal ? null : instantiateNetwork(net, bank, o.device, chipRng, mode);
+      const factor = net.layers.map((l, li) =>
+        [l.upperLevels, l.lowerLevels].map((lv, line) => {
+          const f = new Float64Array(lv.length).fill(1);
+          if (inst) {
+            const got = line === 0 ? inst.layers[li].upperSiemens : inst.layers[li].lowerSiemens;
+            for (let i = 0; i < lv.length; i++) f[i] = got[i] / levelConductance(net.device, lv[i]);
+          }
+          return f;
+        }),
+      );
+      const replicaVolts =
+        nr === 0
+          ? NaN
+          : inst
+            ? inst.replicaVolts!
+            : designedReplicaVolts(bank, bank.nominalIndex, vdd, net.replicaFeedback, net.device.gMaxSiemens);
+      const transpose = (x: Float64Array): Float64Array => {
+        const t = new Float64Array(x.length);
+        for (let b = 0; b < B; b++) for (let k = 0; k < K0; k++) t[k * B + b] = x[b * K0 + k];
+        return t;
+      };
+      const [inU, inL] = layerInputs(replicaVolts).map(transpose);
+      const outFixed = fixedRowLineVolts({ ...net, replicaVolts }, layout1);
+      this.chips.push({
+        factor,
+        corners: inst ? inst.layers[0].corners : new Int32Array(J0).fill(bank.nominalIndex),
+        inU,
+        inL,
+        replicaVolts,
+        outFixedU: outFixed.upper,
+        outFixedL: outFixed.lower,
+        hNum: new Float64Array(J0 * B),
+        hDen: new Float64Array(J0),
+        h: new Float64Array(J0 * B),
+        oNum: new Float64Array(B * this.J1),
+        oDen: new Float64Array(this.J1),
+        out: new Float64Array(B * this.J1),
+        wOut: new Float64Array(J0 * this.J1),
+      });
+    }
+    this.act = L1.activation === 'inverter';
+    this.colU = new Float64Array(Math.max(K0, this.K1));
+    this.colL = new Float64Array(Math.max(K0, this.K1));
+    this.colNum = new Float64Array(B);
+    for (const c of this.chips) {
+      for (let j = 0; j < J0; j++) this.recomputeHiddenColumn(c, j);
+      this.recomputeOutputs(c);
+    }
+    this.wNom = o.chips === 0 ? 1 : (o.nominalWeight ?? 0.5);
+    this.best = this.objective();
+    this.chipOrder = this.chips.map((_, ci) => ci);
+    this.scratchOut = this.chips.map(() => new Float64Array(B * this.J1));
+    this.scratchHs = [new Float64Array(B), new Float64Array(B)];
+  }
+
+  /** Conductance of device i of layer 0 on a chip, units of G_max. */
+  private g0(c: ChipState, line: number, i: number): number {
+    return this.gOf[this.lines0[line][i]] * c.factor[0][line][i];
+  }
+
+  /** Conductance of device i of layer 1 on a chip, units of G_max. */
+  private g1(c: ChipState, line: number, i: number): number {
+    return this.gOf[this.lines1[line][i]] * c.factor[1][line][i];
+  }
+
+  /** Weight of chip `ci` in the objective. */
+  private chipWeight(ci: number): number {
+    return ci === 0 ? this.wNom : (1 - this.wNom) / this.o.chips;
+  }
+
+  /** Objective of the chips' current outputs (from the cached outputs, in chip index order). */
+  objective(): number {
+    const o = this.o;
+    let s = this.wNom * o.loss(this.chips[0].out);
+    for (let c = 1; c < this.chips.length; c++) s += ((1 - this.wNom) / o.chips) * o.loss(this.chips[c].out);
+    return s;
+  }
+
+  /** Recomputes hidden column j of a chip: its total, numerators and neuron outputs. */
+  recomputeHiddenColumn(c: ChipState, j: number): void {
+    const { K0, J0, B, colU, colL, colNum } = this;
+    // Column conductances of the chip, gathered once per recomputation (the same products g0 gives).
     let den = 0;
     for (let k = 0; k < K0; k++) {
-      colU[k] = g0(c, 0, k * J0 + j);
-      colL[k] = g0(c, 1, k * J0 + j);
+      colU[k] = this.g0(c, 0, k * J0 + j);
+      colL[k] = this.g0(c, 1, k * J0 + j);
       den += colU[k] + colL[k];
     }
     c.hDen[j] = den;
@@ -191,29 +284,28 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
     }
     for (let b = 0; b < B; b++) {
       c.hNum[j * B + b] = colNum[b];
-      c.h[j * B + b] = bankVtc(bank, c.corners[j], colNum[b] / den);
+      c.h[j * B + b] = bankVtc(this.bank, c.corners[j], colNum[b] / den);
     }
-  };
-  const outputInput = (c: ChipState, b: number, k: number, line: number): number => {
-    if (k >= J0 + nb + nr) return line === 0 ? trimHi : trimLo;
-    if (k >= J0 + nb) return c.replicaVolts;
-    if (k >= J0) return line === 0 ? vdd : 0;
-    const h = c.h[k * B + b];
-    return line === 0 ? h : vdd - h;
-  };
-  const recomputeOutputs = (c: ChipState): void => {
-    // The fixed rows' line voltages (bias, replica, trim), as outputInput gives them.
-    const fixedU = new Float64Array(K1);
-    const fixedL = new Float64Array(K1);
-    for (let k = J0; k < K1; k++) {
-      fixedU[k] = outputInput(c, 0, k, 0);
-      fixedL[k] = outputInput(c, 0, k, 1);
-    }
+  }
+
+  /** Line voltage of row pair k of the output layer at point b on a chip (a hidden output or a fixed row). */
+  private outputInput(c: ChipState, b: number, k: number, line: number): number {
+    if (k >= this.J0) return line === 0 ? c.outFixedU[k] : c.outFixedL[k];
+    const h = c.h[k * this.B + b];
+    return line === 0 ? h : this.vdd - h;
+  }
+
+  /** Recomputes the output layer of a chip: totals, numerators, net weights and outputs. */
+  recomputeOutputs(c: ChipState): void {
+    const { K1, J0, J1, B, vdd, colU, colL } = this;
+    // The fixed rows' line voltages (bias, replica, trim).
+    const fixedU = c.outFixedU;
+    const fixedL = c.outFixedL;
     for (let j = 0; j < J1; j++) {
       let den = 0;
       for (let k = 0; k < K1; k++) {
-        colU[k] = g1(c, 0, k * J1 + j);
-        colL[k] = g1(c, 1, k * J1 + j);
+        colU[k] = this.g1(c, 0, k * J1 + j);
+        colL[k] = this.g1(c, 1, k * J1 + j);
         den += colU[k] + colL[k];
       }
       c.oDen[j] = den;
@@ -227,44 +319,31 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
         for (let k = J0; k < K1; k++) num += colU[k] * fixedU[k] + colL[k] * fixedL[k];
         c.oNum[b * J1 + j] = num;
         const v = num / den;
-        c.out[b * J1 + j] = act ? bankVtc(bank, c.corners[0], v) : v;
+        c.out[b * J1 + j] = this.act ? bankVtc(this.bank, c.corners[0], v) : v;
       }
     }
-  };
-  for (const c of chips) {
-    for (let j = 0; j < J0; j++) recomputeHiddenColumn(c, j);
-    recomputeOutputs(c);
   }
-  const wNom = o.chips === 0 ? 1 : (o.nominalWeight ?? 0.5);
-  const objective = (outs: Float64Array[]): number => {
-    let s = wNom * o.loss(outs[0]);
-    for (let c = 1; c < outs.length; c++) s += ((1 - wNom) / o.chips) * o.loss(outs[c]);
-    return s;
-  };
-  const chipWeight = (ci: number): number => (ci === 0 ? wNom : (1 - wNom) / o.chips);
-  let best = objective(chips.map((c) => c.out));
-  // Chips in order of their current weighted loss, largest first, so that the early exit of a
-  // trial comes as soon as possible (re-sorted every sweep).
-  let chipOrder = chips.map((_, ci) => ci);
-  const sortChips = (): void => {
-    const w = chips.map((c, ci) => chipWeight(ci) * o.loss(c.out));
-    chipOrder = chipOrder.sort((a, b) => w[b] - w[a]);
-  };
 
-  // Trial evaluation of a change of hidden column j by per-chip conductance deltas.
-  const { startVolts: gridStart, stepVolts: gridStep, points } = bank.grid;
-  const table = bank.table;
-  const scratchOut = chips.map(() => new Float64Array(B * J1));
-  type Change = { line: number; i: number; k: number; dLevel: number };
-  const scratchHs = [new Float64Array(B), new Float64Array(B)];
-  /** Objective after changing hidden columns (each with its own device changes; at most two columns). */
-  const tryHiddenColumns = (cols: Array<{ j: number; changes: Change[] }>): number => {
+  /** Re-sorts the chips by their current weighted loss, largest first, so that a trial's early exit comes as soon as possible. */
+  sortChips(): void {
+    const w = this.chips.map((c, ci) => this.chipWeight(ci) * this.o.loss(c.out));
+    this.chipOrder = this.chipOrder.sort((a, b) => w[b] - w[a]);
+  }
+
+  /**
+   * Objective after changing hidden columns (each with its own device changes, at most two per
+   * column; at most two columns), or Infinity as soon as it cannot beat {@link best}.
+   */
+  tryHiddenColumns(cols: ColumnChange[]): number {
+    const { B, J1, chips, gOf, lines0, scratchHs } = this;
+    const { startVolts: gridStart, stepVolts: gridStep, points } = this.bank.grid;
+    const table = this.bank.table;
     // Chip by chip, stopping as soon as the partial objective cannot beat the best (every chip's
     // loss is ≥ 0), which rejects most trial moves after the nominal chip.
     let total = 0;
-    for (const ci of chipOrder) {
+    for (const ci of this.chipOrder) {
       const c = chips[ci];
-      const out = scratchOut[ci];
+      const out = this.scratchOut[ci];
       for (let n = 0; n < cols.length; n++) {
         const { j, changes } = cols[n];
         const hNew = scratchHs[n];
@@ -318,22 +397,29 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
           let num = c.oNum[b * J1 + jo] + wa * (hA[b] - c.h[baseA + b]);
           if (cols.length > 1) num += wb * (hB[b] - c.h[baseB + b]);
           const v = num / den;
-          out[b * J1 + jo] = act ? bankVtc(bank, c.corners[0], v) : v;
+          out[b * J1 + jo] = this.act ? bankVtc(this.bank, c.corners[0], v) : v;
         }
       }
-      total += chipWeight(ci) * o.loss(out);
-      if (total >= best) return Infinity;
+      total += this.chipWeight(ci) * this.o.loss(out);
+      if (total >= this.best) return Infinity;
     }
     return total;
-  };
-  const tryHidden = (j: number, changes: Change[]): number => tryHiddenColumns([{ j, changes }]);
-  const tryOutput = (jo: number, changes: Array<{ line: number; i: number; k: number; dLevel: number }>): number => {
+  }
+
+  /** Objective after changing devices of hidden column j (see {@link tryHiddenColumns}). */
+  tryHidden(j: number, changes: DeviceChange[]): number {
+    return this.tryHiddenColumns([{ j, changes }]);
+  }
+
+  /** Objective after changing devices of output column jo, or Infinity as soon as it cannot beat {@link best}. */
+  tryOutput(jo: number, changes: DeviceChange[]): number {
+    const { B, J1, chips, gOf, lines1 } = this;
     // Chip by chip, stopping as soon as the partial objective cannot beat the best (every chip's
     // loss is ≥ 0), which rejects most trial moves after the nominal chip.
     let total = 0;
-    for (const ci of chipOrder) {
+    for (const ci of this.chipOrder) {
       const c = chips[ci];
-      const out = scratchOut[ci];
+      const out = this.scratchOut[ci];
       out.set(c.out);
       let dDen = 0;
       const deltas = changes.map((ch) => {
@@ -345,52 +431,54 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
       const den = c.oDen[jo] + dDen;
       for (let b = 0; b < B; b++) {
         let num = c.oNum[b * J1 + jo];
-        for (const d of deltas) num += d.dg * outputInput(c, b, d.k, d.line);
+        for (const d of deltas) num += d.dg * this.outputInput(c, b, d.k, d.line);
         const v = num / den;
-        out[b * J1 + jo] = act ? bankVtc(bank, c.corners[0], v) : v;
+        out[b * J1 + jo] = this.act ? bankVtc(this.bank, c.corners[0], v) : v;
       }
-      total += chipWeight(ci) * o.loss(out);
-      if (total >= best) return Infinity;
+      total += this.chipWeight(ci) * this.o.loss(out);
+      if (total >= this.best) return Infinity;
     }
     return total;
-  };
-  const apply = (layer: 0 | 1, changes: Array<{ line: number; i: number; dLevel: number }>, column: number): void => {
-    const lines = layer === 0 ? lines0 : lines1;
-    for (const ch of changes) lines[ch.line][ch.i] += ch.dLevel;
-    for (const c of chips) {
-      if (layer === 0) recomputeHiddenColumn(c, column);
-      recomputeOutputs(c);
+  }
+
+  /**
+   * Accepts a move whose trial gave `objective`: changes the level indices of layer `layer`, then
+   * on every chip recomputes the changed hidden columns (in the order given) and the outputs.
+   */
+  accept(objective: number, layer: 0 | 1, cols: ColumnChange[]): void {
+    this.best = objective;
+    const lines = layer === 0 ? this.lines0 : this.lines1;
+    for (const col of cols) for (const ch of col.changes) lines[ch.line][ch.i] += ch.dLevel;
+    for (const c of this.chips) {
+      if (layer === 0) for (const col of cols) this.recomputeHiddenColumn(c, col.j);
+      this.recomputeOutputs(c);
     }
-  };
+  }
 
   /**
    * Cross-column moves in the hidden layer: the same input line one level up in one neuron and one
    * level down in another. Neurons that share a role (e.g. two with the same threshold) can then
    * round one weight in opposite directions, which halves the weight's effective level step.
+   * Returns the moves accepted.
    */
-  const crossColumnSweep = (): number => {
+  crossColumnSweep(): number {
+    const { K0, J0, levels } = this;
     let moves = 0;
     for (let k = 0; k < K0; k++) {
       for (let line = 0; line < 2; line++) {
-        const lv = lines0[line];
+        const lv = this.lines0[line];
         for (let ja = 0; ja < J0; ja++) {
           for (let jb = 0; jb < J0; jb++) {
             const ia = k * J0 + ja;
             const ib = k * J0 + jb;
             if (ja === jb || lv[ia] + 1 >= levels || lv[ib] - 1 < 0) continue;
-            const v = tryHiddenColumns([
+            const cols = [
               { j: ja, changes: [{ line, i: ia, k, dLevel: 1 }] },
               { j: jb, changes: [{ line, i: ib, k, dLevel: -1 }] },
-            ]);
-            if (v < best) {
-              best = v;
-              lv[ia] += 1;
-              lv[ib] -= 1;
-              for (const c of chips) {
-                recomputeHiddenColumn(c, ja);
-                recomputeHiddenColumn(c, jb);
-                recomputeOutputs(c);
-              }
+            ];
+            const v = this.tryHiddenColumns(cols);
+            if (v < this.best) {
+              this.accept(v, 0, cols);
               moves++;
             }
           }
@@ -398,30 +486,35 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
       }
     }
     return moves;
-  };
+  }
 
-  for (let sweep = 0; sweep < o.sweeps; sweep++) {
-    sortChips();
+  /**
+   * One sweep: chips re-sorted, optional cross-column moves, then column by column of each layer
+   * single moves (the first better step of each device) and, optionally, paired moves within the
+   * column. Returns the moves accepted.
+   */
+  sweep(): number {
+    const o = this.o;
+    this.sortChips();
     let moves = 0;
-    if (o.crossColumnMoves) moves += crossColumnSweep();
+    if (o.crossColumnMoves) moves += this.crossColumnSweep();
     for (const layer of [0, 1] as const) {
-      const K = layer === 0 ? K0 : K1;
-      const J = layer === 0 ? J0 : J1;
-      const lines = layer === 0 ? lines0 : lines1;
-      const trial = layer === 0 ? tryHidden : tryOutput;
+      const K = layer === 0 ? this.K0 : this.K1;
+      const J = layer === 0 ? this.J0 : this.J1;
+      const lines = layer === 0 ? this.lines0 : this.lines1;
+      const trial = (j: number, ch: DeviceChange[]): number => (layer === 0 ? this.tryHidden(j, ch) : this.tryOutput(j, ch));
       for (let j = 0; j < J; j++) {
         const devices: Array<{ line: number; i: number; k: number }> = [];
         for (let k = 0; k < K; k++) for (let line = 0; line < 2; line++) devices.push({ line, i: k * J + j, k });
         const ok = (d: { line: number; i: number }, dl: number): boolean =>
-          lines[d.line][d.i] + dl >= 0 && lines[d.line][d.i] + dl < levels;
+          lines[d.line][d.i] + dl >= 0 && lines[d.line][d.i] + dl < this.levels;
         for (const d of devices) {
           for (const dl of [-1, 1]) {
             if (!ok(d, dl)) continue;
             const ch = [{ ...d, dLevel: dl }];
             const v = trial(j, ch);
-            if (v < best) {
-              best = v;
-              apply(layer, ch, j);
+            if (v < this.best) {
+              this.accept(v, layer, [{ j, changes: ch }]);
               moves++;
               break;
             }
@@ -436,17 +529,29 @@ export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptio
               { ...b, dLevel: -1 },
             ];
             const v = trial(j, ch);
-            if (v < best) {
-              best = v;
-              apply(layer, ch, j);
+            if (v < this.best) {
+              this.accept(v, layer, [{ j, changes: ch }]);
               moves++;
             }
           }
         }
       }
     }
-    o.onSweep?.(sweep, best, moves);
-    if (moves === 0) break;
+    return moves;
   }
-  return best;
+
+  /** Sweeps until a sweep makes no move or `sweeps` are done; returns the final objective. */
+  run(): number {
+    for (let sweep = 0; sweep < this.o.sweeps; sweep++) {
+      const moves = this.sweep();
+      this.o.onSweep?.(sweep, this.best, moves);
+      if (moves === 0) break;
+    }
+    return this.best;
+  }
+}
+
+/** Refines `net` in place; returns the final objective. */
+export function refineNetwork(net: PassiveNetwork, bank: VtcBank, o: RefineOptions): number {
+  return new NetworkRefiner(net, bank, o).run();
 }

@@ -12,7 +12,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
 import { gMinSiemens, levelCount, type RramConfig } from '../device/rram.ts';
-import { bankReplicaVolts, DEFAULT_TRIM_VOLTS, expandSignalRows, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
+import { bankReplicaVolts, expandSignalRows, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
+import {
+  DEFAULT_TRIM_VOLTS,
+  FIXED_ROW_KINDS,
+  fixedKindCount,
+  fixedRowVolts,
+  layerRowLayoutOfPairs,
+  type FixedRowSettings,
+} from './row-layout.ts';
 import { passiveColumns, steQuantize, vtcLookup } from './tf-ops.ts';
 import type { VtcBank } from './vtc.ts';
 
@@ -96,31 +104,35 @@ interface LayerVars {
 }
 
 /**
- * Forward pass of a passive network in tfjs on given conductances (units of G_max). With
- * `replica.rows` > 0 every inverter layer also takes that many pairs tied to `replica.volts`
- * after its bias rows (see `network.ts`).
+ * Forward pass of a passive network in tfjs on given conductances (units of G_max). Every layer
+ * takes its signal rows, then the fixed rows of `rows` in the layout's order (`row-layout.ts`:
+ * bias on every layer; replica and trim rows on inverter layers).
  */
 export function forwardTf(
   layers: Array<{ gU: tf.Tensor2D; gL: tf.Tensor2D; activation: 'inverter' | 'linear'; vtcTable?: tf.Tensor2D }>,
   grid: VtcBank['grid'],
   upper: tf.Tensor2D,
   lower: tf.Tensor2D,
-  vddVolts: number,
-  biasRows = 1,
-  replica: { rows: number; volts: number } = { rows: 0, volts: 0 },
-  trim: { rows: number; volts: [number, number] } = { rows: 0, volts: [0, 0] },
+  rows: FixedRowSettings,
 ): tf.Tensor2D {
+  const vddVolts = rows.vddVolts;
   let up = upper;
   let lo = lower;
   let out: tf.Tensor2D = upper;
   for (const layer of layers) {
     const b = up.shape[0];
     const inv = layer.activation === 'inverter';
-    const rep = inv && replica.rows > 0 ? [tf.fill([b, replica.rows], replica.volts)] : [];
-    const trimU = inv && trim.rows > 0 ? [tf.fill([b, trim.rows], trim.volts[0])] : [];
-    const trimL = inv && trim.rows > 0 ? [tf.fill([b, trim.rows], trim.volts[1])] : [];
-    const u = tf.concat([up, tf.fill([b, biasRows], vddVolts), ...rep, ...trimU], 1) as tf.Tensor2D;
-    const l = tf.concat([lo, tf.zeros([b, biasRows]), ...rep, ...trimL], 1) as tf.Tensor2D;
+    const fixedU: tf.Tensor2D[] = [];
+    const fixedL: tf.Tensor2D[] = [];
+    for (const kind of FIXED_ROW_KINDS) {
+      const n = fixedKindCount(kind, rows, inv);
+      if (n === 0) continue;
+      const [vu, vl] = fixedRowVolts(kind, rows);
+      fixedU.push(tf.fill([b, n], vu));
+      fixedL.push(tf.fill([b, n], vl));
+    }
+    const u = tf.concat([up, ...fixedU], 1) as tf.Tensor2D;
+    const l = tf.concat([lo, ...fixedL], 1) as tf.Tensor2D;
     let v = passiveColumns(u, l, layer.gU, layer.gL);
     if (layer.activation === 'inverter') v = vtcLookup(v, layer.vtcTable!, grid);
     out = v;
@@ -314,10 +326,7 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
             o.bank.grid,
             tf.tensor2d(upperRows.subarray(first * signalRows, (first + rows) * signalRows), [rows, signalRows]),
             tf.tensor2d(lowerRows.subarray(first * signalRows, (first + rows) * signalRows), [rows, signalRows]),
-            o.vddVolts,
-            biasRows,
-            { rows: replicaRows, volts: replicaVoltsOfCorner[die.replicaCorner] },
-            { rows: trimRows, volts: trimVolts },
+            { vddVolts: o.vddVolts, biasRows, replicaRows, replicaVolts: replicaVoltsOfCorner[die.replicaCorner], trimRows, trimVolts },
           );
         });
         const out = outputs.length === 1 ? outputs[0] : (tf.concat(outputs, 0) as tf.Tensor2D);
@@ -394,15 +403,14 @@ export function centeredLayerInit(o: {
   trimVolts?: [number, number];
 }): { upper: Float32Array; lower: Float32Array } {
   const { pairs: K, columns: J, biasRows: nb, gMinRelative: gMin } = o;
-  const nr = (o.replicaRows ?? 0) + (o.trimRows ?? 0);
-  const nrep = o.replicaRows ?? 0;
+  const layout = layerRowLayoutOfPairs(o, K, true);
   const [trimHi, trimLo] = o.trimVolts ?? [0, 0];
   const up = new Float32Array(K * J);
   const lo = new Float32Array(K * J);
   const g = (u: number): number => gMin + (1 - gMin) * u;
   const uOf = (x: number): number => Math.min(1, Math.max(0, (x - gMin) / (1 - gMin)));
   const c = o.centerVolts;
-  const ns = K - nb - nr;
+  const ns = layout.counts.signal;
   for (let j = 0; j < J; j++) {
     let gIn = 0;
     for (let k = 0; k < ns; k++) {
@@ -412,16 +420,16 @@ export function centeredLayerInit(o: {
     }
     let gRep = 0;
     let iRep = 0;
-    for (let k = ns + nb; k < K; k++) {
+    for (let k = layout.start.replica; k < K; k++) {
       up[k * J + j] = lo[k * J + j] = o.replicaLevel ?? 0.5;
       const gk = g(o.replicaLevel ?? 0.5);
       gRep += 2 * gk;
-      iRep += k < ns + nb + nrep ? 2 * gk * (o.replicaVolts ?? 0) : gk * (trimHi + trimLo);
+      iRep += k < layout.start.trim ? 2 * gk * (o.replicaVolts ?? 0) : gk * (trimHi + trimLo);
     }
     // Mean of everything but the bias rows, then the bias that moves it to the center.
     const m = (o.meanInputVolts * gIn + iRep) / (gIn + gRep);
     const g0 = gIn + gRep;
-    for (let k = ns; k < ns + nb; k++) {
+    for (let k = layout.start.bias; k < layout.start.replica; k++) {
       if (c > m) up[k * J + j] = uOf(((c - m) * g0 + c * nb * gMin) / (nb * (o.vddVolts - c)));
       else lo[k * J + j] = uOf(((m - c) * g0 + (o.vddVolts - c) * nb * gMin) / (nb * c));
     }

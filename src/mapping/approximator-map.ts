@@ -13,7 +13,8 @@
  * programming σ optionally overridden. σ = 0 with no faults and no drift gives the targets exactly
  * ("nominal devices").
  */
-import { DEFAULT_TRIM_VOLTS, instantiateNetwork, signalRowSources, type ReplicaDividerSiemens } from '../circuits/network.ts';
+import { instantiateNetwork, signalRowSources, type ReplicaDividerSiemens } from '../circuits/network.ts';
+import { FIXED_ROW_KINDS, fixedKindCount, fixedRowLabel } from '../circuits/row-layout.ts';
 import path from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_SEED } from '../core/defaults.ts';
@@ -128,12 +129,8 @@ function nnsaRowLabels(model: NnsaModel, li: number): string[] {
   } else {
     for (let k = 0; k < net.layers[li - 1].columns; k++) labels.push(`h${k} (h${k}, VDD - h${k})`);
   }
-  for (let k = 0; k < net.biasRows; k++) labels.push(`bias ${k} (VDD, 0)`);
-  if (layer.activation === 'inverter') {
-    const [hi, lo] = net.trimVolts ?? DEFAULT_TRIM_VOLTS;
-    for (let k = 0; k < (net.replicaRows ?? 0); k++) labels.push(`replica ${k} (Vrep, Vrep)`);
-    for (let k = 0; k < (net.trimRows ?? 0); k++) labels.push(`trim ${k} (${hi} V, ${lo} V)`);
-  }
+  for (const kind of FIXED_ROW_KINDS)
+    for (let k = 0; k < fixedKindCount(kind, net, layer.activation === 'inverter'); k++) labels.push(fixedRowLabel(kind, k, net));
   return labels;
 }
 

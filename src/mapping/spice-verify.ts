@@ -21,7 +21,8 @@
  *
  * I/O (deck, ngspice, data file) is confined to {@link runSpiceVerify}; the comparisons are pure.
  */
-import { expandSignalRows, forwardNetwork, instantiateNetwork, layerRowVoltages, replicaReferenceVolts } from '../circuits/network.ts';
+import { expandSignalRows, forwardNetwork, instantiateNetwork, replicaReferenceVolts } from '../circuits/network.ts';
+import { layerRowVoltages } from '../circuits/row-layout.ts';
 import path from 'node:path';
 import { DEFAULT_SEED } from '../core/defaults.ts';
 import { ensure, fail } from '../core/errors.ts';

@@ -41,6 +41,7 @@
  * millivolt-level residuals in principle).
  */
 import { DEFAULT_TRIM_VOLTS, signalRowSources } from '../circuits/network.ts';
+import { FIXED_ROW_KINDS, fixedKindCount, type FixedRowKind } from '../circuits/row-layout.ts';
 import { DEFAULT_SEED } from '../core/defaults.ts';
 import { ensure } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
@@ -115,6 +116,13 @@ export function inverterOutputNode(prefix: 's' | 'l', a: number, j: number): str
 
 /** Node of the replica inverter (the corner's switching voltage V_M). */
 export const REPLICA_NODE = 'vm';
+
+/** Nodes driving the upper and lower lines of each fixed row kind of an NNS+A layer (see `row-layout.ts`). */
+const FIXED_ROW_NODES: Record<FixedRowKind, [string, string]> = {
+  bias: ['vdd', '0'],
+  replica: ['vrep', 'vrep'],
+  trim: ['vtrimh', 'vtriml'],
+};
 
 function header(o: NetlistOptions, p: ProgrammedApproximator, lines: string[]): string[] {
   const c = o.corner;
@@ -433,11 +441,8 @@ export function nnsaNetlist(model: NnsaModel, p: ProgrammedApproximator, points:
         rows.push([`l${li}r${k}u`, `l${li}r${k}l`]);
       });
     }
-    for (let k = 0; k < net.biasRows; k++) rows.push(['vdd', '0']);
-    if (layer.activation === 'inverter') {
-      for (let k = 0; k < (net.replicaRows ?? 0); k++) rows.push(['vrep', 'vrep']);
-      for (let k = 0; k < (net.trimRows ?? 0); k++) rows.push(['vtrimh', 'vtriml']);
-    }
+    for (const kind of FIXED_ROW_KINDS)
+      for (let k = 0; k < fixedKindCount(kind, net, layer.activation === 'inverter'); k++) rows.push(FIXED_ROW_NODES[kind]);
     const x = crossbarLines(`l${li}`, `layer ${li} (${arr.role}, ${layer.activation})`, arr, rows, (j) => columnNode('l', li, j));
     lines.push(...x.lines);
     resistors += x.resistors;

@@ -5,18 +5,13 @@ import { defaultRramConfig } from '../../src/device/rram.ts';
 import { balanceParallelRows, forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../../src/circuits/network.ts';
 import { compileNetwork, forwardCompiled, forwardCompiledReference } from '../../src/circuits/network-fast.ts';
 import { loadVtcBank } from '../../src/data/vtc-bank.ts';
+import { randomLevelsLayer } from './helpers.ts';
 
 function randomNetwork(rng: Rng, extra: Partial<PassiveNetwork>, hidden = 6, outputs = 2): PassiveNetwork {
   const device = defaultRramConfig();
   const biasRows = extra.biasRows ?? 3;
   const inv = (extra.replicaRows ?? 0) + (extra.trimRows ?? 0);
-  const layer = (pairs: number, columns: number, activation: 'inverter' | 'linear') => ({
-    pairs,
-    columns,
-    activation,
-    upperLevels: Array.from({ length: pairs * columns }, () => rng.int(8)),
-    lowerLevels: Array.from({ length: pairs * columns }, () => rng.int(8)),
-  });
+  const layer = (pairs: number, columns: number, activation: 'inverter' | 'linear') => randomLevelsLayer(rng, pairs, columns, activation);
   const signalRows = extra.inputRows?.length ?? 4;
   return {
     inputPairs: 4,

@@ -18,6 +18,7 @@
  * Gradient training then refines this starting point (and quantization moves it onto levels).
  */
 import type { Rng } from '../../core/rng.ts';
+import { layerRowLayoutOfPairs } from '../row-layout.ts';
 import { WEIGHT_BITS } from './signals.ts';
 
 /** Options of {@link thermometerInit}. */
@@ -59,10 +60,12 @@ export function thermometerInit(o: ThermometerInitOptions): { upper: Float32Arra
   const gu = new Float64Array(K * J).fill(gMin);
   const gl = new Float64Array(K * J).fill(gMin);
   const nPlus = Math.ceil(J / 2);
+  // Layer 0 is the hidden inverter layer (signal | bias | replica | trim), layer 1 the passive output layer (hidden | bias).
+  const layout = layerRowLayoutOfPairs(o, K, o.layer === 0);
   if (o.layer === 0) {
-    const nr = o.replicaRows;
-    const nt = o.trimRows;
-    const ni = K - nb - nr - nt;
+    const nr = layout.counts.replica;
+    const nt = layout.counts.trim;
+    const ni = layout.counts.signal;
     const gTrim = Math.max(gMin, o.trimConductance);
     // Coefficients of the D = 4 recursion target (signals.ts): 15/16·2^j/255 per bit, 1/16 for the
     // held output. They are the starting point for every D: with D = 1's own coefficients (the held
@@ -89,16 +92,16 @@ export function thermometerInit(o: ThermometerInitOptions): { upper: Float32Arra
       for (let k = 0; k < ni; k++) gs += gu[k * J + j] + gl[k * J + j];
       // Leakage of the other family's lines (at G_min) at their mean voltage.
       const leak = gMin * ni * 0.17;
-      for (let k = ni + nb; k < ni + nb + nr; k++) gu[k * J + j] = gl[k * J + j] = gRep;
-      for (let k = ni + nb + nr; k < K; k++) gu[k * J + j] = gl[k * J + j] = gTrim;
+      for (let k = layout.start.replica; k < layout.start.trim; k++) gu[k * J + j] = gl[k * J + j] = gRep;
+      for (let k = layout.start.trim; k < K; k++) gu[k * J + j] = gl[k * J + j] = gTrim;
       const gr = 2 * nr * gRep;
       const gt = nt * gTrim;
       const trimCurrent = gt * (o.trimVolts[0] + o.trimVolts[1] - 2 * vm);
       const bias = (vm * (gs + nb * gMin + gr) - A * t - leak - gr * o.replicaVolts - trimCurrent) / (nb * (vdd - vm));
-      for (let k = ni; k < ni + nb; k++) gu[k * J + j] = Math.min(1, Math.max(gMin, bias));
+      for (let k = layout.start.bias; k < layout.start.replica; k++) gu[k * J + j] = Math.min(1, Math.max(gMin, bias));
     }
   } else {
-    const H = K - nb;
+    const H = layout.counts.signal;
     const a = o.outputConductance;
     for (let i = 0; i < H; i++) {
       const fam = i < Math.ceil(H / 2) ? 0 : 1;
@@ -114,7 +117,7 @@ export function thermometerInit(o: ThermometerInitOptions): { upper: Float32Arra
     const center = 0.25;
     const num = H * (a + gMin) * (vdd / 2) + nb * gMin * vdd;
     const g0 = (num / center - H * (a + gMin) - nb * gMin) / nb;
-    for (let k = H; k < K; k++) for (let j = 0; j < J; j++) gl[k * J + j] = Math.min(1, Math.max(gMin, g0));
+    for (let k = layout.start.bias; k < K; k++) for (let j = 0; j < J; j++) gl[k * J + j] = Math.min(1, Math.max(gMin, g0));
   }
   const toU = (g: number): number => Math.min(1, Math.max(0, (g - gMin) / (1 - gMin) + o.jitter * o.rng.normal()));
   return { upper: Float32Array.from(gu, toU), lower: Float32Array.from(gl, toU) };

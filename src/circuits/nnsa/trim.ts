@@ -14,7 +14,8 @@
 import type { Rng } from '../../core/rng.ts';
 import { programConductances, type RramConfig } from '../../device/rram.ts';
 import { pickTrimMove } from '../../device/trim.ts';
-import { expandSignalRows, layerRowVoltages, type NetworkInstance } from '../network.ts';
+import { expandSignalRows, type NetworkInstance } from '../network.ts';
+import { layerRowLayout, layerRowVoltages, rowsOfKind } from '../row-layout.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import { NNSA_INPUT_PAIRS, outputPair, WEIGHT_BITS } from './signals.ts';
 
@@ -85,10 +86,8 @@ export function trimNnsa(
   const l = inst.layers[0];
   const J = l.columns;
   // Rows a trim may re-program: bias (V_DD, 0) and trim (two taps near V_DD/2) pairs.
-  const first = inst.inputRows?.length ?? NNSA_INPUT_PAIRS;
-  const adjustable = Array.from({ length: inst.biasRows }, (_, b) => first + b);
-  const trimStart = first + inst.biasRows + (inst.replicaRows ?? 0);
-  for (let t = 0; t < (inst.trimRows ?? 0); t++) adjustable.push(trimStart + t);
+  const layout = layerRowLayout(inst, inst.inputRows?.length ?? NNSA_INPUT_PAIRS, true);
+  const adjustable = [...rowsOfKind(layout, 'bias'), ...rowsOfKind(layout, 'trim')];
   let attempts = 0;
   let outOfTolerance = 0;
   for (let j = 0; j < J; j++) {
