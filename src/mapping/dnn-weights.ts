@@ -1,8 +1,10 @@
 /**
  * DNN weights → RRAM crossbars (DESIGN.md §2.1, §3): bit slicing, differential columns, tiling
  * into fixed-size arrays, ISAAC's flip encoding, level indices → conductances, programming, and
- * the inverse (conductances → effective weight codes). Pure apart from the {@link Rng} given to
- * {@link programMappedLayer}.
+ * the inverse (conductances → effective weight codes). This is the one mapper: the simulator
+ * (`simulator/program.ts`, via {@link rowBlockLevels} and {@link programLevels}) and `npim export`
+ * ({@link mapLayer}, {@link programMappedLayer}) slice, lay out and program weights here, with the
+ * same random streams, so an exported map of draw K is the chip that draw K of the simulator ran.
  *
  * Weight representation (contract with the quantization code): a layer is an integer matrix of
  * codes [rows = fan-in] × [cols = fan-out], row-major, signed with `weightBits` (P_W) bits of
@@ -38,12 +40,20 @@
  * `arrayCols` (the array is arrayRows × (arrayCols + 1)) holding level 1 (cell value 1) on every
  * used row, so it sums Σ_r x_r. A flipped column's true sum is recovered as
  * unitSum·(2^P_R − 1) − flippedSum ({@link recoverFlippedSum}).
+ *
+ * Random streams (the simulator's, shared by the exporter). Monte Carlo draw d of a run seeded N
+ * has the seed {@link drawSeedOf}(N, d); the crossbar layer at index i of the network's layer list
+ * draws from `new Rng(drawSeed).fork('layer<i>')` ({@link layerProgrammingRng}); row block b of the
+ * layer (weight rows b·arrayRows …) from that stream forked `tile<b>` ({@link rowBlockStreamLabel}),
+ * one value per device in row-major order over the row block's data devices on all physical
+ * columns of the layer (global column order above; column blocks do not change it), then, with
+ * flip encoding only, the block's unit cells array by array.
  */
 import { z } from 'zod';
 import { DNN_ARRAY_SIZE, DNN_BITS } from '../core/defaults.ts';
 import { parseConfig } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
-import type { Rng } from '../core/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { gMinSiemens, levelConductance, nearestLevelIndex, programConductances, type RramConfig } from '../device/rram.ts';
 
 /** Schema of the mapping options; defaults are DESIGN.md §1 (8-bit weights, 128 × 128, 1-bit cells). */
@@ -359,25 +369,24 @@ export function mapLayer(weights: LayerWeights, options: Partial<MappingOptions>
   validateWeightCodes(weights, o.weightBits);
   const { rows, cols, codes } = weights;
   const geo = layerGeometry(rows, cols, o);
-  const { groupColumns: G } = geo;
+  const { groupColumns: G, physColumns } = geo;
   const pr = o.cellBits;
   const mask = maxCellValue(pr);
+  // Cell values per row block on all physical columns (the simulator's tile), cut into arrays.
+  const blocks = Array.from({ length: geo.rowBlocks }, (_, rb) =>
+    rowBlockLevels(codes, cols, rb * o.arrayRows, Math.min(o.arrayRows, rows - rb * o.arrayRows), o.weightBits, pr),
+  );
   const arrays: MappedArray[] = geo.arrays.map((g) => {
     const hasUnitColumn = o.flip;
     const storedColumns = g.dataColumns + (hasUnitColumn ? 1 : 0);
     const levels = new Uint8Array(g.rows * storedColumns);
     const flipped = new Uint8Array(g.dataColumns);
     const roles = columnRoles(G, g.physColumnStart, g.dataColumns);
+    const block = blocks[g.rowBlock];
     for (let c = 0; c < g.dataColumns; c++) {
-      const weightCol = roles.columnWeight[c];
-      const slice = roles.columnSlice[c];
-      const sign = roles.columnSign[c];
-      const shift = pr * slice;
       let sum = 0;
       for (let r = 0; r < g.rows; r++) {
-        const code = codes[(g.weightRowStart + r) * cols + weightCol];
-        // The magnitude goes to the column of the code's own sign; the other column holds 0.
-        const v = (sign === 1 ? code > 0 : code < 0) ? (Math.abs(code) >> shift) & mask : 0;
+        const v = block[r * physColumns + g.physColumnStart + c];
         levels[r * storedColumns + c] = v;
         sum += v;
       }
@@ -396,12 +405,44 @@ export function mapLayer(weights: LayerWeights, options: Partial<MappingOptions>
     options: o,
     slices: geo.slices,
     groupColumns: G,
-    physColumns: geo.physColumns,
+    physColumns,
     blockColumns: geo.blockColumns,
     rowBlocks: geo.rowBlocks,
     colBlocks: geo.colBlocks,
     arrays,
   };
+}
+
+/**
+ * Bit slicing and the differential layout of one row block: the cell values (level indices before
+ * flip encoding) of weight rows rowStart … rowStart + rows − 1 on every physical data column of the
+ * layer, row-major [rows × cols·2S], global column j·2S + 2s + p (module doc). A positive code puts
+ * its magnitude's P_R-bit slices in the + columns, a negative one in the − columns; the other
+ * column of the pair holds 0. Codes are not validated here (the simulator's hot path; see
+ * {@link validateWeightCodes}): bits above P_W are dropped.
+ */
+export function rowBlockLevels(
+  codes: ArrayLike<number>,
+  cols: number,
+  rowStart: number,
+  rows: number,
+  weightBits: number,
+  cellBits: number,
+): Uint8Array {
+  const slices = sliceCount(weightBits, cellBits);
+  const width = cols * 2 * slices;
+  const mask = maxCellValue(cellBits);
+  const out = new Uint8Array(rows * width);
+  for (let k = 0; k < rows; k++) {
+    for (let j = 0; j < cols; j++) {
+      const w = codes[(rowStart + k) * cols + j];
+      if (w === 0) continue;
+      const p = w < 0 ? 1 : 0;
+      const mag = Math.abs(w);
+      for (let s = 0; s < slices; s++) out[k * width + (j * slices + s) * 2 + p] = (mag >> (cellBits * s)) & mask;
+    }
+  }
+  return out;
 }
 
 /** Fails unless `device` has levelBits = P_R of the layer (the cell the level indices refer to). */
@@ -443,28 +484,88 @@ export interface ProgrammedLayer {
   layer: MappedLayer;
   /** The cell model (levelBits = P_R). */
   device: RramConfig;
-  /** Seed of the generator the devices were programmed from (streams forked by {@link programmingStreamLabel}). */
+  /** Seed recorded with the devices: the run's seed (`--seed`) when programmed for a draw of it. */
   seed: number;
   /** Programmed conductance of every device, per array, [rows × storedColumns], siemens. */
   programmedSiemens: Float64Array[];
 }
 
-/** Label of the random stream that programs one array: `<layer>/array<index>`. */
-export function programmingStreamLabel(layerName: string, arrayIndex: number): string {
-  return `${layerName}/array${arrayIndex}`;
+/**
+ * Seed of Monte Carlo draw `draw` of a run seeded `runSeed`: the generator every random stream of
+ * the draw forks from (device programming here; peripherals and read noise in the simulator).
+ */
+export function drawSeedOf(runSeed: number, draw: number): number {
+  return new Rng(runSeed).fork(`draw${draw}`).nextSeed();
+}
+
+/** The programming stream of the crossbar layer at `layerIndex` of the network's layer list in a draw. */
+export function layerProgrammingRng(drawSeed: number, layerIndex: number): Rng {
+  return new Rng(drawSeed).fork(`layer${layerIndex}`);
+}
+
+/** Label of the stream (forked from the layer's) that programs row block `rowBlock`: `tile<rowBlock>`. */
+export function rowBlockStreamLabel(rowBlock: number): string {
+  return `tile${rowBlock}`;
+}
+
+/** Target and programmed conductances of a sequence of devices, siemens. */
+export interface ProgrammedDevices {
+  targetSiemens: Float64Array;
+  programmedSiemens: Float64Array;
+}
+
+/**
+ * Programs devices with level indices `levels`, in order, from `rng` (one stream value per device
+ * as the device model draws it: persistent variation, stuck-at faults, drift).
+ */
+export function programLevels(levels: ArrayLike<number>, device: RramConfig, rng: Rng): ProgrammedDevices {
+  const table = levelTable(device);
+  const targetSiemens = new Float64Array(levels.length);
+  for (let i = 0; i < targetSiemens.length; i++) targetSiemens[i] = table[levels[i]];
+  return { targetSiemens, programmedSiemens: programConductances(targetSiemens, device, rng) };
 }
 
 /**
  * Programs every device of a mapped layer with the device model (persistent variation, stuck-at
- * faults, drift). Each array draws from `rng.fork('<layer>/array<index>')`, so the result depends
- * only on the seed and the names, not on the order in which layers or arrays are programmed.
+ * faults, drift), from the layer's stream `layerRng` (the simulator's: {@link layerProgrammingRng})
+ * forked per row block as the module doc says: without flip encoding each row block is programmed
+ * exactly as the simulator programs its tile, whatever the column blocking. `seed` is recorded
+ * with the result (default: the stream's own seed).
  */
-export function programMappedLayer(layer: MappedLayer, device: RramConfig, rng: Rng): ProgrammedLayer {
+export function programMappedLayer(layer: MappedLayer, device: RramConfig, layerRng: Rng, seed = layerRng.seed): ProgrammedLayer {
   ensureCellBits(layer, device);
-  const programmedSiemens = layer.arrays.map((a) =>
-    programConductances(arrayTargetSiemens(a, device), device, rng.fork(programmingStreamLabel(layer.name, a.index))),
-  );
-  return { layer, device, seed: rng.seed, programmedSiemens };
+  const programmedSiemens = layer.arrays.map((a) => new Float64Array(a.levels.length));
+  const width = layer.physColumns;
+  for (let rb = 0; rb < layer.rowBlocks; rb++) {
+    const members = layer.arrays.flatMap((a, ai) => (a.rowBlock === rb ? [ai] : []));
+    const rows = layer.arrays[members[0]].rows;
+    const unitStart = rows * width;
+    const levels = new Uint8Array(unitStart + members.filter((ai) => layer.arrays[ai].hasUnitColumn).length * rows);
+    // Gather the arrays' stored cells into the row block's device order, program, scatter back.
+    const gather = (scatter: Float64Array | null): void => {
+      let unitAt = unitStart;
+      for (const ai of members) {
+        const a = layer.arrays[ai];
+        const W = a.storedColumns;
+        const out = programmedSiemens[ai];
+        for (let r = 0; r < rows; r++) {
+          const at = r * width + a.physColumnStart;
+          for (let c = 0; c < a.dataColumns; c++) {
+            if (scatter) out[r * W + c] = scatter[at + c];
+            else levels[at + c] = a.levels[r * W + c];
+          }
+        }
+        if (!a.hasUnitColumn) continue;
+        for (let r = 0; r < rows; r++, unitAt++) {
+          if (scatter) out[r * W + a.dataColumns] = scatter[unitAt];
+          else levels[unitAt] = a.levels[r * W + a.dataColumns];
+        }
+      }
+    };
+    gather(null);
+    gather(programLevels(levels, device, layerRng.fork(rowBlockStreamLabel(rb))).programmedSiemens);
+  }
+  return { layer, device, seed, programmedSiemens };
 }
 
 /** How conductances are turned back into cell values by {@link unmapToWeights}. */
