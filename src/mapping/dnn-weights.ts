@@ -568,6 +568,31 @@ export function programMappedLayer(layer: MappedLayer, device: RramConfig, layer
   return { layer, device, seed, programmedSiemens };
 }
 
+/** How a network's crossbars are programmed: the simulator's configuration and one of its draws. */
+export interface DrawProgramming {
+  /** The crossbar cell with its variation (the simulation configuration's `device`); P_R = levelBits. */
+  device: RramConfig;
+  /** Rows (and columns) of an array (the simulation configuration's `arrayRows`). */
+  arrayRows: number;
+  /** Seed of the run (`--seed` of `npim simulate`). */
+  seed: number;
+  /** Monte Carlo draw, 0-based (the index of the simulator's `accuracyPerDraw`). */
+  draw: number;
+}
+
+/**
+ * Maps and programs the crossbar layers of a network as draw `o.draw` of a run seeded `o.seed`
+ * programs them: `index` is the layer's position in the network's layer list (it names the
+ * layer's stream). 8-bit weights, no flip encoding, arrayRows × arrayRows arrays.
+ */
+export function programDrawLayers(layers: ReadonlyArray<{ index: number; weights: LayerWeights }>, o: DrawProgramming): ProgrammedLayer[] {
+  const options = mappingOptions({ weightBits: 8, cellBits: o.device.levelBits, arrayRows: o.arrayRows, arrayCols: o.arrayRows });
+  const drawSeed = drawSeedOf(o.seed, o.draw);
+  return layers.map(({ index, weights }) =>
+    programMappedLayer(mapLayer(weights, options), o.device, layerProgrammingRng(drawSeed, index), o.seed),
+  );
+}
+
 /** How conductances are turned back into cell values by {@link unmapToWeights}. */
 export type UnmapRounding = 'continuous' | 'nearest';
 

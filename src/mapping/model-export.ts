@@ -15,12 +15,11 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { ensure, fail } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
-import type { RramConfig } from '../device/rram.ts';
 import { loadMnist, mnistSplit, type MnistData, type SplitSummary, summarizeSplit } from '../data/mnist.ts';
 import { importLayersModel } from '../dnn/import.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { quantizeNetwork, type QuantizedCrossbar } from '../dnn/quantize.ts';
-import { drawSeedOf, layerProgrammingRng, layerWeightsOf, mapLayer, mappingOptions, programMappedLayer } from './dnn-weights.ts';
+import { drawSeedOf, layerWeightsOf, programDrawLayers, type DrawProgramming } from './dnn-weights.ts';
 import { approximatorWeightMap, programApproximator, type Approximator } from './approximator-map.ts';
 import { weightMapDeviceCount, weightMapFromMappedLayers, type WeightMap } from './weight-map.ts';
 
@@ -37,18 +36,6 @@ export function approximatorExport(a: Approximator, o: ExportProgramming = {}): 
   return approximatorWeightMap(a, programApproximator(a, o));
 }
 
-/** How a DNN export programs its devices: the simulator's configuration and one of its draws. */
-export interface DnnProgramming {
-  /** The crossbar cell with its variation (the simulation configuration's `device`). */
-  device: RramConfig;
-  /** Rows (and columns) of an array (the simulation configuration's `arrayRows`). */
-  arrayRows: number;
-  /** Seed of the run (`--seed` of `npim simulate`). */
-  seed: number;
-  /** Monte Carlo draw, 0-based (the index of the simulator's `accuracyPerDraw`). */
-  draw: number;
-}
-
 /** A DNN weight map and what it was made from. */
 export interface DnnExport {
   map: WeightMap;
@@ -59,7 +46,7 @@ export interface DnnExport {
   mnistDir: string;
 }
 
-function layerInfo(l: QuantizedCrossbar, layerIndex: number, o: DnnProgramming): Record<string, unknown> {
+function layerInfo(l: QuantizedCrossbar, layerIndex: number, o: DrawProgramming): Record<string, unknown> {
   return {
     layerKind: l.kind,
     layerIndex,
@@ -94,19 +81,18 @@ export async function prepareDnnExport(dir: string, dataDir?: string): Promise<M
  * backend) and programs them as draw `o.draw` of a simulation seeded `o.seed` programs them (same
  * quantization, layout and random streams); `data` is MNIST from {@link prepareDnnExport}.
  */
-export async function dnnExport(dir: string, data: MnistData, o: DnnProgramming): Promise<DnnExport> {
-  const { seed, draw, device } = o;
+export async function dnnExport(dir: string, data: MnistData, o: DrawProgramming): Promise<DnnExport> {
+  const { seed, draw } = o;
   ensure(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff, `--seed must be an integer in 0..4294967295, got ${seed}`);
   ensure(Number.isInteger(draw) && draw >= 0, `--draw must be an integer >= 0, got ${draw}`);
-  const options = mappingOptions({ cellBits: device.levelBits, arrayRows: o.arrayRows, arrayCols: o.arrayRows });
   const split = mnistSplit(data);
   const { network } = await importLayersModel(dir);
   const q = quantizeNetwork(network, split.calibration.images);
   const crossbars = q.layers.flatMap((l, index) => (isCrossbar(l) ? [{ index, layer: l as QuantizedCrossbar }] : []));
   ensure(crossbars.length > 0, `${dir}: the network has no dense or conv2d layer to map`);
-  const drawSeed = drawSeedOf(seed, draw);
-  const programmed = crossbars.map(({ index, layer }) =>
-    programMappedLayer(mapLayer(layerWeightsOf(layer), options), device, layerProgrammingRng(drawSeed, index), seed),
+  const programmed = programDrawLayers(
+    crossbars.map(({ index, layer }) => ({ index, weights: layerWeightsOf(layer) })),
+    o,
   );
   const map = weightMapFromMappedLayers(programmed, { seed });
   map.circuits.forEach((c, i) => (c.info = layerInfo(crossbars[i].layer, crossbars[i].index, o)));
