@@ -536,34 +536,35 @@ export function programMappedLayer(layer: MappedLayer, device: RramConfig, layer
   ensureCellBits(layer, device);
   const programmedSiemens = layer.arrays.map((a) => new Float64Array(a.levels.length));
   const width = layer.physColumns;
+  const table = levelTable(device);
   for (let rb = 0; rb < layer.rowBlocks; rb++) {
     const members = layer.arrays.flatMap((a, ai) => (a.rowBlock === rb ? [ai] : []));
     const rows = layer.arrays[members[0]].rows;
-    const unitStart = rows * width;
-    const levels = new Uint8Array(unitStart + members.filter((ai) => layer.arrays[ai].hasUnitColumn).length * rows);
-    // Gather the arrays' stored cells into the row block's device order, program, scatter back.
-    const gather = (scatter: Float64Array | null): void => {
-      let unitAt = unitStart;
+    // The row block's devices in stream order, one physical row at a time (programConductances
+    // draws per device in order, so consecutive calls on one generator equal one call on the
+    // whole block): data devices of each row across the arrays, then the unit cells.
+    const rng = layerRng.fork(rowBlockStreamLabel(rb));
+    const target = new Float64Array(width);
+    for (let r = 0; r < rows; r++) {
       for (const ai of members) {
         const a = layer.arrays[ai];
-        const W = a.storedColumns;
-        const out = programmedSiemens[ai];
-        for (let r = 0; r < rows; r++) {
-          const at = r * width + a.physColumnStart;
-          for (let c = 0; c < a.dataColumns; c++) {
-            if (scatter) out[r * W + c] = scatter[at + c];
-            else levels[at + c] = a.levels[r * W + c];
-          }
-        }
-        if (!a.hasUnitColumn) continue;
-        for (let r = 0; r < rows; r++, unitAt++) {
-          if (scatter) out[r * W + a.dataColumns] = scatter[unitAt];
-          else levels[unitAt] = a.levels[r * W + a.dataColumns];
-        }
+        const base = r * a.storedColumns;
+        for (let c = 0; c < a.dataColumns; c++) target[a.physColumnStart + c] = table[a.levels[base + c]];
       }
-    };
-    gather(null);
-    gather(programLevels(levels, device, layerRng.fork(rowBlockStreamLabel(rb))).programmedSiemens);
+      const g = programConductances(target, device, rng);
+      for (const ai of members) {
+        const a = layer.arrays[ai];
+        programmedSiemens[ai].set(g.subarray(a.physColumnStart, a.physColumnStart + a.dataColumns), r * a.storedColumns);
+      }
+    }
+    for (const ai of members) {
+      const a = layer.arrays[ai];
+      if (!a.hasUnitColumn) continue;
+      const W = a.storedColumns;
+      const units = Float64Array.from({ length: rows }, (_, r) => table[a.levels[r * W + a.dataColumns]]);
+      const g = programConductances(units, device, rng);
+      for (let r = 0; r < rows; r++) programmedSiemens[ai][r * W + a.dataColumns] = g[r];
+    }
   }
   return { layer, device, seed, programmedSiemens };
 }
