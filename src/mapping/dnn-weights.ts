@@ -372,21 +372,27 @@ export function mapLayer(weights: LayerWeights, options: Partial<MappingOptions>
   const { groupColumns: G, physColumns } = geo;
   const pr = o.cellBits;
   const mask = maxCellValue(pr);
-  // Cell values per row block on all physical columns (the simulator's tile), cut into arrays.
-  const blocks = Array.from({ length: geo.rowBlocks }, (_, rb) =>
-    rowBlockLevels(codes, cols, rb * o.arrayRows, Math.min(o.arrayRows, rows - rb * o.arrayRows), o.weightBits, pr),
-  );
+  // Cell values of a row block on all physical columns (the simulator's tile), cut into arrays;
+  // arrays come row block by row block, so one block is kept at a time.
+  let block: { rowBlock: number; levels: Uint8Array } = { rowBlock: -1, levels: new Uint8Array(0) };
+  const blockLevels = (rb: number): Uint8Array => {
+    if (block.rowBlock !== rb) {
+      const rowStart = rb * o.arrayRows;
+      block = { rowBlock: rb, levels: rowBlockLevels(codes, cols, rowStart, Math.min(o.arrayRows, rows - rowStart), o.weightBits, pr) };
+    }
+    return block.levels;
+  };
   const arrays: MappedArray[] = geo.arrays.map((g) => {
     const hasUnitColumn = o.flip;
     const storedColumns = g.dataColumns + (hasUnitColumn ? 1 : 0);
     const levels = new Uint8Array(g.rows * storedColumns);
     const flipped = new Uint8Array(g.dataColumns);
     const roles = columnRoles(G, g.physColumnStart, g.dataColumns);
-    const block = blocks[g.rowBlock];
+    const levelsOfBlock = blockLevels(g.rowBlock);
     for (let c = 0; c < g.dataColumns; c++) {
       let sum = 0;
       for (let r = 0; r < g.rows; r++) {
-        const v = block[r * physColumns + g.physColumnStart + c];
+        const v = levelsOfBlock[r * physColumns + g.physColumnStart + c];
         levels[r * storedColumns + c] = v;
         sum += v;
       }

@@ -47,11 +47,6 @@ export interface ProgrammedLayer {
 /** Weight magnitude bits (8). */
 export const WEIGHT_MAGNITUDE_BITS = 8;
 
-/** Physical column of weight column j, slice s, polarity p. */
-export function physicalColumn(j: number, s: number, p: number, slices: number): number {
-  return (j * slices + s) * 2 + p;
-}
-
 /**
  * Programs `layer` (integer codes [fanIn × fanOut]) onto tiles of `arrayRows` rows. With
  * `differential`, each column pair is returned as the one signed matrix g⁺ − g⁻ (and the sum of
