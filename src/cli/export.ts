@@ -1,7 +1,9 @@
 /**
  * `npim export MODEL --format csv|json|spice --out PATH`: the crossbar weight map of a trained
  * NNS+A / NNADC or of a DNN (tfjs Layers model), or an approximator as an ngspice netlist. The
- * mapping and the netlist live in `src/mapping/`; this file parses options and writes files.
+ * mapping and the netlist live in `src/mapping/`; this file parses options and writes files. A DNN
+ * map is draw `--draw` of `npim simulate` with the same `--seed`, `--sigma`, `--dataflow` and
+ * `--config`: the configuration is built by the same function (`simulationConfigFrom`).
  */
 import { Command } from 'commander';
 import { promises as fs, existsSync, statSync, constants as fsConstants } from 'node:fs';
@@ -16,13 +18,20 @@ import { approximatorExport, dnnExport, prepareDnnExport } from '../mapping/mode
 import { approximatorDeck, inverterCorner } from '../mapping/spice.ts';
 import { writeWeightMap } from '../mapping/export.ts';
 import { weightMapDeviceCount } from '../mapping/weight-map.ts';
+import { SIM_DATAFLOWS, type SimDataflow } from '../simulator/config.ts';
+import { programsCrossbars } from '../simulator/engine.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
+import { simulationConfigFrom } from './simulate.ts';
 
 /** Output formats of `npim export`. */
 export const EXPORT_FORMATS = ['csv', 'json', 'spice'] as const;
 type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 interface ExportFlags {
+  model?: string;
+  draw?: string;
+  dataflow?: string;
+  config?: string;
   format?: string;
   out?: string;
   seed?: string;
@@ -81,21 +90,31 @@ export function registerExport(program: Command): void {
       'export the crossbar weight map of a trained NNS+A / NNADC or a DNN (CSV, JSON; one record per RRAM device), or an NNS+A / NNADC as an ngspice netlist',
     )
     .argument(
-      '<model>',
+      '[model]',
       'model directory: a trained NNS+A / NNADC (model.json with kind) or a tfjs Layers DNN (model.json with modelTopology)',
     )
+    .option('--model <dir>', 'the model directory (instead of the argument)')
     .option('--format <format>', `${EXPORT_FORMATS.join(' | ')} (default: from the --out extension, .csv / .json / .cir)`)
     .option('--out <path>', 'output file (required); written atomically')
-    .option('--seed <n>', 'seed of the programming variation (default 1); NNS+A netlists: also of the operating points')
+    .option(
+      '--seed <n>',
+      'seed of the programming variation (default 1); DNN: the seed of npim simulate; NNS+A netlists: also of the operating points',
+    )
     .option('--sigma <sigma>', "programming variation σ (default: the model's device σ, 0.025 for DNNs; 0 = nominal devices)")
+    .option('--draw <k>', 'DNN: the Monte Carlo draw of npim simulate --seed N to export, 0-based (default 0)')
+    .option('--dataflow <name>', `DNN: the simulated dataflow whose crossbars to export (${SIM_DATAFLOWS.join(', ')}; default neural-pim)`)
+    .option('--config <file>', 'DNN: JSON simulation configuration, as for npim simulate (device, arrayRows; flags override it)')
     .option('--corner <name>', 'spice: inverter corner of the netlist (default tt_27c)')
     .option('--points <n>', 'spice: NNADC sweep points (default 4096) or NNS+A operating points (default 200)')
     .option(
       '--data-dir <dir>',
       'DNN: MNIST directory for the quantization calibration split (default: $NPIM_DATA_DIR, else datasets/mnist)',
     )
-    .action(async (modelDir: string, flags: ExportFlags, cmd: Command) => {
+    .action(async (modelArg: string | undefined, flags: ExportFlags, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
+      ensure(modelArg === undefined || flags.model === undefined, 'give the model directory once: as the argument or with --model');
+      const modelDir = modelArg ?? flags.model;
+      ensure(modelDir, 'a model directory is required (argument or --model <dir>)');
       ensure(flags.out, '--out <path> is required');
       const format = exportFormat(flags.format, flags.out);
       const seed = flags.seed === undefined ? undefined : parseIntOption(flags.seed, '--seed');
@@ -112,7 +131,13 @@ export function registerExport(program: Command): void {
       } else {
         ensure(flags.corner === undefined && flags.points === undefined, '--corner and --points apply to --format spice only');
       }
-      if (kind !== 'dnn') ensure(flags.dataDir === undefined, '--data-dir applies to DNN models only');
+      if (kind !== 'dnn') {
+        ensure(flags.dataDir === undefined, '--data-dir applies to DNN models only');
+        ensure(
+          flags.draw === undefined && flags.dataflow === undefined && flags.config === undefined,
+          '--draw, --dataflow and --config apply to DNN models only',
+        );
+      }
       await ensureWritableFile(flags.out);
       const out = path.resolve(flags.out);
 
@@ -154,9 +179,29 @@ export function registerExport(program: Command): void {
       }
 
       if (kind === 'dnn') {
+        const draw = flags.draw === undefined ? 0 : parseIntOption(flags.draw, '--draw');
+        ensure(draw >= 0 && draw <= 999, `--draw must be an integer in 0..999, got ${draw}`);
+        const dataflow = (flags.dataflow ?? 'neural-pim') as SimDataflow;
+        ensure(SIM_DATAFLOWS.includes(dataflow), `--dataflow must be one of ${SIM_DATAFLOWS.join(', ')}, got '${flags.dataflow}'`);
+        // The configuration npim simulate builds from the same flags: device (σ), array size, seed.
+        const cfg = {
+          ...(await simulationConfigFrom({
+            model: modelDir,
+            dataflow,
+            samples: '1',
+            sigma: flags.sigma,
+            seed: flags.seed,
+            config: flags.config,
+          })),
+          dataflow,
+        };
+        ensure(
+          programsCrossbars(cfg),
+          `--dataflow ${dataflow}${cfg.mode === 'statistical' ? ' (statistical mode)' : ''} programs no crossbars`,
+        );
         const mnist = await prepareDnnExport(modelDir, flags.dataDir);
         await startBackend(global);
-        const e = await dnnExport(modelDir, mnist, { sigma, seed });
+        const e = await dnnExport(modelDir, mnist, { device: cfg.device, arrayRows: cfg.arrayRows, seed: cfg.seed, draw });
         info(
           `quantized with the MNIST calibration split (${e.split.calibration.source} images ${e.split.calibration.start}..${e.split.calibration.end - 1} from ${e.mnistDir}); writing ${e.devices.toLocaleString('en-US')} device records`,
         );
@@ -167,6 +212,8 @@ export function registerExport(program: Command): void {
           kind,
           out,
           seed: e.map.seed,
+          draw,
+          dataflow,
           sigma: e.map.circuits[0].device.programming.sigma,
           devices: e.devices,
           layers: e.layers,
@@ -175,7 +222,7 @@ export function registerExport(program: Command): void {
         printResult(global, result, () =>
           [
             `DNN weight map: ${e.layers.map((l) => `${l.name} ${l.rows}x${l.cols} (${l.devices.toLocaleString('en-US')} devices)`).join(', ')}`,
-            `8-bit weights on 128 x 128 arrays of 1-bit cells, σ = ${result.sigma}, seed ${result.seed}; wrote ${e.devices.toLocaleString('en-US')} devices to ${out} (${format})`,
+            `8-bit weights on ${cfg.arrayRows} x ${cfg.arrayRows} arrays of ${cfg.device.levelBits}-bit cells, σ = ${result.sigma}, seed ${result.seed}, draw ${draw} (as npim simulate --dataflow ${dataflow} programs it); wrote ${e.devices.toLocaleString('en-US')} devices to ${out} (${format})`,
           ].join('\n'),
         );
         return;

@@ -1,8 +1,10 @@
 /**
  * DNN weights → RRAM crossbars (DESIGN.md §2.1, §3): bit slicing, differential columns, tiling
  * into fixed-size arrays, ISAAC's flip encoding, level indices → conductances, programming, and
- * the inverse (conductances → effective weight codes). Pure apart from the {@link Rng} given to
- * {@link programMappedLayer}.
+ * the inverse (conductances → effective weight codes). This is the one mapper: the simulator
+ * (`simulator/program.ts`, via {@link rowBlockLevels} and {@link programLevels}) and `npim export`
+ * ({@link mapLayer}, {@link programMappedLayer}) slice, lay out and program weights here, with the
+ * same random streams, so an exported map of draw K is the chip that draw K of the simulator ran.
  *
  * Weight representation (contract with the quantization code): a layer is an integer matrix of
  * codes [rows = fan-in] × [cols = fan-out], row-major, signed with `weightBits` (P_W) bits of
@@ -38,12 +40,20 @@
  * `arrayCols` (the array is arrayRows × (arrayCols + 1)) holding level 1 (cell value 1) on every
  * used row, so it sums Σ_r x_r. A flipped column's true sum is recovered as
  * unitSum·(2^P_R − 1) − flippedSum ({@link recoverFlippedSum}).
+ *
+ * Random streams (the simulator's, shared by the exporter). Monte Carlo draw d of a run seeded N
+ * has the seed {@link drawSeedOf}(N, d); the crossbar layer at index i of the network's layer list
+ * draws from `new Rng(drawSeed).fork('layer<i>')` ({@link layerProgrammingRng}); row block b of the
+ * layer (weight rows b·arrayRows …) from that stream forked `tile<b>` ({@link rowBlockStreamLabel}),
+ * one value per device in row-major order over the row block's data devices on all physical
+ * columns of the layer (global column order above; column blocks do not change it), then, with
+ * flip encoding only, the block's unit cells array by array.
  */
 import { z } from 'zod';
 import { DNN_ARRAY_SIZE, DNN_BITS } from '../core/defaults.ts';
 import { parseConfig } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
-import type { Rng } from '../core/rng.ts';
+import { Rng } from '../core/rng.ts';
 import { gMinSiemens, levelConductance, nearestLevelIndex, programConductances, type RramConfig } from '../device/rram.ts';
 
 /** Schema of the mapping options; defaults are DESIGN.md §1 (8-bit weights, 128 × 128, 1-bit cells). */
@@ -359,25 +369,30 @@ export function mapLayer(weights: LayerWeights, options: Partial<MappingOptions>
   validateWeightCodes(weights, o.weightBits);
   const { rows, cols, codes } = weights;
   const geo = layerGeometry(rows, cols, o);
-  const { groupColumns: G } = geo;
+  const { groupColumns: G, physColumns } = geo;
   const pr = o.cellBits;
   const mask = maxCellValue(pr);
+  // Cell values of a row block on all physical columns (the simulator's tile), cut into arrays;
+  // arrays come row block by row block, so one block is kept at a time.
+  let block: { rowBlock: number; levels: Uint8Array } = { rowBlock: -1, levels: new Uint8Array(0) };
+  const blockLevels = (rb: number): Uint8Array => {
+    if (block.rowBlock !== rb) {
+      const rowStart = rb * o.arrayRows;
+      block = { rowBlock: rb, levels: rowBlockLevels(codes, cols, rowStart, Math.min(o.arrayRows, rows - rowStart), o.weightBits, pr) };
+    }
+    return block.levels;
+  };
   const arrays: MappedArray[] = geo.arrays.map((g) => {
     const hasUnitColumn = o.flip;
     const storedColumns = g.dataColumns + (hasUnitColumn ? 1 : 0);
     const levels = new Uint8Array(g.rows * storedColumns);
     const flipped = new Uint8Array(g.dataColumns);
     const roles = columnRoles(G, g.physColumnStart, g.dataColumns);
+    const levelsOfBlock = blockLevels(g.rowBlock);
     for (let c = 0; c < g.dataColumns; c++) {
-      const weightCol = roles.columnWeight[c];
-      const slice = roles.columnSlice[c];
-      const sign = roles.columnSign[c];
-      const shift = pr * slice;
       let sum = 0;
       for (let r = 0; r < g.rows; r++) {
-        const code = codes[(g.weightRowStart + r) * cols + weightCol];
-        // The magnitude goes to the column of the code's own sign; the other column holds 0.
-        const v = (sign === 1 ? code > 0 : code < 0) ? (Math.abs(code) >> shift) & mask : 0;
+        const v = levelsOfBlock[r * physColumns + g.physColumnStart + c];
         levels[r * storedColumns + c] = v;
         sum += v;
       }
@@ -396,12 +411,44 @@ export function mapLayer(weights: LayerWeights, options: Partial<MappingOptions>
     options: o,
     slices: geo.slices,
     groupColumns: G,
-    physColumns: geo.physColumns,
+    physColumns,
     blockColumns: geo.blockColumns,
     rowBlocks: geo.rowBlocks,
     colBlocks: geo.colBlocks,
     arrays,
   };
+}
+
+/**
+ * Bit slicing and the differential layout of one row block: the cell values (level indices before
+ * flip encoding) of weight rows rowStart … rowStart + rows − 1 on every physical data column of the
+ * layer, row-major [rows × cols·2S], global column j·2S + 2s + p (module doc). A positive code puts
+ * its magnitude's P_R-bit slices in the + columns, a negative one in the − columns; the other
+ * column of the pair holds 0. Codes are not validated here (the simulator's hot path; see
+ * {@link validateWeightCodes}): bits above P_W are dropped.
+ */
+export function rowBlockLevels(
+  codes: ArrayLike<number>,
+  cols: number,
+  rowStart: number,
+  rows: number,
+  weightBits: number,
+  cellBits: number,
+): Uint8Array {
+  const slices = sliceCount(weightBits, cellBits);
+  const width = cols * 2 * slices;
+  const mask = maxCellValue(cellBits);
+  const out = new Uint8Array(rows * width);
+  for (let k = 0; k < rows; k++) {
+    for (let j = 0; j < cols; j++) {
+      const w = codes[(rowStart + k) * cols + j];
+      if (w === 0) continue;
+      const p = w < 0 ? 1 : 0;
+      const mag = Math.abs(w);
+      for (let s = 0; s < slices; s++) out[k * width + (j * slices + s) * 2 + p] = (mag >> (cellBits * s)) & mask;
+    }
+  }
+  return out;
 }
 
 /** Fails unless `device` has levelBits = P_R of the layer (the cell the level indices refer to). */
@@ -443,28 +490,114 @@ export interface ProgrammedLayer {
   layer: MappedLayer;
   /** The cell model (levelBits = P_R). */
   device: RramConfig;
-  /** Seed of the generator the devices were programmed from (streams forked by {@link programmingStreamLabel}). */
+  /** Seed recorded with the devices: the run's seed (`--seed`) when programmed for a draw of it. */
   seed: number;
   /** Programmed conductance of every device, per array, [rows × storedColumns], siemens. */
   programmedSiemens: Float64Array[];
 }
 
-/** Label of the random stream that programs one array: `<layer>/array<index>`. */
-export function programmingStreamLabel(layerName: string, arrayIndex: number): string {
-  return `${layerName}/array${arrayIndex}`;
+/**
+ * Seed of Monte Carlo draw `draw` of a run seeded `runSeed`: the generator every random stream of
+ * the draw forks from (device programming here; peripherals and read noise in the simulator).
+ */
+export function drawSeedOf(runSeed: number, draw: number): number {
+  return new Rng(runSeed).fork(`draw${draw}`).nextSeed();
+}
+
+/** The programming stream of the crossbar layer at `layerIndex` of the network's layer list in a draw. */
+export function layerProgrammingRng(drawSeed: number, layerIndex: number): Rng {
+  return new Rng(drawSeed).fork(`layer${layerIndex}`);
+}
+
+/** Label of the stream (forked from the layer's) that programs row block `rowBlock`: `tile<rowBlock>`. */
+export function rowBlockStreamLabel(rowBlock: number): string {
+  return `tile${rowBlock}`;
+}
+
+/** Target and programmed conductances of a sequence of devices, siemens. */
+export interface ProgrammedDevices {
+  targetSiemens: Float64Array;
+  programmedSiemens: Float64Array;
+}
+
+/**
+ * Programs devices with level indices `levels`, in order, from `rng` (one stream value per device
+ * as the device model draws it: persistent variation, stuck-at faults, drift).
+ */
+export function programLevels(levels: ArrayLike<number>, device: RramConfig, rng: Rng): ProgrammedDevices {
+  const table = levelTable(device);
+  const targetSiemens = new Float64Array(levels.length);
+  for (let i = 0; i < targetSiemens.length; i++) targetSiemens[i] = table[levels[i]];
+  return { targetSiemens, programmedSiemens: programConductances(targetSiemens, device, rng) };
 }
 
 /**
  * Programs every device of a mapped layer with the device model (persistent variation, stuck-at
- * faults, drift). Each array draws from `rng.fork('<layer>/array<index>')`, so the result depends
- * only on the seed and the names, not on the order in which layers or arrays are programmed.
+ * faults, drift), from the layer's stream `layerRng` (the simulator's: {@link layerProgrammingRng})
+ * forked per row block as the module doc says: without flip encoding each row block is programmed
+ * exactly as the simulator programs its tile, whatever the column blocking. `seed` is recorded
+ * with the result (default: the stream's own seed).
  */
-export function programMappedLayer(layer: MappedLayer, device: RramConfig, rng: Rng): ProgrammedLayer {
+export function programMappedLayer(layer: MappedLayer, device: RramConfig, layerRng: Rng, seed = layerRng.seed): ProgrammedLayer {
   ensureCellBits(layer, device);
-  const programmedSiemens = layer.arrays.map((a) =>
-    programConductances(arrayTargetSiemens(a, device), device, rng.fork(programmingStreamLabel(layer.name, a.index))),
+  const programmedSiemens = layer.arrays.map((a) => new Float64Array(a.levels.length));
+  const width = layer.physColumns;
+  const table = levelTable(device);
+  for (let rb = 0; rb < layer.rowBlocks; rb++) {
+    const members = layer.arrays.flatMap((a, ai) => (a.rowBlock === rb ? [ai] : []));
+    const rows = layer.arrays[members[0]].rows;
+    // The row block's devices in stream order, one physical row at a time (programConductances
+    // draws per device in order, so consecutive calls on one generator equal one call on the
+    // whole block): data devices of each row across the arrays, then the unit cells.
+    const rng = layerRng.fork(rowBlockStreamLabel(rb));
+    const target = new Float64Array(width);
+    for (let r = 0; r < rows; r++) {
+      for (const ai of members) {
+        const a = layer.arrays[ai];
+        const base = r * a.storedColumns;
+        for (let c = 0; c < a.dataColumns; c++) target[a.physColumnStart + c] = table[a.levels[base + c]];
+      }
+      const g = programConductances(target, device, rng);
+      for (const ai of members) {
+        const a = layer.arrays[ai];
+        programmedSiemens[ai].set(g.subarray(a.physColumnStart, a.physColumnStart + a.dataColumns), r * a.storedColumns);
+      }
+    }
+    for (const ai of members) {
+      const a = layer.arrays[ai];
+      if (!a.hasUnitColumn) continue;
+      const W = a.storedColumns;
+      const units = Float64Array.from({ length: rows }, (_, r) => table[a.levels[r * W + a.dataColumns]]);
+      const g = programConductances(units, device, rng);
+      for (let r = 0; r < rows; r++) programmedSiemens[ai][r * W + a.dataColumns] = g[r];
+    }
+  }
+  return { layer, device, seed, programmedSiemens };
+}
+
+/** How a network's crossbars are programmed: the simulator's configuration and one of its draws. */
+export interface DrawProgramming {
+  /** The crossbar cell with its variation (the simulation configuration's `device`); P_R = levelBits. */
+  device: RramConfig;
+  /** Rows (and columns) of an array (the simulation configuration's `arrayRows`). */
+  arrayRows: number;
+  /** Seed of the run (`--seed` of `npim simulate`). */
+  seed: number;
+  /** Monte Carlo draw, 0-based (the index of the simulator's `accuracyPerDraw`). */
+  draw: number;
+}
+
+/**
+ * Maps and programs the crossbar layers of a network as draw `o.draw` of a run seeded `o.seed`
+ * programs them: `index` is the layer's position in the network's layer list (it names the
+ * layer's stream). 8-bit weights, no flip encoding, arrayRows × arrayRows arrays.
+ */
+export function programDrawLayers(layers: ReadonlyArray<{ index: number; weights: LayerWeights }>, o: DrawProgramming): ProgrammedLayer[] {
+  const options = mappingOptions({ weightBits: 8, cellBits: o.device.levelBits, arrayRows: o.arrayRows, arrayCols: o.arrayRows });
+  const drawSeed = drawSeedOf(o.seed, o.draw);
+  return layers.map(({ index, weights }) =>
+    programMappedLayer(mapLayer(weights, options), o.device, layerProgrammingRng(drawSeed, index), o.seed),
   );
-  return { layer, device, seed: rng.seed, programmedSiemens };
 }
 
 /** How conductances are turned back into cell values by {@link unmapToWeights}. */

@@ -1,28 +1,26 @@
 /**
  * Weight maps of whole model directories (the `npim export` pipeline): a trained NNS+A / NNADC
  * (see `approximator-map.ts`) or a DNN in tfjs Layers format, whose 8-bit crossbar layers are
- * mapped and programmed like the accelerator simulator's (`dnn-weights.ts`).
+ * mapped and programmed by the simulator's mapper (`dnn-weights.ts`): the map of draw K is what draw K
+ * of `npim simulate` with the same seed and device programmed.
  *
  * DNN: the network is quantized exactly as `npim train dnn` does it (per-column weight scales,
  * activation scales calibrated on the MNIST calibration split of `mnistSplit`); the weight codes
  * depend only on the weights, the calibration sets the input scales recorded in each circuit's
- * metadata so that the map can be read back into real units. Mapping: 8-bit weights on 128 × 128
- * arrays of 1-bit cells (DESIGN.md §1), differential column pairs, no flip encoding; devices from
- * the default RRAM cell with 2 levels (σ = 0.025 log-normal unless overridden).
+ * metadata so that the map can be read back into real units. Mapping: 8-bit weights on
+ * arrayRows × arrayRows arrays of device.levelBits-bit cells, differential column pairs, no flip
+ * encoding; the device and array size are the simulation configuration's (the caller's).
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { DEFAULT_SEED } from '../core/defaults.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
-import { Rng } from '../core/rng.ts';
-import { defaultRramConfig } from '../device/rram.ts';
 import { loadMnist, mnistSplit, type MnistData, type SplitSummary, summarizeSplit } from '../data/mnist.ts';
 import { importLayersModel } from '../dnn/import.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { quantizeNetwork, type QuantizedCrossbar } from '../dnn/quantize.ts';
-import { dnnDeviceConfig, layerWeightsOf, mapLayer, mappingOptions, programMappedLayer } from './dnn-weights.ts';
-import { approximatorWeightMap, deviceWithSigma, programApproximator, type Approximator } from './approximator-map.ts';
+import { drawSeedOf, layerWeightsOf, programDrawLayers, type DrawProgramming } from './dnn-weights.ts';
+import { approximatorWeightMap, programApproximator, type Approximator } from './approximator-map.ts';
 import { weightMapDeviceCount, weightMapFromMappedLayers, type WeightMap } from './weight-map.ts';
 
 /** Programming choices of an export. */
@@ -48,9 +46,12 @@ export interface DnnExport {
   mnistDir: string;
 }
 
-function layerInfo(l: QuantizedCrossbar): Record<string, unknown> {
+function layerInfo(l: QuantizedCrossbar, layerIndex: number, o: DrawProgramming): Record<string, unknown> {
   return {
     layerKind: l.kind,
+    layerIndex,
+    draw: o.draw,
+    drawSeed: drawSeedOf(o.seed, o.draw),
     inputScale: l.inputScale,
     inputScaleFrom: l.inputScaleFrom,
     weightScale: Array.from(l.weightScale),
@@ -77,27 +78,29 @@ export async function prepareDnnExport(dir: string, dataDir?: string): Promise<M
 
 /**
  * Maps the 8-bit crossbar layers of the tfjs Layers DNN in `dir` (needs an initialized tfjs
- * backend) and programs them; `data` is MNIST from {@link prepareDnnExport}.
+ * backend) and programs them as draw `o.draw` of a simulation seeded `o.seed` programs them (same
+ * quantization, layout and random streams); `data` is MNIST from {@link prepareDnnExport}.
  */
-export async function dnnExport(dir: string, data: MnistData, o: ExportProgramming = {}): Promise<DnnExport> {
-  const seed = o.seed ?? DEFAULT_SEED;
+export async function dnnExport(dir: string, data: MnistData, o: DrawProgramming): Promise<DnnExport> {
+  const { seed, draw } = o;
   ensure(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff, `--seed must be an integer in 0..4294967295, got ${seed}`);
-  const options = mappingOptions({});
-  const device = dnnDeviceConfig(deviceWithSigma(defaultRramConfig(), o.sigma), options.cellBits);
+  ensure(Number.isInteger(draw) && draw >= 0, `--draw must be an integer >= 0, got ${draw}`);
   const split = mnistSplit(data);
   const { network } = await importLayersModel(dir);
   const q = quantizeNetwork(network, split.calibration.images);
-  const crossbars = q.layers.filter((l): l is QuantizedCrossbar => isCrossbar(l));
+  const crossbars = q.layers.flatMap((l, index) => (isCrossbar(l) ? [{ index, layer: l as QuantizedCrossbar }] : []));
   ensure(crossbars.length > 0, `${dir}: the network has no dense or conv2d layer to map`);
-  const rng = new Rng(seed);
-  const programmed = crossbars.map((l) => programMappedLayer(mapLayer(layerWeightsOf(l), options), device, rng));
+  const programmed = programDrawLayers(
+    crossbars.map(({ index, layer }) => ({ index, weights: layerWeightsOf(layer) })),
+    o,
+  );
   const map = weightMapFromMappedLayers(programmed, { seed });
-  map.circuits.forEach((c, i) => (c.info = layerInfo(crossbars[i])));
+  map.circuits.forEach((c, i) => (c.info = layerInfo(crossbars[i].layer, crossbars[i].index, o)));
   const layers = map.circuits.map((c, i) => ({
     name: c.name,
-    kind: crossbars[i].kind,
-    rows: crossbars[i].fanIn,
-    cols: crossbars[i].fanOut,
+    kind: crossbars[i].layer.kind,
+    rows: crossbars[i].layer.fanIn,
+    cols: crossbars[i].layer.fanOut,
     devices: c.arrays.reduce((n, a) => n + a.row.length, 0),
   }));
   return { map, layers, devices: weightMapDeviceCount(map), split: summarizeSplit(split), mnistDir: data.dir };

@@ -130,7 +130,11 @@ export type CircuitKind = (typeof CIRCUIT_KINDS)[number];
 export const CircuitMetaSchema = z.object({
   name: z.string().min(1),
   kind: z.enum(CIRCUIT_KINDS),
-  /** Seed of the generator the devices were programmed from, null if unknown / not programmed. */
+  /**
+   * Seed the devices were programmed from, null if unknown / not programmed. DNN layers: the run's
+   * seed (`--seed` of npim simulate and export); `info` names the draw and the layer index whose
+   * streams programmed them (dnn-weights.ts).
+   */
   seed: z.number().int().min(0).nullable(),
   device: RramConfigSchema,
   dnn: DnnLayerInfoSchema.optional(),

@@ -9,7 +9,6 @@
 import { Rng } from '../core/rng.ts';
 import { cascadeAccumulate, type TileGeometry } from '../dataflow/functional.ts';
 import { exactMatmul, type CrossbarMatmul, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
-import { isCrossbar } from '../dnn/network.ts';
 import { disposeTileTensors, tileBitLines, tileDigitalSums, tileTensors, type TileTensors } from './bitlines.ts';
 import { adcVerifyOf, dacBitsOf, nnsaTrimOf, type SimulationConfig } from './config.ts';
 import {
@@ -21,7 +20,7 @@ import {
   type PeripheralChips,
 } from './neural-pim.ts';
 import { buildLookupEngine } from './lookup-sums.ts';
-import { programLayer, type ProgrammedLayer } from './program.ts';
+import { programNetwork, type ProgrammedLayer } from './program.ts';
 
 /** Input bits of the quantized networks (activation codes 0..255). */
 export const INPUT_BITS = 8;
@@ -61,17 +60,7 @@ export function programsCrossbars(cfg: SimulationConfig): boolean {
 /** Programs every crossbar layer of `net` for one draw. */
 export function programDraw(cfg: SimulationConfig, net: QuantizedNetwork, drawSeed: number): Array<[number, ProgrammedLayer]> {
   if (!programsCrossbars(cfg)) return [];
-  const rng = new Rng(drawSeed);
-  return net.layers.flatMap((l, index) =>
-    isCrossbar(l)
-      ? [
-          [
-            index,
-            programLayer(l as QuantizedCrossbar, cfg.device, cfg.arrayRows, rng.fork(`layer${index}`), cfg.dataflow !== 'neural-pim'),
-          ] as [number, ProgrammedLayer],
-        ]
-      : [],
-  );
+  return programNetwork(net, cfg.device, cfg.arrayRows, drawSeed, cfg.dataflow !== 'neural-pim');
 }
 
 /** Exact per-tile partial sums [tiles][rows × fanOut] of a layer for given input codes. */

@@ -6,10 +6,16 @@
  * (persistent variation, faults, drift); the result is kept as a dense matrix in units of one
  * level step, with the nominal G_min subtracted (the reference current of the sensing circuit), so
  * nominal devices give exactly the integer cell values.
+ *
+ * Slicing, layout, random streams and programming are the mapper's (`mapping/dnn-weights.ts`,
+ * shared with `npim export`); this file only turns programmed conductances into the simulator's
+ * level-step matrices.
  */
 import type { Rng } from '../core/rng.ts';
-import { gMinSiemens, levelConductance, programConductances, type RramConfig } from '../device/rram.ts';
-import type { QuantizedCrossbar } from '../dnn/quantize.ts';
+import { gMinSiemens, type RramConfig } from '../device/rram.ts';
+import type { QuantizedCrossbar, QuantizedNetwork } from '../dnn/quantize.ts';
+import { isCrossbar } from '../dnn/network.ts';
+import { layerProgrammingRng, programLevels, rowBlockLevels, rowBlockStreamLabel } from '../mapping/dnn-weights.ts';
 
 /** One array's worth of rows of a layer. */
 export interface ProgrammedTile {
@@ -41,11 +47,6 @@ export interface ProgrammedLayer {
 /** Weight magnitude bits (8). */
 export const WEIGHT_MAGNITUDE_BITS = 8;
 
-/** Physical column of weight column j, slice s, polarity p. */
-export function physicalColumn(j: number, s: number, p: number, slices: number): number {
-  return (j * slices + s) * 2 + p;
-}
-
 /**
  * Programs `layer` (integer codes [fanIn × fanOut]) onto tiles of `arrayRows` rows. With
  * `differential`, each column pair is returned as the one signed matrix g⁺ − g⁻ (and the sum of
@@ -64,24 +65,11 @@ export function programLayer(
   const columns = layer.fanOut * slices * 2;
   const gMin = gMinSiemens(device);
   const step = (device.gMaxSiemens - gMin) / mask;
-  const levelG = Float64Array.from({ length: mask + 1 }, (_, v) => levelConductance(device, v));
   const tiles: ProgrammedTile[] = [];
   for (let rowStart = 0, t = 0; rowStart < layer.fanIn; rowStart += arrayRows, t++) {
     const rows = Math.min(arrayRows, layer.fanIn - rowStart);
-    const target = new Float64Array(rows * columns).fill(levelG[0]);
-    for (let k = 0; k < rows; k++) {
-      for (let j = 0; j < layer.fanOut; j++) {
-        const w = layer.weights[(rowStart + k) * layer.fanOut + j];
-        if (w === 0) continue;
-        const p = w < 0 ? 1 : 0;
-        const mag = Math.abs(w);
-        for (let s = 0; s < slices; s++) {
-          const v = (mag >> (cellBits * s)) & mask;
-          if (v) target[k * columns + physicalColumn(j, s, p, slices)] = levelG[v];
-        }
-      }
-    }
-    const g = programConductances(target, device, rng.fork(`tile${t}`));
+    const levelIndex = rowBlockLevels(layer.weights, layer.fanOut, rowStart, rows, WEIGHT_MAGNITUDE_BITS, cellBits);
+    const g = programLevels(levelIndex, device, rng.fork(rowBlockStreamLabel(t))).programmedSiemens;
     const width = differential ? columns / 2 : columns;
     const levels = new Float32Array(rows * width);
     const readVariance = device.readNoiseSigma > 0 ? new Float32Array(rows * width) : null;
@@ -100,4 +88,27 @@ export function programLayer(
     tiles.push({ rowStart, rows, levels, readVariance });
   }
   return { fanIn: layer.fanIn, fanOut: layer.fanOut, slices, cellBits, columns: differential ? columns / 2 : columns, differential, tiles };
+}
+
+/**
+ * Programs every crossbar layer of `net` for the draw with seed `drawSeed` (layer i from
+ * {@link layerProgrammingRng}), as [layer index, programmed layer] pairs.
+ */
+export function programNetwork(
+  net: QuantizedNetwork,
+  device: RramConfig,
+  arrayRows: number,
+  drawSeed: number,
+  differential: boolean,
+): Array<[number, ProgrammedLayer]> {
+  return net.layers.flatMap((l, index) =>
+    isCrossbar(l)
+      ? [
+          [index, programLayer(l as QuantizedCrossbar, device, arrayRows, layerProgrammingRng(drawSeed, index), differential)] as [
+            number,
+            ProgrammedLayer,
+          ],
+        ]
+      : [],
+  );
 }

@@ -28,6 +28,7 @@ import {
   type NeuralPimPeripherals,
 } from './neural-pim.ts';
 import { programLayer } from './program.ts';
+import { drawSeedOf } from '../mapping/dnn-weights.ts';
 import { INPUT_BITS, drawHardware, programDraw, tilePartialSums, type Calibration, type DrawPlan } from './engine.ts';
 import { defaultWorkers, runDraw } from './parallel.ts';
 
@@ -218,11 +219,10 @@ export async function simulate(
   const accuracyPerDraw: number[] = [];
   let conversions: LayerConversions[] = [];
   const sinadSum = new Map<number, number>();
-  const rootRng = new Rng(cfg.seed);
   let hardwareSeconds = 0;
   for (let d = 0; d < cfg.draws; d++) {
     onProgress?.(`draw ${d + 1}/${cfg.draws}`, d, cfg.draws);
-    const drawSeed = rootRng.fork(`draw${d}`).nextSeed();
+    const drawSeed = drawSeedOf(cfg.seed, d);
     const plan: DrawPlan = { cfg, net, calibration, programmed: programDraw(cfg, net, drawSeed), peripherals, drawSeed };
     const t0 = performance.now();
     const out = await runDraw(plan, data.images, count, cfg.batchSize, cfg.workers ?? defaultWorkers());

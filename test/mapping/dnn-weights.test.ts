@@ -8,6 +8,8 @@ import {
   arrayColumnSums,
   countMappedDevices,
   dnnDeviceConfig,
+  drawSeedOf,
+  layerProgrammingRng,
   layerWeightsOf,
   mapLayer,
   mappedProduct,
@@ -288,16 +290,16 @@ test('programming variation: log-normal σ = 0.05 gives a 5 % conductance spread
   assert.ok(Math.abs(mse / expectedMse - 1) < 0.06, `weight MSE ${mse}, expected ${expectedMse}`);
 });
 
-test('programming is reproducible from the seed and independent of the order of layers', () => {
+test('programming is reproducible from the layer stream and independent of the order of layers', () => {
   const dev = dnnDeviceConfig(defaultRramConfig({ programming: { kind: 'lognormal', sigma: 0.05 }, stuckAtGMinRate: 0.01 }), 1);
   const a = mapLayer(skewedLayer('a', 130, 9, 1), { flip: true });
   const b = mapLayer(skewedLayer('b', 60, 5, 2));
-  const rng1 = new Rng(8);
-  const pa1 = programMappedLayer(a, dev, rng1);
-  const pb1 = programMappedLayer(b, dev, rng1);
-  const rng2 = new Rng(8);
-  const pb2 = programMappedLayer(b, dev, rng2);
-  const pa2 = programMappedLayer(a, dev, rng2);
+  // The simulator's streams: layer i of draw d of run seed 8.
+  const drawSeed = drawSeedOf(8, 3);
+  const pa1 = programMappedLayer(a, dev, layerProgrammingRng(drawSeed, 0), 8);
+  const pb1 = programMappedLayer(b, dev, layerProgrammingRng(drawSeed, 2), 8);
+  const pb2 = programMappedLayer(b, dev, layerProgrammingRng(drawSeed, 2), 8);
+  const pa2 = programMappedLayer(a, dev, layerProgrammingRng(drawSeed, 0), 8);
   assert.equal(
     pa1.programmedSiemens.map((g) => Array.from(g)),
     pa2.programmedSiemens.map((g) => Array.from(g)),
@@ -306,9 +308,10 @@ test('programming is reproducible from the seed and independent of the order of 
     pb1.programmedSiemens.map((g) => Array.from(g)),
     pb2.programmedSiemens.map((g) => Array.from(g)),
   );
-  const pa3 = programMappedLayer(a, dev, new Rng(9));
+  const pa3 = programMappedLayer(a, dev, layerProgrammingRng(drawSeedOf(8, 4), 0));
   assert.not.equal(Array.from(pa3.programmedSiemens[0]), Array.from(pa1.programmedSiemens[0]));
   assert.is(pa1.seed, 8);
+  assert.is(pa3.seed, layerProgrammingRng(drawSeedOf(8, 4), 0).seed);
 });
 
 test('bad input: codes out of range or not integers, wrong shapes, options, device cell bits', () => {
