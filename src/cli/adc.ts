@@ -5,7 +5,8 @@ import { deepMerge, parseConfig, parseIntOption, parseNumberOption } from '../co
 import { ensure } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { readJson, writeJsonAtomic } from '../io/files.ts';
-import { bankFromJson, readApproximatorModel, writeApproximatorModel } from '../circuits/approximator-model.ts';
+import { bankFromJson } from '../circuits/approximator-model.ts';
+import { readApproximatorModel, writeApproximatorModel } from '../io/approximator-model.ts';
 import { NnadcTrainConfigSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
 import type { ColumnVerify } from '../circuits/nnadc/model.ts';
 import { endToEnd, evaluateNnadc, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
@@ -13,7 +14,7 @@ import { learnThresholdMap, trainNnadc } from '../circuits/nnadc/train.ts';
 import { NnsaModelSchema } from '../circuits/nnsa/config.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
 import { dnlInlPlot, transferPlot } from '../report/adc-report.ts';
-import { writePlot } from '../report/plot.ts';
+import { writePlot } from '../app/plots.ts';
 import { info, startProgress } from '../report/progress.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
 import type { ConverterMetrics } from '../circuits/adc-metrics.ts';

@@ -19,10 +19,10 @@ import {
   type AdcMeasureOptions,
   type ConverterUnderTest,
 } from '../circuits/adc-metrics.ts';
-import { loadAdcModelTransfer } from '../circuits/adc-model-transfer.ts';
+import { loadAdcModelTransfer } from '../app/adc-model-transfer.ts';
 import { loadAdcCsv } from '../data/adc-csv.ts';
 import { readJson, writeJsonAtomic } from '../io/files.ts';
-import { writePlot } from '../report/plot.ts';
+import { writePlot } from '../app/plots.ts';
 import { dnlInlPlot, metricsText, transferPlot } from '../report/adc-report.ts';
 import { info } from '../report/progress.ts';
 import { printResult, type GlobalOptions } from './shared.ts';

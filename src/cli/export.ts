@@ -12,7 +12,7 @@ import { INVERTER_LIB_PATH } from '../core/paths.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import { info } from '../report/progress.ts';
 import { describeApproximator, modelDirectoryKind, programApproximator, readApproximator } from '../mapping/approximator-map.ts';
-import { approximatorExport, dnnExport, prepareDnnExport } from '../mapping/model-export.ts';
+import { approximatorExport, dnnExport, prepareDnnExport } from '../app/model-export.ts';
 import { approximatorDeck, inverterCorner } from '../mapping/spice.ts';
 import { writeWeightMap } from '../mapping/export.ts';
 import { weightMapDeviceCount } from '../mapping/weight-map.ts';

@@ -9,15 +9,15 @@ import path from 'node:path';
 import { parseIntOption } from '../core/config.ts';
 import { ensure } from '../core/errors.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
-import { writePlot } from '../report/plot.ts';
+import { writePlot } from '../app/plots.ts';
 import { info } from '../report/progress.ts';
 import { defaultArchitectures } from '../cost/architectures.ts';
 import { defaultComponentLibrary } from '../cost/components.ts';
 import { compareArchitectures } from '../cost/evaluate.ts';
-import { comparisonJson, comparisonMarkdown, comparisonText, energyBreakdownPlot } from '../cost/report.ts';
+import { comparisonJson, comparisonMarkdown, comparisonText, energyBreakdownPlot } from '../report/cost-report.ts';
 import { DEFAULT_ARCHITECTURE_NAMES, selectArchitectures } from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
-import { prepareWorkload } from '../simulator/prepare.ts';
+import { prepareWorkload } from '../app/prepare-workload.ts';
 import { simulationTable } from '../report/simulation-report.ts';
 import {
   addSimulationOptions,

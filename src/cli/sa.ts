@@ -4,14 +4,15 @@ import path from 'node:path';
 import { parseConfig, parseIntOption, parseNumberOption, deepMerge } from '../core/config.ts';
 import { ensure } from '../core/errors.ts';
 import { readJson, writeJsonAtomic } from '../io/files.ts';
-import { bankFromJson, readApproximatorModel, writeApproximatorModel } from '../circuits/approximator-model.ts';
+import { bankFromJson } from '../circuits/approximator-model.ts';
+import { readApproximatorModel, writeApproximatorModel } from '../io/approximator-model.ts';
 import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circuits/nnsa/config.ts';
 import { evaluateNnsa, type NnsaEvaluation } from '../circuits/nnsa/evaluate.ts';
-import { nnsaErrorPlot, nnsaEvaluationText } from '../circuits/nnsa/report.ts';
+import { nnsaErrorPlot, nnsaEvaluationText } from '../report/nnsa-report.ts';
 import { trainNnsa } from '../circuits/nnsa/train.ts';
 import { networkDeviceCount } from '../circuits/network.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
-import { writePlot } from '../report/plot.ts';
+import { writePlot } from '../app/plots.ts';
 import { info, startProgress } from '../report/progress.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 

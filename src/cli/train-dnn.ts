@@ -2,11 +2,12 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { z } from 'zod';
-import { loadConfig, parseIntOption, parseNumberOption } from '../core/config.ts';
+import { parseIntOption, parseNumberOption } from '../core/config.ts';
+import { loadConfig } from '../io/config-file.ts';
 import { DEFAULT_SEED, DNN_BATCH_SIZE, DNN_EPOCHS, DNN_LEARNING_RATE } from '../core/defaults.ts';
 import { describeBackend } from '../core/backend.ts';
 import { ensure } from '../core/errors.ts';
-import { trainDnnToDir, type TrainDnnConfig } from '../dnn/train.ts';
+import { trainDnnToDir, type TrainDnnConfig } from '../app/train-dnn.ts';
 import { DNN_ARCHS } from '../dnn/zoo.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 

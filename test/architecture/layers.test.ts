@@ -12,8 +12,28 @@ import ts from 'typescript';
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 
-/** Folders that may touch the file system: the CLI, the application layer and the file formats. */
-const IO_FOLDERS = new Set(['cli', 'app', 'io']);
+/**
+ * Folders that may touch the file system: the CLI, the application layer, the file formats, and
+ * data/ (readers of data sets and measurements: MNIST IDX files, CSV tables, VTC banks).
+ */
+const IO_FOLDERS = new Set(['cli', 'app', 'io', 'data']);
+/**
+ * Known exceptions, each with its reason. Keep this list short; every entry is a debt.
+ * - core/wasm-kernel.ts reads the project's own compiled WebAssembly kernels (code shipped beside
+ *   the modules that use them, loaded like an import), not user data.
+ * - The other entries belong to work in progress on issue 14 (weight-map format and SPICE get
+ *   folders of their own); until then they still read and write files from mapping/.
+ */
+const ALLOWED = new Set([
+  'core/wasm-kernel.ts imports node:fs',
+  'mapping/export.ts imports node:fs',
+  'mapping/export.ts imports ../io/files.ts',
+  'mapping/approximator-map.ts imports node:fs',
+  'mapping/approximator-map.ts imports ../io/files.ts',
+  'mapping/approximator-map.ts imports ../io/approximator-model.ts',
+  'mapping/spice-verify.ts imports ../io/files.ts',
+  'mapping/spice-verify.ts imports ../io/ngspice.ts',
+]);
 /** Folders nothing in the domain may import. */
 const FORBIDDEN_IN_DOMAIN = ['io', 'app', 'cli'];
 /** Node modules that read or write files. */
@@ -61,8 +81,17 @@ test('domain folders import neither node:fs nor io/, app/ or cli/', () => {
   const offences = edges
     .filter((e) => !IO_FOLDERS.has(folderOf(e.file)))
     .filter((e) => FS_MODULES.has(e.specifier) || (e.folder !== undefined && FORBIDDEN_IN_DOMAIN.includes(e.folder)))
-    .map((e) => `${e.file} imports ${e.specifier}`);
+    .map((e) => `${e.file} imports ${e.specifier}`)
+    .filter((o) => !ALLOWED.has(o));
   assert.equal(offences, []);
+});
+
+test('every allowed exception is still needed', () => {
+  const present = new Set(edges.map((e) => `${e.file} imports ${e.specifier}`));
+  assert.equal(
+    [...ALLOWED].filter((a) => !present.has(a)),
+    [],
+  );
 });
 
 test('report/ is pure: no node:fs and no io/, app/ or cli/', () => {

@@ -3,8 +3,8 @@
  * JSON-friendly view, and the Vega-Lite spec of the stacked-bar energy breakdown. Pure (strings
  * and objects only; the CLI writes them).
  */
-import type { PlotSpec } from '../report/plot.ts';
-import { CATEGORY_LABELS, ENERGY_CATEGORIES, type Comparison, type WorkloadResult } from './evaluate.ts';
+import type { PlotSpec } from './plot.ts';
+import { CATEGORY_LABELS, ENERGY_CATEGORIES, type Comparison, type WorkloadResult } from '../cost/evaluate.ts';
 
 /** Formats a number with `digits` significant digits, without exponent for everyday magnitudes. */
 export function formatNumber(x: number, digits = 3): string {

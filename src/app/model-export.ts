@@ -18,12 +18,12 @@ import { readJson } from '../io/files.ts';
 import { Rng } from '../core/rng.ts';
 import { defaultRramConfig } from '../device/rram.ts';
 import { loadMnist, mnistSplit, type MnistData, type SplitSummary, summarizeSplit } from '../data/mnist.ts';
-import { importLayersModel } from '../dnn/import.ts';
+import { importLayersModel } from '../io/layers-model.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { quantizeNetwork, type QuantizedCrossbar } from '../dnn/quantize.ts';
-import { dnnDeviceConfig, layerWeightsOf, mapLayer, mappingOptions, programMappedLayer } from './dnn-weights.ts';
-import { approximatorWeightMap, deviceWithSigma, programApproximator, type Approximator } from './approximator-map.ts';
-import { weightMapDeviceCount, weightMapFromMappedLayers, type WeightMap } from './weight-map.ts';
+import { dnnDeviceConfig, layerWeightsOf, mapLayer, mappingOptions, programMappedLayer } from '../mapping/dnn-weights.ts';
+import { approximatorWeightMap, deviceWithSigma, programApproximator, type Approximator } from '../mapping/approximator-map.ts';
+import { weightMapDeviceCount, weightMapFromMappedLayers, type WeightMap } from '../mapping/weight-map.ts';
 
 /** Programming choices of an export. */
 export interface ExportProgramming {
