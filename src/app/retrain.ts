@@ -10,7 +10,7 @@ import { trainNnsa } from '../circuits/nnsa/train.ts';
 import { Rng } from '../core/rng.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
 import { info } from '../report/progress.ts';
-import { trainDnnToDir } from '../app/train-dnn.ts';
+import { trainDnnToDir } from './train-dnn.ts';
 import { DNN_BATCH_SIZE, DNN_EPOCHS, DNN_LEARNING_RATE, DEFAULT_SEED } from '../core/defaults.ts';
 
 /** Directories of the freshly trained models. */
