@@ -3,13 +3,12 @@
  * model on the nine benchmarks, and a report with plots in one directory.
  */
 import path from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
-import { writePlot } from './plots.ts';
+import { writeFileAtomic } from '../io/files.ts';
+import { writeCostReport } from './cost.ts';
 import { info } from '../report/progress.ts';
 import { defaultArchitectures } from '../cost/architectures.ts';
 import { defaultComponentLibrary } from '../cost/components.ts';
 import { compareArchitectures, type Comparison } from '../cost/evaluate.ts';
-import { comparisonJson, comparisonMarkdown, energyBreakdownPlot } from '../report/cost-report.ts';
 import { mainReportMarkdown } from '../report/run-report.ts';
 import type { SimulationReport } from '../report/simulation-report.ts';
 import { DEFAULT_ARCHITECTURE_NAMES, selectArchitectures } from '../cost/select.ts';
@@ -57,9 +56,7 @@ export async function runMainJob(job: MainJob): Promise<MainJobResult> {
   const lib = defaultComponentLibrary();
   const archs = selectArchitectures(defaultArchitectures(), DEFAULT_ARCHITECTURE_NAMES.join(','), lib);
   const comparison = compareArchitectures(archs, lib, selectWorkloads('all'), { baselines: ['isaac', 'cascade'] });
-  await writeFileAtomic(path.join(job.out, 'cost.md'), comparisonMarkdown(comparison, { command: 'npim run' }));
-  await writeJsonAtomic(path.join(job.out, 'cost.json'), comparisonJson(comparison));
-  await writePlot(path.join(job.out, 'energy-breakdown.svg'), energyBreakdownPlot(comparison));
+  await writeCostReport(job.out, comparison, 'npim run');
 
   const seconds = (Date.now() - job.startedMs) / 1000;
   await writeFileAtomic(path.join(job.out, 'report.md'), mainReportMarkdown(report, comparison, job.backendName, seconds));

@@ -356,3 +356,14 @@ export function layerTable(r: WorkloadResult): Table {
     ]),
   };
 }
+
+/** Text of `npim cost`: the comparison, then (with `layers`) the per-layer table of every result. */
+export function costText(comparison: Comparison, layers: boolean): string {
+  const text = [comparisonText(comparison)];
+  if (layers) {
+    comparison.results.forEach((rs) =>
+      rs.forEach((r) => text.push('', `Layers of ${r.workload} on ${r.architecture}`, renderText(layerTable(r)))),
+    );
+  }
+  return text.join('\n');
+}
