@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { MODELS_DIR } from '../src/core/paths.ts';
-import { importLayersModel } from '../src/io/layers-model.ts';
+import { importLayersModel } from '../src/app/import-model.ts';
 import { quantizeNetwork } from '../src/dnn/quantize.ts';
 import { loadMnist, mnistSplit } from '../src/data/mnist.ts';
 import { SimulationConfigSchema, type SimulationConfig } from '../src/simulator/config.ts';

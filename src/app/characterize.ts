@@ -8,7 +8,7 @@ import { makeVtcBank, vtcFigures, type VtcCurve } from '../circuits/vtc.ts';
 import { INVERTER_LIB_PATH } from '../core/paths.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
 import { readWrdata, runNgspice } from '../io/ngspice.ts';
-import { startProgress } from '../report/progress.ts';
+import { startProgress } from '../io/progress.ts';
 
 /** One characterized corner: its definition and the figures of its VTC. */
 export type CornerSummary = InverterCorner & { switchingVolts: number; peakGain: number };

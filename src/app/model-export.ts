@@ -18,7 +18,7 @@ import { readJson } from '../io/files.ts';
 import { Rng } from '../core/rng.ts';
 import { defaultRramConfig } from '../device/rram.ts';
 import { loadMnist, mnistSplit, type MnistData, type SplitSummary, summarizeSplit } from '../data/mnist.ts';
-import { importLayersModel } from '../io/layers-model.ts';
+import { importLayersModel } from './import-model.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { quantizeNetwork, type QuantizedCrossbar } from '../dnn/quantize.ts';
 import { dnnDeviceConfig, layerWeightsOf, mapLayer, mappingOptions, programMappedLayer } from '../mapping/dnn-weights.ts';

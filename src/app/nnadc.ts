@@ -12,7 +12,7 @@ import type { ConverterMetrics } from '../circuits/adc-metrics.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
 import { dnlInlPlot, transferPlot } from '../report/adc-report.ts';
-import { info, startProgress } from '../report/progress.ts';
+import { info, startProgress } from '../io/progress.ts';
 import { writePlot } from './plots.ts';
 
 /** Writes metrics.json and the plots of an evaluated NNADC into `dir`. */

@@ -9,7 +9,7 @@ import { trainNnsa } from '../circuits/nnsa/train.ts';
 import { networkDeviceCount } from '../circuits/network.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
 import { nnsaErrorPlot } from '../report/nnsa-report.ts';
-import { startProgress } from '../report/progress.ts';
+import { startProgress } from '../io/progress.ts';
 import { writePlot } from './plots.ts';
 
 /** Metrics file content: the evaluation plus what produced it (deterministic for a seed). */

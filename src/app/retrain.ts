@@ -9,7 +9,7 @@ import { NnsaTrainConfigSchema } from '../circuits/nnsa/config.ts';
 import { trainNnsa } from '../circuits/nnsa/train.ts';
 import { Rng } from '../core/rng.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
-import { info } from '../report/progress.ts';
+import { info } from '../io/progress.ts';
 import { trainDnnToDir } from './train-dnn.ts';
 import { DNN_BATCH_SIZE, DNN_EPOCHS, DNN_LEARNING_RATE, DEFAULT_SEED } from '../core/defaults.ts';
 

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../io/files.ts';
 import { writeCostReport } from './cost.ts';
-import { info } from '../report/progress.ts';
+import { info } from '../io/progress.ts';
 import { defaultArchitectures } from '../cost/architectures.ts';
 import { defaultComponentLibrary } from '../cost/components.ts';
 import { compareArchitectures, type Comparison } from '../cost/evaluate.ts';

@@ -9,7 +9,7 @@ import { DNN_INPUT_SCALE } from '../core/defaults.ts';
 import { Rng } from '../core/rng.ts';
 import { loadMnist, mnistSplit, summarizeSplit, type DataSlice, type SplitSummary } from '../data/mnist.ts';
 import { writeJsonAtomic } from '../io/files.ts';
-import { info, startProgress } from '../report/progress.ts';
+import { info, startProgress } from '../io/progress.ts';
 import { extractNetwork } from '../dnn/import.ts';
 import { saveLayersModelToDir } from '../io/layers-model.ts';
 import { quantizeNetwork, quantizedAccuracy, summarizeQuantized, type QuantizedLayerSummary } from '../dnn/quantize.ts';

@@ -7,7 +7,7 @@ import { parseNumberOption } from '../core/config.ts';
 import { requireNgspice } from '../io/ngspice.ts';
 import { characterizeInverter } from '../app/characterize.ts';
 import { inverterCornersText } from '../report/vtc-report.ts';
-import { info } from '../report/progress.ts';
+import { info } from '../io/progress.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
 
 /** Registers `characterize inverter`. */

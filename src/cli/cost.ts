@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
-import { info } from '../report/progress.ts';
+import { info } from '../io/progress.ts';
 import { writeCostDefaults, writeCostReport } from '../app/cost.ts';
 import { defaultArchitectures, parseArchitectureList } from '../cost/architectures.ts';
 import { defaultComponentLibrary, parseComponentLibrary } from '../cost/components.ts';

@@ -23,7 +23,7 @@ import { loadAdcCsv } from '../data/adc-csv.ts';
 import { readJson } from '../io/files.ts';
 import { writeAdcReport } from '../app/nnadc.ts';
 import { metricsText, nnadcEvaluationText } from '../report/adc-report.ts';
-import { info } from '../report/progress.ts';
+import { info } from '../io/progress.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
 import { ADC_CORNER_MODES, addVerifyOptions, parseAdcEvalOptions } from './adc.ts';
 import { evaluateNnadc, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';

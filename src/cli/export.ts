@@ -10,7 +10,7 @@ import { parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { INVERTER_LIB_PATH } from '../core/paths.ts';
 import { writeFileAtomic } from '../io/files.ts';
-import { info } from '../report/progress.ts';
+import { info } from '../io/progress.ts';
 import { describeApproximator, modelDirectoryKind, programApproximator, readApproximator } from '../mapping/approximator-map.ts';
 import { approximatorExport, dnnExport, prepareDnnExport } from '../app/model-export.ts';
 import { approximatorDeck, inverterCorner } from '../mapping/spice.ts';

@@ -8,7 +8,7 @@ import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circu
 import { nnsaEvaluationText } from '../report/nnsa-report.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
 import { evaluateNnsaToDir, trainNnsaToDir } from '../app/nnsa.ts';
-import { info } from '../report/progress.ts';
+import { info } from '../io/progress.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 
 interface EvalOptions {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { deepMerge, parseConfig, parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
-import { info, startProgress } from '../report/progress.ts';
+import { info, startProgress } from '../io/progress.ts';
 import { simulationMarkdown, type SimulationReport } from '../report/simulation-report.ts';
 import { SIM_DATAFLOWS, SimulationConfigSchema, type SimDataflow, type SimulationConfig } from '../simulator/config.ts';
 import { prepareWorkload } from '../app/prepare-workload.ts';

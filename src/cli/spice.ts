@@ -11,7 +11,7 @@ import { parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, UserError } from '../core/errors.ts';
 import { writeJsonAtomic } from '../io/files.ts';
 import { requireNgspice } from '../io/ngspice.ts';
-import { info } from '../report/progress.ts';
+import { info } from '../io/progress.ts';
 import { readApproximator } from '../mapping/approximator-map.ts';
 import { inverterCorner } from '../mapping/spice.ts';
 import { SPICE_ACCEPTANCE, runSpiceVerify, spiceVerifyText } from '../mapping/spice-verify.ts';

@@ -10,9 +10,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ensure, fail } from '../core/errors.ts';
-import { DNN_INPUT_SCALE } from '../core/defaults.ts';
-import { extractNetwork, type ExtractOptions } from '../dnn/import.ts';
-import type { FloatNetwork } from '../dnn/network.ts';
 import { ensureDirectory, readJson, writeFileAtomic, writeJsonAtomic } from './files.ts';
 
 /** Name of the single weight file {@link saveLayersModelToDir} writes. */
@@ -142,22 +139,4 @@ export function readModelMetadata(model: tf.LayersModel): NpimModelMetadata | nu
   const parsed = MetadataSchema.safeParse(meta.npim);
   if (!parsed.success) fail(`the model's npim metadata is malformed: ${parsed.error.issues[0].message}`);
   return parsed.data;
-}
-
-/** A user model loaded from disk and checked. */
-export interface ImportedModel {
-  model: tf.LayersModel;
-  network: FloatNetwork;
-}
-
-/**
- * Loads a tfjs Layers model directory (`model.json` + weight files) and converts it, failing with
- * a one-line error on the first unsupported layer. The input scale comes from `options`, else from
- * the model's `npim.inputScale` metadata (written by `npim train dnn`), else 1/255.
- */
-export async function importLayersModel(dir: string, options: ExtractOptions = {}): Promise<ImportedModel> {
-  const model = await loadLayersModelFromDir(dir);
-  const meta = readModelMetadata(model);
-  const inputScale = options.inputScale ?? meta?.inputScale ?? DNN_INPUT_SCALE;
-  return { model, network: extractNetwork(model, { inputScale }) };
 }
