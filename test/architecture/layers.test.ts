@@ -112,6 +112,13 @@ test('io/ does not import app/ or cli/, and app/ does not import cli/', () => {
   assert.equal(offences, []);
 });
 
+test('io/ sits below the domain: it imports only core/', () => {
+  const offences = edges
+    .filter((e) => folderOf(e.file) === 'io' && e.folder !== undefined && e.folder !== 'io' && e.folder !== 'core')
+    .map((e) => `${e.file} imports ${e.specifier}`);
+  assert.equal(offences, []);
+});
+
 /** Finds one cycle in a directed graph, or returns null. */
 function findCycle(graph: Map<string, Set<string>>): string[] | null {
   const state = new Map<string, 'open' | 'done'>();
