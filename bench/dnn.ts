@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { MODELS_DIR, PACKAGE_ROOT } from '../src/core/paths.ts';
 import { loadMnist, mnistSplit } from '../src/data/mnist.ts';
-import { importLayersModel } from '../src/dnn/import.ts';
+import { importLayersModel } from '../src/app/import-model.ts';
 import { quantizeNetwork, runQuantizedReference } from '../src/dnn/quantize.ts';
 import { imagesToTensor } from '../src/dnn/train.ts';
 import type { BenchFigure, BenchSection } from './types.ts';

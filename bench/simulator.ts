@@ -7,12 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { MODELS_DIR } from '../src/core/paths.ts';
-import { importLayersModel } from '../src/dnn/import.ts';
+import { importLayersModel } from '../src/app/import-model.ts';
 import { quantizeNetwork } from '../src/dnn/quantize.ts';
 import { loadMnist, mnistSplit } from '../src/data/mnist.ts';
 import { SimulationConfigSchema, type SimulationConfig } from '../src/simulator/config.ts';
 import { simulate } from '../src/simulator/simulate.ts';
-import { loadPeripherals } from '../src/simulator/load-peripherals.ts';
+import { loadPeripherals } from '../src/app/load-peripherals.ts';
 import { imagesToTensor } from '../src/dnn/train.ts';
 import type { BenchFigure, BenchSection } from './types.ts';
 

@@ -4,11 +4,8 @@
  * (embedded, so a model is self-contained for evaluation and SPICE export), the training
  * configuration — and `metrics.json` written by the trainer and by `npim eval`.
  */
-import path from 'node:path';
 import { z } from 'zod';
 import { fail } from '../core/errors.ts';
-import { describeZodError } from '../core/config.ts';
-import { ensureDirectory, readJson, writeJsonAtomic } from '../io/files.ts';
 import { PassiveNetworkSchema } from './network.ts';
 import type { VtcBank } from './vtc.ts';
 
@@ -47,28 +44,4 @@ export function bankToJson(bank: VtcBank): z.output<typeof VtcBankSchema> {
 export function bankFromJson(j: z.output<typeof VtcBankSchema>): VtcBank {
   if (j.table.length !== j.corners.length * j.grid.points) fail('model.json: VTC bank table size does not match its corners × grid points');
   return { grid: j.grid, corners: j.corners, nominalIndex: j.nominalIndex, table: Float32Array.from(j.table) };
-}
-
-/** Path of the model file inside a model directory. */
-export function modelFile(dir: string): string {
-  return path.join(dir, 'model.json');
-}
-
-/**
- * Reads `dir/model.json` and validates it against `schema`; a missing directory or file, a model of
- * another kind, or a malformed file is a one-line user error.
- */
-export async function readApproximatorModel<S extends z.ZodType>(dir: string, kind: 'nnsa' | 'nnadc', schema: S): Promise<z.output<S>> {
-  ensureDirectory(dir, 'model directory');
-  const raw = await readJson(modelFile(dir), 'model file');
-  const k = (raw as { kind?: unknown })?.kind;
-  if (k !== kind) fail(`${dir} holds a model of kind '${String(k ?? 'unknown')}', expected '${kind}'`);
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) fail(`${modelFile(dir)} is not a valid ${kind} model: ${describeZodError(parsed.error)}`);
-  return parsed.data;
-}
-
-/** Writes `model.json` atomically. */
-export async function writeApproximatorModel(dir: string, model: unknown): Promise<void> {
-  await writeJsonAtomic(modelFile(dir), model);
 }

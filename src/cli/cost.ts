@@ -1,15 +1,14 @@
 /** `npim cost`: energy, latency, throughput and area of ISAAC-, CASCADE-style and Neural-PIM accelerators. */
 import { Command } from 'commander';
-import path from 'node:path';
 import { parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
-import { info } from '../report/progress.ts';
-import { writePlot } from '../report/plot.ts';
+import { readJson } from '../io/files.ts';
+import { info } from '../io/progress.ts';
+import { writeCostDefaults, writeCostReport } from '../app/cost.ts';
 import { defaultArchitectures, parseArchitectureList } from '../cost/architectures.ts';
 import { defaultComponentLibrary, parseComponentLibrary } from '../cost/components.ts';
 import { compareArchitectures, type ChipsPolicy } from '../cost/evaluate.ts';
-import { comparisonJson, comparisonMarkdown, comparisonText, energyBreakdownPlot, layerTable, renderText } from '../cost/report.ts';
+import { comparisonJson, costText } from '../report/cost-report.ts';
 import { DEFAULT_ARCHITECTURE_NAMES, mergeArchitectures, parseActivityFile, selectArchitectures } from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
@@ -49,14 +48,9 @@ export function registerCost(program: Command): void {
     .action(async (opts: CostOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       if (opts.writeDefaults) {
-        await writeJsonAtomic(path.join(opts.writeDefaults, 'components.json'), defaultComponentLibrary());
-        await writeJsonAtomic(path.join(opts.writeDefaults, 'architectures.json'), defaultArchitectures());
+        const wrote = await writeCostDefaults(opts.writeDefaults);
         info(`wrote components.json and architectures.json to ${opts.writeDefaults}`);
-        printResult(
-          global,
-          { wrote: [path.join(opts.writeDefaults, 'components.json'), path.join(opts.writeDefaults, 'architectures.json')] },
-          () => `wrote ${opts.writeDefaults}/components.json and architectures.json`,
-        );
+        printResult(global, { wrote }, () => `wrote ${opts.writeDefaults}/components.json and architectures.json`);
         return;
       }
       const lib = opts.components ? parseComponentLibrary(await readJson(opts.components, 'component library')) : defaultComponentLibrary();
@@ -91,19 +85,9 @@ export function registerCost(program: Command): void {
       for (const n of comparison.notes) info(`note: ${n}`);
       if (opts.out) {
         const command = `npim cost ${process.argv.slice(3).join(' ')}`.trim();
-        await writeFileAtomic(path.join(opts.out, 'cost.md'), comparisonMarkdown(comparison, { command }));
-        await writeJsonAtomic(path.join(opts.out, 'cost.json'), comparisonJson(comparison));
-        await writePlot(path.join(opts.out, 'energy-breakdown.svg'), energyBreakdownPlot(comparison));
+        await writeCostReport(opts.out, comparison, command);
         info(`wrote cost.md, cost.json and energy-breakdown.svg to ${opts.out}`);
       }
-      printResult(global, comparisonJson(comparison), () => {
-        const text = [comparisonText(comparison)];
-        if (opts.layers) {
-          comparison.results.forEach((rs) =>
-            rs.forEach((r) => text.push('', `Layers of ${r.workload} on ${r.architecture}`, renderText(layerTable(r)))),
-          );
-        }
-        return text.join('\n');
-      });
+      printResult(global, comparisonJson(comparison), () => costText(comparison, Boolean(opts.layers)));
     });
 }

@@ -4,7 +4,6 @@
  * a trained NNADC model directory. The measurement itself lives in `circuits/adc-metrics.ts`.
  */
 import { Command, Option } from 'commander';
-import path from 'node:path';
 import { statSync, existsSync } from 'node:fs';
 import { deepMerge, parseIntOption, parseNumberOption } from '../core/config.ts';
 import { fail } from '../core/errors.ts';
@@ -19,14 +18,14 @@ import {
   type AdcMeasureOptions,
   type ConverterUnderTest,
 } from '../circuits/adc-metrics.ts';
-import { loadAdcModelTransfer } from '../circuits/adc-model-transfer.ts';
+import { loadAdcModelTransfer } from '../app/adc-model-transfer.ts';
 import { loadAdcCsv } from '../data/adc-csv.ts';
-import { readJson, writeJsonAtomic } from '../io/files.ts';
-import { writePlot } from '../report/plot.ts';
-import { dnlInlPlot, metricsText, transferPlot } from '../report/adc-report.ts';
-import { info } from '../report/progress.ts';
+import { readJson } from '../io/files.ts';
+import { writeAdcReport } from '../app/nnadc.ts';
+import { metricsText, nnadcEvaluationText } from '../report/adc-report.ts';
+import { info } from '../io/progress.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
-import { ADC_CORNER_MODES, nnadcEvaluationText, addVerifyOptions, parseAdcEvalOptions } from './adc.ts';
+import { ADC_CORNER_MODES, addVerifyOptions, parseAdcEvalOptions } from './adc.ts';
 import { evaluateNnadc, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
@@ -159,9 +158,7 @@ export function registerEvalAdc(evalGroup: Command): void {
     for (const w of metrics.warnings) info(`warning: ${w}`);
     const result = { input: target, options, ...metrics, monteCarlo };
     if (flags.out) {
-      await writeJsonAtomic(path.join(flags.out, 'metrics.json'), result);
-      await writePlot(path.join(flags.out, 'transfer.svg'), transferPlot(metrics));
-      await writePlot(path.join(flags.out, 'dnl-inl.svg'), dnlInlPlot(metrics));
+      await writeAdcReport(flags.out, result, metrics);
       info(`wrote metrics.json, transfer.svg and dnl-inl.svg to ${flags.out}`);
     }
     printResult(

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { UserError } from '../core/errors.ts';
-import { setQuiet } from '../report/progress.ts';
+import { setQuiet } from '../io/progress.ts';
 import { BACKEND_CHOICES } from '../core/backend.ts';
 import { registerInfo } from './info.ts';
 import { registerCharacterize } from './characterize.ts';

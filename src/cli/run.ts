@@ -8,28 +8,12 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { parseIntOption } from '../core/config.ts';
 import { ensure } from '../core/errors.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
-import { writePlot } from '../report/plot.ts';
-import { info } from '../report/progress.ts';
-import { defaultArchitectures } from '../cost/architectures.ts';
-import { defaultComponentLibrary } from '../cost/components.ts';
-import { compareArchitectures } from '../cost/evaluate.ts';
-import { comparisonJson, comparisonMarkdown, comparisonText, energyBreakdownPlot } from '../cost/report.ts';
-import { DEFAULT_ARCHITECTURE_NAMES, selectArchitectures } from '../cost/select.ts';
-import { selectWorkloads } from '../cost/workloads/index.ts';
-import { prepareWorkload } from '../simulator/prepare.ts';
-import { simulationTable } from '../report/simulation-report.ts';
-import {
-  addSimulationOptions,
-  parseDataflows,
-  runSimulations,
-  simulationConfigFrom,
-  simulationMarkdown,
-  writeSimulationReport,
-  type SimulationReport,
-} from './simulate.ts';
+import { comparisonJson } from '../report/cost-report.ts';
+import { mainJobText } from '../report/run-report.ts';
+import { retrainPipelineModels } from '../app/retrain.ts';
+import { runMainJob } from '../app/run.ts';
+import { addSimulationOptions, parseDataflows, simulationConfigFrom } from './simulate.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
-import { retrainPipelineModels } from './retrain.ts';
 
 interface RunOptions {
   model: string;
@@ -68,45 +52,18 @@ export function registerRun(program: Command): void {
         opts.model = trained.dnn;
       }
       const cfg = await simulationConfigFrom(simOpts);
-      const w = await prepareWorkload(opts.model, samples, opts.dataDir as string | undefined);
-      info(`simulating ${w.description}`);
-      const sim = await runSimulations(cfg, dataflows, w, {}, (label) => info(`  ${label}…`));
-      const report: SimulationReport = { workload: w.description, model: opts.model, ...sim };
-      await writeSimulationReport(opts.out, report, cfg);
-
-      info('costing the nine benchmarks and the MNIST models');
-      const lib = defaultComponentLibrary();
-      const archs = selectArchitectures(defaultArchitectures(), DEFAULT_ARCHITECTURE_NAMES.join(','), lib);
-      const comparison = compareArchitectures(archs, lib, selectWorkloads('all'), { baselines: ['isaac', 'cascade'] });
-      await writeFileAtomic(path.join(opts.out, 'cost.md'), comparisonMarkdown(comparison, { command: 'npim run' }));
-      await writeJsonAtomic(path.join(opts.out, 'cost.json'), comparisonJson(comparison));
-      await writePlot(path.join(opts.out, 'energy-breakdown.svg'), energyBreakdownPlot(comparison));
-
-      const seconds = (Date.now() - started) / 1000;
-      const md = [
-        '# neural-pim report',
-        '',
-        `Backend: ${backend.name}. Wall time ${seconds.toFixed(0)} s.`,
-        '',
-        '## Accuracy on the accelerator',
-        '',
-        simulationMarkdown(report).replace(/^# .*\n\n/, ''),
-        '## Energy, throughput and area (nine ImageNet benchmarks)',
-        '',
-        comparisonMarkdown(comparison, { command: 'npim run' }).replace(/^# .*\n/, ''),
-      ].join('\n');
-      await writeFileAtomic(path.join(opts.out, 'report.md'), md);
-      info(`wrote ${opts.out}/report.md, results.json, results.md, cost.md, cost.json, energy-breakdown.svg`);
+      const { report, comparison, seconds } = await runMainJob({
+        config: cfg,
+        dataflows,
+        model: opts.model,
+        samples,
+        dataDir: opts.dataDir as string | undefined,
+        out: opts.out,
+        backendName: backend.name,
+        startedMs: started,
+      });
       printResult(global, { simulation: report, cost: comparisonJson(comparison), wallSeconds: seconds }, () =>
-        [
-          `LeNet-5 on ${w.description}`,
-          '',
-          simulationTable(report.results),
-          '',
-          comparisonText(comparison),
-          '',
-          `report: ${path.join(opts.out, 'report.md')} (${seconds.toFixed(0)} s)`,
-        ].join('\n'),
+        mainJobText(report, comparison, path.join(opts.out, 'report.md'), seconds),
       );
     });
 }

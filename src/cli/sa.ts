@@ -1,18 +1,14 @@
 /** `npim train sa` and `npim eval sa`: the neural analog shift-and-add. */
 import { Command } from 'commander';
-import path from 'node:path';
 import { parseConfig, parseIntOption, parseNumberOption, deepMerge } from '../core/config.ts';
 import { ensure } from '../core/errors.ts';
-import { readJson, writeJsonAtomic } from '../io/files.ts';
-import { bankFromJson, readApproximatorModel, writeApproximatorModel } from '../circuits/approximator-model.ts';
+import { readJson } from '../io/files.ts';
+import { readApproximatorModel } from '../io/approximator-model.ts';
 import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circuits/nnsa/config.ts';
-import { evaluateNnsa, type NnsaEvaluation } from '../circuits/nnsa/evaluate.ts';
-import { nnsaErrorPlot, nnsaEvaluationText } from '../circuits/nnsa/report.ts';
-import { trainNnsa } from '../circuits/nnsa/train.ts';
-import { networkDeviceCount } from '../circuits/network.ts';
+import { nnsaEvaluationText } from '../report/nnsa-report.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
-import { writePlot } from '../report/plot.ts';
-import { info, startProgress } from '../report/progress.ts';
+import { evaluateNnsaToDir, trainNnsaToDir } from '../app/nnsa.ts';
+import { info } from '../io/progress.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 
 interface EvalOptions {
@@ -81,36 +77,6 @@ function parseTrim(value: string): number {
   return mV;
 }
 
-/** Metrics file content: the evaluation plus what produced it (deterministic for a seed). */
-function metricsJson(model: NnsaModel, evaluation: NnsaEvaluation, evalOptions: ReturnType<typeof parseEvalOptions>) {
-  const devices = networkDeviceCount(model.network);
-  return {
-    kind: 'nnsa',
-    dacBits: model.dacBits,
-    hiddenNeurons: model.config.hiddenNeurons,
-    biasRows: model.network.biasRows,
-    ...(model.network.replicaFeedback ? { replicaFeedback: model.network.replicaFeedback } : {}),
-    bitRows: model.network.inputRows ? model.config.bitRows : [1, 1, 1, 1, 1, 1, 1, 1],
-    devices: { rram: devices.rram, inverters: devices.inverters },
-    levelBits: model.network.device.levelBits,
-    trainingSeed: model.seed,
-    evaluation: { seed: evalOptions.seed, draws: evalOptions.draws, sigma: evalOptions.device.programming.sigma, ...evaluation },
-  };
-}
-
-async function evaluateAndWrite(dir: string, model: NnsaModel, opts: EvalOptions): Promise<ReturnType<typeof metricsJson>> {
-  const bank = bankFromJson(model.vtcBank);
-  const eo = parseEvalOptions(opts, model);
-  const evaluation = evaluateNnsa(model.network, bank, eo);
-  const metrics = metricsJson(model, evaluation, eo);
-  await writeJsonAtomic(path.join(dir, 'metrics.json'), metrics);
-  await writePlot(
-    path.join(dir, 'error-vs-output.svg'),
-    nnsaErrorPlot(evaluation, `NNS+A (D = ${model.dacBits}) error at nominal devices`),
-  );
-  return metrics;
-}
-
 function addEvalOptions(cmd: Command): Command {
   return cmd
     .option('--mc <draws>', 'Monte Carlo draws per corner mode', '100')
@@ -167,15 +133,7 @@ export function registerSa(train: Command, evaluate: Command): void {
     }
     const bank = await loadVtcBank(opts.vtc);
     const backend = await startBackend(global);
-    const started = Date.now();
-    const bar = startProgress('train sa', 1);
-    const model = trainNnsa(cfg, bank, (stage, step, total, loss) =>
-      bar.update(step / Math.max(1, total), `${stage} loss ${loss.toExponential(2)}`),
-    );
-    bar.stop();
-    const trainSeconds = (Date.now() - started) / 1000;
-    await writeApproximatorModel(opts.out, model);
-    const metrics = await evaluateAndWrite(opts.out, model, opts);
+    const { metrics, trainSeconds } = await trainNnsaToDir(cfg, bank, opts.out, (m) => parseEvalOptions(opts, m));
     info(`trained in ${trainSeconds.toFixed(1)} s on ${backend.name}; wrote ${opts.out}/model.json, metrics.json, error-vs-output.svg`);
     printResult(global, { ...metrics, trainSeconds }, () => nnsaEvaluationText(metrics.evaluation));
   });
@@ -185,7 +143,7 @@ export function registerSa(train: Command, evaluate: Command): void {
   ).action(async (dir: string, opts: EvalOptions, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
     const model = await readApproximatorModel(dir, 'nnsa', NnsaModelSchema);
-    const metrics = await evaluateAndWrite(dir, model, opts);
+    const metrics = await evaluateNnsaToDir(dir, model, (m) => parseEvalOptions(opts, m));
     printResult(global, metrics, () => nnsaEvaluationText(metrics.evaluation));
   });
 }

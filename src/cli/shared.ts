@@ -1,7 +1,7 @@
 /** Options and output helpers shared by every command. */
 import { BACKEND_CHOICES, initBackend, describeBackend, type BackendChoice, type BackendInfo } from '../core/backend.ts';
 import { fail } from '../core/errors.ts';
-import { info } from '../report/progress.ts';
+import { info } from '../io/progress.ts';
 
 /** Options defined on the root program. */
 export interface GlobalOptions {

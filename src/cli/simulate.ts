@@ -3,30 +3,17 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { deepMerge, parseConfig, parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
-import { readJson, writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
-import { writePlot } from '../report/plot.ts';
-import { info, startProgress } from '../report/progress.ts';
-import { sigmaAtLoss, simulationTable, sinadTable, sweepPlot } from '../report/simulation-report.ts';
+import { readJson } from '../io/files.ts';
+import { info, startProgress } from '../io/progress.ts';
+import { simulationMarkdown, type SimulationReport } from '../report/simulation-report.ts';
 import { SIM_DATAFLOWS, SimulationConfigSchema, type SimDataflow, type SimulationConfig } from '../simulator/config.ts';
-import { loadPeripherals } from '../simulator/load-peripherals.ts';
-import { prepareWorkload, type PreparedWorkload } from '../simulator/prepare.ts';
-import { simulate, type SimulationResult } from '../simulator/simulate.ts';
-import type { NeuralPimPeripherals } from '../simulator/neural-pim.ts';
+import { prepareWorkload } from '../app/prepare-workload.ts';
+import { runSimulations, writeSimulationReport } from '../app/simulate.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 import { MODELS_DIR } from '../core/paths.ts';
 
 /** Shipped LeNet-5. */
 export const DEFAULT_DNN_MODEL = path.join(MODELS_DIR, 'lenet5-mnist');
-
-/** Everything one `simulate` invocation produced. */
-export interface SimulationReport {
-  workload: string;
-  model: string;
-  results: SimulationResult[];
-  sigmaSweep?: Array<{ dataflow: SimDataflow; sigma: number; accuracy: number; accuracyStd: number; sinadMeanDb: number }>;
-  sigmaAtOnePointLoss?: Array<{ dataflow: SimDataflow; sigma: number | null }>;
-  sinadSweep?: Array<{ sinadDb: number; accuracy: number; accuracyStd: number }>;
-}
 
 /** Parses a comma-separated list of dataflows (`all` = the three hardware dataflows plus ideal). */
 export function parseDataflows(list: string): SimDataflow[] {
@@ -41,127 +28,6 @@ function parseList(value: string | undefined, option: string): number[] | undefi
   const xs = value.split(',').map((v) => parseNumberOption(v, option));
   ensure(xs.length > 0, `${option} needs at least one value`);
   return xs;
-}
-
-/**
- * Runs the configured dataflows (and sweeps) on a prepared workload. Pure orchestration over
- * {@link simulate}; peripherals are loaded once.
- */
-export async function runSimulations(
-  base: SimulationConfig,
-  dataflows: SimDataflow[],
-  w: PreparedWorkload,
-  sweeps: { sigma?: number[]; sinad?: number[] },
-  progress: (label: string) => void,
-): Promise<Omit<SimulationReport, 'workload' | 'model'>> {
-  let peripherals: NeuralPimPeripherals | null = null;
-  const periph = async (cfg: SimulationConfig): Promise<NeuralPimPeripherals | null> => {
-    if (cfg.dataflow !== 'neural-pim') return null;
-    peripherals ??= await loadPeripherals(cfg);
-    return peripherals;
-  };
-  const data = { images: w.images, labels: w.labels };
-  const results: SimulationResult[] = [];
-  for (const dataflow of dataflows) {
-    const cfg = { ...base, dataflow };
-    progress(`${dataflow}`);
-    results.push(await simulate(cfg, w.net, data, await periph(cfg)));
-  }
-  const out: Omit<SimulationReport, 'workload' | 'model'> = { results };
-  if (sweeps.sigma) {
-    out.sigmaSweep = [];
-    for (const dataflow of dataflows) {
-      if (dataflow === 'ideal') continue;
-      for (const sigma of sweeps.sigma) {
-        progress(`${dataflow} σ=${sigma}`);
-        const cfg = { ...base, dataflow, device: { ...base.device, programming: { ...base.device.programming, sigma } } };
-        const r = await simulate(cfg, w.net, data, await periph(cfg));
-        out.sigmaSweep.push({ dataflow, sigma, accuracy: r.accuracyMean, accuracyStd: r.accuracyStd, sinadMeanDb: r.sinadMeanDb });
-      }
-    }
-    const reference = results[0]?.referenceAccuracy ?? 0;
-    out.sigmaAtOnePointLoss = dataflows
-      .filter((d) => d !== 'ideal')
-      .map((dataflow) => ({
-        dataflow,
-        sigma: sigmaAtLoss(
-          out.sigmaSweep!.filter((s) => s.dataflow === dataflow),
-          reference,
-        ),
-      }));
-  }
-  if (sweeps.sinad) {
-    out.sinadSweep = [];
-    for (const sinadDb of sweeps.sinad) {
-      progress(`SINAD ${sinadDb} dB`);
-      const r = await simulate({ ...base, dataflow: 'ideal', injectSinadDb: sinadDb }, w.net, data, null);
-      out.sinadSweep.push({ sinadDb, accuracy: r.accuracyMean, accuracyStd: r.accuracyStd });
-    }
-  }
-  return out;
-}
-
-/** Markdown report of a simulation. */
-export function simulationMarkdown(r: SimulationReport): string {
-  const parts = [
-    `# Accelerator simulation`,
-    '',
-    `Model: \`${r.model}\`; ${r.workload}.`,
-    '',
-    simulationTable(r.results),
-    '',
-    'Hardware SINAD per crossbar layer (dB, layer fed its reference inputs):',
-    '',
-    sinadTable(r.results),
-  ];
-  const ranges = r.results.find((x) => x.ranges)?.ranges;
-  if (ranges)
-    parts.push(
-      '',
-      `Neural-PIM converter range per layer: ${ranges.map((x) => `${x.layer} range ${x.rangeFraction}, gain ${x.sensingGain}`).join(', ')}.`,
-    );
-  if (r.sigmaAtOnePointLoss) {
-    parts.push(
-      '',
-      '| dataflow | σ at which accuracy drops 1 point |',
-      '|---|---:|',
-      ...r.sigmaAtOnePointLoss.map((s) => `| ${s.dataflow} | ${s.sigma === null ? 'beyond the sweep' : s.sigma.toFixed(4)} |`),
-    );
-  }
-  if (r.sinadSweep)
-    parts.push(
-      '',
-      '| injected SINAD (dB) | accuracy (%) |',
-      '|---:|---:|',
-      ...r.sinadSweep.map((s) => `| ${s.sinadDb} | ${(100 * s.accuracy).toFixed(2)} |`),
-    );
-  return parts.join('\n') + '\n';
-}
-
-/** Writes results.json, results.md and the sweep plots into `dir`. */
-export async function writeSimulationReport(dir: string, r: SimulationReport, config: SimulationConfig): Promise<void> {
-  await writeJsonAtomic(path.join(dir, 'results.json'), { config, ...r });
-  await writeFileAtomic(path.join(dir, 'results.md'), simulationMarkdown(r));
-  if (r.sigmaSweep?.length) {
-    await writePlot(
-      path.join(dir, 'accuracy-vs-sigma.svg'),
-      sweepPlot(
-        'Accuracy vs programming variation σ',
-        'log-normal σ of every device',
-        r.sigmaSweep.map((s) => ({ x: s.sigma, accuracy: s.accuracy, series: s.dataflow })),
-      ),
-    );
-  }
-  if (r.sinadSweep?.length) {
-    await writePlot(
-      path.join(dir, 'accuracy-vs-sinad.svg'),
-      sweepPlot(
-        'Accuracy vs injected SINAD',
-        'SINAD of every layer (dB)',
-        r.sinadSweep.map((s) => ({ x: s.sinadDb, accuracy: s.accuracy, series: 'noise injection' })),
-      ),
-    );
-  }
 }
 
 interface SimulateOptions {

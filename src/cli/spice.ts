@@ -4,17 +4,14 @@
  * hold, 1 when the run completes but they do not, 2 on bad input or a missing ngspice.
  */
 import { Command } from 'commander';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, UserError } from '../core/errors.ts';
-import { writeJsonAtomic } from '../io/files.ts';
 import { requireNgspice } from '../io/ngspice.ts';
-import { info } from '../report/progress.ts';
 import { readApproximator } from '../mapping/approximator-map.ts';
 import { inverterCorner } from '../mapping/spice.ts';
-import { SPICE_ACCEPTANCE, runSpiceVerify, spiceVerifyText } from '../mapping/spice-verify.ts';
+import { SPICE_ACCEPTANCE, spiceVerifyText } from '../mapping/spice-verify.ts';
+import { spiceVerifyToDir } from '../app/spice-verify.ts';
 import { ensureWritableFile } from './export.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
 
@@ -59,23 +56,19 @@ export function registerSpice(program: Command): Command {
       if (flags.toleranceMv !== undefined) ensure(a.kind === 'nnsa', '--tolerance-mv applies to NNS+A models only');
       requireNgspice();
       if (flags.out) await ensureWritableFile(path.join(flags.out, 'spice-verify.json'));
-      const workDir = flags.out ? path.resolve(flags.out) : await fs.mkdtemp(path.join(os.tmpdir(), 'npim-spice-'));
-      try {
-        info(`running ngspice on the ${a.kind.toUpperCase()} netlist in ${workDir}`);
-        const report = await runSpiceVerify(a, { points, corner: flags.corner, sigma, seed, toleranceVolts, workDir, modelPath: modelDir });
-        if (flags.out) await writeJsonAtomic(path.join(workDir, 'spice-verify.json'), report);
-        printResult(
-          global,
-          report,
-          () =>
-            spiceVerifyText(report) +
-            (flags.out ? `\nwrote ${report.run.netlistFile}, ${path.basename(report.run.dataFile)} and spice-verify.json` : ''),
-        );
-        if (!report.pass)
-          throw new UserError(`SPICE co-simulation does not meet the acceptance criteria: ${report.failures.join('; ')}`, 1);
-      } finally {
-        if (!flags.out) await fs.rm(workDir, { recursive: true, force: true });
-      }
+      const report = await spiceVerifyToDir(
+        a,
+        { points, corner: flags.corner, sigma, seed, toleranceVolts, modelPath: modelDir },
+        flags.out,
+      );
+      printResult(
+        global,
+        report,
+        () =>
+          spiceVerifyText(report) +
+          (flags.out ? `\nwrote ${report.run.netlistFile}, ${path.basename(report.run.dataFile)} and spice-verify.json` : ''),
+      );
+      if (!report.pass) throw new UserError(`SPICE co-simulation does not meet the acceptance criteria: ${report.failures.join('; ')}`, 1);
     });
   return group;
 }

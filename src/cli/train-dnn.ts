@@ -2,11 +2,13 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { z } from 'zod';
-import { loadConfig, parseIntOption, parseNumberOption } from '../core/config.ts';
+import { parseIntOption, parseNumberOption } from '../core/config.ts';
+import { loadConfig } from '../io/config-file.ts';
 import { DEFAULT_SEED, DNN_BATCH_SIZE, DNN_EPOCHS, DNN_LEARNING_RATE } from '../core/defaults.ts';
 import { describeBackend } from '../core/backend.ts';
 import { ensure } from '../core/errors.ts';
-import { trainDnnToDir, type TrainDnnConfig } from '../dnn/train.ts';
+import { trainDnnToDir, type TrainDnnConfig } from '../app/train-dnn.ts';
+import { dnnTrainingText } from '../report/dnn-report.ts';
 import { DNN_ARCHS } from '../dnn/zoo.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 
@@ -77,14 +79,6 @@ export function registerTrainDnn(train: Command): void {
       const config: TrainDnnConfig = { ...parsed, epochs: parsed.epochs ?? DNN_EPOCHS[parsed.arch], out: path.resolve(opts.out) };
       const backend = await startBackend(global);
       const m = await trainDnnToDir(config, describeBackend(backend));
-      const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
-      printResult(global, m, () =>
-        [
-          `${m.arch}: ${m.epochs} epochs, seed ${m.seed}, split '${m.split.name}' (${m.split.description})`,
-          `held-out accuracy (${m.heldOutImages} images): float ${pct(m.floatAccuracy)}, 8-bit ${pct(m.quantizedAccuracy)}`,
-          `training ${m.trainSeconds.toFixed(1)} s, total ${m.wallTimeSeconds.toFixed(1)} s on ${m.backend}`,
-          `wrote ${path.join(config.out, 'model.json')}, weights.bin, metrics.json`,
-        ].join('\n'),
-      );
+      printResult(global, m, () => dnnTrainingText(m, path.join(config.out, 'model.json')));
     });
 }

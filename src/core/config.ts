@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { fail } from './errors.ts';
-import { readJson } from '../io/files.ts';
 
 /** Formats the first zod issue as `path: message`. */
 export function describeZodError(error: z.ZodError): string {
@@ -35,20 +34,6 @@ export function deepMerge(base: unknown, override: unknown): unknown {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * Loads a config: the JSON file at `configPath` (if given), overridden by `overrides` (typically
- * from command-line flags), validated by `schema`.
- */
-export async function loadConfig<S extends z.ZodType>(
-  schema: S,
-  configPath: string | undefined,
-  overrides: Record<string, unknown>,
-  what: string,
-): Promise<z.output<S>> {
-  const fromFile = configPath ? await readJson(configPath, 'config file') : {};
-  return parseConfig(schema, deepMerge(fromFile, overrides), what);
 }
 
 /** Parses a command-line number, failing with a message that names the option. */

@@ -32,7 +32,7 @@ import path from 'node:path';
 import { ensure, fail } from '../core/errors.ts';
 import { DATASETS_DIR } from '../core/paths.ts';
 import { writeFileAtomic } from '../io/files.ts';
-import { startProgress } from '../report/progress.ts';
+import { startProgress } from '../io/progress.ts';
 import { decodeIdx, pairImagesAndLabels, type LabelledImages } from './idx.ts';
 
 /** One standard MNIST file and its published checksums (of the gzip file as distributed). */

@@ -16,7 +16,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ensure, fail } from '../core/errors.ts';
 import { DNN_INPUT_SCALE } from '../core/defaults.ts';
-import { loadLayersModelFromDir, readModelMetadata } from './model-io.ts';
 import { shapeSize, windowAxis, type FloatNetwork, type Layer, type Padding, type Shape } from './network.ts';
 
 /** Layer classes {@link extractNetwork} accepts. */
@@ -309,22 +308,4 @@ function pair(value: unknown, layer: string, what: string): [number, number] {
 function paddingMode(value: unknown, layer: string, cls: string): 'valid' | 'same' {
   if (value === 'valid' || value === 'same') return value;
   fail(`layer '${layer}' (${cls}) uses padding '${String(value)}'; only 'valid' and 'same' are supported`);
-}
-
-/** A user model loaded from disk and checked. */
-export interface ImportedModel {
-  model: tf.LayersModel;
-  network: FloatNetwork;
-}
-
-/**
- * Loads a tfjs Layers model directory (`model.json` + weight files) and converts it, failing with
- * a one-line error on the first unsupported layer. The input scale comes from `options`, else from
- * the model's `npim.inputScale` metadata (written by `npim train dnn`), else 1/255.
- */
-export async function importLayersModel(dir: string, options: ExtractOptions = {}): Promise<ImportedModel> {
-  const model = await loadLayersModelFromDir(dir);
-  const meta = readModelMetadata(model);
-  const inputScale = options.inputScale ?? meta?.inputScale ?? DNN_INPUT_SCALE;
-  return { model, network: extractNetwork(model, { inputScale }) };
 }

@@ -1,5 +1,7 @@
 /** Text and SVG renderings of converter metrics (used by `eval adc` and `train adc`). */
 import { idealTransitionVolts, type ConverterMetrics } from '../circuits/adc-metrics.ts';
+import type { NnadcModel } from '../circuits/nnadc/config.ts';
+import type { endToEnd, NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
 import type { PlotSpec } from './plot.ts';
 
 const n2 = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
@@ -114,4 +116,42 @@ export function dnlInlPlot(m: ConverterMetrics): PlotSpec {
     title: `${m.scale.bits}-bit converter linearity (${m.source})`,
     vconcat: [panel(rows(pc.dnlLsb), 'DNL per code'), panel(rows(pc.inlLsb), `INL (${m.linearity.inlFit}) at transition T[k]`)],
   };
+}
+
+/** Text summary of an NNADC evaluation. */
+export function nnadcEvaluationText(model: NnadcModel, e: NnadcEvaluation): string {
+  const n = e.nominal;
+  const lines = [
+    `${model.bits}-bit ${model.arch} NNADC, range ${model.rangeFraction} × NNS+A output: ${e.devices.rram} RRAM devices, ${e.devices.inverters} inverters`,
+    `nominal: ENOB ${n.enobBits.toFixed(3)} bit, DNL ${n.dnlMinLsb.toFixed(2)}..${n.dnlMaxLsb.toFixed(2)} LSB, INL ${n.inlMinLsb.toFixed(2)}..${n.inlMaxLsb.toFixed(2)} LSB, missing codes ${n.missingCodes}`,
+  ];
+  for (const m of e.monteCarlo) {
+    lines.push(
+      `Monte Carlo σ = ${m.sigma}, corners ${m.corners} (${m.draws} draws${m.writeVerify ? `, write-verified to ±${m.writeVerify.toleranceLsb} LSB: ${m.writeVerify.meanAttempts.toFixed(1)} attempts per column, ${m.writeVerify.meanColumnsOutOfTolerance.toFixed(1)} columns out of tolerance` : ''}): ENOB mean ${m.meanEnobBits.toFixed(2)}, 5th pct ${m.p5EnobBits.toFixed(2)}, worst ${m.worstEnobBits.toFixed(2)}; DNL ${m.dnlRangeLsb[0].toFixed(2)}..${m.dnlRangeLsb[1].toFixed(2)}, INL ${m.inlRangeLsb[0].toFixed(2)}..${m.inlRangeLsb[1].toFixed(2)} LSB; draws with missing codes ${m.drawsWithMissingCodes}`,
+    );
+  }
+  lines.push(`ENOB vs σ (nominal corner): ${e.enobVsSigma.map((s) => `σ ${s.sigma}: ${s.meanEnobBits.toFixed(2)}`).join(', ')}`);
+  return lines.join('\n');
+}
+
+/**
+ * Text summary of `train adc`: the evaluation, then the end-to-end NNS+A → NNADC figures when the
+ * converter was designed on an NNS+A (`variationSigma`: σ of their variation case).
+ */
+export function nnadcTrainingText(
+  model: NnadcModel,
+  evaluation: NnadcEvaluation,
+  endToEndResult: Record<string, unknown> | undefined,
+  variationSigma: number,
+): string {
+  let t = nnadcEvaluationText(model, evaluation);
+  if (endToEndResult) {
+    for (const which of ['nominal', 'variation'] as const) {
+      const pair = endToEndResult[which] as { cotrained: ReturnType<typeof endToEnd>; idealThresholds: ReturnType<typeof endToEnd> };
+      const c = pair.cotrained;
+      const p = pair.idealThresholds;
+      t += `\nNNS+A → NNADC end to end, ${which === 'nominal' ? 'nominal devices' : `σ = ${variationSigma}, ${c.chips} chips`}: co-trained RMS ${c.rmsCodeErrorLsb.toFixed(2)} LSB (exact ${(100 * c.exactFraction).toFixed(1)} %), ideal thresholds RMS ${p.rmsCodeErrorLsb.toFixed(2)} LSB (exact ${(100 * p.exactFraction).toFixed(1)} %)`;
+    }
+  }
+  return t;
 }

@@ -1,11 +1,10 @@
 /**
  * SVG plots through Vega-Lite (headless: compiled to Vega and rendered with the SVG string
- * renderer, no browser or canvas needed). Callers build a Vega-Lite spec; {@link writePlot}
- * renders and writes it atomically next to their results.
+ * renderer, no browser or canvas needed). Callers build a Vega-Lite spec; {@link renderSvg} turns
+ * it into the SVG text, which {@link ../app/plots.ts} writes next to their results.
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { writeFileAtomic } from '../io/files.ts';
 
 /** A Vega-Lite specification (data inline). */
 export type PlotSpec = TopLevelSpec;
@@ -18,11 +17,6 @@ export async function renderSvg(spec: PlotSpec): Promise<string> {
   } finally {
     view.finalize();
   }
-}
-
-/** Renders a spec and writes it to `filePath` (atomically). */
-export async function writePlot(filePath: string, spec: PlotSpec): Promise<void> {
-  await writeFileAtomic(filePath, await renderSvg(spec));
 }
 
 /** A simple multi-series line plot spec: rows of {x, y, series}. */

@@ -1,4 +1,5 @@
 /** Tables and plots of simulation results (no I/O). */
+import type { SimDataflow } from '../simulator/config.ts';
 import type { SimulationResult } from '../simulator/simulate.ts';
 import type { PlotSpec } from './plot.ts';
 import { linePlot } from './plot.ts';
@@ -58,4 +59,51 @@ export function sigmaAtLoss(curve: Array<{ sigma: number; accuracy: number }>, r
     }
   }
   return null;
+}
+
+/** Everything one `simulate` invocation produced. */
+export interface SimulationReport {
+  workload: string;
+  model: string;
+  results: SimulationResult[];
+  sigmaSweep?: Array<{ dataflow: SimDataflow; sigma: number; accuracy: number; accuracyStd: number; sinadMeanDb: number }>;
+  sigmaAtOnePointLoss?: Array<{ dataflow: SimDataflow; sigma: number | null }>;
+  sinadSweep?: Array<{ sinadDb: number; accuracy: number; accuracyStd: number }>;
+}
+
+/** Markdown report of a simulation. */
+export function simulationMarkdown(r: SimulationReport): string {
+  const parts = [
+    `# Accelerator simulation`,
+    '',
+    `Model: \`${r.model}\`; ${r.workload}.`,
+    '',
+    simulationTable(r.results),
+    '',
+    'Hardware SINAD per crossbar layer (dB, layer fed its reference inputs):',
+    '',
+    sinadTable(r.results),
+  ];
+  const ranges = r.results.find((x) => x.ranges)?.ranges;
+  if (ranges)
+    parts.push(
+      '',
+      `Neural-PIM converter range per layer: ${ranges.map((x) => `${x.layer} range ${x.rangeFraction}, gain ${x.sensingGain}`).join(', ')}.`,
+    );
+  if (r.sigmaAtOnePointLoss) {
+    parts.push(
+      '',
+      '| dataflow | σ at which accuracy drops 1 point |',
+      '|---|---:|',
+      ...r.sigmaAtOnePointLoss.map((s) => `| ${s.dataflow} | ${s.sigma === null ? 'beyond the sweep' : s.sigma.toFixed(4)} |`),
+    );
+  }
+  if (r.sinadSweep)
+    parts.push(
+      '',
+      '| injected SINAD (dB) | accuracy (%) |',
+      '|---:|---:|',
+      ...r.sinadSweep.map((s) => `| ${s.sinadDb} | ${(100 * s.accuracy).toFixed(2)} |`),
+    );
+  return parts.join('\n') + '\n';
 }

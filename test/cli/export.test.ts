@@ -11,7 +11,7 @@ import { levelConductance } from '../../src/device/rram.ts';
 import { instantiateAdc } from '../../src/circuits/nnadc/model.ts';
 import { instantiateNetwork } from '../../src/circuits/network.ts';
 import { quantizeWeights } from '../../src/dnn/quantize.ts';
-import { saveLayersModelToDir } from '../../src/dnn/model-io.ts';
+import { saveLayersModelToDir } from '../../src/io/layers-model.ts';
 import { readWeightMap } from '../../src/mapping/export.ts';
 import { POLARITIES, unmapWeightMap, type WeightMap } from '../../src/mapping/weight-map.ts';
 import { ngspiceVersion } from '../../src/io/ngspice.ts';

@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { extractNetwork, importLayersModel } from '../../src/dnn/import.ts';
-import { saveLayersModelToDir } from '../../src/dnn/model-io.ts';
+import { extractNetwork } from '../../src/dnn/import.ts';
+import { importLayersModel } from '../../src/app/import-model.ts';
+import { saveLayersModelToDir } from '../../src/io/layers-model.ts';
 import { runFloatNetwork } from '../../src/dnn/network.ts';
 import { userErrorOf } from './helpers.ts';
 

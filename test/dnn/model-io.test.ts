@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { loadLayersModelFromDir, readModelMetadata, saveLayersModelToDir } from '../../src/dnn/model-io.ts';
+import { loadLayersModelFromDir, readModelMetadata, saveLayersModelToDir } from '../../src/io/layers-model.ts';
 import { buildModel } from '../../src/dnn/zoo.ts';
 import { userErrorOf } from './helpers.ts';
 

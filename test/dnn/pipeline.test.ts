@@ -4,9 +4,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describeBackend, initBackend } from '../../src/core/backend.ts';
-import { setQuiet } from '../../src/report/progress.ts';
-import { trainDnnToDir } from '../../src/dnn/train.ts';
-import { importLayersModel } from '../../src/dnn/import.ts';
+import { setQuiet } from '../../src/io/progress.ts';
+import { trainDnnToDir } from '../../src/app/train-dnn.ts';
+import { importLayersModel } from '../../src/app/import-model.ts';
 import { MNIST_TEST_DIR, mnistAvailable } from './helpers.ts';
 
 test('one short MLP run writes model.json, weights.bin and a complete metrics.json', async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { initBackend } from '../../src/core/backend.ts';
 import { MODELS_DIR } from '../../src/core/paths.ts';
 import { loadMnist, mnistSplit, type MnistSplit } from '../../src/data/mnist.ts';
-import { importLayersModel } from '../../src/dnn/import.ts';
+import { importLayersModel } from '../../src/app/import-model.ts';
 import { exactMatmul, quantizeNetwork, quantizedAccuracy, type QuantizedNetwork } from '../../src/dnn/quantize.ts';
 import { floatAccuracy } from '../../src/dnn/train.ts';
 import { MNIST_TEST_DIR, mnistAvailable } from './helpers.ts';

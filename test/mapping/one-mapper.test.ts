@@ -19,7 +19,7 @@ import { readWeightMap } from '../../src/mapping/export.ts';
 import { weightMapFromMappedLayers, type WeightMapCircuit } from '../../src/mapping/weight-map.ts';
 import { SimulationConfigSchema, type SimDataflow } from '../../src/simulator/config.ts';
 import { programDraw } from '../../src/simulator/engine.ts';
-import { prepareWorkload } from '../../src/simulator/prepare.ts';
+import { prepareWorkload } from '../../src/app/prepare-workload.ts';
 import type { ProgrammedLayer as SimulatedLayer } from '../../src/simulator/program.ts';
 import { simulationConfigFrom } from '../../src/cli/simulate.ts';
 import { ROOT, npimHere } from '../helpers/cli.ts';

@@ -1,6 +1,7 @@
 /** Small approximators for the SPICE and export tests (not a test file itself). */
 import { Rng } from '../../src/core/rng.ts';
-import { bankToJson, writeApproximatorModel } from '../../src/circuits/approximator-model.ts';
+import { bankToJson } from '../../src/circuits/approximator-model.ts';
+import { writeApproximatorModel } from '../../src/io/approximator-model.ts';
 import { NnadcTrainConfigSchema, type NnadcModel } from '../../src/circuits/nnadc/config.ts';
 import { trainNnadc } from '../../src/circuits/nnadc/train.ts';
 import { NnsaModelSchema, type NnsaModel } from '../../src/circuits/nnsa/config.ts';

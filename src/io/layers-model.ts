@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ensure, fail } from '../core/errors.ts';
-import { ensureDirectory, readJson, writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
+import { ensureDirectory, readJson, writeFileAtomic, writeJsonAtomic } from './files.ts';
 
 /** Name of the single weight file {@link saveLayersModelToDir} writes. */
 export const WEIGHTS_FILE = 'weights.bin';

@@ -16,12 +16,12 @@ import { existsSync } from 'node:fs';
 import { ensure, fail } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
 import { loadMnist, mnistSplit, type MnistData, type SplitSummary, summarizeSplit } from '../data/mnist.ts';
-import { importLayersModel } from '../dnn/import.ts';
+import { importLayersModel } from './import-model.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { quantizeNetwork, type QuantizedCrossbar } from '../dnn/quantize.ts';
-import { drawSeedOf, layerWeightsOf, programDrawLayers, type DrawProgramming } from './dnn-weights.ts';
-import { approximatorWeightMap, programApproximator, type Approximator } from './approximator-map.ts';
-import { weightMapDeviceCount, weightMapFromMappedLayers, type WeightMap } from './weight-map.ts';
+import { drawSeedOf, layerWeightsOf, programDrawLayers, type DrawProgramming } from '../mapping/dnn-weights.ts';
+import { approximatorWeightMap, programApproximator, type Approximator } from '../mapping/approximator-map.ts';
+import { weightMapDeviceCount, weightMapFromMappedLayers, type WeightMap } from '../mapping/weight-map.ts';
 
 /** Programming choices of an export. */
 export interface ExportProgramming {

@@ -1,15 +1,16 @@
 /** Training every model the main job uses, from scratch, with the project's own trainers. */
 import path from 'node:path';
 import { parseConfig } from '../core/config.ts';
-import { bankFromJson, writeApproximatorModel } from '../circuits/approximator-model.ts';
+import { bankFromJson } from '../circuits/approximator-model.ts';
+import { writeApproximatorModel } from '../io/approximator-model.ts';
 import { NnadcTrainConfigSchema } from '../circuits/nnadc/config.ts';
 import { learnThresholdMap, trainNnadc } from '../circuits/nnadc/train.ts';
 import { NnsaTrainConfigSchema } from '../circuits/nnsa/config.ts';
 import { trainNnsa } from '../circuits/nnsa/train.ts';
 import { Rng } from '../core/rng.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
-import { info } from '../report/progress.ts';
-import { trainDnnToDir } from '../dnn/train.ts';
+import { info } from '../io/progress.ts';
+import { trainDnnToDir } from './train-dnn.ts';
 import { DNN_BATCH_SIZE, DNN_EPOCHS, DNN_LEARNING_RATE, DEFAULT_SEED } from '../core/defaults.ts';
 
 /** Directories of the freshly trained models. */

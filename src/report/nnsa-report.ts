@@ -1,6 +1,6 @@
 /** Text and plot renderings of an NNS+A evaluation (no I/O). */
-import type { PlotSpec } from '../../report/plot.ts';
-import type { NnsaEvaluation } from './evaluate.ts';
+import type { PlotSpec } from './plot.ts';
+import type { NnsaEvaluation } from '../circuits/nnsa/evaluate.ts';
 
 const mV = (v: number): string => (v * 1e3).toFixed(2);
 

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { fail } from '../core/errors.ts';
 import { MODELS_DIR } from '../core/paths.ts';
-import { readApproximatorModel } from '../circuits/approximator-model.ts';
+import { readApproximatorModel } from '../io/approximator-model.ts';
 import { NnadcModelSchema } from '../circuits/nnadc/config.ts';
 import { NnsaModelSchema } from '../circuits/nnsa/config.ts';
-import type { SimulationConfig } from './config.ts';
-import type { NeuralPimPeripherals } from './neural-pim.ts';
+import type { SimulationConfig } from '../simulator/config.ts';
+import type { NeuralPimPeripherals } from '../simulator/neural-pim.ts';
 
 /** Shipped NNS+A model (D = 4). */
 export const DEFAULT_NNSA_MODEL = path.join(MODELS_DIR, 'nnsa-d4');

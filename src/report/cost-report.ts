@@ -3,8 +3,8 @@
  * JSON-friendly view, and the Vega-Lite spec of the stacked-bar energy breakdown. Pure (strings
  * and objects only; the CLI writes them).
  */
-import type { PlotSpec } from '../report/plot.ts';
-import { CATEGORY_LABELS, ENERGY_CATEGORIES, type Comparison, type WorkloadResult } from './evaluate.ts';
+import type { PlotSpec } from './plot.ts';
+import { CATEGORY_LABELS, ENERGY_CATEGORIES, type Comparison, type WorkloadResult } from '../cost/evaluate.ts';
 
 /** Formats a number with `digits` significant digits, without exponent for everyday magnitudes. */
 export function formatNumber(x: number, digits = 3): string {
@@ -355,4 +355,15 @@ export function layerTable(r: WorkloadResult): Table {
       ...ENERGY_CATEGORIES.map((k) => pct(l.energyJoules > 0 ? l.energyByCategory[k] / l.energyJoules : 0)),
     ]),
   };
+}
+
+/** Text of `npim cost`: the comparison, then (with `layers`) the per-layer table of every result. */
+export function costText(comparison: Comparison, layers: boolean): string {
+  const text = [comparisonText(comparison)];
+  if (layers) {
+    comparison.results.forEach((rs) =>
+      rs.forEach((r) => text.push('', `Layers of ${r.workload} on ${r.architecture}`, renderText(layerTable(r)))),
+    );
+  }
+  return text.join('\n');
 }

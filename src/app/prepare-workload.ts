@@ -1,5 +1,5 @@
 /** Loading a DNN and MNIST for simulation: the held-out images and the quantized network. */
-import { importLayersModel } from '../dnn/import.ts';
+import { importLayersModel } from './import-model.ts';
 import { quantizeNetwork, type QuantizedNetwork } from '../dnn/quantize.ts';
 import { loadMnist, mnistSplit, type MnistSplit } from '../data/mnist.ts';
 import { ensure } from '../core/errors.ts';

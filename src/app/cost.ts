@@ -1,0 +1,22 @@
+/** Cost-model files: the comparison report of `npim cost --out` and `npim run`, and the default inputs. */
+import path from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
+import { defaultArchitectures } from '../cost/architectures.ts';
+import { defaultComponentLibrary } from '../cost/components.ts';
+import type { Comparison } from '../cost/evaluate.ts';
+import { comparisonJson, comparisonMarkdown, energyBreakdownPlot } from '../report/cost-report.ts';
+import { writePlot } from './plots.ts';
+
+/** Writes cost.md (headed by `command`), cost.json and energy-breakdown.svg into `dir`. */
+export async function writeCostReport(dir: string, comparison: Comparison, command: string): Promise<void> {
+  await writeFileAtomic(path.join(dir, 'cost.md'), comparisonMarkdown(comparison, { command }));
+  await writeJsonAtomic(path.join(dir, 'cost.json'), comparisonJson(comparison));
+  await writePlot(path.join(dir, 'energy-breakdown.svg'), energyBreakdownPlot(comparison));
+}
+
+/** Writes the built-in component library and architectures into `dir`; returns the two paths. */
+export async function writeCostDefaults(dir: string): Promise<string[]> {
+  await writeJsonAtomic(path.join(dir, 'components.json'), defaultComponentLibrary());
+  await writeJsonAtomic(path.join(dir, 'architectures.json'), defaultArchitectures());
+  return [path.join(dir, 'components.json'), path.join(dir, 'architectures.json')];
+}

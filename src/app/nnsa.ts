@@ -1,0 +1,73 @@
+/** NNS+A workflows that write a model directory: training (`npim train sa`) and evaluation (`npim eval sa`). */
+import path from 'node:path';
+import { writeJsonAtomic } from '../io/files.ts';
+import { writeApproximatorModel } from '../io/approximator-model.ts';
+import { bankFromJson } from '../circuits/approximator-model.ts';
+import type { NnsaModel, NnsaTrainConfig } from '../circuits/nnsa/config.ts';
+import { evaluateNnsa, type EvaluateNnsaOptions, type NnsaEvaluation } from '../circuits/nnsa/evaluate.ts';
+import { trainNnsa } from '../circuits/nnsa/train.ts';
+import { networkDeviceCount } from '../circuits/network.ts';
+import type { VtcBank } from '../circuits/vtc.ts';
+import { nnsaErrorPlot } from '../report/nnsa-report.ts';
+import { startProgress } from '../io/progress.ts';
+import { writePlot } from './plots.ts';
+
+/** Metrics file content: the evaluation plus what produced it (deterministic for a seed). */
+export function nnsaMetricsJson(model: NnsaModel, evaluation: NnsaEvaluation, evalOptions: EvaluateNnsaOptions) {
+  const devices = networkDeviceCount(model.network);
+  return {
+    kind: 'nnsa',
+    dacBits: model.dacBits,
+    hiddenNeurons: model.config.hiddenNeurons,
+    biasRows: model.network.biasRows,
+    ...(model.network.replicaFeedback ? { replicaFeedback: model.network.replicaFeedback } : {}),
+    bitRows: model.network.inputRows ? model.config.bitRows : [1, 1, 1, 1, 1, 1, 1, 1],
+    devices: { rram: devices.rram, inverters: devices.inverters },
+    levelBits: model.network.device.levelBits,
+    trainingSeed: model.seed,
+    evaluation: { seed: evalOptions.seed, draws: evalOptions.draws, sigma: evalOptions.device.programming.sigma, ...evaluation },
+  };
+}
+
+/** The content of an NNS+A `metrics.json`. */
+export type NnsaMetrics = ReturnType<typeof nnsaMetricsJson>;
+
+/**
+ * Evaluates `model` and writes metrics.json and error-vs-output.svg into `dir`; the evaluation
+ * options may depend on the model (its device σ is the default variation).
+ */
+export async function evaluateNnsaToDir(
+  dir: string,
+  model: NnsaModel,
+  evalOptionsFor: (model: NnsaModel) => EvaluateNnsaOptions,
+): Promise<NnsaMetrics> {
+  const bank = bankFromJson(model.vtcBank);
+  const eo = evalOptionsFor(model);
+  const evaluation = evaluateNnsa(model.network, bank, eo);
+  const metrics = nnsaMetricsJson(model, evaluation, eo);
+  await writeJsonAtomic(path.join(dir, 'metrics.json'), metrics);
+  await writePlot(
+    path.join(dir, 'error-vs-output.svg'),
+    nnsaErrorPlot(evaluation, `NNS+A (D = ${model.dacBits}) error at nominal devices`),
+  );
+  return metrics;
+}
+
+/** Trains an NNS+A, writes model.json into `out`, then evaluates it there ({@link evaluateNnsaToDir}). */
+export async function trainNnsaToDir(
+  cfg: NnsaTrainConfig,
+  bank: VtcBank,
+  out: string,
+  evalOptionsFor: (model: NnsaModel) => EvaluateNnsaOptions,
+): Promise<{ metrics: NnsaMetrics; trainSeconds: number }> {
+  const started = Date.now();
+  const bar = startProgress('train sa', 1);
+  const model = trainNnsa(cfg, bank, (stage, step, total, loss) =>
+    bar.update(step / Math.max(1, total), `${stage} loss ${loss.toExponential(2)}`),
+  );
+  bar.stop();
+  const trainSeconds = (Date.now() - started) / 1000;
+  await writeApproximatorModel(out, model);
+  const metrics = await evaluateNnsaToDir(out, model, evalOptionsFor);
+  return { metrics, trainSeconds };
+}

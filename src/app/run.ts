@@ -1,0 +1,65 @@
+/**
+ * The main job (`npim run`, `npm start`): LeNet-5 on MNIST under the configured dataflows, the cost
+ * model on the nine benchmarks, and a report with plots in one directory.
+ */
+import path from 'node:path';
+import { writeFileAtomic } from '../io/files.ts';
+import { writeCostReport } from './cost.ts';
+import { info } from '../io/progress.ts';
+import { defaultArchitectures } from '../cost/architectures.ts';
+import { defaultComponentLibrary } from '../cost/components.ts';
+import { compareArchitectures, type Comparison } from '../cost/evaluate.ts';
+import { mainReportMarkdown } from '../report/run-report.ts';
+import type { SimulationReport } from '../report/simulation-report.ts';
+import { DEFAULT_ARCHITECTURE_NAMES, selectArchitectures } from '../cost/select.ts';
+import { selectWorkloads } from '../cost/workloads/index.ts';
+import type { SimDataflow, SimulationConfig } from '../simulator/config.ts';
+import { prepareWorkload } from './prepare-workload.ts';
+import { runSimulations, writeSimulationReport } from './simulate.ts';
+
+/** What the main job runs. */
+export interface MainJob {
+  /** Validated simulation configuration. */
+  config: SimulationConfig;
+  dataflows: SimDataflow[];
+  /** tfjs Layers model directory. */
+  model: string;
+  /** Held-out images to simulate. */
+  samples: number;
+  /** MNIST directory (else NPIM_DATA_DIR, else datasets/mnist). */
+  dataDir?: string;
+  /** Report directory. */
+  out: string;
+  /** Name of the running tfjs backend (for the report). */
+  backendName: string;
+  /** When the job started (`Date.now()`), for the wall time in the report. */
+  startedMs: number;
+}
+
+/** What the main job produced (the files are written already). */
+export interface MainJobResult {
+  report: SimulationReport;
+  comparison: Comparison;
+  /** Wall time from `startedMs` to the end of the report, seconds. */
+  seconds: number;
+}
+
+/** Simulates, costs, and writes report.md, results.json, results.md, cost.md, cost.json and energy-breakdown.svg to `job.out`. */
+export async function runMainJob(job: MainJob): Promise<MainJobResult> {
+  const w = await prepareWorkload(job.model, job.samples, job.dataDir);
+  info(`simulating ${w.description}`);
+  const sim = await runSimulations(job.config, job.dataflows, w, {}, (label) => info(`  ${label}…`));
+  const report: SimulationReport = { workload: w.description, model: job.model, ...sim };
+  await writeSimulationReport(job.out, report, job.config);
+
+  info('costing the nine benchmarks and the MNIST models');
+  const lib = defaultComponentLibrary();
+  const archs = selectArchitectures(defaultArchitectures(), DEFAULT_ARCHITECTURE_NAMES.join(','), lib);
+  const comparison = compareArchitectures(archs, lib, selectWorkloads('all'), { baselines: ['isaac', 'cascade'] });
+  await writeCostReport(job.out, comparison, 'npim run');
+
+  const seconds = (Date.now() - job.startedMs) / 1000;
+  await writeFileAtomic(path.join(job.out, 'report.md'), mainReportMarkdown(report, comparison, job.backendName, seconds));
+  info(`wrote ${job.out}/report.md, results.json, results.md, cost.md, cost.json, energy-breakdown.svg`);
+  return { report, comparison, seconds };
+}
