@@ -37,6 +37,8 @@ import {
   type DataflowKind,
   type DataflowParams,
 } from '../dataflow/conversions.ts';
+import { chipPresets } from '../chip/presets.ts';
+import type { ChipDescription } from '../chip/description.ts';
 import { namedUnit, rateUnit, ratedPowerWatts, resolutionUnit, type ComponentLibrary, type ResolvedUnit } from './components.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -186,127 +188,34 @@ export function parseArchitectureList(input: unknown): ArchitectureSpec[] {
 // Defaults
 // ---------------------------------------------------------------------------------------------
 
-const EIGHT_BIT = { inputBits: 8, weightBits: 8, outputBits: 8 };
-const ARRAY_128_1BIT = { rows: 128, columns: 128, cellBits: 1 };
-/** ISAAC's tile peripherals, shared by all designs (DESIGN.md §5 table). */
-const ISAAC_TILE = {
-  edramBuffers: 1,
-  routers: 0.25,
-  activationUnits: 2,
-  shiftAddUnits: 1,
-  maxPoolUnits: 1,
-  outputRegisterKilobytes: 3,
-  routerHopsPerTransfer: 1,
-};
-/** Input register of a 64-array PE: 64 arrays × 128 rows × 8-bit inputs = 8 KB (ISAAC: 8 × 128 × 16 bit = 2 KB). */
-const PE_INPUT_REGISTER_KB = (64 * 128 * 8) / 8 / 1024;
-/** Output register of a 64-array PE: 64 arrays × 8 groups × 24-bit partial sums = 1.5 KB (ISAAC: 128 × 16 bit = 256 B). */
-const PE_OUTPUT_REGISTER_KB = (64 * 8 * 24) / 8 / 1024;
+/** The cost model's architecture of an accelerator description (the same chip the simulator reads). */
+export function architectureOfChip(chip: ChipDescription): ArchitectureSpec {
+  const org = chip.organization;
+  const adcBits = chip.converters.adcBits;
+  const conversionsPerInputCycle = chip.converters.cascade.conversionsPerInputCycle;
+  // Optional fields are left out (not set to undefined) so that the spec equals one read from JSON.
+  return parseArchitecture({
+    name: chip.name,
+    description: chip.description,
+    dataflow: chip.dataflow,
+    precision: chip.precision,
+    weightLayout: chip.weightLayout,
+    array: chip.array,
+    dacBits: chip.dacBits,
+    flipEncoding: chip.flipEncoding,
+    inputCycleSeconds: org.inputCycleSeconds,
+    ...(org.partialSumBits === undefined ? {} : { partialSumBits: org.partialSumBits }),
+    chip: org.chip,
+    tile: org.tile,
+    pe: { ...org.pe, adc: adcBits === null ? org.pe.adc : { ...org.pe.adc, bits: adcBits } },
+    // Summing-amplifier settings exist for CASCADE-style designs only (the description's schema checks it).
+    ...(conversionsPerInputCycle === null ? {} : { cascade: { conversionsPerInputCycle } }),
+  });
+}
 
-/** The architectures of DESIGN.md §3/§5 plus the original 16-bit ISAAC. */
+/** The architectures of DESIGN.md §3/§5 plus the original 16-bit ISAAC: the chip presets. */
 export function defaultArchitectures(): ArchitectureSpec[] {
-  const specs: unknown[] = [
-    {
-      name: 'isaac',
-      description:
-        'ISAAC-style digital accumulation: 1-bit DACs, a 7-bit SAR ADC per array (flip encoding), digital S+A; same area as neural-pim',
-      dataflow: 'isaac',
-      precision: EIGHT_BIT,
-      weightLayout: 'differential',
-      array: ARRAY_128_1BIT,
-      dacBits: 1,
-      flipEncoding: true,
-      chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
-      tile: { pes: 4, ...ISAAC_TILE },
-      pe: {
-        arrays: 64,
-        adc: { family: 'sar', count: 64, sampleRateHz: 1.2e9 },
-        dacs: 64 * 128,
-        sampleHolds: 64 * 128,
-        // ISAAC's ratio: one S+A per two ADCs.
-        shiftAdds: 32,
-        inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
-        outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-      },
-    },
-    {
-      name: 'cascade',
-      description:
-        'CASCADE-style analog buffering: 1-bit DACs, TIAs into 6-bit RRAM buffer arrays, summing amplifiers, 3 × 10-bit SAR ADC per 64 arrays; same area as neural-pim',
-      dataflow: 'cascade',
-      precision: EIGHT_BIT,
-      weightLayout: 'differential',
-      array: ARRAY_128_1BIT,
-      dacBits: 1,
-      // Flip encoding on: the buffer columns then need 7 + log2(8) = 10 bits, §3's 10-bit ADC.
-      flipEncoding: true,
-      chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
-      tile: { pes: 4, ...ISAAC_TILE },
-      pe: {
-        arrays: 64,
-        adc: { family: 'sar', count: 3, sampleRateHz: 1.2e9 },
-        dacs: 64 * 128,
-        // One sample-and-hold per summing-amplifier output feeding the ADCs.
-        sampleHolds: 4 * 64,
-        shiftAdds: 4,
-        inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
-        outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-        // One TIA per bit-line pair of every computing array: 64 pairs × 64 arrays.
-        tias: 64 * 64,
-        bufferArrays: 4 * 64,
-        summingAmplifiers: 4 * 64,
-      },
-      cascade: { conversionsPerInputCycle: 10 / 16 },
-    },
-    {
-      name: 'neural-pim',
-      description:
-        'Neural-PIM analog accumulation: 4-bit DACs, one NNS+A per array at 80 MHz, 4 × 8-bit NNADC per 64 arrays at 1.2 GS/s; 280 tiles',
-      dataflow: 'neural-pim',
-      precision: EIGHT_BIT,
-      weightLayout: 'differential',
-      array: ARRAY_128_1BIT,
-      dacBits: 4,
-      flipEncoding: false,
-      chip: { tiles: 280, hyperTransportLinks: 1 },
-      tile: { pes: 4, ...ISAAC_TILE },
-      pe: {
-        arrays: 64,
-        adc: { family: 'nnadc', count: 4, sampleRateHz: 1.2e9 },
-        dacs: 128 * 64,
-        // 128 column holds + 8 groups × 2 (differential feedback of the held sum) per array.
-        sampleHolds: 64 * 144,
-        shiftAdds: 0,
-        inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
-        outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-        nnsa: { count: 64, operationsPerSecond: 80e6 },
-      },
-    },
-    {
-      name: 'isaac-16bit',
-      description:
-        "The original ISAAC (ISCA 2016): 16-bit inputs and weights, 2-bit cells, 168 tiles × 12 IMAs × 8 arrays, ISAAC's own 8-bit 1.28 GS/s ADC",
-      dataflow: 'isaac',
-      precision: { inputBits: 16, weightBits: 16, outputBits: 16 },
-      weightLayout: 'offset',
-      array: { rows: 128, columns: 128, cellBits: 2 },
-      dacBits: 1,
-      flipEncoding: true,
-      partialSumBits: 16,
-      chip: { tiles: 168, hyperTransportLinks: 1 },
-      tile: { pes: 12, ...ISAAC_TILE },
-      pe: {
-        arrays: 8,
-        adc: { family: 'unit', unit: 'isaacAdc8b', count: 8, bits: 8 },
-        dacs: 8 * 128,
-        sampleHolds: 8 * 128,
-        shiftAdds: 4,
-        inputRegisterKilobytes: 2,
-        outputRegisterKilobytes: 0.25,
-      },
-    },
-  ];
-  return specs.map(parseArchitecture);
+  return chipPresets().map(architectureOfChip);
 }
 
 // ---------------------------------------------------------------------------------------------
