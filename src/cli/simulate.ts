@@ -10,6 +10,7 @@ import { sigmaAtLoss, simulationTable, sinadTable, sweepPlot } from '../report/s
 import { isChipDescription, parseChipDescription } from '../chip/description.ts';
 import { CHIP_PRESET_NAMES, chipPreset } from '../chip/presets.ts';
 import { readConfigJson } from './config.ts';
+import { dataflowOf } from '../dataflows/index.ts';
 import {
   SIM_DATAFLOWS,
   SimulationConfigSchema,
@@ -65,7 +66,7 @@ export async function runSimulations(
 ): Promise<Omit<SimulationReport, 'workload' | 'model'>> {
   let peripherals: NeuralPimPeripherals | null = null;
   const periph = async (cfg: SimulationConfig): Promise<NeuralPimPeripherals | null> => {
-    if (cfg.dataflow !== 'neural-pim') return null;
+    if (!dataflowOf(cfg).needsPeripherals(cfg)) return null;
     peripherals ??= await loadPeripherals(cfg);
     return peripherals;
   };

@@ -24,10 +24,16 @@ export const SimulationConfigSchema = z.object({
    */
   mode: z.enum(SIM_MODES).default('behavioral'),
   /** Rows (and columns) of a DNN crossbar. */
-  arrayRows: z.number().int().min(8).max(4096).default(DNN_ARRAY_SIZE),
+  arrayRows: z
+    .number()
+    .int()
+    .min(8)
+    .max(4096)
+    .refine((n) => Number.isInteger(Math.log2(n)), 'must be a power of two')
+    .default(DNN_ARRAY_SIZE),
   /** Bits per DNN cell, P_R. */
   cellBits: z.number().int().min(1).max(8).default(1),
-  /** DAC bits P_D (default: 1 for ISAAC/CASCADE, 4 for Neural-PIM). */
+  /** DAC bits P_D (default: the dataflow module's, 1 for ISAAC/CASCADE, 4 for Neural-PIM; see `dacBitsOf` in `dataflows/`). */
   dacBits: z.number().int().min(1).max(8).optional(),
   /**
    * ISAAC-style converter resolution, bits of magnitude (sign from the column pair). Default
@@ -113,11 +119,6 @@ export const SimulationConfigSchema = z.object({
 
 /** A validated simulation configuration. */
 export type SimulationConfig = z.output<typeof SimulationConfigSchema>;
-
-/** DAC bits of a configuration (dataflow default when unset). */
-export function dacBitsOf(cfg: SimulationConfig): number {
-  return cfg.dacBits ?? (cfg.dataflow === 'neural-pim' ? 4 : 1);
-}
 
 /** The NNADC write-verify of a configuration (undefined when off). */
 export function adcVerifyOf(cfg: SimulationConfig): { toleranceLsb: number; maxAttempts: number } | undefined {
