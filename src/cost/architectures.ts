@@ -27,9 +27,9 @@ import { z } from 'zod';
 import { parseConfig } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { INPUT_CYCLE_SECONDS } from '../core/defaults.ts';
+import { dataflowCostModel, type ResolveCheck } from '../dataflows/index.ts';
+import { UNDER_UTILIZATION_WARNING, fmtCount, fmtRate, fmtSeconds } from '../dataflows/cost.ts';
 import {
-  adcResolutionBits,
-  cascadeSummedConversionsPerGroup,
   columnsPerWeight,
   conversionsPerGroup,
   inputCycles,
@@ -328,8 +328,7 @@ export interface ResolvedArchitecture {
   notes: string[];
 }
 
-/** Utilization below which converters count as over-provisioned (a warning). */
-export const UNDER_UTILIZATION_WARNING = 0.25;
+export { UNDER_UTILIZATION_WARNING } from '../dataflows/cost.ts';
 
 const PE_BLOCKS: ReadonlySet<BlockName> = new Set([
   'array',
@@ -369,7 +368,7 @@ function dataflowParams(spec: ArchitectureSpec): DataflowParams {
 
 /** ADC resolution the spec builds (explicit, or the closed form). */
 function builtAdcBits(spec: ArchitectureSpec): number {
-  return spec.pe.adc.bits ?? adcResolutionBits(spec.dataflow, dataflowParams(spec));
+  return spec.pe.adc.bits ?? dataflowCostModel(spec.dataflow).requiredAdcBits(dataflowParams(spec));
 }
 
 function resolveUnits(spec: ArchitectureSpec, lib: ComponentLibrary): Record<BlockName, ResolvedUnit> {
@@ -466,16 +465,11 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
     groupsPerArray >= 1,
     `architecture ${name}: a ${spec.precision.weightBits}-bit weight needs ${cpw} columns, the array has ${spec.array.columns}`,
   );
+  const hooks = dataflowCostModel(spec.dataflow);
   const closedForm = conversionsPerGroup(spec.dataflow, params);
-  let perGroup = closedForm;
-  if (spec.dataflow === 'cascade' && spec.cascade?.conversionsPerInputCycle != null) {
-    perGroup = cascadeSummedConversionsPerGroup(params, spec.cascade.conversionsPerInputCycle);
-  }
-  ensure(
-    spec.dataflow === 'cascade' || spec.cascade === undefined,
-    `architecture ${name}: 'cascade' settings apply to the cascade dataflow only`,
-  );
-  const requiredAdcBits = adcResolutionBits(spec.dataflow, params);
+  const perGroup = hooks.conversionsPerGroup(spec, params);
+  hooks.validateDesign(spec);
+  const requiredAdcBits = hooks.requiredAdcBits(params);
   const adcBits = builtAdcBits(spec);
   if (adcBits < requiredAdcBits) {
     warnings.push(
@@ -488,42 +482,27 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   const pipelineCycleSeconds = (t + 1) * cycle;
   const arrays = spec.pe.arrays;
 
-  // --- structural checks: every row needs a DAC, every sensed column a hold, etc.
+  // --- structural checks: every row needs a DAC; the dataflow's own blocks (holds, TIAs, buffers, NNS+As)
   ensure(
     spec.pe.dacs >= arrays * spec.array.rows,
     `architecture ${name}: ${spec.pe.dacs} DACs per PE cannot drive the ${arrays * spec.array.rows} rows of its ${arrays} arrays`,
   );
   const groupsPerPe = arrays * groupsPerArray;
-  if (spec.dataflow === 'isaac') {
-    const needed = arrays * groupsPerArray * cpw;
-    ensure(
-      spec.pe.sampleHolds >= needed,
-      `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, the ${arrays} arrays have ${needed} sensed columns`,
-    );
-  }
-  if (spec.dataflow === 'neural-pim') {
-    ensure(spec.pe.nnsa !== undefined, `architecture ${name}: the neural-pim dataflow needs pe.nnsa (NNS+A count and rate)`);
-    const needed = arrays * (groupsPerArray * cpw + 2 * groupsPerArray);
-    ensure(
-      spec.pe.sampleHolds >= needed,
-      `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, NNS+A operation needs ${needed} (columns + held sums)`,
-    );
-  }
-  if (spec.dataflow === 'cascade') {
-    const pairs = groupsPerPe * s;
-    ensure(
-      spec.pe.tias >= pairs,
-      `architecture ${name}: ${spec.pe.tias} TIAs per PE, the arrays have ${pairs} bit-line pairs to sense every cycle`,
-    );
-    // Buffer cells written per product; the buffer arrays are double-buffered (one set written while the other is converted).
-    const cellsNeeded = groupsPerPe * s * t;
-    const cellsAvailable = (spec.pe.bufferArrays * spec.array.rows * spec.array.columns) / 2;
-    ensure(
-      spec.pe.bufferArrays > 0 && cellsAvailable >= cellsNeeded,
-      `architecture ${name}: ${spec.pe.bufferArrays} buffer arrays per PE hold ${cellsAvailable} cells per product (double-buffered), ${cellsNeeded} partial sums need buffering`,
-    );
-    ensure(spec.pe.summingAmplifiers > 0, `architecture ${name}: the cascade dataflow needs summing amplifiers`);
-  }
+  const check: ResolveCheck = {
+    design: spec,
+    arrays,
+    groupsPerArray,
+    groupsPerPe,
+    columnsPerWeight: cpw,
+    weightSlices: s,
+    inputCycles: t,
+    conversionsPerGroup: perGroup,
+    inputCycleSeconds: cycle,
+    pipelineCycleSeconds,
+    shiftAddOperationsPerSecond: units.shiftAdd.operationsPerSecond,
+    summingAmplifierOperationsPerSecond: units.summingAmplifier.operationsPerSecond,
+  };
+  hooks.checkStructure(check);
 
   // --- converter rate checks
   const adc = units.adc;
@@ -531,8 +510,8 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   let needed: number;
   let capacity: number;
   let window: string;
-  if (spec.dataflow === 'isaac') {
-    needed = groupsPerPe * s; // conversions per input cycle per PE
+  if (hooks.converterWindow === 'input-cycle') {
+    needed = (groupsPerPe * perGroup) / t; // conversions per input cycle per PE
     capacity = adcCount * adc.operationsPerSecond * cycle;
     window = `per ${fmtSeconds(cycle)} input cycle`;
   } else {
@@ -552,37 +531,7 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
       `${name}: ADCs are ${(converterUtilization * 100).toFixed(0)} % utilized (${fmtCount(needed)} of ${fmtCount(capacity)} conversions ${window}); legal but over-provisioned`,
     );
   }
-  let nnsaUtilization: number | null = null;
-  if (spec.dataflow === 'neural-pim' && spec.pe.nnsa) {
-    const opsPerCycle = groupsPerPe; // one NNS+A operation per group per input cycle
-    const nnsaCapacity = spec.pe.nnsa.count * spec.pe.nnsa.operationsPerSecond * cycle;
-    nnsaUtilization = opsPerCycle / nnsaCapacity;
-    if (nnsaUtilization > 1 + 1e-9) {
-      fail(
-        `architecture ${name}: NNS+As cannot keep up: ${opsPerCycle} group accumulations per input cycle per PE, ${spec.pe.nnsa.count} NNS+A at ${fmtRate(spec.pe.nnsa.operationsPerSecond)} deliver ${fmtCount(nnsaCapacity)}`,
-      );
-    }
-    if (nnsaUtilization < UNDER_UTILIZATION_WARNING)
-      warnings.push(`${name}: NNS+As are ${(nnsaUtilization * 100).toFixed(0)} % utilized; legal but over-provisioned`);
-  }
-  if (spec.dataflow !== 'neural-pim') {
-    const sumsPerSecond = (groupsPerPe * perGroup) / pipelineCycleSeconds;
-    const sumCapacity = spec.pe.shiftAdds * units.shiftAdd.operationsPerSecond;
-    if (sumsPerSecond > sumCapacity * (1 + 1e-9)) {
-      fail(
-        `architecture ${name}: S+A units cannot keep up: ${fmtRate(sumsPerSecond)} shift-and-adds needed per PE, ${spec.pe.shiftAdds} unit(s) deliver ${fmtRate(sumCapacity)}`,
-      );
-    }
-  }
-  if (spec.dataflow === 'cascade') {
-    const sumsPerCycle = groupsPerPe * perGroup;
-    const ampCapacity = spec.pe.summingAmplifiers * units.summingAmplifier.operationsPerSecond * pipelineCycleSeconds;
-    if (sumsPerCycle > ampCapacity * (1 + 1e-9)) {
-      fail(
-        `architecture ${name}: summing amplifiers cannot keep up: ${sumsPerCycle} sums per pipeline cycle per PE, capacity ${fmtCount(ampCapacity)}`,
-      );
-    }
-  }
+  const nnsaUtilization = hooks.checkThroughput(check, warnings);
   const notes: string[] = [];
   for (const b of BLOCK_NAMES) {
     if (p.perTile[b] + p.perChip[b] > 0 && units[b].extrapolated)
@@ -673,17 +622,4 @@ export function resolveArchitectures(specs: ArchitectureSpec[], lib: ComponentLi
     ensure(tiles >= 1, `architecture ${s.name}: not one tile fits in the chip area of '${ref}'`);
     return finishResolve(p, tiles);
   });
-}
-
-function fmtSeconds(s: number): string {
-  return s >= 1e-6 ? `${+(s * 1e6).toPrecision(4)} µs` : `${+(s * 1e9).toPrecision(4)} ns`;
-}
-
-function fmtRate(hz: number): string {
-  if (hz >= 1e9) return `${+(hz / 1e9).toPrecision(4)} G/s`;
-  return `${+(hz / 1e6).toPrecision(4)} M/s`;
-}
-
-function fmtCount(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }

@@ -4,14 +4,15 @@
  * (`dataflow/functional.ts` `cascadeAccumulate`). The TIA gain (buffer full scale) is calibrated
  * per layer unless fixed.
  */
-import { fail } from '../core/errors.ts';
+import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
-import { adcResolutionBits, conversionsPerGroup, type DataflowParams } from '../dataflow/conversions.ts';
+import { adcResolutionBits, cascadeSummedConversionsPerGroup, conversionsPerGroup, type DataflowParams } from '../dataflow/conversions.ts';
 import { cascadeAccumulate, type TileGeometry } from '../dataflow/functional.ts';
 import { idealDevices } from '../device/rram.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from '../simulator/bitlines.ts';
 import { programLayer } from '../simulator/program.ts';
 import { INPUT_BITS, simulationParams, uploadLayers } from './common.ts';
+import { checkShiftAdds, fmtCount } from './cost.ts';
 import type { Dataflow } from './types.ts';
 
 /** The `cascade` dataflow. */
@@ -82,5 +83,55 @@ export const cascadeDataflow: Dataflow = {
       },
       dispose: () => layers.dispose(),
     };
+  },
+  cost: {
+    requiredAdcBits: (p) => adcResolutionBits('cascade', p),
+    // The published design's summing amplifiers merge the low buffer columns; without them, the closed form.
+    conversionsPerGroup: (design, p) =>
+      design.cascade?.conversionsPerInputCycle != null
+        ? cascadeSummedConversionsPerGroup(p, design.cascade.conversionsPerInputCycle)
+        : conversionsPerGroup('cascade', p),
+    validateDesign: () => undefined,
+    checkStructure(c) {
+      const { design } = c;
+      const name = design.name;
+      const pairs = c.groupsPerPe * c.weightSlices;
+      ensure(
+        design.pe.tias >= pairs,
+        `architecture ${name}: ${design.pe.tias} TIAs per PE, the arrays have ${pairs} bit-line pairs to sense every cycle`,
+      );
+      // Buffer cells written per product; the buffer arrays are double-buffered (one set written while the other is converted).
+      const cellsNeeded = c.groupsPerPe * c.weightSlices * c.inputCycles;
+      const cellsAvailable = (design.pe.bufferArrays * design.array.rows * design.array.columns) / 2;
+      ensure(
+        design.pe.bufferArrays > 0 && cellsAvailable >= cellsNeeded,
+        `architecture ${name}: ${design.pe.bufferArrays} buffer arrays per PE hold ${cellsAvailable} cells per product (double-buffered), ${cellsNeeded} partial sums need buffering`,
+      );
+      ensure(design.pe.summingAmplifiers > 0, `architecture ${name}: the cascade dataflow needs summing amplifiers`);
+    },
+    // The buffers hold what is converted: a product's conversions may spread over one pipeline cycle.
+    converterWindow: 'pipeline-cycle',
+    checkThroughput(c) {
+      checkShiftAdds(c);
+      const sumsPerCycle = c.groupsPerPe * c.conversionsPerGroup;
+      const ampCapacity = c.design.pe.summingAmplifiers * c.summingAmplifierOperationsPerSecond * c.pipelineCycleSeconds;
+      if (sumsPerCycle > ampCapacity * (1 + 1e-9)) {
+        fail(
+          `architecture ${c.design.name}: summing amplifiers cannot keep up: ${sumsPerCycle} sums per pipeline cycle per PE, capacity ${fmtCount(ampCapacity)}`,
+        );
+      }
+      return null;
+    },
+    layerEvents: (e) => {
+      const tiaOps = e.groupArrays * e.weightSlices * e.inputCycles;
+      return {
+        tiaOps,
+        bufferWrites: tiaOps,
+        summingAmplifierOps: e.conversions,
+        sampleHoldSamples: e.conversions,
+        shiftAddOps: e.conversions,
+        outputRegisterBits: (2 * e.conversions + e.groupArrays) * e.partialSumBits,
+      };
+    },
   },
 };

@@ -10,8 +10,10 @@ import { idealDataflow } from './ideal.ts';
 import { isaacDataflow } from './isaac.ts';
 import { neuralPimDataflow } from './neural-pim.ts';
 import type { Dataflow } from './types.ts';
+import type { DataflowCostModel } from './cost.ts';
 
 export type * from './types.ts';
+export type * from './cost.ts';
 
 const REGISTRY: Record<SimDataflow, Dataflow> = {
   ideal: idealDataflow,
@@ -24,6 +26,13 @@ const REGISTRY: Record<SimDataflow, Dataflow> = {
 export function dataflowModule(name: string): Dataflow {
   if (!Object.hasOwn(REGISTRY, name)) fail(`unknown dataflow '${name}' (use ${Object.keys(REGISTRY).join(', ')})`);
   return REGISTRY[name as SimDataflow];
+}
+
+/** The cost model's hooks of hardware dataflow `name` (a user error for a dataflow without hardware). */
+export function dataflowCostModel(name: string): DataflowCostModel {
+  const cost = dataflowModule(name).cost;
+  if (!cost) fail(`dataflow '${name}' has no hardware to cost`);
+  return cost;
 }
 
 /** The module of a configuration's dataflow. */

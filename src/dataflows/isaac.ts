@@ -4,11 +4,13 @@
  * programmed devices (`simulator/lookup-sums.ts`); the others, and layers too large for the
  * tables, on backend products (`simulator/bitlines.ts`).
  */
-import { conversionsPerGroup, digitalAccumulationResolutionBits, type DataflowParams } from '../dataflow/conversions.ts';
+import { ensure } from '../core/errors.ts';
+import { adcResolutionBits, conversionsPerGroup, digitalAccumulationResolutionBits, type DataflowParams } from '../dataflow/conversions.ts';
 import { tileDigitalSums } from '../simulator/bitlines.ts';
 import type { SimulationConfig } from '../simulator/config.ts';
 import { buildLookupEngine } from '../simulator/lookup-sums.ts';
 import { INPUT_BITS, simulationParams, uploadLayers } from './common.ts';
+import { checkShiftAdds, rejectCascadeSettings } from './cost.ts';
 import type { Dataflow } from './types.ts';
 
 /**
@@ -69,5 +71,28 @@ export const isaacDataflow: Dataflow = {
       },
       dispose: () => layers.dispose(),
     };
+  },
+  cost: {
+    requiredAdcBits: (p) => adcResolutionBits('isaac', p),
+    conversionsPerGroup: (_design, p) => conversionsPerGroup('isaac', p),
+    validateDesign: rejectCascadeSettings,
+    checkStructure(c) {
+      const needed = c.arrays * c.groupsPerArray * c.columnsPerWeight;
+      ensure(
+        c.design.pe.sampleHolds >= needed,
+        `architecture ${c.design.name}: ${c.design.pe.sampleHolds} sample-and-holds per PE, the ${c.arrays} arrays have ${needed} sensed columns`,
+      );
+    },
+    // Each input cycle's bit lines are converted during the next cycle.
+    converterWindow: 'input-cycle',
+    checkThroughput(c) {
+      checkShiftAdds(c);
+      return null;
+    },
+    layerEvents: (e) => ({
+      sampleHoldSamples: e.usedColumns * e.inputCycles,
+      shiftAddOps: e.conversions,
+      outputRegisterBits: (2 * e.conversions + e.groupArrays) * e.partialSumBits,
+    }),
   },
 };

@@ -5,10 +5,10 @@
  * the converter range. The `statistical` mode replaces the peripherals by Gaussian error of the σ
  * measured from them.
  */
-import { fail } from '../core/errors.ts';
+import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { dotProductScale } from '../circuits/nnsa/signals.ts';
-import { conversionsPerGroup, inputCycles, type DataflowParams } from '../dataflow/conversions.ts';
+import { adcResolutionBits, conversionsPerGroup, inputCycles, type DataflowParams } from '../dataflow/conversions.ts';
 import { idealAccumulate, type TileGeometry } from '../dataflow/functional.ts';
 import { idealDevices } from '../device/rram.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from '../simulator/bitlines.ts';
@@ -23,6 +23,7 @@ import {
 } from '../simulator/neural-pim.ts';
 import { programLayer } from '../simulator/program.ts';
 import { INPUT_BITS, simulationParams, tilePartialSums, uploadLayers } from './common.ts';
+import { UNDER_UTILIZATION_WARNING, fmtCount, fmtRate, rejectCascadeSettings } from './cost.ts';
 import type { Dataflow } from './types.ts';
 
 /** Percentile of |x| over arrays, estimated on at most ~200 000 evenly strided samples. */
@@ -191,5 +192,43 @@ export const neuralPimDataflow: Dataflow = {
     const ranges = new Map(calibration.ranges);
     const gains = new Map(calibration.sensingGain);
     return layers.map(({ index, layer }) => ({ layer: layer.name, rangeFraction: ranges.get(index)!, sensingGain: gains.get(index)! }));
+  },
+  cost: {
+    requiredAdcBits: (p) => adcResolutionBits('neural-pim', p),
+    conversionsPerGroup: (_design, p) => conversionsPerGroup('neural-pim', p),
+    validateDesign: rejectCascadeSettings,
+    checkStructure(c) {
+      const { design } = c;
+      ensure(design.pe.nnsa !== undefined, `architecture ${design.name}: the neural-pim dataflow needs pe.nnsa (NNS+A count and rate)`);
+      const needed = c.arrays * (c.groupsPerArray * c.columnsPerWeight + 2 * c.groupsPerArray);
+      ensure(
+        design.pe.sampleHolds >= needed,
+        `architecture ${design.name}: ${design.pe.sampleHolds} sample-and-holds per PE, NNS+A operation needs ${needed} (columns + held sums)`,
+      );
+    },
+    // Sample-and-holds keep what is converted: a product's conversions may spread over one pipeline cycle.
+    converterWindow: 'pipeline-cycle',
+    checkThroughput(c, warnings) {
+      const nnsa = c.design.pe.nnsa;
+      if (!nnsa) return null;
+      const name = c.design.name;
+      const opsPerCycle = c.groupsPerPe; // one NNS+A operation per group per input cycle
+      const nnsaCapacity = nnsa.count * nnsa.operationsPerSecond * c.inputCycleSeconds;
+      const utilization = opsPerCycle / nnsaCapacity;
+      if (utilization > 1 + 1e-9) {
+        fail(
+          `architecture ${name}: NNS+As cannot keep up: ${opsPerCycle} group accumulations per input cycle per PE, ${nnsa.count} NNS+A at ${fmtRate(nnsa.operationsPerSecond)} deliver ${fmtCount(nnsaCapacity)}`,
+        );
+      }
+      if (utilization < UNDER_UTILIZATION_WARNING)
+        warnings.push(`${name}: NNS+As are ${(utilization * 100).toFixed(0)} % utilized; legal but over-provisioned`);
+      return utilization;
+    },
+    layerEvents: (e) => ({
+      nnsaOps: e.groupArrays * e.inputCycles,
+      // Column holds every cycle plus the differential held sum fed back to each operation.
+      sampleHoldSamples: (e.usedColumns + 2 * e.groupArrays) * e.inputCycles,
+      outputRegisterBits: 2 * e.groupArrays * e.partialSumBits,
+    }),
   },
 };

@@ -11,6 +11,7 @@ import type { QuantizedCrossbar } from '../dnn/quantize.ts';
 import type { SimDataflow, SimulationConfig } from '../simulator/config.ts';
 import type { NeuralPimPeripherals } from '../simulator/neural-pim.ts';
 import type { ProgrammedLayer } from '../simulator/program.ts';
+import type { DataflowCostModel } from './cost.ts';
 
 /**
  * Per-layer settings a module chose from calibration images, as plain data (sent to worker
@@ -91,4 +92,6 @@ export interface Dataflow {
   executor(draw: DrawContext): DataflowExecutor;
   /** Per-layer settings worth reporting, if any. */
   layerSettings?(calibration: Calibration, layers: Array<{ index: number; layer: QuantizedCrossbar }>): LayerSettings[];
+  /** The cost model's hooks (hardware dataflows only). */
+  cost?: DataflowCostModel;
 }
