@@ -44,6 +44,16 @@ test('npim config show round trips through a file into simulate and cost', async
     assert.is(byDefault.code, 0, byDefault.stderr);
     assert.equal(withoutTimings(byPreset.stdout), withoutTimings(byDefault.stdout), 'preset = default');
     assert.equal(withoutTimings(byFile.stdout), withoutTimings(byDefault.stdout), 'file = default');
+    // The ISAAC- and CASCADE-style presets are those dataflows' defaults in the simulator.
+    for (const [preset, dataflow] of [
+      ['isaac-style', 'isaac'],
+      ['cascade-style', 'cascade'],
+    ]) {
+      const a = await npimHere([...base, '--preset', preset]);
+      const b = await npimHere([...base, '--dataflow', dataflow]);
+      assert.is(a.code, 0, a.stderr);
+      assert.equal(withoutTimings(a.stdout), withoutTimings(b.stdout), `${preset} = --dataflow ${dataflow}`);
+    }
     const cost = ['--json', 'cost', '--workload', 'mnist'];
     const costDefault = await npimHere(cost);
     const costFile = await npimHere([...cost, '--config', path.join(dir, 'neural-pim.json')]);
