@@ -7,6 +7,7 @@ import type { SimDataflow, SimulationConfig } from '../simulator/config.ts';
 import { loadPeripherals } from './load-peripherals.ts';
 import type { PreparedWorkload } from './prepare-workload.ts';
 import { simulate, type SimulationResult } from '../simulator/simulate.ts';
+import { dataflowOf } from '../dataflows/index.ts';
 import type { NeuralPimPeripherals } from '../simulator/neural-pim.ts';
 
 /**
@@ -22,7 +23,7 @@ export async function runSimulations(
 ): Promise<Omit<SimulationReport, 'workload' | 'model'>> {
   let peripherals: NeuralPimPeripherals | null = null;
   const periph = async (cfg: SimulationConfig): Promise<NeuralPimPeripherals | null> => {
-    if (cfg.dataflow !== 'neural-pim') return null;
+    if (!dataflowOf(cfg).needsPeripherals(cfg)) return null;
     peripherals ??= await loadPeripherals(cfg);
     return peripherals;
   };

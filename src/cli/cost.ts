@@ -5,13 +5,15 @@ import { ensure, fail } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
 import { info } from '../io/progress.ts';
 import { writeCostDefaults, writeCostReport } from '../app/cost.ts';
-import { defaultArchitectures, parseArchitectureList } from '../cost/architectures.ts';
+import { architectureOfChip, defaultArchitectures, parseArchitectureList } from '../cost/architectures.ts';
 import { defaultComponentLibrary, parseComponentLibrary } from '../cost/components.ts';
 import { compareArchitectures, type ChipsPolicy } from '../cost/evaluate.ts';
 import { comparisonJson, costText } from '../report/cost-report.ts';
 import { DEFAULT_ARCHITECTURE_NAMES, mergeArchitectures, parseActivityFile, selectArchitectures } from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
+import { CHIP_PRESET_NAMES } from '../chip/presets.ts';
+import { chipFromOptions } from './config.ts';
 
 interface CostOptions {
   arch: string;
@@ -26,6 +28,8 @@ interface CostOptions {
   baselines: string;
   layers?: boolean;
   writeDefaults?: string;
+  config?: string;
+  preset?: string;
 }
 
 /** Registers `cost`. */
@@ -37,6 +41,11 @@ export function registerCost(program: Command): void {
     .option('--workload <list>', 'comma-separated workloads: all (the nine benchmarks), mnist, or names', 'all')
     .option('--components <file>', 'component library JSON (replaces the default library; see --write-defaults)')
     .option('--architectures <file>', 'architectures JSON (an array; adds to / replaces the defaults by name)')
+    .option(
+      '--config <file>',
+      'an accelerator description JSON (see npim config show; - for standard input): added to / replaces the architectures by name, and selected',
+    )
+    .option('--preset <name>', `an accelerator description preset, selected: ${CHIP_PRESET_NAMES.join(', ')}`)
     .option('--out <dir>', 'also write cost.md, cost.json and energy-breakdown.svg to this directory')
     .option('--chips <n|equal|fewest>', 'chips per workload: a number, equal (same silicon for every architecture) or fewest', 'equal')
     .option('--input-density <x>', 'default probability that an input bit is 1 (crossbar activity)', '0.5')
@@ -55,7 +64,16 @@ export function registerCost(program: Command): void {
       }
       const lib = opts.components ? parseComponentLibrary(await readJson(opts.components, 'component library')) : defaultComponentLibrary();
       const userArchs = opts.architectures ? parseArchitectureList(await readJson(opts.architectures, 'architecture file')) : [];
-      const archs = selectArchitectures(mergeArchitectures(defaultArchitectures(), userArchs), opts.arch, lib);
+      // A description (--config / --preset) is one more architecture, selected with the --arch list.
+      const chip = await chipFromOptions(opts);
+      const chipArchs = chip ? [architectureOfChip(chip)] : [];
+      const names = opts.arch.split(',').map((n) => n.trim());
+      const archList = chip && !names.includes('all') && !names.includes(chip.name) ? `${opts.arch},${chip.name}` : opts.arch;
+      const archs = selectArchitectures(
+        mergeArchitectures(mergeArchitectures(defaultArchitectures(), userArchs), chipArchs),
+        archList,
+        lib,
+      );
       const workloads = selectWorkloads(opts.workload);
       const workloadActivity = opts.activity ? parseActivityFile(await readJson(opts.activity, 'activity file')) : undefined;
       const inputBitDensity = parseNumberOption(opts.inputDensity, '--input-density');

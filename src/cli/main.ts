@@ -17,6 +17,7 @@ import { registerExport } from './export.ts';
 import { registerSpice } from './spice.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerRun } from './run.ts';
+import { registerConfig } from './config.ts';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerSpice(program);
   registerSimulate(program);
   registerRun(program);
+  registerConfig(program);
   return program;
 }
 

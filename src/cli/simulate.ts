@@ -3,10 +3,19 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { deepMerge, parseConfig, parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
-import { readJson } from '../io/files.ts';
 import { info, startProgress } from '../io/progress.ts';
 import { simulationMarkdown, type SimulationReport } from '../report/simulation-report.ts';
-import { SIM_DATAFLOWS, SimulationConfigSchema, type SimDataflow, type SimulationConfig } from '../simulator/config.ts';
+import {
+  SIM_DATAFLOWS,
+  SimulationConfigSchema,
+  simulationFieldsOfChip,
+  type SimDataflow,
+  type SimulationConfig,
+} from '../simulator/config.ts';
+import { isChipDescription, parseChipDescription } from '../chip/description.ts';
+import { CHIP_PRESET_NAMES, chipPreset } from '../chip/presets.ts';
+import { readConfigJson } from './config.ts';
+
 import { prepareWorkload } from '../app/prepare-workload.ts';
 import { runSimulations, writeSimulationReport } from '../app/simulate.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
@@ -32,7 +41,7 @@ function parseList(value: string | undefined, option: string): number[] | undefi
 
 interface SimulateOptions {
   model: string;
-  dataflow: string;
+  dataflow?: string;
   mode?: string;
   sigma?: string;
   readNoise?: string;
@@ -49,12 +58,17 @@ interface SimulateOptions {
   sigmaSweep?: string;
   sinadSweep?: string;
   config?: string;
+  preset?: string;
   out?: string;
 }
 
 /** Builds a validated configuration from a JSON file and flags. */
 export async function simulationConfigFrom(opts: SimulateOptions): Promise<SimulationConfig> {
-  const fromFile = opts.config ? await readJson(opts.config, 'config file') : {};
+  // --config holds an accelerator description (it has a schemaVersion) or, as before, a simulation configuration.
+  if (opts.preset && opts.config) fail('give --preset or --config, not both');
+  const fromFile = opts.config ? await readConfigJson(opts.config) : {};
+  const chip = opts.preset ? chipPreset(opts.preset) : isChipDescription(fromFile) ? parseChipDescription(fromFile) : undefined;
+  const runFile = chip ? {} : fromFile;
   const device: Record<string, unknown> = {};
   if (opts.sigma !== undefined) device.programming = { sigma: parseNumberOption(opts.sigma, '--sigma') };
   if (opts.readNoise !== undefined) device.readNoiseSigma = parseNumberOption(opts.readNoise, '--read-noise');
@@ -76,16 +90,23 @@ export async function simulationConfigFrom(opts: SimulateOptions): Promise<Simul
   };
   return parseConfig(
     SimulationConfigSchema,
-    deepMerge(deepMerge({ device: SimulationConfigSchema.parse({}).device }, fromFile), flags),
+    deepMerge(
+      deepMerge(deepMerge({ device: SimulationConfigSchema.parse({}).device }, chip ? simulationFieldsOfChip(chip) : {}), runFile),
+      flags,
+    ),
     'simulation configuration',
   );
 }
 
 /** Adds the simulation options shared by `simulate` and `run`. */
-export function addSimulationOptions(cmd: Command, defaults: { samples: string; dataflow: string }): Command {
+export function addSimulationOptions(cmd: Command, defaults: { samples: string; dataflow?: string }): Command {
   return cmd
     .option('--model <dir>', 'tfjs Layers model directory (dense, conv2d, pooling, flatten, ReLU, batch-norm)', DEFAULT_DNN_MODEL)
-    .option('--dataflow <list>', `comma-separated: ${SIM_DATAFLOWS.join(', ')}, or all`, defaults.dataflow)
+    .option(
+      '--dataflow <list>',
+      `comma-separated: ${SIM_DATAFLOWS.join(', ')}, or all${defaults.dataflow ? '' : " (default: the accelerator description's, else neural-pim)"}`,
+      defaults.dataflow,
+    )
     .option('--mode <mode>', 'Neural-PIM peripherals: behavioral | statistical')
     .option('--sigma <sigma>', 'log-normal programming variation σ of every device (default 0.025)')
     .option('--read-noise <sigma>', 'relative per-read noise σ (default 0)')
@@ -107,7 +128,11 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
     .option('--inject-sinad <dB>', 'instead of hardware: Gaussian noise in every layer at this SINAD')
     .option('--sigma-sweep <list>', 'also sweep σ (comma-separated) for accuracy vs σ')
     .option('--sinad-sweep <list>', 'also sweep injected SINAD (dB, comma-separated) for accuracy vs SINAD')
-    .option('--config <file>', 'JSON simulation configuration (flags override it)');
+    .option(
+      '--config <file>',
+      'accelerator description JSON (see npim config show; - for standard input), or a JSON simulation configuration (flags override it)',
+    )
+    .option('--preset <name>', `accelerator description preset: ${CHIP_PRESET_NAMES.join(', ')}`);
 }
 
 /** Registers `simulate`. */
@@ -118,16 +143,15 @@ export function registerSimulate(program: Command): void {
       .description('simulate a quantized DNN on the accelerator under the ISAAC-style, CASCADE-style and Neural-PIM dataflows'),
     {
       samples: '2000',
-      dataflow: 'neural-pim',
     },
   )
     .option('--out <dir>', 'write results.json, results.md and plots here')
     .action(async (opts: SimulateOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
-      const dataflows = parseDataflows(opts.dataflow);
       const samples = parseIntOption(opts.samples, '--samples');
       ensure(samples >= 1 && samples <= 1_000_000, '--samples must be between 1 and 1000000');
       const cfg = await simulationConfigFrom(opts);
+      const dataflows = parseDataflows(opts.dataflow ?? cfg.dataflow);
       const sweeps = { sigma: parseList(opts.sigmaSweep, '--sigma-sweep'), sinad: parseList(opts.sinadSweep, '--sinad-sweep') };
       for (const s of sweeps.sigma ?? []) ensure(s >= 0 && s <= 2, `--sigma-sweep values must be in [0, 2], got ${s}`);
       await startBackend(global);

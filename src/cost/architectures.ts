@@ -27,9 +27,9 @@ import { z } from 'zod';
 import { parseConfig } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { INPUT_CYCLE_SECONDS } from '../core/defaults.ts';
+import { dataflowCostModel, type ResolveCheck } from '../dataflows/index.ts';
+import { UNDER_UTILIZATION_WARNING, fmtCount, fmtRate, fmtSeconds } from '../dataflows/cost.ts';
 import {
-  adcResolutionBits,
-  cascadeSummedConversionsPerGroup,
   columnsPerWeight,
   conversionsPerGroup,
   inputCycles,
@@ -37,6 +37,8 @@ import {
   type DataflowKind,
   type DataflowParams,
 } from '../dataflow/conversions.ts';
+import { chipPresets } from '../chip/presets.ts';
+import type { ChipDescription } from '../chip/description.ts';
 import { namedUnit, rateUnit, ratedPowerWatts, resolutionUnit, type ComponentLibrary, type ResolvedUnit } from './components.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -186,127 +188,34 @@ export function parseArchitectureList(input: unknown): ArchitectureSpec[] {
 // Defaults
 // ---------------------------------------------------------------------------------------------
 
-const EIGHT_BIT = { inputBits: 8, weightBits: 8, outputBits: 8 };
-const ARRAY_128_1BIT = { rows: 128, columns: 128, cellBits: 1 };
-/** ISAAC's tile peripherals, shared by all designs (DESIGN.md §5 table). */
-const ISAAC_TILE = {
-  edramBuffers: 1,
-  routers: 0.25,
-  activationUnits: 2,
-  shiftAddUnits: 1,
-  maxPoolUnits: 1,
-  outputRegisterKilobytes: 3,
-  routerHopsPerTransfer: 1,
-};
-/** Input register of a 64-array PE: 64 arrays × 128 rows × 8-bit inputs = 8 KB (ISAAC: 8 × 128 × 16 bit = 2 KB). */
-const PE_INPUT_REGISTER_KB = (64 * 128 * 8) / 8 / 1024;
-/** Output register of a 64-array PE: 64 arrays × 8 groups × 24-bit partial sums = 1.5 KB (ISAAC: 128 × 16 bit = 256 B). */
-const PE_OUTPUT_REGISTER_KB = (64 * 8 * 24) / 8 / 1024;
+/** The cost model's architecture of an accelerator description (the same chip the simulator reads). */
+export function architectureOfChip(chip: ChipDescription): ArchitectureSpec {
+  const org = chip.organization;
+  const adcBits = chip.converters.adcBits;
+  const conversionsPerInputCycle = chip.converters.cascade.conversionsPerInputCycle;
+  // Optional fields are left out (not set to undefined) so that the spec equals one read from JSON.
+  return parseArchitecture({
+    name: chip.name,
+    description: chip.description,
+    dataflow: chip.dataflow,
+    precision: chip.precision,
+    weightLayout: chip.weightLayout,
+    array: chip.array,
+    dacBits: chip.dacBits,
+    flipEncoding: chip.flipEncoding,
+    inputCycleSeconds: org.inputCycleSeconds,
+    ...(org.partialSumBits === undefined ? {} : { partialSumBits: org.partialSumBits }),
+    chip: org.chip,
+    tile: org.tile,
+    pe: { ...org.pe, adc: adcBits === null ? org.pe.adc : { ...org.pe.adc, bits: adcBits } },
+    // Summing-amplifier settings exist for CASCADE-style designs only (the description's schema checks it).
+    ...(conversionsPerInputCycle === null ? {} : { cascade: { conversionsPerInputCycle } }),
+  });
+}
 
-/** The architectures of DESIGN.md §3/§5 plus the original 16-bit ISAAC. */
+/** The architectures of DESIGN.md §3/§5 plus the original 16-bit ISAAC: the chip presets. */
 export function defaultArchitectures(): ArchitectureSpec[] {
-  const specs: unknown[] = [
-    {
-      name: 'isaac',
-      description:
-        'ISAAC-style digital accumulation: 1-bit DACs, a 7-bit SAR ADC per array (flip encoding), digital S+A; same area as neural-pim',
-      dataflow: 'isaac',
-      precision: EIGHT_BIT,
-      weightLayout: 'differential',
-      array: ARRAY_128_1BIT,
-      dacBits: 1,
-      flipEncoding: true,
-      chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
-      tile: { pes: 4, ...ISAAC_TILE },
-      pe: {
-        arrays: 64,
-        adc: { family: 'sar', count: 64, sampleRateHz: 1.2e9 },
-        dacs: 64 * 128,
-        sampleHolds: 64 * 128,
-        // ISAAC's ratio: one S+A per two ADCs.
-        shiftAdds: 32,
-        inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
-        outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-      },
-    },
-    {
-      name: 'cascade',
-      description:
-        'CASCADE-style analog buffering: 1-bit DACs, TIAs into 6-bit RRAM buffer arrays, summing amplifiers, 3 × 10-bit SAR ADC per 64 arrays; same area as neural-pim',
-      dataflow: 'cascade',
-      precision: EIGHT_BIT,
-      weightLayout: 'differential',
-      array: ARRAY_128_1BIT,
-      dacBits: 1,
-      // Flip encoding on: the buffer columns then need 7 + log2(8) = 10 bits, §3's 10-bit ADC.
-      flipEncoding: true,
-      chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
-      tile: { pes: 4, ...ISAAC_TILE },
-      pe: {
-        arrays: 64,
-        adc: { family: 'sar', count: 3, sampleRateHz: 1.2e9 },
-        dacs: 64 * 128,
-        // One sample-and-hold per summing-amplifier output feeding the ADCs.
-        sampleHolds: 4 * 64,
-        shiftAdds: 4,
-        inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
-        outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-        // One TIA per bit-line pair of every computing array: 64 pairs × 64 arrays.
-        tias: 64 * 64,
-        bufferArrays: 4 * 64,
-        summingAmplifiers: 4 * 64,
-      },
-      cascade: { conversionsPerInputCycle: 10 / 16 },
-    },
-    {
-      name: 'neural-pim',
-      description:
-        'Neural-PIM analog accumulation: 4-bit DACs, one NNS+A per array at 80 MHz, 4 × 8-bit NNADC per 64 arrays at 1.2 GS/s; 280 tiles',
-      dataflow: 'neural-pim',
-      precision: EIGHT_BIT,
-      weightLayout: 'differential',
-      array: ARRAY_128_1BIT,
-      dacBits: 4,
-      flipEncoding: false,
-      chip: { tiles: 280, hyperTransportLinks: 1 },
-      tile: { pes: 4, ...ISAAC_TILE },
-      pe: {
-        arrays: 64,
-        adc: { family: 'nnadc', count: 4, sampleRateHz: 1.2e9 },
-        dacs: 128 * 64,
-        // 128 column holds + 8 groups × 2 (differential feedback of the held sum) per array.
-        sampleHolds: 64 * 144,
-        shiftAdds: 0,
-        inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
-        outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-        nnsa: { count: 64, operationsPerSecond: 80e6 },
-      },
-    },
-    {
-      name: 'isaac-16bit',
-      description:
-        "The original ISAAC (ISCA 2016): 16-bit inputs and weights, 2-bit cells, 168 tiles × 12 IMAs × 8 arrays, ISAAC's own 8-bit 1.28 GS/s ADC",
-      dataflow: 'isaac',
-      precision: { inputBits: 16, weightBits: 16, outputBits: 16 },
-      weightLayout: 'offset',
-      array: { rows: 128, columns: 128, cellBits: 2 },
-      dacBits: 1,
-      flipEncoding: true,
-      partialSumBits: 16,
-      chip: { tiles: 168, hyperTransportLinks: 1 },
-      tile: { pes: 12, ...ISAAC_TILE },
-      pe: {
-        arrays: 8,
-        adc: { family: 'unit', unit: 'isaacAdc8b', count: 8, bits: 8 },
-        dacs: 8 * 128,
-        sampleHolds: 8 * 128,
-        shiftAdds: 4,
-        inputRegisterKilobytes: 2,
-        outputRegisterKilobytes: 0.25,
-      },
-    },
-  ];
-  return specs.map(parseArchitecture);
+  return chipPresets().map(architectureOfChip);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,8 +328,7 @@ export interface ResolvedArchitecture {
   notes: string[];
 }
 
-/** Utilization below which converters count as over-provisioned (a warning). */
-export const UNDER_UTILIZATION_WARNING = 0.25;
+export { UNDER_UTILIZATION_WARNING } from '../dataflows/cost.ts';
 
 const PE_BLOCKS: ReadonlySet<BlockName> = new Set([
   'array',
@@ -460,7 +368,7 @@ function dataflowParams(spec: ArchitectureSpec): DataflowParams {
 
 /** ADC resolution the spec builds (explicit, or the closed form). */
 function builtAdcBits(spec: ArchitectureSpec): number {
-  return spec.pe.adc.bits ?? adcResolutionBits(spec.dataflow, dataflowParams(spec));
+  return spec.pe.adc.bits ?? dataflowCostModel(spec.dataflow).requiredAdcBits(dataflowParams(spec));
 }
 
 function resolveUnits(spec: ArchitectureSpec, lib: ComponentLibrary): Record<BlockName, ResolvedUnit> {
@@ -557,16 +465,11 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
     groupsPerArray >= 1,
     `architecture ${name}: a ${spec.precision.weightBits}-bit weight needs ${cpw} columns, the array has ${spec.array.columns}`,
   );
+  const hooks = dataflowCostModel(spec.dataflow);
   const closedForm = conversionsPerGroup(spec.dataflow, params);
-  let perGroup = closedForm;
-  if (spec.dataflow === 'cascade' && spec.cascade?.conversionsPerInputCycle != null) {
-    perGroup = cascadeSummedConversionsPerGroup(params, spec.cascade.conversionsPerInputCycle);
-  }
-  ensure(
-    spec.dataflow === 'cascade' || spec.cascade === undefined,
-    `architecture ${name}: 'cascade' settings apply to the cascade dataflow only`,
-  );
-  const requiredAdcBits = adcResolutionBits(spec.dataflow, params);
+  const perGroup = hooks.conversionsPerGroup(spec, params);
+  hooks.validateDesign(spec);
+  const requiredAdcBits = hooks.requiredAdcBits(params);
   const adcBits = builtAdcBits(spec);
   if (adcBits < requiredAdcBits) {
     warnings.push(
@@ -579,42 +482,27 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   const pipelineCycleSeconds = (t + 1) * cycle;
   const arrays = spec.pe.arrays;
 
-  // --- structural checks: every row needs a DAC, every sensed column a hold, etc.
+  // --- structural checks: every row needs a DAC; the dataflow's own blocks (holds, TIAs, buffers, NNS+As)
   ensure(
     spec.pe.dacs >= arrays * spec.array.rows,
     `architecture ${name}: ${spec.pe.dacs} DACs per PE cannot drive the ${arrays * spec.array.rows} rows of its ${arrays} arrays`,
   );
   const groupsPerPe = arrays * groupsPerArray;
-  if (spec.dataflow === 'isaac') {
-    const needed = arrays * groupsPerArray * cpw;
-    ensure(
-      spec.pe.sampleHolds >= needed,
-      `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, the ${arrays} arrays have ${needed} sensed columns`,
-    );
-  }
-  if (spec.dataflow === 'neural-pim') {
-    ensure(spec.pe.nnsa !== undefined, `architecture ${name}: the neural-pim dataflow needs pe.nnsa (NNS+A count and rate)`);
-    const needed = arrays * (groupsPerArray * cpw + 2 * groupsPerArray);
-    ensure(
-      spec.pe.sampleHolds >= needed,
-      `architecture ${name}: ${spec.pe.sampleHolds} sample-and-holds per PE, NNS+A operation needs ${needed} (columns + held sums)`,
-    );
-  }
-  if (spec.dataflow === 'cascade') {
-    const pairs = groupsPerPe * s;
-    ensure(
-      spec.pe.tias >= pairs,
-      `architecture ${name}: ${spec.pe.tias} TIAs per PE, the arrays have ${pairs} bit-line pairs to sense every cycle`,
-    );
-    // Buffer cells written per product; the buffer arrays are double-buffered (one set written while the other is converted).
-    const cellsNeeded = groupsPerPe * s * t;
-    const cellsAvailable = (spec.pe.bufferArrays * spec.array.rows * spec.array.columns) / 2;
-    ensure(
-      spec.pe.bufferArrays > 0 && cellsAvailable >= cellsNeeded,
-      `architecture ${name}: ${spec.pe.bufferArrays} buffer arrays per PE hold ${cellsAvailable} cells per product (double-buffered), ${cellsNeeded} partial sums need buffering`,
-    );
-    ensure(spec.pe.summingAmplifiers > 0, `architecture ${name}: the cascade dataflow needs summing amplifiers`);
-  }
+  const check: ResolveCheck = {
+    design: spec,
+    arrays,
+    groupsPerArray,
+    groupsPerPe,
+    columnsPerWeight: cpw,
+    weightSlices: s,
+    inputCycles: t,
+    conversionsPerGroup: perGroup,
+    inputCycleSeconds: cycle,
+    pipelineCycleSeconds,
+    shiftAddOperationsPerSecond: units.shiftAdd.operationsPerSecond,
+    summingAmplifierOperationsPerSecond: units.summingAmplifier.operationsPerSecond,
+  };
+  hooks.checkStructure(check);
 
   // --- converter rate checks
   const adc = units.adc;
@@ -622,8 +510,8 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   let needed: number;
   let capacity: number;
   let window: string;
-  if (spec.dataflow === 'isaac') {
-    needed = groupsPerPe * s; // conversions per input cycle per PE
+  if (hooks.converterWindow === 'input-cycle') {
+    needed = (groupsPerPe * perGroup) / t; // conversions per input cycle per PE
     capacity = adcCount * adc.operationsPerSecond * cycle;
     window = `per ${fmtSeconds(cycle)} input cycle`;
   } else {
@@ -643,37 +531,7 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
       `${name}: ADCs are ${(converterUtilization * 100).toFixed(0)} % utilized (${fmtCount(needed)} of ${fmtCount(capacity)} conversions ${window}); legal but over-provisioned`,
     );
   }
-  let nnsaUtilization: number | null = null;
-  if (spec.dataflow === 'neural-pim' && spec.pe.nnsa) {
-    const opsPerCycle = groupsPerPe; // one NNS+A operation per group per input cycle
-    const nnsaCapacity = spec.pe.nnsa.count * spec.pe.nnsa.operationsPerSecond * cycle;
-    nnsaUtilization = opsPerCycle / nnsaCapacity;
-    if (nnsaUtilization > 1 + 1e-9) {
-      fail(
-        `architecture ${name}: NNS+As cannot keep up: ${opsPerCycle} group accumulations per input cycle per PE, ${spec.pe.nnsa.count} NNS+A at ${fmtRate(spec.pe.nnsa.operationsPerSecond)} deliver ${fmtCount(nnsaCapacity)}`,
-      );
-    }
-    if (nnsaUtilization < UNDER_UTILIZATION_WARNING)
-      warnings.push(`${name}: NNS+As are ${(nnsaUtilization * 100).toFixed(0)} % utilized; legal but over-provisioned`);
-  }
-  if (spec.dataflow !== 'neural-pim') {
-    const sumsPerSecond = (groupsPerPe * perGroup) / pipelineCycleSeconds;
-    const sumCapacity = spec.pe.shiftAdds * units.shiftAdd.operationsPerSecond;
-    if (sumsPerSecond > sumCapacity * (1 + 1e-9)) {
-      fail(
-        `architecture ${name}: S+A units cannot keep up: ${fmtRate(sumsPerSecond)} shift-and-adds needed per PE, ${spec.pe.shiftAdds} unit(s) deliver ${fmtRate(sumCapacity)}`,
-      );
-    }
-  }
-  if (spec.dataflow === 'cascade') {
-    const sumsPerCycle = groupsPerPe * perGroup;
-    const ampCapacity = spec.pe.summingAmplifiers * units.summingAmplifier.operationsPerSecond * pipelineCycleSeconds;
-    if (sumsPerCycle > ampCapacity * (1 + 1e-9)) {
-      fail(
-        `architecture ${name}: summing amplifiers cannot keep up: ${sumsPerCycle} sums per pipeline cycle per PE, capacity ${fmtCount(ampCapacity)}`,
-      );
-    }
-  }
+  const nnsaUtilization = hooks.checkThroughput(check, warnings);
   const notes: string[] = [];
   for (const b of BLOCK_NAMES) {
     if (p.perTile[b] + p.perChip[b] > 0 && units[b].extrapolated)
@@ -764,17 +622,4 @@ export function resolveArchitectures(specs: ArchitectureSpec[], lib: ComponentLi
     ensure(tiles >= 1, `architecture ${s.name}: not one tile fits in the chip area of '${ref}'`);
     return finishResolve(p, tiles);
   });
-}
-
-function fmtSeconds(s: number): string {
-  return s >= 1e-6 ? `${+(s * 1e6).toPrecision(4)} µs` : `${+(s * 1e9).toPrecision(4)} ns`;
-}
-
-function fmtRate(hz: number): string {
-  if (hz >= 1e9) return `${+(hz / 1e9).toPrecision(4)} G/s`;
-  return `${+(hz / 1e6).toPrecision(4)} M/s`;
-}
-
-function fmtCount(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }

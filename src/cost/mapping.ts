@@ -13,6 +13,7 @@
  * such that Σ arrays_i·⌈P_i/T⌉ fits the array budget is found by bisection, and r_i = ⌈P_i/T⌉.
  */
 import { ensure } from '../core/errors.ts';
+import { dataflowCostModel } from '../dataflows/index.ts';
 import type { ResolvedArchitecture } from './architectures.ts';
 import { layerMacs, type Layer, type Workload } from './workloads/index.ts';
 
@@ -167,27 +168,17 @@ export function layerCounts(m: LayerMapping, arch: ResolvedArchitecture): Operat
   c.cellCycles = cells * t;
   c.dacConversions = usedRows * t;
   c.adConversions = conversions;
-  switch (arch.dataflow) {
-    case 'isaac':
-      c.sampleHoldSamples = usedColumns * t;
-      c.shiftAddOps = conversions;
-      c.outputRegisterBits = (2 * conversions + groupArrays) * psum;
-      break;
-    case 'cascade':
-      c.tiaOps = groupArrays * arch.weightSlices * t;
-      c.bufferWrites = c.tiaOps;
-      c.summingAmplifierOps = conversions;
-      c.sampleHoldSamples = conversions;
-      c.shiftAddOps = conversions;
-      c.outputRegisterBits = (2 * conversions + groupArrays) * psum;
-      break;
-    case 'neural-pim':
-      c.nnsaOps = groupArrays * t;
-      // Column holds every cycle plus the differential held sum fed back to each operation.
-      c.sampleHoldSamples = (usedColumns + 2 * groupArrays) * t;
-      c.outputRegisterBits = 2 * groupArrays * psum;
-      break;
-  }
+  Object.assign(
+    c,
+    dataflowCostModel(arch.dataflow).layerEvents({
+      groupArrays,
+      usedColumns,
+      conversions,
+      inputCycles: t,
+      weightSlices: arch.weightSlices,
+      partialSumBits: psum,
+    }),
+  );
   c.inputRegisterBits = inputs * pI * deliveries + usedRows * pI;
   c.busBits = inputs * pI * deliveries + groupArrays * psum;
   c.tileOutputRegisterBits = 2 * groupArrays * psum;

@@ -66,7 +66,17 @@ export function validateDataflowParams(p: DataflowParams): void {
 /** Input cycles per vector-matrix product: ⌈P_I/P_D⌉ (the same in all three dataflows). */
 export function inputCycles(p: DataflowParams): number {
   validateDataflowParams(p);
-  return Math.ceil(p.inputBits / p.dacBits);
+  return inputCyclesOf(p.inputBits, p.dacBits);
+}
+
+/**
+ * ⌈P_I/P_D⌉ from the two precisions alone, for the simulator's kernels that are handed just
+ * those (the one place this formula is written).
+ */
+export function inputCyclesOf(inputBits: number, dacBits: number): number {
+  ensureBits(inputBits, 'input bits (P_I)');
+  ensureBits(dacBits, 'DAC bits (P_D)', 16);
+  return Math.ceil(inputBits / dacBits);
 }
 
 /** Cell slices per weight: ⌈P_W/P_R⌉. */

@@ -9,6 +9,7 @@
  * sampled at the column output, where it is exactly Gaussian with variance Σ_k x_ik²·σ_kc²
  * (one more product of the squared inputs with the per-device variances).
  */
+import { inputCyclesOf } from '../dataflow/conversions.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
 import type { ProgrammedTile } from './program.ts';
@@ -115,7 +116,7 @@ export function tileBitLines(
   inputBits: number,
   rng: Rng | null,
 ): Float32Array {
-  const T = Math.ceil(inputBits / dacBits);
+  const T = inputCyclesOf(inputBits, dacBits);
   const out = new Float32Array(T * n * columns);
   const d = drivenRows(tile, codes, n, fanIn, dacBits, T);
   if (d.rowIds.length === 0) return out;
@@ -150,7 +151,7 @@ export function tileDigitalSums(
   rng: Rng | null,
   acc: Float64Array,
 ): void {
-  const T = Math.ceil(inputBits / dacBits);
+  const T = inputCyclesOf(inputBits, dacBits);
   const d = drivenRows(tile, codes, n, fanIn, dacBits, T);
   if (d.rowIds.length === 0) return;
   const sums = tf.tidy(() => {

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { DEFAULT_SEED, DNN_ARRAY_SIZE, G_MAX_SIEMENS, PROGRAMMING_SIGMA } from '../core/defaults.ts';
 import { RramConfigSchema } from '../device/rram.ts';
+import { ensure } from '../core/errors.ts';
+import type { ChipDescription } from '../chip/description.ts';
 
 /** Dataflows the simulator runs; `ideal` is the exact integer reference on the same path. */
 export const SIM_DATAFLOWS = ['ideal', 'isaac', 'cascade', 'neural-pim'] as const;
@@ -22,10 +24,16 @@ export const SimulationConfigSchema = z.object({
    */
   mode: z.enum(SIM_MODES).default('behavioral'),
   /** Rows (and columns) of a DNN crossbar. */
-  arrayRows: z.number().int().min(8).max(4096).default(DNN_ARRAY_SIZE),
+  arrayRows: z
+    .number()
+    .int()
+    .min(8)
+    .max(4096)
+    .refine((n) => Number.isInteger(Math.log2(n)), 'must be a power of two')
+    .default(DNN_ARRAY_SIZE),
   /** Bits per DNN cell, P_R. */
   cellBits: z.number().int().min(1).max(8).default(1),
-  /** DAC bits P_D (default: 1 for ISAAC/CASCADE, 4 for Neural-PIM). */
+  /** DAC bits P_D (default: the dataflow module's, 1 for ISAAC/CASCADE, 4 for Neural-PIM; see `dacBitsOf` in `dataflows/`). */
   dacBits: z.number().int().min(1).max(8).optional(),
   /**
    * ISAAC-style converter resolution, bits of magnitude (sign from the column pair). Default
@@ -33,6 +41,12 @@ export const SimulationConfigSchema = z.object({
    * flip encoding saves one bit in hardware with the same result, and the cost model counts that.
    */
   isaacAdcBits: z.number().int().min(1).max(24).optional(),
+  /**
+   * Whether the simulated ISAAC-/CASCADE-style converters model ISAAC's flip encoding (one bit
+   * fewer). false (the default): they resolve the unflipped column, with the same result; the
+   * cost model counts the saved bit (an accelerator description's `flipEncoding`).
+   */
+  simulatedFlipEncoding: z.boolean().default(false),
   /** CASCADE buffer cell precision, bits. */
   bufferCellBits: z.number().int().min(1).max(16).default(6),
   /**
@@ -106,11 +120,6 @@ export const SimulationConfigSchema = z.object({
 /** A validated simulation configuration. */
 export type SimulationConfig = z.output<typeof SimulationConfigSchema>;
 
-/** DAC bits of a configuration (dataflow default when unset). */
-export function dacBitsOf(cfg: SimulationConfig): number {
-  return cfg.dacBits ?? (cfg.dataflow === 'neural-pim' ? 4 : 1);
-}
-
 /** The NNADC write-verify of a configuration (undefined when off). */
 export function adcVerifyOf(cfg: SimulationConfig): { toleranceLsb: number; maxAttempts: number } | undefined {
   return cfg.adcWriteVerifyLsb > 0 ? { toleranceLsb: cfg.adcWriteVerifyLsb, maxAttempts: cfg.adcVerifyAttempts } : undefined;
@@ -119,4 +128,47 @@ export function adcVerifyOf(cfg: SimulationConfig): { toleranceLsb: number; maxA
 /** The NNS+A trimming of a configuration (undefined when off). */
 export function nnsaTrimOf(cfg: SimulationConfig): { toleranceVolts: number; maxAttempts: number } | undefined {
   return cfg.nnsaTrimMillivolts > 0 ? { toleranceVolts: cfg.nnsaTrimMillivolts / 1000, maxAttempts: 100 } : undefined;
+}
+
+/** Input and weight bits of the networks the simulator runs (8-bit quantized). */
+export const SIMULATED_OPERAND_BITS = 8;
+
+/**
+ * The chip-level fields of a simulation configuration taken from an accelerator description, as
+ * schema input (merge run options and flags over it, then parse with {@link SimulationConfigSchema}).
+ * The converter resolution (`converters.adcBits`) goes to the description's own dataflow; null
+ * leaves it to the dataflow's closed form. Array columns and the organization are the cost
+ * model's: the simulator tiles layers by rows only.
+ */
+export function simulationFieldsOfChip(chip: ChipDescription): Record<string, unknown> {
+  const p = chip.precision;
+  ensure(
+    p.inputBits === SIMULATED_OPERAND_BITS && p.weightBits === SIMULATED_OPERAND_BITS,
+    `accelerator ${chip.name}: the simulator runs ${SIMULATED_OPERAND_BITS}-bit networks, the description has ${p.inputBits}-bit inputs and ${p.weightBits}-bit weights`,
+  );
+  const c = chip.converters;
+  const adcBits = c.adcBits ?? undefined;
+  const np = c.neuralPim;
+  return {
+    dataflow: chip.dataflow,
+    arrayRows: chip.array.rows,
+    cellBits: chip.array.cellBits,
+    dacBits: chip.dacBits,
+    simulatedFlipEncoding: c.simulatedFlipEncoding,
+    isaacAdcBits: chip.dataflow === 'isaac' ? adcBits : undefined,
+    cascadeAdcBits: chip.dataflow === 'cascade' ? adcBits : undefined,
+    neuralPimAdcBits: chip.dataflow === 'neural-pim' ? (adcBits ?? p.outputBits) : undefined,
+    bufferCellBits: c.cascade.bufferCellBits,
+    bufferFullScale: c.cascade.bufferFullScale,
+    neuralPimAdc: np.adc,
+    neuralPimAccumulator: np.accumulator,
+    maxSensingGain: np.maxSensingGain,
+    nnsaModel: np.nnsaModel,
+    nnadcModels: np.nnadcModels,
+    device: chip.device,
+    peripheralCalibration: chip.peripherals.calibration,
+    adcWriteVerifyLsb: chip.peripherals.adcWriteVerifyLsb,
+    adcVerifyAttempts: chip.peripherals.adcVerifyAttempts,
+    nnsaTrimMillivolts: chip.peripherals.nnsaTrimMillivolts,
+  };
 }

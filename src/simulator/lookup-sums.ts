@@ -20,6 +20,7 @@
  * may round the other way; with exactly representable levels (nominal devices) the two paths agree
  * exactly. Per-read noise is not handled here (the engine sends those runs to the tfjs path).
  */
+import { inputCyclesOf } from '../dataflow/conversions.ts';
 import { instantiateKernel } from '../core/wasm-kernel.ts';
 import type { ProgrammedLayer, ProgrammedTile } from './program.ts';
 
@@ -60,7 +61,7 @@ export function lookupTableBytes(prog: ProgrammedLayer, dacBits: number): number
  * column is top · 2^(P_R·(S−1)) · Σ_i 2^(D·i) · tiles.
  */
 function fitsInt32(prog: ProgrammedLayer, dacBits: number, inputBits: number, adcBits: number): boolean {
-  const T = Math.ceil(inputBits / dacBits);
+  const T = inputCyclesOf(inputBits, dacBits);
   const top = 2 ** adcBits - 1;
   const shifts = (2 ** (dacBits * T) - 1) / (2 ** dacBits - 1);
   return top * 2 ** (prog.cellBits * (prog.slices - 1)) * shifts * prog.tiles.length < 2 ** 31;
@@ -115,7 +116,7 @@ export function buildLookupEngine(
   adcBits: number,
 ): LookupEngine | null {
   // Entries are addressed by 4-bit fields, one per slice, packed in one 32-bit word.
-  if (dacBits > 4 || Math.ceil(inputBits / dacBits) > 8) return null;
+  if (dacBits > 4 || inputCyclesOf(inputBits, dacBits) > 8) return null;
   let bytes = 0;
   const chosen: Array<[number, ProgrammedLayer]> = [];
   for (const [index, prog] of layers) {
@@ -135,7 +136,7 @@ export function buildLookupEngine(
     used += Math.ceil(n / 16) * 16;
     return at;
   };
-  const T = Math.ceil(inputBits / dacBits);
+  const T = inputCyclesOf(inputBits, dacBits);
   const tableAddrs = geos.map((g) => g.groups.map((groups) => alloc(groups * g.entries * g.width * 4)));
   const weightAddrs = geos.map((g) => Array.from({ length: T }, () => alloc(g.width * 4)));
   const rowAddr = alloc(maxWidth * 4);

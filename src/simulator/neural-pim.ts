@@ -11,6 +11,7 @@
  * to instance j mod pool size, so spatial diversity of the peripherals is represented without
  * instantiating thousands of circuits.
  */
+import { inputCyclesOf } from '../dataflow/conversions.ts';
 import type { Rng } from '../core/rng.ts';
 import { idealDevices, type RramConfig } from '../device/rram.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
@@ -131,7 +132,7 @@ export function instantiatePeripherals(
 
 /** Digital value of one converter LSB in accumulator units (input code × weight code). */
 export function neuralPimLsb(rangeFraction: number, bits: number, arrayRows: number, dacBits: number): number {
-  const T = Math.ceil(WEIGHT_BITS / dacBits);
+  const T = inputCyclesOf(WEIGHT_BITS, dacBits);
   return (rangeFraction / (2 ** bits - 1)) * ((arrayRows * (2 ** dacBits - 1)) / dotProductScale(dacBits, T));
 }
 

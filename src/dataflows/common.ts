@@ -1,0 +1,68 @@
+/** Helpers shared by the dataflow modules: the closed-form parameters of a simulation and uploads of programmed tiles. */
+import { inputCycles, type DataflowParams } from '../dataflow/conversions.ts';
+import type { QuantizedCrossbar } from '../dnn/quantize.ts';
+import { disposeTileTensors, tileTensors, type TileTensors } from '../simulator/bitlines.ts';
+import { SIMULATED_OPERAND_BITS, type SimulationConfig } from '../simulator/config.ts';
+import type { ProgrammedLayer } from '../simulator/program.ts';
+
+/** Input bits of the simulated networks (activation codes 0..255). */
+export const INPUT_BITS = SIMULATED_OPERAND_BITS;
+
+/**
+ * The closed forms' parameters of a simulation: 8-bit inputs and weight magnitudes, the
+ * configured array rows, cell bits (default: the devices' level bits), DAC bits, output bits of
+ * the Neural-PIM converter, and the simulated converters' flip encoding.
+ */
+export function simulationParams(cfg: SimulationConfig, dacBits: number, cellBits = cfg.device.levelBits): DataflowParams {
+  return {
+    inputBits: INPUT_BITS,
+    weightBits: SIMULATED_OPERAND_BITS,
+    outputBits: cfg.neuralPimAdcBits,
+    log2Rows: Math.log2(cfg.arrayRows),
+    cellBits,
+    dacBits,
+    flipEncoding: cfg.simulatedFlipEncoding,
+  };
+}
+
+/** Input cycles T = ⌈P_I/P_D⌉ of a simulation (the closed form). */
+export function simulationInputCycles(cfg: SimulationConfig, dacBits: number): number {
+  return inputCycles(simulationParams(cfg, dacBits));
+}
+
+/** Programmed layers with their tiles uploaded to the backend. */
+export interface UploadedLayers {
+  get(index: number): { prog: ProgrammedLayer; tensors: TileTensors[] };
+  dispose(): void;
+}
+
+/** Uploads the tiles of every programmed layer except those `skip` says are executed otherwise. */
+export function uploadLayers(programmed: Array<[number, ProgrammedLayer]>, skip: (index: number) => boolean = () => false): UploadedLayers {
+  const layers = new Map(
+    programmed.map(([i, prog]) => [i, { prog, tensors: skip(i) ? [] : prog.tiles.map((t) => tileTensors(t, prog.columns)) }]),
+  );
+  return {
+    get: (index) => layers.get(index)!,
+    dispose: () => {
+      for (const { tensors } of layers.values()) tensors.forEach(disposeTileTensors);
+    },
+  };
+}
+
+/** Exact per-tile partial sums [tiles][rows × fanOut] of a layer for given input codes. */
+export function tilePartialSums(layer: QuantizedCrossbar, codes: Uint8Array, rows: number, arrayRows: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let start = 0; start < layer.fanIn; start += arrayRows) {
+    const end = Math.min(layer.fanIn, start + arrayRows);
+    const acc = new Float64Array(rows * layer.fanOut);
+    for (let r = 0; r < rows; r++) {
+      for (let k = start; k < end; k++) {
+        const q = codes[r * layer.fanIn + k];
+        if (!q) continue;
+        for (let j = 0; j < layer.fanOut; j++) acc[r * layer.fanOut + j] += q * layer.weights[k * layer.fanOut + j];
+      }
+    }
+    out.push(acc);
+  }
+  return out;
+}
