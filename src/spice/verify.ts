@@ -1,5 +1,5 @@
 /**
- * SPICE co-simulation check of a trained approximator: export its netlist (`spice.ts`), run it in
+ * SPICE co-simulation check of a trained approximator: export its netlist (`netlist.ts`), run it in
  * ngspice, decode ngspice's output and compare it with the model's own float64 prediction for the
  * same programmed devices and the same inverter corner.
  *
