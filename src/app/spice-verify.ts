@@ -40,7 +40,7 @@ export interface SpiceVerifyOptions {
 
 /**
  * Runs the co-simulation: programs the devices (σ default 0, seed default 1), writes the deck to
- * `workDir`, runs ngspice in batch mode, compares (see the module comment). ngspice missing is a
+ * `workDir`, runs ngspice in batch mode, compares (spice/verify.ts). ngspice missing is a
  * one-line error with install instructions.
  */
 export async function runSpiceVerify(a: Approximator, o: SpiceVerifyOptions): Promise<SpiceVerifyReport> {
