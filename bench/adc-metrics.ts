@@ -3,7 +3,7 @@
  * transfer function: the 64-samples-per-code ramp (18 022 conversions) plus the 4096-point
  * coherent sine, FFT and fits, i.e. what `npim eval adc` does per converter.
  */
-import { idealQuantizer, measureConverter, type AdcTransfer } from '../src/circuits/adc-metrics.ts';
+import { idealQuantizer, measureConverter, type AdcTransfer } from '../src/analysis/adc-metrics.ts';
 import type { BenchFigure, BenchSection } from './types.ts';
 
 /** A mildly non-ideal 8-bit converter (bow plus one wide code), so no path is trivially skipped. */

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { Rng } from '../src/core/rng.ts';
 import { defaultRramConfig } from '../src/device/rram.ts';
 import { countMappedDevices, dnnDeviceConfig, mapLayer, programMappedLayer } from '../src/mapping/dnn-weights.ts';
-import { readWeightMapCsv, readWeightMapJson, writeWeightMapCsv, writeWeightMapJson } from '../src/mapping/export.ts';
-import { weightMapFromMappedLayers } from '../src/mapping/weight-map.ts';
+import { readWeightMapCsv, readWeightMapJson, writeWeightMapCsv, writeWeightMapJson } from '../src/io/weight-map-file.ts';
+import { weightMapFromMappedLayers } from '../src/weight-map/weight-map.ts';
 import type { BenchFigure, BenchSection } from './types.ts';
 
 /** Uniform random signed 8-bit codes (the mapping's cost does not depend on their distribution). */

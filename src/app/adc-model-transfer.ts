@@ -1,6 +1,6 @@
 /**
  * Loading a trained NNADC model directory as a converter under test for the metrics of
- * {@link ../circuits/adc-metrics.ts} (nominal devices, nominal corner). A directory without `model.json`, or
+ * {@link ../analysis/adc-metrics.ts} (nominal devices, nominal corner). A directory without `model.json`, or
  * with a model of another kind, is a one-line error.
  */
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fail } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
 import { idealDevices } from '../device/rram.ts';
-import type { AdcBatchTransfer, AdcTransfer, RangeConvention } from '../circuits/adc-metrics.ts';
+import type { AdcBatchTransfer, AdcTransfer, RangeConvention } from '../analysis/adc-metrics.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
 import { readApproximatorModel } from '../io/approximator-model.ts';
 import { NnadcModelSchema, type NnadcModel } from '../circuits/nnadc/config.ts';

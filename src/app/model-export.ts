@@ -20,8 +20,9 @@ import { importLayersModel } from './import-model.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { quantizeNetwork, type QuantizedCrossbar } from '../dnn/quantize.ts';
 import { drawSeedOf, layerWeightsOf, programDrawLayers, type DrawProgramming } from '../mapping/dnn-weights.ts';
-import { approximatorWeightMap, programApproximator, type Approximator } from '../mapping/approximator-map.ts';
-import { weightMapDeviceCount, weightMapFromMappedLayers, type WeightMap } from '../mapping/weight-map.ts';
+import { programApproximator, type Approximator } from '../mapping/approximator-map.ts';
+import { approximatorWeightMap } from '../weight-map/approximator.ts';
+import { weightMapDeviceCount, weightMapFromMappedLayers, type WeightMap } from '../weight-map/weight-map.ts';
 
 /** Programming choices of an export. */
 export interface ExportProgramming {

@@ -8,7 +8,7 @@ import type { NnadcModel, NnadcTrainConfig } from '../circuits/nnadc/config.ts';
 import { endToEnd, evaluateNnadc, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
 import { learnThresholdMap, trainNnadc } from '../circuits/nnadc/train.ts';
 import { NnsaModelSchema } from '../circuits/nnsa/config.ts';
-import type { ConverterMetrics } from '../circuits/adc-metrics.ts';
+import type { ConverterMetrics } from '../analysis/adc-metrics.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
 import { dnlInlPlot, transferPlot } from '../report/adc-report.ts';

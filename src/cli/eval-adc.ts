@@ -1,7 +1,7 @@
 /**
  * `npim eval adc <path>`: IEEE 1241-style metrics (DNL, INL, missing codes, offset and gain error,
  * SINAD, ENOB, SNR, THD, SFDR) of a converter given as a CSV of measured (input, code) pairs or as
- * a trained NNADC model directory. The measurement itself lives in `circuits/adc-metrics.ts`.
+ * a trained NNADC model directory. The measurement itself lives in `analysis/adc-metrics.ts`.
  */
 import { Command, Option } from 'commander';
 import { statSync, existsSync } from 'node:fs';
@@ -17,7 +17,7 @@ import {
   parseAdcMeasureOptions,
   type AdcMeasureOptions,
   type ConverterUnderTest,
-} from '../circuits/adc-metrics.ts';
+} from '../analysis/adc-metrics.ts';
 import { loadAdcModelTransfer } from '../app/adc-model-transfer.ts';
 import { loadAdcCsv } from '../data/adc-csv.ts';
 import { readJson } from '../io/files.ts';

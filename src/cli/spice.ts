@@ -1,6 +1,6 @@
 /**
  * `npim spice verify MODEL`: SPICE co-simulation of a trained NNS+A / NNADC against its float64
- * model (the logic is `src/mapping/spice-verify.ts`). Exit code 0 when the acceptance criteria
+ * model (the logic is `src/spice/verify.ts`, the run `src/app/spice-verify.ts`). Exit code 0 when the acceptance criteria
  * hold, 1 when the run completes but they do not, 2 on bad input or a missing ngspice.
  */
 import { Command } from 'commander';
@@ -8,9 +8,10 @@ import path from 'node:path';
 import { parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, UserError } from '../core/errors.ts';
 import { requireNgspice } from '../io/ngspice.ts';
-import { readApproximator } from '../mapping/approximator-map.ts';
-import { inverterCorner } from '../mapping/spice.ts';
-import { SPICE_ACCEPTANCE, spiceVerifyText } from '../mapping/spice-verify.ts';
+import { readApproximator } from '../app/model-directory.ts';
+import { inverterCorner } from '../spice/netlist.ts';
+import { SPICE_ACCEPTANCE } from '../spice/verify.ts';
+import { spiceVerifyText } from '../report/spice-report.ts';
 import { spiceVerifyToDir } from '../app/spice-verify.ts';
 import { ensureWritableFile } from './export.ts';
 import { printResult, type GlobalOptions } from './shared.ts';

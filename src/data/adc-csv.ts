@@ -7,7 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { fail } from '../core/errors.ts';
-import { MAX_ADC_BITS } from '../circuits/adc-metrics.ts';
+import { MAX_ADC_BITS } from '../analysis/adc-metrics.ts';
 import { readText, writeFileAtomic } from '../io/files.ts';
 
 /** (input, code) pairs in file order. */

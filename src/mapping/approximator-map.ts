@@ -2,63 +2,33 @@
  * Trained approximators (NNS+A, NNADC) as programmed crossbars: every layer or comparator stage
  * becomes an array of upper/lower conductance pairs, [input pair × column], with the level index
  * the model was trained to, its target conductance and the conductance the device holds after
- * programming (DESIGN.md §2.1, §2.3). This is what the weight-map export (CSV/JSON) and the SPICE
- * netlist (`spice.ts`) are built from, so both describe exactly the same devices.
+ * programming (DESIGN.md §2.1, §2.3). This is what the weight map (weight-map/approximator.ts) and the
+ * SPICE netlist (spice/netlist.ts) are built from, so both describe exactly the same devices.
  *
  * Programming uses the same random streams as the float64 models: a programmed approximator with
  * seed S holds the conductances that `instantiateNetwork` / `instantiateAdc` give for `new Rng(S)`
- * and the same device model, so the co-simulation (`spice-verify.ts`) compares like with like.
+ * and the same device model, so the co-simulation (spice/verify.ts) compares like with like.
  *
  * Device model: the model's own RRAM configuration (its level grid and non-idealities), with the
  * programming σ optionally overridden. σ = 0 with no faults and no drift gives the targets exactly
  * ("nominal devices").
+ *
+ * Pure: model directories are read by app/model-directory.ts.
  */
 import { instantiateNetwork, signalRowSources, type ReplicaDividerSiemens } from '../circuits/network.ts';
 import { FIXED_ROW_KINDS, fixedKindCount, fixedRowLabel } from '../circuits/row-layout.ts';
-import path from 'node:path';
-import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_SEED } from '../core/defaults.ts';
-import { ensure, fail } from '../core/errors.ts';
+import { ensure } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
-import { readJson } from '../io/files.ts';
 import type { RramConfig } from '../device/rram.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
-import { readApproximatorModel } from '../io/approximator-model.ts';
-import { NnsaModelSchema, type NnsaModel } from '../circuits/nnsa/config.ts';
+import type { NnsaModel } from '../circuits/nnsa/config.ts';
 import { NNSA_INPUT_PAIRS, WEIGHT_BITS } from '../circuits/nnsa/signals.ts';
-import { NnadcModelSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
+import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import { instantiateAdc } from '../circuits/nnadc/model.ts';
-import { pairedCrossbarRecords, weightMapFromRecords, type WeightMap } from './weight-map.ts';
 
 /** A trained approximator of either kind. */
 export type Approximator = { kind: 'nnsa'; model: NnsaModel } | { kind: 'nnadc'; model: NnadcModel };
-
-/** What a model directory holds, judged from its `model.json`. */
-export type ModelDirectoryKind = 'nnsa' | 'nnadc' | 'dnn';
-
-/**
- * Classifies a model directory: an approximator (`kind: 'nnsa' | 'nnadc'`) or a tfjs Layers DNN
- * (`modelTopology`). A missing directory or `model.json`, or anything else, is a one-line error.
- */
-export async function modelDirectoryKind(dir: string): Promise<ModelDirectoryKind> {
-  if (!existsSync(dir)) fail(`model directory not found: ${dir}`);
-  if (!statSync(dir).isDirectory()) fail(`not a model directory: ${dir} is a file (give the directory that holds model.json)`);
-  const file = path.join(dir, 'model.json');
-  if (!existsSync(file)) fail(`${dir} holds no model.json: not a model directory (an NNS+A / NNADC model or a tfjs Layers DNN)`);
-  const raw = await readJson(file, 'model file');
-  const o = (typeof raw === 'object' && raw !== null ? raw : {}) as { kind?: unknown; modelTopology?: unknown };
-  if (o.kind === 'nnsa' || o.kind === 'nnadc') return o.kind;
-  if (o.modelTopology && typeof o.modelTopology === 'object') return 'dnn';
-  fail(`${file} is neither an approximator model (kind 'nnsa' / 'nnadc') nor a tfjs Layers model (modelTopology)`);
-}
-
-/** Reads the NNS+A or NNADC model in `dir` (validated against its schema). */
-export async function readApproximator(dir: string): Promise<Approximator> {
-  const kind = await modelDirectoryKind(dir);
-  if (kind === 'nnsa') return { kind, model: await readApproximatorModel(dir, 'nnsa', NnsaModelSchema) };
-  if (kind === 'nnadc') return { kind, model: await readApproximatorModel(dir, 'nnadc', NnadcModelSchema) };
-  fail(`${dir} holds a DNN (tfjs Layers model), not an NNS+A / NNADC approximator`);
-}
 
 /** One array of a programmed approximator: a network layer or a comparator stage. */
 export interface ProgrammedArray {
@@ -220,38 +190,4 @@ export function describeApproximator(a: Approximator): string {
   }
   const m = a.model;
   return `${m.bits}-bit ${m.arch} NNADC, range ${m.rangeFraction} of the NNS+A output, stages ${m.stages.map((s) => `${s.role} ${s.inputs.length}x${s.columns}`).join(', ')}`;
-}
-
-/**
- * The weight map of a programmed approximator: one circuit, one array per layer / stage (array =
- * layer index, row = input pair, column = neuron or comparator, polarity upper / lower), with the
- * row and column meanings in the array metadata and the programming σ and seed in the circuit's.
- */
-export function approximatorWeightMap(a: Approximator, p: ProgrammedApproximator): WeightMap {
-  const info: Record<string, unknown> = {
-    model: a.kind,
-    description: describeApproximator(a),
-    vddVolts: p.vddVolts,
-    programming: { sigma: p.device.programming.sigma, kind: p.device.programming.kind, seed: p.seed },
-    rowOrder:
-      'row k of array i is input pair k of layer/stage i; its upper-line device has polarity upper, its lower-line device lower; see each array info.rows',
-  };
-  if (a.kind === 'nnsa') {
-    Object.assign(info, { dacBits: a.model.dacBits, biasRows: a.model.network.biasRows, replicaRows: a.model.network.replicaRows ?? 0 });
-    // The replica divider is not a crossbar array: its devices (and their programmed sums) go in the metadata.
-    if (a.model.network.replicaFeedback && p.replicaDivider)
-      Object.assign(info, { replicaFeedback: { ...a.model.network.replicaFeedback, programmedSiemens: p.replicaDivider } });
-  } else Object.assign(info, { bits: a.model.bits, arch: a.model.arch, rangeFraction: a.model.rangeFraction });
-  const circuit = {
-    name: p.name,
-    kind: 'approximator' as const,
-    device: p.device,
-    seed: p.seed,
-    info,
-    arrays: p.arrays.map((arr, i) => ({
-      index: i,
-      info: { role: arr.role, activation: arr.activation, rows: arr.rowLabels, columns: arr.columnLabels },
-    })),
-  };
-  return weightMapFromRecords([circuit], pairedCrossbarRecords(p.name, p.arrays, approximatorDevice(a)), { seed: p.seed });
 }

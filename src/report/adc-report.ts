@@ -1,5 +1,5 @@
 /** Text and SVG renderings of converter metrics (used by `eval adc` and `train adc`). */
-import { idealTransitionVolts, type ConverterMetrics } from '../circuits/adc-metrics.ts';
+import { idealTransitionVolts, type ConverterMetrics } from '../analysis/adc-metrics.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import type { endToEnd, NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
 import type { PlotSpec } from './plot.ts';

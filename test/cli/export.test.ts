@@ -12,10 +12,10 @@ import { instantiateAdc } from '../../src/circuits/nnadc/model.ts';
 import { instantiateNetwork } from '../../src/circuits/network.ts';
 import { quantizeWeights } from '../../src/dnn/quantize.ts';
 import { saveLayersModelToDir } from '../../src/io/layers-model.ts';
-import { readWeightMap } from '../../src/mapping/export.ts';
-import { POLARITIES, unmapWeightMap, type WeightMap } from '../../src/mapping/weight-map.ts';
+import { readWeightMap } from '../../src/io/weight-map-file.ts';
+import { POLARITIES, unmapWeightMap, type WeightMap } from '../../src/weight-map/weight-map.ts';
 import { ngspiceVersion } from '../../src/io/ngspice.ts';
-import { bank, smallAdc, syntheticNnsa, writeModelDir } from '../mapping/spice-fixtures.ts';
+import { bank, smallAdc, syntheticNnsa, writeModelDir } from '../spice/fixtures.ts';
 import { ROOT, npimHere, npimIn } from '../helpers/cli.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'npim-export-test-'));

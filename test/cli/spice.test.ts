@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ngspiceVersion } from '../../src/io/ngspice.ts';
-import { smallAdc, syntheticNnsa, writeModelDir } from '../mapping/spice-fixtures.ts';
+import { smallAdc, syntheticNnsa, writeModelDir } from '../spice/fixtures.ts';
 import { ROOT, npimHere, npimIn } from '../helpers/cli.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'npim-spice-cli-'));

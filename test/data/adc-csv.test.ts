@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../src/core/errors.ts';
-import { idealQuantizer, measureConverter } from '../../src/circuits/adc-metrics.ts';
+import { idealQuantizer, measureConverter } from '../../src/analysis/adc-metrics.ts';
 import { loadAdcCsv, parseAdcCsv, writeAdcCsv } from '../../src/data/adc-csv.ts';
 
 /** A uniform ramp over [−5 %, 105 %] of [0, 0.5] V through an ideal quantizer, `perCode` points per LSB. */

@@ -5,7 +5,7 @@
  */
 import { Rng } from '../../core/rng.ts';
 import { idealDevices, type RramConfig } from '../../device/rram.ts';
-import { measureConverter, type AdcMeasureInput, type ConverterMetrics } from '../adc-metrics.ts';
+import { measureConverter, type AdcMeasureInput, type ConverterMetrics } from '../../analysis/adc-metrics.ts';
 import { forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../network.ts';
 import { sampleNnsaBatch } from '../nnsa/dataset.ts';
 import { OUTPUT_FULL_SCALE_VOLTS, pairValue } from '../nnsa/signals.ts';

@@ -8,11 +8,13 @@ import { ngspiceVersion } from '../../src/io/ngspice.ts';
 import { levelConductance } from '../../src/device/rram.ts';
 import type { NnadcModel } from '../../src/circuits/nnadc/config.ts';
 import type { NnsaModel } from '../../src/circuits/nnsa/config.ts';
-import { programApproximator, readApproximator, type Approximator } from '../../src/mapping/approximator-map.ts';
+import { programApproximator, type Approximator } from '../../src/mapping/approximator-map.ts';
+import { readApproximator } from '../../src/app/model-directory.ts';
 import { ROOT } from '../helpers/cli.ts';
-import { adcSweep, approximatorDeck, inverterCorner, nnadcNetlist, nnsaNetlist, nnsaOperatingPoints } from '../../src/mapping/spice.ts';
-import { runSpiceVerify, SPICE_ACCEPTANCE } from '../../src/mapping/spice-verify.ts';
-import { smallAdc, syntheticNnsa as syntheticModel } from './spice-fixtures.ts';
+import { adcSweep, approximatorDeck, inverterCorner, nnadcNetlist, nnsaNetlist, nnsaOperatingPoints } from '../../src/spice/netlist.ts';
+import { SPICE_ACCEPTANCE } from '../../src/spice/verify.ts';
+import { runSpiceVerify } from '../../src/app/spice-verify.ts';
+import { smallAdc, syntheticNnsa as syntheticModel } from './fixtures.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'npim-spice-test-'));
 const corner = inverterCorner('tt_27c');

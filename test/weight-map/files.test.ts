@@ -23,7 +23,7 @@ import {
   writeWeightMap,
   writeWeightMapCsv,
   writeWeightMapJson,
-} from '../../src/mapping/export.ts';
+} from '../../src/io/weight-map-file.ts';
 import {
   pairedCrossbarRecords,
   unmapWeightMap,
@@ -32,8 +32,8 @@ import {
   weightMapFromRecords,
   weightMapRecords,
   type WeightMap,
-} from '../../src/mapping/weight-map.ts';
-import { skewedLayer } from './helpers.ts';
+} from '../../src/weight-map/weight-map.ts';
+import { skewedLayer } from '../mapping/helpers.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'npim-mapping-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -344,7 +344,7 @@ test('writes are atomic: unwritable paths fail with a UserError and leave no fil
     const source = path.join(dir, 'source.json');
     await writeWeightMapJson(source, map);
     const script = path.join(dir, 'write-locked.mts');
-    const api = new URL('../../src/mapping/export.ts', import.meta.url).href;
+    const api = new URL('../../src/io/weight-map-file.ts', import.meta.url).href;
     await fs.writeFile(
       script,
       `import { readWeightMap, writeWeightMapJson } from ${JSON.stringify(api)};\n` +

@@ -47,11 +47,11 @@ import { ensure } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { NOMINAL_CORNER, cornerParams, defaultCorners, type InverterCorner } from '../circuits/inverter-corners.ts';
 import { OUTPUT_COMMON_MODE_VOLTS, OUTPUT_FULL_SCALE_VOLTS } from '../circuits/nnsa/signals.ts';
-import { adcScale } from '../circuits/adc-metrics.ts';
+import { adcScale } from '../analysis/adc-metrics.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import type { NnsaModel } from '../circuits/nnsa/config.ts';
 import { sampleNnsaBatch } from '../circuits/nnsa/dataset.ts';
-import type { Approximator, ProgrammedApproximator, ProgrammedArray } from './approximator-map.ts';
+import type { Approximator, ProgrammedApproximator, ProgrammedArray } from '../mapping/approximator-map.ts';
 
 /** Options shared by every deck. */
 export interface NetlistOptions {

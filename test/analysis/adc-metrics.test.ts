@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../../src/core/errors.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { idealQuantizer, measureConverter, type AdcTransfer } from '../../src/circuits/adc-metrics.ts';
+import { idealQuantizer, measureConverter, type AdcTransfer } from '../../src/analysis/adc-metrics.ts';
 
 const V_LOW = 0;
 const V_HIGH = 0.5;

@@ -9,7 +9,7 @@
  * `+` / `-` for the two columns of a differential pair, `unit` for the flip-encoding unit column,
  * `upper` / `lower` for the two lines of a pseudo-differential input pair. In memory the records
  * are stored column-wise per array (typed arrays), because a single fc layer has millions of
- * devices. Files: see export.ts (CSV and JSON, same content).
+ * devices. Files: serialize.ts (CSV and JSON, same content; written and read by io/weight-map-file.ts).
  */
 import { z } from 'zod';
 import { describeZodError } from '../core/config.ts';
@@ -27,7 +27,7 @@ import {
   type MappedLayer,
   type ProgrammedLayer,
   type UnmapRounding,
-} from './dnn-weights.ts';
+} from '../mapping/dnn-weights.ts';
 
 /** File format name written into every weight map. */
 export const WEIGHT_MAP_FORMAT = 'neural-pim/weight-map';

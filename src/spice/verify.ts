@@ -1,5 +1,5 @@
 /**
- * SPICE co-simulation check of a trained approximator: export its netlist (`spice.ts`), run it in
+ * SPICE co-simulation check of a trained approximator: export its netlist (`netlist.ts`), run it in
  * ngspice, decode ngspice's output and compare it with the model's own float64 prediction for the
  * same programmed devices and the same inverter corner.
  *
@@ -19,36 +19,23 @@
  * columns are modelled exactly — a gate draws no DC current, so nothing loads a column — and the
  * report checks that too (column voltages SPICE vs float64).
  *
- * I/O (deck, ngspice, data file) is confined to {@link runSpiceVerify}; the comparisons are pure.
+ * This module is pure: it decodes and compares rows that ngspice wrote. The run itself (deck file,
+ * ngspice, data file) is `runSpiceVerify` in app/spice-verify.ts; the text report is report/spice-report.ts.
  */
 import { expandSignalRows, forwardNetwork, instantiateNetwork, replicaReferenceVolts } from '../circuits/network.ts';
 import { layerRowVoltages } from '../circuits/row-layout.ts';
-import path from 'node:path';
-import { DEFAULT_SEED } from '../core/defaults.ts';
 import { ensure, fail } from '../core/errors.ts';
-import { INVERTER_LIB_PATH } from '../core/paths.ts';
-import { writeFileAtomic } from '../io/files.ts';
-import { readWrdata, requireNgspice, runNgspice } from '../io/ngspice.ts';
-import { measureConverter, type ConverterMetrics } from '../circuits/adc-metrics.ts';
+import { measureConverter, type ConverterMetrics } from '../analysis/adc-metrics.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
 import { passiveColumnVoltages } from '../circuits/crossbar.ts';
-import { NOMINAL_CORNER } from '../circuits/inverter-corners.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import { adcMeasureOptions, summarize, type AdcSummary } from '../circuits/nnadc/evaluate.ts';
 import { convertAdc, instantiateAdc, type AdcInstance } from '../circuits/nnadc/model.ts';
 import type { NnsaModel } from '../circuits/nnsa/config.ts';
 import { OUTPUT_FULL_SCALE_VOLTS, outputPair } from '../circuits/nnsa/signals.ts';
 import { bankVtc, vtcFigures, type VtcBank } from '../circuits/vtc.ts';
-import { describeApproximator, programApproximator, type Approximator, type ProgrammedApproximator } from './approximator-map.ts';
-import {
-  approximatorDeck,
-  columnNode,
-  inverterOutputNode,
-  inverterCorner,
-  REPLICA_NODE,
-  type NnsaOperatingPoints,
-  type SpiceDeck,
-} from './spice.ts';
+import type { ProgrammedApproximator } from '../mapping/approximator-map.ts';
+import { columnNode, inverterOutputNode, REPLICA_NODE, type NnsaOperatingPoints, type SpiceDeck } from './netlist.ts';
 
 /** Acceptance thresholds of the co-simulation. */
 export const SPICE_ACCEPTANCE = {
@@ -59,26 +46,6 @@ export const SPICE_ACCEPTANCE = {
   /** NNS+A: |(P − N)_SPICE − (P − N)_model| at every point, volts. */
   maxOutputErrorVolts: 5e-3,
 } as const;
-
-/** Options of a co-simulation. */
-export interface SpiceVerifyOptions {
-  /** NNADC sweep points (default 4096) or NNS+A operating points (default 200). */
-  points?: number;
-  /** Inverter corner name (default tt_27c). */
-  corner?: string;
-  /** Programming σ (default 0: nominal devices, the targets exactly). */
-  sigma?: number;
-  /** Seed of the programming and of the NNS+A operating points (default 1). */
-  seed?: number;
-  /** Directory for the netlist and ngspice's data file. */
-  workDir: string;
-  /** Model directory, for the report. */
-  modelPath: string;
-  /** Inverter library (default the package's). */
-  libPath?: string;
-  /** NNS+A tolerance on P − N, volts (default 5 mV). */
-  toleranceVolts?: number;
-}
 
 /** Where the run happened and how long it took. */
 export interface RunInfo {
@@ -486,109 +453,4 @@ export function compareNnsaRun(
     replica,
     failures,
   };
-}
-
-/**
- * Runs the co-simulation: programs the devices (σ default 0, seed default 1), writes the deck to
- * `workDir`, runs ngspice in batch mode, compares (see the module comment). ngspice missing is a
- * one-line error with install instructions.
- */
-export async function runSpiceVerify(a: Approximator, o: SpiceVerifyOptions): Promise<SpiceVerifyReport> {
-  const t0 = performance.now();
-  const ngspice = requireNgspice();
-  const cornerName = o.corner ?? NOMINAL_CORNER;
-  const corner = inverterCorner(cornerName);
-  const bank = bankFromJson(a.model.vtcBank);
-  const cornerIndex = bankCornerIndex(bank, cornerName);
-  const seed = o.seed ?? DEFAULT_SEED;
-  const programmed = programApproximator(a, { sigma: o.sigma ?? 0, seed });
-  const workDir = path.resolve(o.workDir);
-  const netlistFile = path.join(workDir, `${a.kind}.cir`);
-  const dataFile = path.join(workDir, `${a.kind}.data`);
-  const description = `${o.modelPath}: ${describeApproximator(a)}`;
-  const deck = approximatorDeck(a, programmed, {
-    points: o.points,
-    seed,
-    corner,
-    libPath: o.libPath ?? INVERTER_LIB_PATH,
-    dataFile,
-    description,
-  });
-  await writeFileAtomic(netlistFile, deck.text);
-  const tRun = performance.now();
-  runNgspice(netlistFile, 600_000);
-  const ngspiceSeconds = (performance.now() - tRun) / 1000;
-  const rows = await readWrdata(dataFile);
-  const base = {
-    model: o.modelPath,
-    description: describeApproximator(a),
-    corner: cornerName,
-    devices: { sigma: programmed.device.programming.sigma, kind: programmed.device.programming.kind, seed },
-  };
-  const cmp =
-    a.kind === 'nnadc'
-      ? compareAdcRun(a.model, programmed, cornerIndex, deck, rows)
-      : compareNnsaRun(
-          a.model,
-          programmed,
-          cornerIndex,
-          deck,
-          deck.operatingPoints ?? fail('NNS+A deck without operating points'),
-          rows,
-          o.toleranceVolts,
-        );
-  const run: RunInfo = {
-    netlistFile,
-    dataFile,
-    ngspice,
-    resistors: deck.resistors,
-    inverters: deck.inverters,
-    openDevices: deck.openDevices,
-    ngspiceSeconds,
-    totalSeconds: (performance.now() - t0) / 1000,
-  };
-  return { ...base, ...cmp, run, pass: cmp.failures.length === 0 } as SpiceVerifyReport;
-}
-
-/** A small quantity in µV with three significant digits (0 stays 0). */
-function micro(x: number): string {
-  return x === 0 ? '0' : String(Number(x.toPrecision(3)));
-}
-
-/** Text report of a co-simulation. */
-export function spiceVerifyText(r: SpiceVerifyReport): string {
-  const dev =
-    r.devices.sigma === 0 ? 'nominal devices' : `devices programmed with ${r.devices.kind} σ = ${r.devices.sigma}, seed ${r.devices.seed}`;
-  const lines = [
-    `${r.model}: ${r.description}`,
-    `SPICE co-simulation, corner ${r.corner}, ${dev}; ${r.run.resistors} resistors, ${r.run.inverters} inverters (${r.run.ngspice})`,
-  ];
-  if (r.kind === 'nnadc') {
-    const a = r.agreement;
-    lines.push(
-      `sweep: ${r.sweep.points} points, ${r.sweep.startVolts.toFixed(4)} .. ${r.sweep.endVolts.toFixed(4)} V differential`,
-      `code agreement: ${a.equal}/${a.points} = ${(100 * a.fraction).toFixed(2)} % (max |Δcode| ${a.maxAbsCodeDifference})`,
-      `ENOB: SPICE ${r.enob.spiceBits.toFixed(3)} bit, model ${r.enob.modelBits.toFixed(3)} bit (same sweep points: ${r.enob.modelSameSamplesBits.toFixed(3)}), Δ ${r.enob.differenceBits >= 0 ? '+' : ''}${r.enob.differenceBits.toFixed(3)} bit`,
-      `SPICE DNL ${r.spice.dnlMinLsb.toFixed(2)}..${r.spice.dnlMaxLsb.toFixed(2)} LSB, INL ${r.spice.inlMinLsb.toFixed(2)}..${r.spice.inlMaxLsb.toFixed(2)} LSB, missing codes ${r.spice.missingCodes}` +
-        ` (model: DNL ${r.modelMetrics.dnlMinLsb.toFixed(2)}..${r.modelMetrics.dnlMaxLsb.toFixed(2)}, INL ${r.modelMetrics.inlMinLsb.toFixed(2)}..${r.modelMetrics.inlMaxLsb.toFixed(2)}, missing ${r.modelMetrics.missingCodes})`,
-      `V_M: SPICE replica ${r.switchingVoltage.spiceVolts.toFixed(6)} V, VTC table ${r.switchingVoltage.tableVolts.toFixed(6)} V (Δ ${micro(r.switchingVoltage.differenceMicrovolts)} µV)`,
-      `comparator decisions differing: ${r.decisions.differing}/${r.decisions.compared}${r.decisions.differing ? ` (all within ${micro(r.decisions.maxMarginMicrovolts)} µV of V_M in the model)` : ''}; column voltages SPICE vs float64: max |Δ| ${micro(r.columns.maxAbsDifferenceMicrovolts)} µV`,
-    );
-  } else {
-    const o = r.output;
-    lines.push(
-      `${r.points} operating points: max |ΔV(P - N)| ${(o.maxAbsErrorVolts * 1e3).toFixed(4)} mV (tolerance ${(o.toleranceVolts * 1e3).toFixed(1)} mV), RMS ${(o.rmsErrorVolts * 1e3).toFixed(4)} mV; max |ΔP|, |ΔN| ${(o.maxAbsLineErrorVolts * 1e3).toFixed(4)} mV`,
-      `hidden columns SPICE vs float64: max |Δ| ${micro(r.columns.maxAbsDifferenceMicrovolts)} µV (no loading: gates draw no DC current)`,
-      `transistor-level inverter vs tabulated VTC at the same input: max |Δ| ${r.vtc.maxAbsDifferenceMicrovolts.toFixed(2)} µV, RMS ${r.vtc.rmsDifferenceMicrovolts.toFixed(2)} µV (linear interpolation on the ${r.vtc.gridStepMillivolts} mV grid: bound ${r.vtc.interpolationBoundMicrovolts.toFixed(2)} µV)`,
-    );
-    if (r.replica)
-      lines.push(
-        `replica reference v(vrep): SPICE ${r.replica.spiceVolts.toFixed(6)} V, table ${r.replica.tableVolts.toFixed(6)} V (Δ ${micro(r.replica.differenceMicrovolts)} µV)`,
-      );
-  }
-  lines.push(
-    `ngspice ${r.run.ngspiceSeconds.toFixed(2)} s, total ${r.run.totalSeconds.toFixed(2)} s`,
-    r.pass ? 'PASS' : `FAIL: ${r.failures.join('; ')}`,
-  );
-  return lines.join('\n');
 }
