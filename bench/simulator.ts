@@ -10,7 +10,7 @@ import { MODELS_DIR } from '../src/core/paths.ts';
 import { importLayersModel } from '../src/app/import-model.ts';
 import { quantizeNetwork } from '../src/dnn/quantize.ts';
 import { loadMnist, mnistSplit } from '../src/data/mnist.ts';
-import { SimulationConfigSchema, type SimulationConfig } from '../src/simulator/config.ts';
+import { SimulationConfigSchema, type SimulationConfig } from '../src/chip/simulation-config.ts';
 import { simulate } from '../src/simulator/simulate.ts';
 import { loadPeripherals } from '../src/app/load-peripherals.ts';
 import { imagesToTensor } from '../src/dnn/train.ts';

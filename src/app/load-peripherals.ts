@@ -6,8 +6,8 @@ import { MODELS_DIR } from '../core/paths.ts';
 import { readApproximatorModel } from '../io/approximator-model.ts';
 import { NnadcModelSchema } from '../circuits/nnadc/config.ts';
 import { NnsaModelSchema } from '../circuits/nnsa/config.ts';
-import type { SimulationConfig } from '../simulator/config.ts';
-import type { NeuralPimPeripherals } from '../simulator/neural-pim.ts';
+import type { SimulationConfig } from '../chip/simulation-config.ts';
+import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
 
 /** Shipped NNS+A model (D = 4). */
 export const DEFAULT_NNSA_MODEL = path.join(MODELS_DIR, 'nnsa-d4');

@@ -13,7 +13,7 @@ import { mainReportMarkdown } from '../report/run-report.ts';
 import type { SimulationReport } from '../report/simulation-report.ts';
 import { DEFAULT_ARCHITECTURE_NAMES, selectArchitectures } from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
-import type { SimDataflow, SimulationConfig } from '../simulator/config.ts';
+import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
 import { prepareWorkload } from './prepare-workload.ts';
 import { runSimulations, writeSimulationReport } from './simulate.ts';
 

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
 import { writePlot } from './plots.ts';
 import { sigmaAtLoss, simulationMarkdown, sweepPlot, type SimulationReport } from '../report/simulation-report.ts';
-import type { SimDataflow, SimulationConfig } from '../simulator/config.ts';
+import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
 import { loadPeripherals } from './load-peripherals.ts';
 import type { PreparedWorkload } from './prepare-workload.ts';
 import { simulate, type SimulationResult } from '../simulator/simulate.ts';
 import { dataflowOf } from '../dataflows/index.ts';
-import type { NeuralPimPeripherals } from '../simulator/neural-pim.ts';
+import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
 
 /**
  * Runs the configured dataflows (and sweeps) on a prepared workload. Pure orchestration over

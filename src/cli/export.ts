@@ -19,7 +19,7 @@ import { approximatorExport, dnnExport, prepareDnnExport } from '../app/model-ex
 import { approximatorDeck, inverterCorner } from '../spice/netlist.ts';
 import { writeWeightMap } from '../io/weight-map-file.ts';
 import { weightMapDeviceCount } from '../weight-map/weight-map.ts';
-import { SIM_DATAFLOWS, type SimDataflow } from '../simulator/config.ts';
+import { SIM_DATAFLOWS, type SimDataflow } from '../chip/simulation-config.ts';
 import { programsCrossbars } from '../simulator/engine.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 import { simulationConfigFrom } from './simulate.ts';

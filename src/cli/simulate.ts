@@ -11,7 +11,7 @@ import {
   simulationFieldsOfChip,
   type SimDataflow,
   type SimulationConfig,
-} from '../simulator/config.ts';
+} from '../chip/simulation-config.ts';
 import { isChipDescription, parseChipDescription } from '../chip/description.ts';
 import { CHIP_PRESET_NAMES, chipPreset } from '../chip/presets.ts';
 import { readConfigJson } from './config.ts';

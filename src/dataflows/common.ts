@@ -1,9 +1,9 @@
 /** Helpers shared by the dataflow modules: the closed-form parameters of a simulation and uploads of programmed tiles. */
 import { inputCycles, type DataflowParams } from '../dataflow/conversions.ts';
 import type { QuantizedCrossbar } from '../dnn/quantize.ts';
-import { disposeTileTensors, tileTensors, type TileTensors } from '../simulator/bitlines.ts';
-import { SIMULATED_OPERAND_BITS, type SimulationConfig } from '../simulator/config.ts';
-import type { ProgrammedLayer } from '../simulator/program.ts';
+import { disposeTileTensors, tileTensors, type TileTensors } from './bitlines.ts';
+import { SIMULATED_OPERAND_BITS, type SimulationConfig } from '../chip/simulation-config.ts';
+import type { ProgrammedLayer } from '../mapping/programmed-tiles.ts';
 
 /** Input bits of the simulated networks (activation codes 0..255). */
 export const INPUT_BITS = SIMULATED_OPERAND_BITS;

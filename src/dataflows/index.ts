@@ -1,10 +1,10 @@
 /**
  * The registry of dataflows: the simulator and the cost model find a dataflow's module here by
  * name. Adding a dataflow = one module implementing {@link Dataflow} + one entry below (and its
- * name in `SIM_DATAFLOWS` of `simulator/config.ts`).
+ * name in `SIM_DATAFLOWS` of `chip/simulation-config.ts`).
  */
 import { fail } from '../core/errors.ts';
-import type { SimDataflow, SimulationConfig } from '../simulator/config.ts';
+import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
 import { cascadeDataflow } from './cascade.ts';
 import { idealDataflow } from './ideal.ts';
 import { isaacDataflow } from './isaac.ts';

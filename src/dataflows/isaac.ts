@@ -1,14 +1,14 @@
 /**
  * ISAAC-style digital accumulation (dataflow A): every signed column pair converted every input
  * cycle, digital shift-and-add. Layers without per-read noise run on lookup tables of the
- * programmed devices (`simulator/lookup-sums.ts`); the others, and layers too large for the
- * tables, on backend products (`simulator/bitlines.ts`).
+ * programmed devices (`dataflows/lookup-sums.ts`); the others, and layers too large for the
+ * tables, on backend products (`dataflows/bitlines.ts`).
  */
 import { ensure } from '../core/errors.ts';
 import { adcResolutionBits, conversionsPerGroup, digitalAccumulationResolutionBits, type DataflowParams } from '../dataflow/conversions.ts';
-import { tileDigitalSums } from '../simulator/bitlines.ts';
-import type { SimulationConfig } from '../simulator/config.ts';
-import { buildLookupEngine } from '../simulator/lookup-sums.ts';
+import { tileDigitalSums } from './bitlines.ts';
+import type { SimulationConfig } from '../chip/simulation-config.ts';
+import { buildLookupEngine } from './lookup-sums.ts';
 import { INPUT_BITS, simulationParams, uploadLayers } from './common.ts';
 import { checkShiftAdds, rejectCascadeSettings } from './cost.ts';
 import type { Dataflow } from './types.ts';

@@ -1,7 +1,7 @@
 /**
  * Neural-PIM analog accumulation (dataflow C): bit-line pairs sensed each input cycle, the trained
  * NNS+A accumulates the shifted dot product in the analog domain, one NNADC conversion per weight
- * group (`simulator/neural-pim.ts`). Per layer, calibration picks the bit-line sensing gain and
+ * group (`dataflows/neural-pim-circuits.ts`). Per layer, calibration picks the bit-line sensing gain and
  * the converter range. The `statistical` mode replaces the peripherals by Gaussian error of the σ
  * measured from them.
  */
@@ -11,8 +11,8 @@ import { dotProductScale } from '../circuits/nnsa/signals.ts';
 import { adcResolutionBits, conversionsPerGroup, inputCycles, type DataflowParams } from '../dataflow/conversions.ts';
 import { idealAccumulate, type TileGeometry } from '../dataflow/functional.ts';
 import { idealDevices } from '../device/rram.ts';
-import { disposeTileTensors, tileBitLines, tileTensors } from '../simulator/bitlines.ts';
-import { adcVerifyOf, nnsaTrimOf, type SimulationConfig } from '../simulator/config.ts';
+import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
+import { adcVerifyOf, nnsaTrimOf, type SimulationConfig } from '../chip/simulation-config.ts';
 import {
   accumulateAnalog,
   convertAndAdd,
@@ -20,8 +20,8 @@ import {
   instantiatePeripherals,
   type NeuralPimPeripherals,
   type PeripheralChips,
-} from '../simulator/neural-pim.ts';
-import { programLayer } from '../simulator/program.ts';
+} from './neural-pim-circuits.ts';
+import { programLayer } from '../mapping/programmed-tiles.ts';
 import { INPUT_BITS, simulationParams, tilePartialSums, uploadLayers } from './common.ts';
 import { UNDER_UTILIZATION_WARNING, fmtCount, fmtRate, rejectCascadeSettings } from './cost.ts';
 import type { Dataflow } from './types.ts';

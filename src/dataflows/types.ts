@@ -8,9 +8,9 @@
 import type { Rng } from '../core/rng.ts';
 import type { DataflowKind, DataflowParams } from '../dataflow/conversions.ts';
 import type { QuantizedCrossbar } from '../dnn/quantize.ts';
-import type { SimDataflow, SimulationConfig } from '../simulator/config.ts';
-import type { NeuralPimPeripherals } from '../simulator/neural-pim.ts';
-import type { ProgrammedLayer } from '../simulator/program.ts';
+import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
+import type { NeuralPimPeripherals } from './neural-pim-circuits.ts';
+import type { ProgrammedLayer } from '../mapping/programmed-tiles.ts';
 import type { DataflowCostModel } from './cost.ts';
 
 /**

@@ -2,7 +2,7 @@
  * DNN weights → RRAM crossbars (DESIGN.md §2.1, §3): bit slicing, differential columns, tiling
  * into fixed-size arrays, ISAAC's flip encoding, level indices → conductances, programming, and
  * the inverse (conductances → effective weight codes). This is the one mapper: the simulator
- * (`simulator/program.ts`, via {@link rowBlockLevels} and {@link programLevels}) and `npim export`
+ * (`mapping/programmed-tiles.ts`, via {@link rowBlockLevels} and {@link programLevels}) and `npim export`
  * ({@link mapLayer}, {@link programMappedLayer}) slice, lay out and program weights here, with the
  * same random streams, so an exported map of draw K is the chip that draw K of the simulator ran.
  *

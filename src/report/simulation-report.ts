@@ -1,5 +1,5 @@
 /** Tables and plots of simulation results (no I/O). */
-import type { SimDataflow } from '../simulator/config.ts';
+import type { SimDataflow } from '../chip/simulation-config.ts';
 import type { SimulationResult } from '../simulator/simulate.ts';
 import type { PlotSpec } from './plot.ts';
 import { linePlot } from './plot.ts';

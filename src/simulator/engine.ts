@@ -12,9 +12,9 @@ import { Rng } from '../core/rng.ts';
 import { exactMatmul, type CrossbarMatmul, type QuantizedNetwork } from '../dnn/quantize.ts';
 import { dacBitsOf, dataflowOf, type Calibration, type DataflowExecutor } from '../dataflows/index.ts';
 import { simulationInputCycles } from '../dataflows/common.ts';
-import type { SimulationConfig } from './config.ts';
-import type { NeuralPimPeripherals } from './neural-pim.ts';
-import { programNetwork, type ProgrammedLayer } from './program.ts';
+import type { SimulationConfig } from '../chip/simulation-config.ts';
+import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
+import { programNetwork, type ProgrammedLayer } from '../mapping/programmed-tiles.ts';
 
 export { INPUT_BITS, tilePartialSums } from '../dataflows/common.ts';
 export type { Calibration } from '../dataflows/index.ts';

@@ -14,8 +14,8 @@ import { exactMatmul, outputSize, rescale, runQuantized, type QuantizedCrossbar,
 import { argmaxRows, isCrossbar } from '../dnn/network.ts';
 import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
 import { simulationInputCycles } from '../dataflows/common.ts';
-import type { SimulationConfig } from './config.ts';
-import type { NeuralPimPeripherals } from './neural-pim.ts';
+import type { SimulationConfig } from '../chip/simulation-config.ts';
+import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
 import { drawHardware, programDraw, type DrawPlan } from './engine.ts';
 import { drawSeedOf } from '../mapping/dnn-weights.ts';
 import { defaultWorkers, runDraw } from './parallel.ts';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CHIP_PRESET_NAMES, chipPreset } from '../../src/chip/presets.ts';
 import { architectureOfChip, defaultArchitectures } from '../../src/cost/architectures.ts';
-import { SimulationConfigSchema, simulationFieldsOfChip } from '../../src/simulator/config.ts';
+import { SimulationConfigSchema, simulationFieldsOfChip } from '../../src/chip/simulation-config.ts';
 import { ROOT, assertOneLineError, npimHere } from '../helpers/cli.ts';
 
 /** A simulation result without its timings (which differ run to run). */

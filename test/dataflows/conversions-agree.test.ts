@@ -16,8 +16,8 @@ import { architectureOfChip, resolveArchitectures } from '../../src/cost/archite
 import { defaultComponentLibrary } from '../../src/cost/components.ts';
 import { layerCounts, mapLayer } from '../../src/cost/mapping.ts';
 import type { QuantizedNetwork, QuantizedCrossbar } from '../../src/dnn/quantize.ts';
-import { SimulationConfigSchema, simulationFieldsOfChip } from '../../src/simulator/config.ts';
-import type { NeuralPimPeripherals } from '../../src/simulator/neural-pim.ts';
+import { SimulationConfigSchema, simulationFieldsOfChip } from '../../src/chip/simulation-config.ts';
+import type { NeuralPimPeripherals } from '../../src/dataflows/neural-pim-circuits.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
 
 /** A random 8-bit network: dense 300 → 20 (3 tiles of 128 rows), ReLU, dense 20 → 10. */

@@ -17,10 +17,10 @@ import type { QuantizedNetwork } from '../../src/dnn/quantize.ts';
 import { drawSeedOf, programDrawLayers, type LayerWeights } from '../../src/mapping/dnn-weights.ts';
 import { readWeightMap } from '../../src/io/weight-map-file.ts';
 import { weightMapFromMappedLayers, type WeightMapCircuit } from '../../src/weight-map/weight-map.ts';
-import { SimulationConfigSchema, type SimDataflow } from '../../src/simulator/config.ts';
+import { SimulationConfigSchema, type SimDataflow } from '../../src/chip/simulation-config.ts';
 import { programDraw } from '../../src/simulator/engine.ts';
 import { prepareWorkload } from '../../src/app/prepare-workload.ts';
-import type { ProgrammedLayer as SimulatedLayer } from '../../src/simulator/program.ts';
+import type { ProgrammedLayer as SimulatedLayer } from '../../src/mapping/programmed-tiles.ts';
 import { simulationConfigFrom } from '../../src/cli/simulate.ts';
 import { ROOT, npimHere } from '../helpers/cli.ts';
 

@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { idealAccumulate, isaacAccumulate, type TileGeometry } from '../../src/dataflow/functional.ts';
-import { tileBitLines, tileDigitalSums, tileTensors, disposeTileTensors } from '../../src/simulator/bitlines.ts';
-import type { ProgrammedTile } from '../../src/simulator/program.ts';
+import { tileBitLines, tileDigitalSums, tileTensors, disposeTileTensors } from '../../src/dataflows/bitlines.ts';
+import type { ProgrammedTile } from '../../src/mapping/programmed-tiles.ts';
 
 /** A signed differential tile with integer-plus-fraction level differences, like a programmed one. */
 function randomTile(seed: number, rows: number, columns: number, halfSteps: boolean): ProgrammedTile {

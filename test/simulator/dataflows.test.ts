@@ -4,9 +4,9 @@ import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { conversionsPerGroup, type DataflowKind } from '../../src/dataflow/conversions.ts';
 import { runQuantizedReference, type QuantizedNetwork } from '../../src/dnn/quantize.ts';
-import { SimulationConfigSchema, type SimulationConfig } from '../../src/simulator/config.ts';
+import { SimulationConfigSchema, type SimulationConfig } from '../../src/chip/simulation-config.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
-import type { NeuralPimPeripherals } from '../../src/simulator/neural-pim.ts';
+import type { NeuralPimPeripherals } from '../../src/dataflows/neural-pim-circuits.ts';
 import { captureLayerInputs } from '../../src/simulator/simulate.ts';
 import { isaacAccumulate, cascadeAccumulate, idealAccumulate } from '../../src/dataflow/functional.ts';
 

@@ -5,9 +5,9 @@ import { assembleKernel, kernelSources } from '../../scripts/build-kernels.ts';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { isaacAccumulate, type TileGeometry } from '../../src/dataflow/functional.ts';
-import { tileBitLines, tileTensors, disposeTileTensors } from '../../src/simulator/bitlines.ts';
-import { buildLookupEngine } from '../../src/simulator/lookup-sums.ts';
-import type { ProgrammedLayer, ProgrammedTile } from '../../src/simulator/program.ts';
+import { tileBitLines, tileTensors, disposeTileTensors } from '../../src/dataflows/bitlines.ts';
+import { buildLookupEngine } from '../../src/dataflows/lookup-sums.ts';
+import type { ProgrammedLayer, ProgrammedTile } from '../../src/mapping/programmed-tiles.ts';
 
 test('the committed kernel binaries are what their WebAssembly text sources assemble to', async () => {
   const sources = kernelSources();

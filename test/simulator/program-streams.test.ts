@@ -1,14 +1,14 @@
 /**
  * The simulator's programming is pinned to what it was before the mapper was shared with
  * `npim export` (issue 14): hashes of the float32 level steps that the former
- * `simulator/program.ts` produced for draw 1 of seed 7, layer index 3, computed from that code
+ * `mapping/programmed-tiles.ts` produced for draw 1 of seed 7, layer index 3, computed from that code
  * (commit 7b67247). A change of layout, random stream or arithmetic changes them.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { QuantizedNetwork } from '../../src/dnn/quantize.ts';
 import { drawSeedOf } from '../../src/mapping/dnn-weights.ts';
-import { SimulationConfigSchema, type SimDataflow } from '../../src/simulator/config.ts';
+import { SimulationConfigSchema, type SimDataflow } from '../../src/chip/simulation-config.ts';
 import { programDraw } from '../../src/simulator/engine.ts';
 
 /** FNV-1a of the bytes of a float32 matrix. */

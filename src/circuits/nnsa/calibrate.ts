@@ -1,6 +1,6 @@
 /**
  * Foreground offset/gain calibration of one NNS+A instance, the analog view of what the simulator
- * does digitally for each NNS+A/NNADC pair (`PeripheralCalibration` in `simulator/neural-pim.ts`):
+ * does digitally for each NNS+A/NNADC pair (`PeripheralCalibration` in `dataflows/neural-pim-circuits.ts`):
  * a ramp of known inputs (every bit pair at s, s from −1 to +1) is applied and a least-squares line
  * through the differential outputs against their ideal values gives the instance's offset and gain.
  * Converter specifications state linearity the same way, after offset and gain are removed.

@@ -1,4 +1,4 @@
-;; SIMD kernels of the lookup-table bit-line path (src/simulator/lookup-sums.ts).
+;; SIMD kernels of the lookup-table bit-line path (src/dataflows/lookup-sums.ts).
 ;;
 ;; Rebuild bitline-kernels.wasm with `npm run build:kernels` after editing; a unit test fails when
 ;; the committed binary and this source disagree. Addresses are byte offsets into the exported

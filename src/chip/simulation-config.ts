@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_SEED, DNN_ARRAY_SIZE, G_MAX_SIEMENS, PROGRAMMING_SIGMA } from '../core/defaults.ts';
 import { RramConfigSchema } from '../device/rram.ts';
 import { ensure } from '../core/errors.ts';
-import type { ChipDescription } from '../chip/description.ts';
+import type { ChipDescription } from './description.ts';
 
 /** Dataflows the simulator runs; `ideal` is the exact integer reference on the same path. */
 export const SIM_DATAFLOWS = ['ideal', 'isaac', 'cascade', 'neural-pim'] as const;

@@ -15,7 +15,7 @@ import type { Rng } from '../core/rng.ts';
 import { gMinSiemens, type RramConfig } from '../device/rram.ts';
 import type { QuantizedCrossbar, QuantizedNetwork } from '../dnn/quantize.ts';
 import { isCrossbar } from '../dnn/network.ts';
-import { layerProgrammingRng, programLevels, rowBlockLevels, rowBlockStreamLabel } from '../mapping/dnn-weights.ts';
+import { layerProgrammingRng, programLevels, rowBlockLevels, rowBlockStreamLabel } from './dnn-weights.ts';
 
 /** One array's worth of rows of a layer. */
 export interface ProgrammedTile {

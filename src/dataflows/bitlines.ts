@@ -12,7 +12,7 @@
 import { inputCyclesOf } from '../dataflow/conversions.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
-import type { ProgrammedTile } from './program.ts';
+import type { ProgrammedTile } from '../mapping/programmed-tiles.ts';
 
 /** tfjs tensors of a programmed tile, created once per Monte Carlo draw. */
 export interface TileTensors {

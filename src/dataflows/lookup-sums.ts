@@ -22,7 +22,7 @@
  */
 import { inputCyclesOf } from '../dataflow/conversions.ts';
 import { instantiateKernel } from '../core/wasm-kernel.ts';
-import type { ProgrammedLayer, ProgrammedTile } from './program.ts';
+import type { ProgrammedLayer, ProgrammedTile } from '../mapping/programmed-tiles.ts';
 
 /** The exports of `kernels/bitline-kernels.wasm`. */
 interface KernelExports {
