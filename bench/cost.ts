@@ -1,5 +1,5 @@
 /**
- * Cost-model benchmark: the whole comparison of DESIGN.md §5 — default library, the three 8-bit
+ * Cost-model benchmark: the whole comparison of docs/reference.md §5 — default library, the three 8-bit
  * architectures, the nine benchmarks — timed from scratch (library built, architectures resolved,
  * workloads generated, every layer mapped, replicated and costed).
  */

@@ -1,6 +1,6 @@
 /**
  * Simulator benchmarks: simulated images per second per dataflow on LeNet-5 beside plain tfjs
- * inference of the same model, and the reference workload of DESIGN.md §4 (784-256-10 MLP, batch
+ * inference of the same model, and the reference workload of docs/reference.md §4 (784-256-10 MLP, batch
  * 1000, ISAAC-style, 8-bit weights on 1-bit cells, 1-bit input slices, an ADC per input bit) with
  * programming variation and with per-read noise.
  */

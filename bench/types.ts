@@ -5,7 +5,7 @@ export interface BenchFigure {
   value: number;
   /** Unit of `value`, e.g. "s", "images/s". */
   unit: string;
-  /** Target from the issue or DESIGN.md, in the same unit, if any. */
+  /** Target from the issue or docs/reference.md, in the same unit, if any. */
   target?: number;
   /** Whether larger values are better (throughputs) or smaller (times). */
   better: 'higher' | 'lower';

@@ -1,6 +1,6 @@
 /**
  * Static and dynamic metrics of an N-bit analog-to-digital converter, measured the IEEE 1241 way
- * (DESIGN.md §2.5), independent of how the converter is built: anything that maps an input
+ * (docs/reference.md §2.5), independent of how the converter is built: anything that maps an input
  * voltage to an integer code 0..2^N − 1, or a set of measured (input, code) pairs.
  *
  * Conventions (all in one place so that the numbers agree with each other):

@@ -8,7 +8,7 @@ import { fail } from '../core/errors.ts';
 import { PRESET_ARRAY, PRESET_DEVICE, parseChipDescription, type ChipDescription } from './description.ts';
 
 const EIGHT_BIT = { inputBits: 8, weightBits: 8, outputBits: 8 };
-/** ISAAC's tile peripherals, shared by all designs (DESIGN.md §5 table). */
+/** ISAAC's tile peripherals, shared by all designs (docs/reference.md §5 table). */
 const ISAAC_TILE = {
   edramBuffers: 1,
   routers: 0.25,
@@ -150,7 +150,7 @@ const PRESET_DATA: Record<string, unknown> = {
   },
 };
 
-/** Names of the presets, in the order of DESIGN.md §3 (A, B, C) then the original ISAAC. */
+/** Names of the presets, in the order of docs/reference.md §3 (A, B, C) then the original ISAAC. */
 export const CHIP_PRESET_NAMES: readonly string[] = Object.keys(PRESET_DATA);
 
 /** The validated preset `name`; an unknown name is a one-line user error. */

@@ -1,5 +1,5 @@
 /**
- * Configuration of the accelerator functional simulator (DESIGN.md §3–4) with its defaults.
+ * Configuration of the accelerator functional simulator (docs/reference.md §3–4) with its defaults.
  */
 import { z } from 'zod';
 import { DEFAULT_SEED, DNN_ARRAY_SIZE, G_MAX_SIEMENS, PROGRAMMING_SIGMA } from '../core/defaults.ts';

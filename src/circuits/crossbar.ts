@@ -1,5 +1,5 @@
 /**
- * Passive crossbar layer with pseudo-differential inputs (DESIGN.md §2.3), reference float64
+ * Passive crossbar layer with pseudo-differential inputs (docs/reference.md §2.3), reference float64
  * implementation. Input k arrives as a pair (upper_k, lower_k) — (v, VDD − v) for a single-ended
  * signal, (P, N) for a differential one, (VDD, 0) for a bias row. A passive column driving an
  * inverter's gate settles at the conductance-weighted average of its inputs:

@@ -1,5 +1,5 @@
 /**
- * Process/temperature corners of the transistor-level inverter (DESIGN.md §2.2) and the ngspice
+ * Process/temperature corners of the transistor-level inverter (docs/reference.md §2.2) and the ngspice
  * decks that characterize it. Pure data and string building; running ngspice is in `io/ngspice.ts`.
  *
  * Corners: five process corners (TT, FF, SS, FS, SF: threshold shifts of ±30 mV and mobility

@@ -1,5 +1,5 @@
 /**
- * Passive-crossbar neural networks: the substrate of the NNS+A and NNADC (DESIGN.md §2.3–2.5).
+ * Passive-crossbar neural networks: the substrate of the NNS+A and NNADC (docs/reference.md §2.3–2.5).
  *
  * A network is a stack of passive crossbar layers. Layer 0 takes the external input pairs; every
  * later layer takes the previous layer's neuron outputs h as pairs (h, VDD − h) (the complement

@@ -1,5 +1,5 @@
 /**
- * Hardware-aware training of passive-crossbar networks in the conductance domain (DESIGN.md §2.3).
+ * Hardware-aware training of passive-crossbar networks in the conductance domain (docs/reference.md §2.3).
  *
  * The trainable parameters are the devices' normalized conductances u ∈ [0, 1]
  * (g = G_min + u·(G_max − G_min)). Every forward pass rounds u to the cell's 2^bits levels with a

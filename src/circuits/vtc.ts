@@ -1,5 +1,5 @@
 /**
- * Inverter voltage transfer characteristics (DESIGN.md §2.2). A CMOS inverter's VTC is the
+ * Inverter voltage transfer characteristics (docs/reference.md §2.2). A CMOS inverter's VTC is the
  * activation function of the NNS+A and NNADC neurons: a decreasing S-curve from VDD to 0 around the
  * switching threshold V_M.
  *

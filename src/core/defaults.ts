@@ -1,5 +1,5 @@
 /**
- * Project-wide defaults (DESIGN.md §1). Every schema takes its default values from here so that a
+ * Project-wide defaults (docs/reference.md §1). Every schema takes its default values from here so that a
  * number is written down once.
  */
 

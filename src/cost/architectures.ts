@@ -1,10 +1,10 @@
 /**
- * Accelerator architectures as data (DESIGN.md §3, §5): chip → tiles → PEs (ISAAC's IMAs) →
+ * Accelerator architectures as data (docs/reference.md §3, §5): chip → tiles → PEs (ISAAC's IMAs) →
  * arrays and their converters, with every count explicit, plus resolution of a specification
  * against a component library into chip area, rated power, peak throughput and the dataflow's
  * closed forms — and the checks that its converters can keep up with its arrays.
  *
- * Choices made where DESIGN.md leaves them open (each also in the field's doc):
+ * Choices made where docs/reference.md leaves them open (each also in the field's doc and in docs/modelling-choices.md):
  * - All three 8-bit designs use Neural-PIM's organization — 4 PEs per tile, 64 arrays of 128 × 128
  *   1-bit cells per PE, one 64 KB eDRAM per tile, ISAAC's tile peripherals — so that they differ
  *   only in their dataflow peripherals. The converter counts are those of §3 per 64 arrays.
@@ -213,7 +213,7 @@ export function architectureOfChip(chip: ChipDescription): ArchitectureSpec {
   });
 }
 
-/** The architectures of DESIGN.md §3/§5 plus the original 16-bit ISAAC: the chip presets. */
+/** The architectures of docs/reference.md §3/§5 plus the original 16-bit ISAAC: the chip presets. */
 export function defaultArchitectures(): ArchitectureSpec[] {
   return chipPresets().map(architectureOfChip);
 }

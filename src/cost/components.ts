@@ -1,19 +1,19 @@
 /**
  * The component library of the cost model, as data: per-unit energy per operation, static power,
  * area, latency and maximum operation rate of every block an architecture is built from, each
- * with the source of its figures (DESIGN.md §5, §2.4, §2.5).
+ * with the source of its figures (docs/reference.md §5, §2.4, §2.5).
  *
  * The default library is *derived* here, in code, from the published figures it cites so that
  * every number can be traced:
  *
- * - ISAAC's 32 nm table (DESIGN.md §5) gives a total power and area for a count of units. A
+ * - ISAAC's 32 nm table (docs/reference.md §5) gives a total power and area for a count of units. A
  *   unit's area is the total over the count. Its energy per operation is its power divided by
  *   the rate at which ISAAC itself drives it at peak (ISAAC: 8 arrays of 128 rows per IMA, 12
  *   IMAs per tile, 16-bit inputs on 1-bit DACs, 100 ns crossbar cycle, 1.28 GS/s ADCs): e.g. the
  *   eDRAM must refill every IMA's input register once per 16-cycle product. The rates are written
  *   down below next to each entry. ISAAC's powers are treated as dynamic (static power 0): the
  *   table gives one power per unit, not a split.
- * - SAR ADC energy and area by resolution: the table of DESIGN.md §5 (4–10 bits), outside that
+ * - SAR ADC energy and area by resolution: the table of docs/reference.md §5 (4–10 bits), outside that
  *   range a least-squares fit of the SAR scaling model E(b) = α·b + β·2^b (linear part plus a
  *   capacitive DAC doubling per bit) to the table.
  * - DAC by resolution: ISAAC's 1-bit DAC, energy ×√2 per extra bit and area ×2 per extra bit
@@ -351,9 +351,9 @@ export function crossbarActivityFactor(lib: ComponentLibrary, inputBitDensity: n
 
 /** Feature size of the reference NNS+A / NNADC designs, nm. */
 export const REFERENCE_NODE_NANOMETRES = 130;
-/** Feature size of the architectures, nm (DESIGN.md §1). */
+/** Feature size of the architectures, nm (docs/reference.md §1). */
 export const TARGET_NODE_NANOMETRES = 32;
-/** Supply of the reference designs (130 nm), volts (DESIGN.md §1). */
+/** Supply of the reference designs (130 nm), volts (docs/reference.md §1). */
 export const REFERENCE_SUPPLY_VOLTS = 1.2;
 /** Nominal supply at 32 nm (ITRS high-performance logic; the 32 nm PTM models), volts. */
 export const TARGET_SUPPLY_VOLTS = 0.9;
@@ -362,7 +362,7 @@ export const AREA_SCALE_130_TO_32 = (TARGET_NODE_NANOMETRES / REFERENCE_NODE_NAN
 /**
  * Power scaling from 130 nm to 32 nm at the same operation rate: P = C·V²·f with capacitance
  * proportional to feature size (32/130) and the supply going from 1.2 V to 0.9 V, so
- * (32/130)·(0.9/1.2)² ≈ 0.138. The reference design's own per-tile table (DESIGN.md §5: 4 NNADCs
+ * (32/130)·(0.9/1.2)² ≈ 0.138. The reference design's own per-tile table (docs/reference.md §5: 4 NNADCs
  * at 6.0 mW, 64 NNS+As at 19 mW) implies a factor of about 0.095–0.106; ours is the more
  * conservative one (it charges the neural peripherals ~30–45 % more).
  */
@@ -371,7 +371,7 @@ export const POWER_SCALE_130_TO_32 =
 /**
  * DAC energy growth per extra bit: ×√2. A DAC's energy is dominated by driving the row line (the
  * same at every resolution) plus its binary-weighted element array, whose switched capacitance
- * doubles per bit; √2 per bit ("weakly exponential", DESIGN.md §5) gives 2.8× at 4 bits. Cross-
+ * doubles per bit; √2 per bit ("weakly exponential", docs/reference.md §5) gives 2.8× at 4 bits. Cross-
  * check: the reference design's table read per PE (8192 4-bit DACs, 0.1 W) is 12.2 µW each, i.e.
  * 1.22 pJ per 100 ns conversion; this model gives 1.10 pJ.
  */
@@ -387,7 +387,7 @@ const UM2 = 1e-12; // m² per µm²
 const MW = 1e-3;
 const PJ = 1e-12;
 
-/** One row of ISAAC's published 32 nm table (DESIGN.md §5): totals for `count` units. */
+/** One row of ISAAC's published 32 nm table (docs/reference.md §5): totals for `count` units. */
 interface IsaacRow {
   spec: string;
   totalPowerWatts: number;
@@ -395,7 +395,7 @@ interface IsaacRow {
   count: number;
 }
 
-/** ISAAC's table, as published (DESIGN.md §5). */
+/** ISAAC's table, as published (docs/reference.md §5). */
 export const ISAAC_TABLE = {
   edram: { spec: 'eDRAM buffer, 64 KB, 2 banks, 256-bit bus', totalPowerWatts: 20.7 * MW, totalAreaSquareMetres: 0.083 * MM2, count: 1 },
   bus: { spec: 'eDRAM-to-IMA bus, 384 wires', totalPowerWatts: 7 * MW, totalAreaSquareMetres: 0.09 * MM2, count: 1 },
@@ -464,11 +464,11 @@ function isaacUnit(row: IsaacRow, operationsPerSecondPerUnit: number, operation:
     latencySeconds: 1 / operationsPerSecondPerUnit,
     operationsPerSecond: operationsPerSecondPerUnit,
     operation,
-    source: `ISAAC 32 nm table (DESIGN.md §5): ${row.spec}; per unit ${+(powerPerUnit / MW).toPrecision(4)} mW; energy = power / ${derivation}`,
+    source: `ISAAC 32 nm table (docs/reference.md §5): ${row.spec}; per unit ${+(powerPerUnit / MW).toPrecision(4)} mW; energy = power / ${derivation}`,
   };
 }
 
-/** The SAR ADC table of DESIGN.md §5: energy per conversion (pJ) and area (µm²) by bits. */
+/** The SAR ADC table of docs/reference.md §5: energy per conversion (pJ) and area (µm²) by bits. */
 export const SAR_ADC_TABLE: ReadonlyArray<{ bits: number; energyPicojoules: number; areaSquareMicrometres: number }> = [
   { bits: 4, energyPicojoules: 0.79, areaSquareMicrometres: 361 },
   { bits: 5, energyPicojoules: 0.99, areaSquareMicrometres: 477 },
@@ -479,13 +479,13 @@ export const SAR_ADC_TABLE: ReadonlyArray<{ bits: number; energyPicojoules: numb
   { bits: 10, energyPicojoules: 2.38, areaSquareMicrometres: 3002 },
 ];
 
-/** Reference NNADC designs at 130 nm (DESIGN.md §2.5): sample rate, power, area. */
+/** Reference NNADC designs at 130 nm (docs/reference.md §2.5): sample rate, power, area. */
 export const NNADC_130NM = [
   { operationsPerSecond: 0.5e9, powerWatts: 6.3 * MW, areaSquareMetres: 0.0069 * MM2 },
   { operationsPerSecond: 1e9, powerWatts: 13.1 * MW, areaSquareMetres: 0.015 * MM2 },
 ];
 
-/** Reference NNS+A designs at 130 nm (DESIGN.md §2.4): operation rate, power, area. */
+/** Reference NNS+A designs at 130 nm (docs/reference.md §2.4): operation rate, power, area. */
 export const NNSA_130NM = [
   { operationsPerSecond: 20e6, powerWatts: 0.68 * MW, areaSquareMetres: 1.5e-3 * MM2 },
   { operationsPerSecond: 40e6, powerWatts: 1.39 * MW, areaSquareMetres: 3e-3 * MM2 },
@@ -597,7 +597,7 @@ export function defaultComponentLibrary(): ComponentLibrary {
       operationsPerSecond: cycleRate,
       operation: 'sample of one bit-line pair',
       source:
-        'estimate (no published per-unit figure in DESIGN.md): integrating TIA, ~1 µA bias at 0.9 V over a 100 ns cycle + 50 fF × 0.5 V swing ≈ 0.1 pJ; 2 µm² inverter-based amplifier with RRAM feedback',
+        'estimate (no published per-unit figure in docs/reference.md §5): integrating TIA, ~1 µA bias at 0.9 V over a 100 ns cycle + 50 fF × 0.5 V swing ≈ 0.1 pJ; 2 µm² inverter-based amplifier with RRAM feedback',
     },
     bufferArray: {
       energyPerOperationJoules: CASCADE_ESTIMATES.bufferWrite.energyJoules,
@@ -650,7 +650,7 @@ export function defaultComponentLibrary(): ComponentLibrary {
         areaSquareMetres: p.areaSquareMicrometres * UM2,
       })),
       extrapolation: 'sar',
-      source: "SAR ADC by resolution, DESIGN.md §5 (derived from ISAAC's 8-bit ADC with a SAR scaling model)",
+      source: "SAR ADC by resolution, docs/reference.md §5 (derived from ISAAC's 8-bit ADC with a SAR scaling model)",
     },
     dac: {
       operation: 'conversion (one input slice onto one row)',
@@ -662,13 +662,13 @@ export function defaultComponentLibrary(): ComponentLibrary {
       operation: 'conversion',
       resolutionBits: 8,
       points: NNADC_130NM.map(scale),
-      source: `NNADC reference designs, 130 nm SPICE (DESIGN.md §2.5: 0.5 GS/s 6.3 mW 0.0069 mm²; 1 GS/s 13.1 mW 0.015 mm²), ${scaling}`,
+      source: `NNADC reference designs, 130 nm SPICE (docs/reference.md §2.5: 0.5 GS/s 6.3 mW 0.0069 mm²; 1 GS/s 13.1 mW 0.015 mm²), ${scaling}`,
     },
     nnsa: {
       operation: 'one input cycle of one weight group (8 bit-line pairs + held sum)',
       resolutionBits: 8,
       points: NNSA_130NM.map(scale),
-      source: `NNS+A reference designs, 130 nm SPICE (DESIGN.md §2.4: 20 MHz 0.68 mW 1.5e-3 mm²; 40 MHz 1.39 mW 3e-3 mm²), ${scaling}`,
+      source: `NNS+A reference designs, 130 nm SPICE (docs/reference.md §2.4: 20 MHz 0.68 mW 1.5e-3 mm²; 40 MHz 1.39 mW 3e-3 mm²), ${scaling}`,
     },
     crossbar: {
       referenceInputMeanSquare: 0.5,

@@ -24,7 +24,7 @@ import { crossbarActivityFactor, type ComponentLibrary } from './components.ts';
 import { addCounts, layerCounts, mapLayer, minimumChips, placeWorkload, zeroCounts, type OperationCounts } from './mapping.ts';
 import { layerMacs, workloadMacs, type Workload } from './workloads/index.ts';
 
-/** Energy categories of the breakdown (DESIGN.md §5). */
+/** Energy categories of the breakdown (docs/reference.md §5). */
 export const ENERGY_CATEGORIES = ['crossbar', 'dac', 'adc', 'shiftAdd', 'other'] as const;
 
 /** One energy category. */

@@ -1,5 +1,5 @@
 /**
- * Closed forms of the three dataflows of DESIGN.md §3: how many input cycles a vector-matrix
+ * Closed forms of the three dataflows of docs/reference.md §3: how many input cycles a vector-matrix
  * product takes, how many A/D conversions each weight group needs, and how many bits each
  * conversion must resolve.
  *
@@ -20,10 +20,10 @@ import { ensure } from '../core/errors.ts';
 /** The three dataflows: A digital accumulation, B analog buffering, C analog accumulation. */
 export type DataflowKind = 'isaac' | 'cascade' | 'neural-pim';
 
-/** Every dataflow, in the order of DESIGN.md §3 (A, B, C). */
+/** Every dataflow, in the order of docs/reference.md §3 (A, B, C). */
 export const DATAFLOWS: readonly DataflowKind[] = ['isaac', 'cascade', 'neural-pim'];
 
-/** Bit-slicing parameters of a crossbar dataflow (DESIGN.md §3 notation in brackets). */
+/** Bit-slicing parameters of a crossbar dataflow (docs/reference.md §3 notation in brackets). */
 export interface DataflowParams {
   /** Input (activation) precision, bits [P_I]. */
   inputBits: number;

@@ -1,5 +1,5 @@
 /**
- * Functional execution of the three dataflows on the bit-line sums of one tile (DESIGN.md §3–4).
+ * Functional execution of the three dataflows on the bit-line sums of one tile (docs/reference.md §3–4).
  * Each function adds the tile's digital partial sums to `acc` [n × fanOut] (units: input code ×
  * weight code) and returns the A/D conversions it performed.
  *

@@ -1,6 +1,6 @@
 /**
  * Bit-line sums of a programmed tile for a batch of input codes, all input slices at once
- * (DESIGN.md §4 "fuse all bit planes into one large matrix product"):
+ * (docs/reference.md §4 "fuse all bit planes into one large matrix product"):
  *
  *   BL[i][r][c] = Σ_k x_ik(r) · g_kc,   x_ik = (q_k >> (D·i)) & (2^D − 1),
  *

@@ -1,5 +1,5 @@
 /**
- * Neural-PIM analog accumulation on a tile (DESIGN.md §3 C, §4): in each of the T input cycles the
+ * Neural-PIM analog accumulation on a tile (docs/reference.md §3 C, §4): in each of the T input cycles the
  * NNS+A of a weight column takes its 8 signed bit-line pairs (v⁺_s, v⁻_s) = 0.5 V·BL/(R·(2^D − 1))
  * (R = rows of an array, the bit-line full scale) and the held previous output, and after T cycles
  * one NNADC conversion digitizes the analog dot product: sign from the differential pair, magnitude

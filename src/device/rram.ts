@@ -1,5 +1,5 @@
 /**
- * RRAM cell model (DESIGN.md §2.1): 2^bits equally spaced conductance levels between G_min and
+ * RRAM cell model (docs/reference.md §2.1): 2^bits equally spaced conductance levels between G_min and
  * G_max, and the non-idealities of a programmed array, each switchable:
  * - programming variation, persistent per device (drawn once per programmed array):
  *   multiplicative log-normal g·e^θ, θ ~ N(0, σ), or additive Gaussian with σ as a fraction of
@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { G_MAX_SIEMENS, ON_OFF_RATIO, PERIPHERAL_LEVEL_BITS, PROGRAMMING_SIGMA } from '../core/defaults.ts';
 import type { Rng } from '../core/rng.ts';
 
-/** Schema of a device configuration; defaults are the peripheral-circuit cell of DESIGN.md §1. */
+/** Schema of a device configuration; defaults are the peripheral-circuit cell of docs/reference.md §1. */
 export const RramConfigSchema = z
   .object({
     /** Bits per cell: 2^levelBits conductance levels. */

@@ -2,7 +2,7 @@
  * Trained approximators (NNS+A, NNADC) as programmed crossbars: every layer or comparator stage
  * becomes an array of upper/lower conductance pairs, [input pair × column], with the level index
  * the model was trained to, its target conductance and the conductance the device holds after
- * programming (DESIGN.md §2.1, §2.3). This is what the weight map (weight-map/approximator.ts) and the
+ * programming (docs/reference.md §2.1, §2.3). This is what the weight map (weight-map/approximator.ts) and the
  * SPICE netlist (spice/netlist.ts) are built from, so both describe exactly the same devices.
  *
  * Programming uses the same random streams as the float64 models: a programmed approximator with

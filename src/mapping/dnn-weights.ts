@@ -1,5 +1,5 @@
 /**
- * DNN weights → RRAM crossbars (DESIGN.md §2.1, §3): bit slicing, differential columns, tiling
+ * DNN weights → RRAM crossbars (docs/reference.md §2.1, §3): bit slicing, differential columns, tiling
  * into fixed-size arrays, ISAAC's flip encoding, level indices → conductances, programming, and
  * the inverse (conductances → effective weight codes). This is the one mapper: the simulator
  * (`mapping/programmed-tiles.ts`, via {@link rowBlockLevels} and {@link programLevels}) and `npim export`
@@ -56,7 +56,7 @@ import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { gMinSiemens, levelConductance, nearestLevelIndex, programConductances, type RramConfig } from '../device/rram.ts';
 
-/** Schema of the mapping options; defaults are DESIGN.md §1 (8-bit weights, 128 × 128, 1-bit cells). */
+/** Schema of the mapping options; defaults are docs/reference.md §1 (8-bit weights, 128 × 128, 1-bit cells). */
 export const MappingOptionsSchema = z.object({
   /** P_W: bits of weight magnitude (codes in [−(2^P_W − 1), 2^P_W − 1]). At most 15 (Int16 codes). */
   weightBits: z.number().int().min(1).max(15).default(DNN_BITS),

@@ -1,5 +1,5 @@
 /**
- * Programming a quantized DNN layer onto crossbar tiles (DESIGN.md §3–4): weights sliced into
+ * Programming a quantized DNN layer onto crossbar tiles (docs/reference.md §3–4): weights sliced into
  * P_R-bit cells, positive and negative slices in adjacent columns (column (j·S + s)·2 + p for
  * weight column j, slice s, polarity p ∈ {0: +, 1: −}), fan-in split into tiles of `arrayRows`
  * rows whose digital outputs are added. Each device is programmed once per Monte Carlo draw

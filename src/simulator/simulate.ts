@@ -1,5 +1,5 @@
 /**
- * The accelerator functional simulator (DESIGN.md §4): runs an 8-bit quantized DNN with every
+ * The accelerator functional simulator (docs/reference.md §4): runs an 8-bit quantized DNN with every
  * crossbar product executed the way the chosen dataflow executes it, over Monte Carlo draws of the
  * device programming, and measures top-1 accuracy, the conversions performed and each crossbar
  * layer's hardware SINAD.

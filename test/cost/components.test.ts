@@ -58,7 +58,7 @@ test("DAC: ISAAC's 1-bit DAC (4 mW / 1024 at 10 MHz), ×√2 energy and ×2 area
   close(one.areaSquareMetres, (0.00017 * MM2) / 1024, 1e-12, '1-bit area');
   const four = resolutionUnit(lib.dac, 4, 10e6, 'dac');
   close(four.energyPerOperationJoules, one.energyPerOperationJoules * 2 ** 1.5, 1e-9, '4-bit energy');
-  // DESIGN.md §5: 4-bit DACs of a tile (128 × 64 × 4) take 4.4e-2 mm².
+  // docs/reference.md §5: 4-bit DACs of a tile (128 × 64 × 4) take 4.4e-2 mm².
   close(four.areaSquareMetres, (4.4e-2 * MM2) / (128 * 64 * 4), 0.02, '4-bit area vs the reference tile table');
 });
 

@@ -13,7 +13,7 @@ import {
   type DataflowParams,
 } from '../../src/dataflow/conversions.ts';
 
-/** DESIGN.md §3's compared configuration: 8-bit inputs/weights/outputs, 128 rows, 1-bit cells. */
+/** docs/reference.md §3's compared configuration: 8-bit inputs/weights/outputs, 128 rows, 1-bit cells. */
 const base: DataflowParams = { inputBits: 8, weightBits: 8, outputBits: 8, log2Rows: 7, cellBits: 1, dacBits: 1, flipEncoding: true };
 
 test('§3 table: ISAAC-style with 1-bit DACs, 1-bit cells, 128 rows and flip encoding needs a 7-bit ADC, 64 conversions per group', () => {

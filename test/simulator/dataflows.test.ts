@@ -138,7 +138,7 @@ test('an ISAAC converter saturates at its top code', () => {
   assert.is(acc[0], -127);
 });
 
-test('conversions counted during a run equal the closed forms of DESIGN §3', async () => {
+test('conversions counted during a run equal the closed forms of docs/reference.md §3', async () => {
   await initBackend('auto');
   const net = randomNet(4);
   const x = images(5, 10, 300);

@@ -1,5 +1,5 @@
 /**
- * NNADC (neural analog-to-digital converter, DESIGN.md §2.5) configuration and model schema.
+ * NNADC (neural analog-to-digital converter, docs/reference.md §2.5) configuration and model schema.
  *
  * The converter digitizes the NNS+A's differential output pair (P, N): the normalized value
  * y = (P − N)/0.5 V. A model for full-scale range V_max (a fraction 1, 1/2 or 1/4 of the NNS+A

@@ -1,5 +1,5 @@
 /**
- * Training configuration of the NNS+A (DESIGN.md §2.4) with its defaults, and the model schema.
+ * Training configuration of the NNS+A (docs/reference.md §2.4) with its defaults, and the model schema.
  */
 import { z } from 'zod';
 import { DEFAULT_SEED, SAMPLE_HOLD_NOISE_VOLTS, VDD_VOLTS } from '../../core/defaults.ts';

@@ -1,5 +1,5 @@
 /**
- * Input/target samples of the NNS+A over its physical input range (DESIGN.md §2.4).
+ * Input/target samples of the NNS+A over its physical input range (docs/reference.md §2.4).
  *
  * A weight bit j sits either in the positive or in the negative column of a row, never both, so
  * the two bit lines of a pair share one budget: with v_max = 0.5 V the bit-line voltages satisfy

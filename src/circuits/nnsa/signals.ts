@@ -1,5 +1,5 @@
 /**
- * Signals of the neural analog shift-and-add (NNS+A, DESIGN.md §2.4).
+ * Signals of the neural analog shift-and-add (NNS+A, docs/reference.md §2.4).
  *
  * Inputs of one cycle i: for each weight bit j = 0..7 the bit-line voltages of that bit's positive
  * and negative columns, v⁺_ij and v⁻_ij ∈ [0, 0.5] V, forming pair j; the previous output (P, N)

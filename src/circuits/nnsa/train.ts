@@ -1,5 +1,5 @@
 /**
- * Hardware-aware training of the NNS+A (DESIGN.md §2.4): a 9 → H → 2 passive network (8 bit-line
+ * Hardware-aware training of the NNS+A (docs/reference.md §2.4): a 9 → H → 2 passive network (8 bit-line
  * pairs and the held previous output in; H inverter neurons; the differential output pair P, N
  * out), trained in the conductance domain.
  *

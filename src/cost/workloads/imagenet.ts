@@ -1,5 +1,5 @@
 /**
- * ImageNet-scale CNN benchmarks (DESIGN.md §5), built layer by layer from their published
+ * ImageNet-scale CNN benchmarks (docs/reference.md §5), built layer by layer from their published
  * definitions at the usual input sizes. Only convolutions and fully connected layers are matrix
  * products; pooling, residual adds and activations go to the tile's digital units.
  */

@@ -21,7 +21,7 @@ export const WORKLOADS: Readonly<Record<string, () => Workload>> = {
   lenet5,
 };
 
-/** The nine benchmarks of DESIGN.md §5 ("all"). */
+/** The nine benchmarks of docs/reference.md §5 ("all"). */
 export const BENCHMARKS: readonly string[] = [
   'alexnet',
   'vgg16',
