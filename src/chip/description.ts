@@ -6,7 +6,7 @@
  * presets are data (`presets.ts`).
  *
  * Converters are decided here and in the dataflow modules' closed forms only: `converters.adcBits`
- * null means "the closed form of the dataflow" (`dataflow/conversions.ts`), for the simulator and
+ * null means "the closed form of the dataflow" (`dataflows/closed-forms.ts`), for the simulator and
  * the cost model alike. The one deliberate difference, ISAAC's flip encoding (the cost model
  * counts the bit it saves; the simulated converters resolve the unflipped column, sign + 8 bits,
  * with the same arithmetic result), is the explicit field `converters.simulatedFlipEncoding`.

@@ -36,7 +36,7 @@ import {
   weightSlices,
   type DataflowKind,
   type DataflowParams,
-} from '../dataflow/conversions.ts';
+} from '../dataflows/closed-forms.ts';
 import { chipPresets } from '../chip/presets.ts';
 import type { ChipDescription } from '../chip/description.ts';
 import { namedUnit, rateUnit, ratedPowerWatts, resolutionUnit, type ComponentLibrary, type ResolvedUnit } from './components.ts';

@@ -9,7 +9,7 @@
  * sampled at the column output, where it is exactly Gaussian with variance Σ_k x_ik²·σ_kc²
  * (one more product of the squared inputs with the per-device variances).
  */
-import { inputCyclesOf } from '../dataflow/conversions.ts';
+import { inputCyclesOf } from './closed-forms.ts';
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.ts';
 import type { ProgrammedTile } from '../mapping/programmed-tiles.ts';
@@ -134,7 +134,7 @@ export function tileBitLines(
  * null = no conversion, the ideal path),
  * weighted by 2^(P_R·s) and summed over the weight slices; the input slices are then shifted by
  * 2^(D·i) and added into `acc` [n × fanOut]. Same arithmetic as `isaacAccumulate` /
- * `idealAccumulate` of `dataflow/functional.ts`, without moving the bit-line matrix to JavaScript.
+ * `idealAccumulate` of `dataflows/functional.ts`, without moving the bit-line matrix to JavaScript.
  */
 export function tileDigitalSums(
   tile: ProgrammedTile,

@@ -1,13 +1,13 @@
 /**
  * CASCADE-style analog buffering (dataflow B): each cycle's signed partial sums go through TIAs
  * into RRAM buffer cells of matching significance, and each buffer column is converted once
- * (`dataflow/functional.ts` `cascadeAccumulate`). The TIA gain (buffer full scale) is calibrated
+ * (`dataflows/functional.ts` `cascadeAccumulate`). The TIA gain (buffer full scale) is calibrated
  * per layer unless fixed.
  */
 import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
-import { adcResolutionBits, cascadeSummedConversionsPerGroup, conversionsPerGroup, type DataflowParams } from '../dataflow/conversions.ts';
-import { cascadeAccumulate, type TileGeometry } from '../dataflow/functional.ts';
+import { adcResolutionBits, cascadeSummedConversionsPerGroup, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
+import { cascadeAccumulate, type TileGeometry } from './functional.ts';
 import { idealDevices } from '../device/rram.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
 import { programLayer } from '../mapping/programmed-tiles.ts';

@@ -1,5 +1,5 @@
 /** Helpers shared by the dataflow modules: the closed-form parameters of a simulation and uploads of programmed tiles. */
-import { inputCycles, type DataflowParams } from '../dataflow/conversions.ts';
+import { inputCycles, type DataflowParams } from './closed-forms.ts';
 import type { QuantizedCrossbar } from '../dnn/quantize.ts';
 import { disposeTileTensors, tileTensors, type TileTensors } from './bitlines.ts';
 import { SIMULATED_OPERAND_BITS, type SimulationConfig } from '../chip/simulation-config.ts';

@@ -5,7 +5,7 @@
  * this folder does not import the cost model.
  */
 import { ensure, fail } from '../core/errors.ts';
-import type { DataflowParams } from '../dataflow/conversions.ts';
+import type { DataflowParams } from './closed-forms.ts';
 
 /** Utilization below which converters (and NNS+As) count as over-provisioned (a warning). */
 export const UNDER_UTILIZATION_WARNING = 0.25;

@@ -5,7 +5,7 @@
  * tables, on backend products (`dataflows/bitlines.ts`).
  */
 import { ensure } from '../core/errors.ts';
-import { adcResolutionBits, conversionsPerGroup, digitalAccumulationResolutionBits, type DataflowParams } from '../dataflow/conversions.ts';
+import { adcResolutionBits, conversionsPerGroup, digitalAccumulationResolutionBits, type DataflowParams } from './closed-forms.ts';
 import { tileDigitalSums } from './bitlines.ts';
 import type { SimulationConfig } from '../chip/simulation-config.ts';
 import { buildLookupEngine } from './lookup-sums.ts';

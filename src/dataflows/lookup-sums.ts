@@ -15,12 +15,12 @@
  * `kernels/bitline-kernels.wat`; the JavaScript side only picks the table rows.
  *
  * The arithmetic is the same as `tileDigitalSums` (bitlines.ts) and `isaacAccumulate`
- * (dataflow/functional.ts): float32 bit-line sums, integer codes. Only the order of the float32
+ * (dataflows/functional.ts): float32 bit-line sums, integer codes. Only the order of the float32
  * additions differs, so a sum within a rounding error (~10⁻⁵ of a level step) of a half-integer
  * may round the other way; with exactly representable levels (nominal devices) the two paths agree
  * exactly. Per-read noise is not handled here (the engine sends those runs to the tfjs path).
  */
-import { inputCyclesOf } from '../dataflow/conversions.ts';
+import { inputCyclesOf } from './closed-forms.ts';
 import { instantiateKernel } from '../core/wasm-kernel.ts';
 import type { ProgrammedLayer, ProgrammedTile } from '../mapping/programmed-tiles.ts';
 

@@ -11,7 +11,7 @@
  * to instance j mod pool size, so spatial diversity of the peripherals is represented without
  * instantiating thousands of circuits.
  */
-import { inputCyclesOf } from '../dataflow/conversions.ts';
+import { inputCyclesOf } from './closed-forms.ts';
 import type { Rng } from '../core/rng.ts';
 import { idealDevices, type RramConfig } from '../device/rram.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
@@ -34,7 +34,7 @@ import {
 } from '../circuits/nnsa/signals.ts';
 import { SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
-import type { TileGeometry } from '../dataflow/functional.ts';
+import type { TileGeometry } from './functional.ts';
 
 /** Peripheral models and how they are used. */
 export interface NeuralPimPeripherals {

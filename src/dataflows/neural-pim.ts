@@ -8,8 +8,8 @@
 import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { dotProductScale } from '../circuits/nnsa/signals.ts';
-import { adcResolutionBits, conversionsPerGroup, inputCycles, type DataflowParams } from '../dataflow/conversions.ts';
-import { idealAccumulate, type TileGeometry } from '../dataflow/functional.ts';
+import { adcResolutionBits, conversionsPerGroup, inputCycles, type DataflowParams } from './closed-forms.ts';
+import { idealAccumulate, type TileGeometry } from './functional.ts';
 import { idealDevices } from '../device/rram.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
 import { adcVerifyOf, nnsaTrimOf, type SimulationConfig } from '../chip/simulation-config.ts';

@@ -1,12 +1,12 @@
 /**
  * The interface every dataflow module implements: what the generic simulator engine (programming,
  * batching, workers, Monte Carlo) and the cost model ask of a dataflow. A module owns its closed
- * forms (through `dataflow/conversions.ts`), whether and how it programs crossbars, its per-layer
+ * forms (through `dataflows/closed-forms.ts`), whether and how it programs crossbars, its per-layer
  * calibration, its functional execution of a layer's tiles and the event counts the cost model
  * charges. Adding a dataflow = one file implementing {@link Dataflow} + one line in `index.ts`.
  */
 import type { Rng } from '../core/rng.ts';
-import type { DataflowKind, DataflowParams } from '../dataflow/conversions.ts';
+import type { DataflowKind, DataflowParams } from './closed-forms.ts';
 import type { QuantizedCrossbar } from '../dnn/quantize.ts';
 import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
 import type { NeuralPimPeripherals } from './neural-pim-circuits.ts';

@@ -7,7 +7,7 @@
  * Per draw, every layer is programmed once (persistent variation, reused across batches); per
  * batch, each tile's bit-line sums for all input slices come from one matrix product
  * (`bitlines.ts`), then the dataflow's module (`src/dataflows/`) turns them into digital partial
- * sums (`dataflow/functional.ts`, `neural-pim.ts`), tiles are added digitally, and the quantized network's own rescale, ReLU,
+ * sums (`dataflows/functional.ts`, `neural-pim.ts`), tiles are added digitally, and the quantized network's own rescale, ReLU,
  * pooling and requantization follow (`dnn/quantize.ts`).
  */
 import { exactMatmul, outputSize, rescale, runQuantized, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';

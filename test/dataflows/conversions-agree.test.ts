@@ -1,7 +1,7 @@
 /**
  * One chip, one count: for each dataflow, the A/D conversions the simulator performs on a small
  * random network equal the cost model's count for the same layers of the same accelerator
- * description, and both equal the closed form of `dataflow/conversions.ts`.
+ * description, and both equal the closed form of `dataflows/closed-forms.ts`.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,7 +10,7 @@ import { deepMerge } from '../../src/core/config.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { parseChipDescription, type ChipDescription } from '../../src/chip/description.ts';
 import { chipPreset } from '../../src/chip/presets.ts';
-import { conversionsPerGroup, type DataflowParams } from '../../src/dataflow/conversions.ts';
+import { conversionsPerGroup, type DataflowParams } from '../../src/dataflows/closed-forms.ts';
 import { dataflowModule } from '../../src/dataflows/index.ts';
 import { architectureOfChip, resolveArchitectures } from '../../src/cost/architectures.ts';
 import { defaultComponentLibrary } from '../../src/cost/components.ts';

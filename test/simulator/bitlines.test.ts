@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { idealAccumulate, isaacAccumulate, type TileGeometry } from '../../src/dataflow/functional.ts';
+import { idealAccumulate, isaacAccumulate, type TileGeometry } from '../../src/dataflows/functional.ts';
 import { tileBitLines, tileDigitalSums, tileTensors, disposeTileTensors } from '../../src/dataflows/bitlines.ts';
 import type { ProgrammedTile } from '../../src/mapping/programmed-tiles.ts';
 

@@ -2,13 +2,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { conversionsPerGroup, type DataflowKind } from '../../src/dataflow/conversions.ts';
+import { conversionsPerGroup, type DataflowKind } from '../../src/dataflows/closed-forms.ts';
 import { runQuantizedReference, type QuantizedNetwork } from '../../src/dnn/quantize.ts';
 import { SimulationConfigSchema, type SimulationConfig } from '../../src/chip/simulation-config.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
 import type { NeuralPimPeripherals } from '../../src/dataflows/neural-pim-circuits.ts';
 import { captureLayerInputs } from '../../src/simulator/simulate.ts';
-import { isaacAccumulate, cascadeAccumulate, idealAccumulate } from '../../src/dataflow/functional.ts';
+import { isaacAccumulate, cascadeAccumulate, idealAccumulate } from '../../src/dataflows/functional.ts';
 
 /** A random 8-bit network: dense 300 → 20 (3 tiles of 128 rows), ReLU, dense 20 → 10. */
 function randomNet(seed: number): QuantizedNetwork {

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { assembleKernel, kernelSources } from '../../scripts/build-kernels.ts';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { isaacAccumulate, type TileGeometry } from '../../src/dataflow/functional.ts';
+import { isaacAccumulate, type TileGeometry } from '../../src/dataflows/functional.ts';
 import { tileBitLines, tileTensors, disposeTileTensors } from '../../src/dataflows/bitlines.ts';
 import { buildLookupEngine } from '../../src/dataflows/lookup-sums.ts';
 import type { ProgrammedLayer, ProgrammedTile } from '../../src/mapping/programmed-tiles.ts';

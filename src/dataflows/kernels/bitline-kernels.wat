@@ -25,7 +25,7 @@
   ;; rows at the addresses offsets[c] (added in order c = 0, 1, ..., so results are reproducible),
   ;; and each is converted and added into the digital partial sums:
   ;;   partial[j] += nearest(clamp(Σ_c row_c[j], -top, top)) · weights[j]
-  ;; `nearest` rounds ties to even, as tf.round and dataflow/functional.ts do; `clamp` = 0 skips
+  ;; `nearest` rounds ties to even, as tf.round and dataflows/functional.ts do; `clamp` = 0 skips
   ;; the saturation when the caller has shown no sum can reach top; weights[j] (i32) is the
   ;; weight-slice radix times the input-slice shift, 2^(P_R·s + D·i). Sixteen lanes at a time are
   ;; held in four registers while the rows are added, so the sums never go to memory.

@@ -11,7 +11,7 @@ import {
   digitalAccumulationResolutionBits,
   inputCycles,
   type DataflowParams,
-} from '../../src/dataflow/conversions.ts';
+} from '../../src/dataflows/closed-forms.ts';
 
 /** docs/reference.md §3's compared configuration: 8-bit inputs/weights/outputs, 128 rows, 1-bit cells. */
 const base: DataflowParams = { inputBits: 8, weightBits: 8, outputBits: 8, log2Rows: 7, cellBits: 1, dacBits: 1, flipEncoding: true };
