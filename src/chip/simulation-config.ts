@@ -15,107 +15,109 @@ export type SimDataflow = (typeof SIM_DATAFLOWS)[number];
 /** Fidelity of the Neural-PIM peripherals. */
 export const SIM_MODES = ['behavioral', 'statistical'] as const;
 
-/** Schema of a simulation configuration. */
-export const SimulationConfigSchema = z.object({
-  dataflow: z.enum(SIM_DATAFLOWS).default('neural-pim'),
-  /**
-   * Neural-PIM peripherals: `behavioral` evaluates the trained NNS+A and NNADC on every partial
-   * sum; `statistical` adds Gaussian error with the σ measured from them to ideal arithmetic.
-   */
-  mode: z.enum(SIM_MODES).default('behavioral'),
-  /** Rows (and columns) of a DNN crossbar. */
-  arrayRows: z
-    .number()
-    .int()
-    .min(8)
-    .max(4096)
-    .refine((n) => Number.isInteger(Math.log2(n)), 'must be a power of two')
-    .default(DNN_ARRAY_SIZE),
-  /** Bits per DNN cell, P_R. */
-  cellBits: z.number().int().min(1).max(8).default(1),
-  /** DAC bits P_D (default: the dataflow module's, 1 for ISAAC/CASCADE, 4 for Neural-PIM; see `dacBitsOf` in `dataflows/`). */
-  dacBits: z.number().int().min(1).max(8).optional(),
-  /**
-   * ISAAC-style converter resolution, bits of magnitude (sign from the column pair). Default
-   * P_R + P_D + N − 1 (8 for 1-bit cells, 1-bit DACs, 128 rows): the unflipped column; ISAAC's
-   * flip encoding saves one bit in hardware with the same result, and the cost model counts that.
-   */
-  isaacAdcBits: z.number().int().min(1).max(24).optional(),
-  /**
-   * Whether the simulated ISAAC-/CASCADE-style converters model ISAAC's flip encoding (one bit
-   * fewer). false (the default): they resolve the unflipped column, with the same result; the
-   * cost model counts the saved bit (an accelerator description's `flipEncoding`).
-   */
-  simulatedFlipEncoding: z.boolean().default(false),
-  /** CASCADE buffer cell precision, bits. */
-  bufferCellBits: z.number().int().min(1).max(16).default(6),
-  /**
-   * CASCADE buffer full scale, in bit-line units: `calibrated` sets the TIA gain per layer from the
-   * largest partial sum seen on calibration images; a number fixes it.
-   */
-  bufferFullScale: z.union([z.literal('calibrated'), z.number().positive()]).default('calibrated'),
-  /** CASCADE converter resolution, bits of magnitude (default: ISAAC's + ⌈log2 T⌉). */
-  cascadeAdcBits: z.number().int().min(1).max(32).optional(),
-  /**
-   * Neural-PIM converter: `nnadc` the trained converters (range chosen per layer), `ideal` an
-   * ideal N-bit quantizer with the same range choice, `exact` an ideal converter whose LSB is one
-   * unit of the digital partial sum (enough resolution to reproduce the integer result exactly).
-   */
-  neuralPimAdc: z.enum(['nnadc', 'ideal', 'exact']).default('nnadc'),
-  /** Neural-PIM accumulation: `nnsa` the trained network, `ideal` the exact recursion. */
-  neuralPimAccumulator: z.enum(['nnsa', 'ideal']).default('nnsa'),
-  /**
-   * Largest bit-line sensing gain of a Neural-PIM layer (a power of two, chosen per layer from
-   * calibration so that the bit lines use the NNS+A's input range; 1 = the fixed full-array scale).
-   */
-  maxSensingGain: z.number().int().min(1).max(1024).default(64),
-  /** Neural-PIM output bits P_O when the converter is `ideal`. */
-  neuralPimAdcBits: z.number().int().min(1).max(24).default(8),
-  /** Model directories of the Neural-PIM peripherals (defaults: the shipped models). */
-  nnsaModel: z.string().optional(),
-  nnadcModels: z.array(z.string()).optional(),
-  /** DNN crossbar cells: 1-bit by default, G_max 100 µS, on/off 100, σ = 0.025 log-normal. */
-  device: RramConfigSchema.prefault({
-    levelBits: 1,
-    gMaxSiemens: G_MAX_SIEMENS,
-    onOffRatio: 100,
-    programming: { kind: 'lognormal', sigma: PROGRAMMING_SIGMA },
-  }),
-  /** Vary the peripheral circuits (NNS+A, NNADC, buffer cells) with the same σ as the arrays. */
-  varyPeripherals: z.boolean().default(true),
-  /**
-   * Inverter corner of the Neural-PIM peripherals in each draw: `nominal` (TT, 27 °C) or
-   * `random-die` (one corner of the PVT bank per draw, shared by every circuit of the die).
-   */
-  peripheralCorners: z.enum(['nominal', 'random-die']).default('nominal'),
-  /**
-   * Foreground calibration of the Neural-PIM peripherals, once per chip: `offset` subtracts each
-   * NNS+A/NNADC pair's converted zero-input output; `offset-gain` also scales its codes so a known
-   * mid-range input reads its ideal value (two-point digital correction); `none` uses raw codes.
-   */
-  peripheralCalibration: z.enum(['none', 'offset', 'offset-gain']).default('offset-gain'),
-  /**
-   * Write-verify trimming of every NNADC comparator after programming, once per chip (see
-   * `ColumnVerify`): tolerance in LSB; 0 = off (the converters keep their first programming).
-   */
-  adcWriteVerifyLsb: z.number().min(0).max(64).default(0.15),
-  /** Programming attempts per NNADC column when write-verifying. */
-  adcVerifyAttempts: z.number().int().min(1).max(10000).default(100),
-  /**
-   * Write-verify trimming of every NNS+A's hidden neurons after programming, once per chip (see
-   * `trimNnsa`): tolerance of each hidden column at the reference input, millivolts; 0 = off.
-   */
-  nnsaTrimMillivolts: z.number().min(0).max(100).default(0.2),
-  /** Inject Gaussian noise into every layer's outputs at this SINAD (dB) instead of simulating hardware. */
-  injectSinadDb: z.number().min(-20).max(200).optional(),
-  /** Monte Carlo draws (device programming, corners). */
-  draws: z.number().int().min(1).max(1000).default(1),
-  seed: z.number().int().min(0).default(DEFAULT_SEED),
-  /** Worker threads (default: one per core); results do not depend on it. */
-  workers: z.number().int().min(1).max(64).optional(),
-  /** Images per batch inside the simulator (memory only). */
-  batchSize: z.number().int().min(1).max(100000).default(64),
-});
+/** Schema of a simulation configuration (strict: an unknown key, e.g. a misspelt one, is an error). */
+export const SimulationConfigSchema = z
+  .object({
+    dataflow: z.enum(SIM_DATAFLOWS).default('neural-pim'),
+    /**
+     * Neural-PIM peripherals: `behavioral` evaluates the trained NNS+A and NNADC on every partial
+     * sum; `statistical` adds Gaussian error with the σ measured from them to ideal arithmetic.
+     */
+    mode: z.enum(SIM_MODES).default('behavioral'),
+    /** Rows (and columns) of a DNN crossbar. */
+    arrayRows: z
+      .number()
+      .int()
+      .min(8)
+      .max(4096)
+      .refine((n) => Number.isInteger(Math.log2(n)), 'must be a power of two')
+      .default(DNN_ARRAY_SIZE),
+    /** Bits per DNN cell, P_R. */
+    cellBits: z.number().int().min(1).max(8).default(1),
+    /** DAC bits P_D (default: the dataflow module's, 1 for ISAAC/CASCADE, 4 for Neural-PIM; see `dacBitsOf` in `dataflows/`). */
+    dacBits: z.number().int().min(1).max(8).optional(),
+    /**
+     * ISAAC-style converter resolution, bits of magnitude (sign from the column pair). Default
+     * P_R + P_D + N − 1 (8 for 1-bit cells, 1-bit DACs, 128 rows): the unflipped column; ISAAC's
+     * flip encoding saves one bit in hardware with the same result, and the cost model counts that.
+     */
+    isaacAdcBits: z.number().int().min(1).max(24).optional(),
+    /**
+     * Whether the simulated ISAAC-/CASCADE-style converters model ISAAC's flip encoding (one bit
+     * fewer). false (the default): they resolve the unflipped column, with the same result; the
+     * cost model counts the saved bit (an accelerator description's `flipEncoding`).
+     */
+    simulatedFlipEncoding: z.boolean().default(false),
+    /** CASCADE buffer cell precision, bits. */
+    bufferCellBits: z.number().int().min(1).max(16).default(6),
+    /**
+     * CASCADE buffer full scale, in bit-line units: `calibrated` sets the TIA gain per layer from the
+     * largest partial sum seen on calibration images; a number fixes it.
+     */
+    bufferFullScale: z.union([z.literal('calibrated'), z.number().positive()]).default('calibrated'),
+    /** CASCADE converter resolution, bits of magnitude (default: ISAAC's + ⌈log2 T⌉). */
+    cascadeAdcBits: z.number().int().min(1).max(32).optional(),
+    /**
+     * Neural-PIM converter: `nnadc` the trained converters (range chosen per layer), `ideal` an
+     * ideal N-bit quantizer with the same range choice, `exact` an ideal converter whose LSB is one
+     * unit of the digital partial sum (enough resolution to reproduce the integer result exactly).
+     */
+    neuralPimAdc: z.enum(['nnadc', 'ideal', 'exact']).default('nnadc'),
+    /** Neural-PIM accumulation: `nnsa` the trained network, `ideal` the exact recursion. */
+    neuralPimAccumulator: z.enum(['nnsa', 'ideal']).default('nnsa'),
+    /**
+     * Largest bit-line sensing gain of a Neural-PIM layer (a power of two, chosen per layer from
+     * calibration so that the bit lines use the NNS+A's input range; 1 = the fixed full-array scale).
+     */
+    maxSensingGain: z.number().int().min(1).max(1024).default(64),
+    /** Neural-PIM output bits P_O when the converter is `ideal`. */
+    neuralPimAdcBits: z.number().int().min(1).max(24).default(8),
+    /** Model directories of the Neural-PIM peripherals (defaults: the shipped models). */
+    nnsaModel: z.string().optional(),
+    nnadcModels: z.array(z.string()).optional(),
+    /** DNN crossbar cells: 1-bit by default, G_max 100 µS, on/off 100, σ = 0.025 log-normal. */
+    device: RramConfigSchema.prefault({
+      levelBits: 1,
+      gMaxSiemens: G_MAX_SIEMENS,
+      onOffRatio: 100,
+      programming: { kind: 'lognormal', sigma: PROGRAMMING_SIGMA },
+    }),
+    /** Vary the peripheral circuits (NNS+A, NNADC, buffer cells) with the same σ as the arrays. */
+    varyPeripherals: z.boolean().default(true),
+    /**
+     * Inverter corner of the Neural-PIM peripherals in each draw: `nominal` (TT, 27 °C) or
+     * `random-die` (one corner of the PVT bank per draw, shared by every circuit of the die).
+     */
+    peripheralCorners: z.enum(['nominal', 'random-die']).default('nominal'),
+    /**
+     * Foreground calibration of the Neural-PIM peripherals, once per chip: `offset` subtracts each
+     * NNS+A/NNADC pair's converted zero-input output; `offset-gain` also scales its codes so a known
+     * mid-range input reads its ideal value (two-point digital correction); `none` uses raw codes.
+     */
+    peripheralCalibration: z.enum(['none', 'offset', 'offset-gain']).default('offset-gain'),
+    /**
+     * Write-verify trimming of every NNADC comparator after programming, once per chip (see
+     * `ColumnVerify`): tolerance in LSB; 0 = off (the converters keep their first programming).
+     */
+    adcWriteVerifyLsb: z.number().min(0).max(64).default(0.15),
+    /** Programming attempts per NNADC column when write-verifying. */
+    adcVerifyAttempts: z.number().int().min(1).max(10000).default(100),
+    /**
+     * Write-verify trimming of every NNS+A's hidden neurons after programming, once per chip (see
+     * `trimNnsa`): tolerance of each hidden column at the reference input, millivolts; 0 = off.
+     */
+    nnsaTrimMillivolts: z.number().min(0).max(100).default(0.2),
+    /** Inject Gaussian noise into every layer's outputs at this SINAD (dB) instead of simulating hardware. */
+    injectSinadDb: z.number().min(-20).max(200).optional(),
+    /** Monte Carlo draws (device programming, corners). */
+    draws: z.number().int().min(1).max(1000).default(1),
+    seed: z.number().int().min(0).default(DEFAULT_SEED),
+    /** Worker threads (default: one per core); results do not depend on it. */
+    workers: z.number().int().min(1).max(64).optional(),
+    /** Images per batch inside the simulator (memory only). */
+    batchSize: z.number().int().min(1).max(100000).default(64),
+  })
+  .strict();
 
 /** A validated simulation configuration. */
 export type SimulationConfig = z.output<typeof SimulationConfigSchema>;

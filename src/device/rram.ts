@@ -13,7 +13,10 @@ import { z } from 'zod';
 import { G_MAX_SIEMENS, ON_OFF_RATIO, PERIPHERAL_LEVEL_BITS, PROGRAMMING_SIGMA } from '../core/defaults.ts';
 import type { Rng } from '../core/rng.ts';
 
-/** Schema of a device configuration; defaults are the peripheral-circuit cell of docs/reference.md §1. */
+/**
+ * Schema of a device configuration; defaults are the peripheral-circuit cell of docs/reference.md §1.
+ * Strict: an unknown (e.g. misspelt) key is an error, never silently ignored.
+ */
 export const RramConfigSchema = z
   .object({
     /** Bits per cell: 2^levelBits conductance levels. */
@@ -29,6 +32,7 @@ export const RramConfigSchema = z
         /** log-normal: σ of θ in g·e^θ; gaussian: σ as a fraction of (G_max − G_min). */
         sigma: z.number().min(0).max(2).default(PROGRAMMING_SIGMA),
       })
+      .strict()
       .prefault({}),
     /** Relative σ of the per-read multiplicative Gaussian noise (0 = off). */
     readNoiseSigma: z.number().min(0).max(1).default(0),
@@ -43,9 +47,11 @@ export const RramConfigSchema = z
         t0Seconds: z.number().positive(),
         tSeconds: z.number().positive(),
       })
+      .strict()
       .nullable()
       .default(null),
   })
+  .strict()
   .refine((c) => c.stuckAtGMinRate + c.stuckAtGMaxRate <= 1, {
     message: 'stuck-at rates must sum to at most 1',
   });
