@@ -98,6 +98,25 @@ test('malformed, out-of-range and unknown-key descriptions are one-line errors w
     assertOneLineError(await npimHere(['config', 'show', '--config', broken]), /not valid JSON/);
     assertOneLineError(await npimHere(['config', 'show', '--preset', 'nope']), /unknown preset 'nope'/);
     assertOneLineError(await npimHere(['simulate', '--preset', 'isaac-16bit']), /simulator runs 8-bit networks/);
+    // A simulation configuration (no schemaVersion) is strict too: a misspelt key is not ignored.
+    const legacy: Array<[string, unknown, RegExp]> = [
+      ['sigma', { sigma: 0.05 }, /invalid simulation configuration: \(root\): Unrecognized key: "sigma"/],
+      [
+        'cell',
+        { device: { levelBits: 1, programming: { sigma: 0.05, kind: 'lognormal', spread: 1 } } },
+        /device.programming: Unrecognized key/,
+      ],
+      ['device', { device: { cellBits: 2 } }, /device: Unrecognized key: "cellBits"/],
+    ];
+    for (const [name, body, pattern] of legacy) {
+      const file = path.join(dir, `legacy-${name}.json`);
+      await fs.writeFile(file, JSON.stringify(body));
+      for (const cmd of [
+        ['simulate', '--dataflow', 'isaac'],
+        ['export', 'models/lenet5-mnist', '--out', path.join(dir, 'x.csv')],
+      ])
+        assertOneLineError(await npimHere([...cmd, '--config', file]), pattern);
+    }
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
