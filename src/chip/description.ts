@@ -26,25 +26,6 @@ const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 const bits = z.number().int().min(1).max(32);
 
-/** Keys allowed in the device's nested objects (the device schema itself is shared with other configs and not strict). */
-const DEVICE_NESTED_KEYS: Record<string, readonly string[]> = {
-  programming: ['kind', 'sigma'],
-  drift: ['nu', 't0Seconds', 'tSeconds'],
-};
-
-/** The RRAM device schema with unknown keys rejected at every level. */
-const strictDeviceSchema = z.preprocess((raw, ctx) => {
-  if (typeof raw === 'object' && raw !== null) {
-    for (const [key, allowed] of Object.entries(DEVICE_NESTED_KEYS)) {
-      const v = (raw as Record<string, unknown>)[key];
-      if (typeof v !== 'object' || v === null) continue;
-      const extra = Object.keys(v).find((k) => !allowed.includes(k));
-      if (extra !== undefined) ctx.addIssue({ code: 'custom', message: `unrecognized key "${extra}"`, path: [key] });
-    }
-  }
-  return raw;
-}, RramConfigSchema.strict());
-
 const adcOrganizationSchema = z.discriminatedUnion('family', [
   /** A SAR ADC from the library's resolution family. */
   z.object({ family: z.literal('sar'), count: positiveInt, sampleRateHz: z.number().positive() }).strict(),
@@ -54,24 +35,84 @@ const adcOrganizationSchema = z.discriminatedUnion('family', [
   z.object({ family: z.literal('unit'), unit: z.string().min(1), count: positiveInt }).strict(),
 ]);
 
+/** Name of an accelerator: the cost model's architecture name and the CLI's identifier. */
+export const chipNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only');
+
+/** Operand precision, bits: P_I, P_W (magnitude), P_O. */
+export const precisionSchema = z.object({ inputBits: bits, weightBits: bits, outputBits: bits }).strict();
+
+/** One crossbar array: rows N (a power of two), columns, bits per cell P_R. */
+export const arraySchema = z
+  .object({
+    rows: positiveInt.refine((n) => Number.isInteger(Math.log2(n)), 'rows must be a power of two'),
+    columns: positiveInt,
+    cellBits: z.number().int().min(1).max(8),
+  })
+  .strict();
+
+/** Chip-level counts: tiles and off-chip links. */
+export const chipCountsSchema = z
+  .object({
+    /** Tiles per chip, or "as many as fit in the chip area of architecture X". */
+    tiles: z.union([positiveInt, z.object({ matchAreaOf: z.string().min(1) }).strict()]),
+    /** Off-chip links (ISAAC's HyperTransport block). */
+    hyperTransportLinks: z.number().nonnegative(),
+  })
+  .strict();
+
+/** What one tile holds besides its PEs' arrays. */
+export const tileOrganizationSchema = z
+  .object({
+    pes: positiveInt,
+    /** 64 KB eDRAM buffers per tile. */
+    edramBuffers: z.number().positive(),
+    /** Routers per tile (ISAAC shares one by 4 tiles: 0.25). */
+    routers: z.number().nonnegative(),
+    activationUnits: positiveInt,
+    shiftAddUnits: positiveInt,
+    maxPoolUnits: positiveInt,
+    outputRegisterKilobytes: z.number().positive(),
+    /** Router hops an activation makes to reach the next layer's tile (ISAAC places consecutive layers next to each other). */
+    routerHopsPerTransfer: z.number().nonnegative().default(1),
+  })
+  .strict();
+
+/**
+ * What one PE (ISAAC's IMA) holds, with its converters described by `adc`: a description leaves
+ * their resolution to `converters.adcBits`, a resolved architecture carries it.
+ */
+export function peOrganizationSchema<Adc extends z.ZodType>(adc: Adc) {
+  return z
+    .object({
+      arrays: positiveInt,
+      adc,
+      dacs: positiveInt,
+      sampleHolds: nonNegativeInt,
+      shiftAdds: nonNegativeInt,
+      inputRegisterKilobytes: z.number().positive(),
+      outputRegisterKilobytes: z.number().positive(),
+      /** NNS+A units and their operation rate (Neural-PIM). */
+      nnsa: z.object({ count: positiveInt, operationsPerSecond: z.number().positive() }).strict().optional(),
+      /** Transimpedance amplifiers (CASCADE). */
+      tias: nonNegativeInt.default(0),
+      /** RRAM buffer arrays of 6-bit cells (CASCADE). */
+      bufferArrays: nonNegativeInt.default(0),
+      /** Analog summing amplifiers (CASCADE). */
+      summingAmplifiers: nonNegativeInt.default(0),
+    })
+    .strict();
+}
+
 /** Schema of an accelerator description. */
 export const ChipDescriptionSchema = z
   .object({
     schemaVersion: z.literal(CHIP_SCHEMA_VERSION),
     /** Identifier (the cost model's architecture name). */
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
+    name: chipNameSchema,
     description: z.string().default(''),
     dataflow: z.enum(CHIP_DATAFLOWS),
-    /** Operand precision, bits: P_I, P_W (magnitude), P_O. */
-    precision: z.object({ inputBits: bits, weightBits: bits, outputBits: bits }).strict(),
-    /** One crossbar array: rows N (a power of two), columns, bits per cell P_R. */
-    array: z
-      .object({
-        rows: positiveInt.refine((n) => Number.isInteger(Math.log2(n)), 'rows must be a power of two'),
-        columns: positiveInt,
-        cellBits: z.number().int().min(1).max(8),
-      })
-      .strict(),
+    precision: precisionSchema,
+    array: arraySchema,
     /** DAC resolution P_D, bits per input slice. */
     dacBits: z.number().int().min(1).max(16),
     /** Signed weights as (positive, negative) column pairs, or ISAAC's biased single columns. */
@@ -134,47 +175,16 @@ export const ChipDescriptionSchema = z
       .strict()
       .prefault({}),
     /** The crossbar cells (levelBits must equal array.cellBits). */
-    device: strictDeviceSchema,
+    device: RramConfigSchema,
     /** Counts and timing the cost model charges. */
     organization: z
       .object({
         inputCycleSeconds: z.number().positive().default(INPUT_CYCLE_SECONDS),
         /** Width of a partial sum between units; default P_I + P_W + N rounded up to whole bytes. */
         partialSumBits: bits.optional(),
-        chip: z
-          .object({
-            /** Tiles per chip, or "as many as fit in the chip area of architecture X". */
-            tiles: z.union([positiveInt, z.object({ matchAreaOf: z.string().min(1) }).strict()]),
-            hyperTransportLinks: z.number().nonnegative(),
-          })
-          .strict(),
-        tile: z
-          .object({
-            pes: positiveInt,
-            edramBuffers: z.number().positive(),
-            routers: z.number().nonnegative(),
-            activationUnits: positiveInt,
-            shiftAddUnits: positiveInt,
-            maxPoolUnits: positiveInt,
-            outputRegisterKilobytes: z.number().positive(),
-            routerHopsPerTransfer: z.number().nonnegative().default(1),
-          })
-          .strict(),
-        pe: z
-          .object({
-            arrays: positiveInt,
-            adc: adcOrganizationSchema,
-            dacs: positiveInt,
-            sampleHolds: nonNegativeInt,
-            shiftAdds: nonNegativeInt,
-            inputRegisterKilobytes: z.number().positive(),
-            outputRegisterKilobytes: z.number().positive(),
-            nnsa: z.object({ count: positiveInt, operationsPerSecond: z.number().positive() }).strict().optional(),
-            tias: nonNegativeInt.default(0),
-            bufferArrays: nonNegativeInt.default(0),
-            summingAmplifiers: nonNegativeInt.default(0),
-          })
-          .strict(),
+        chip: chipCountsSchema,
+        tile: tileOrganizationSchema,
+        pe: peOrganizationSchema(adcOrganizationSchema),
       })
       .strict(),
   })

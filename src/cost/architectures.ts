@@ -38,7 +38,16 @@ import {
   type DataflowParams,
 } from '../dataflows/closed-forms.ts';
 import { chipPresets } from '../chip/presets.ts';
-import type { ChipDescription } from '../chip/description.ts';
+import {
+  CHIP_DATAFLOWS,
+  arraySchema,
+  chipCountsSchema,
+  chipNameSchema,
+  peOrganizationSchema,
+  precisionSchema,
+  tileOrganizationSchema,
+  type ChipDescription,
+} from '../chip/description.ts';
 import { namedUnit, rateUnit, ratedPowerWatts, resolutionUnit, type ComponentLibrary, type ResolvedUnit } from './components.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -46,7 +55,6 @@ import { namedUnit, rateUnit, ratedPowerWatts, resolutionUnit, type ComponentLib
 // ---------------------------------------------------------------------------------------------
 
 const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().nonnegative();
 const bits = z.number().int().min(1).max(32);
 
 const adcSpecSchema = z.discriminatedUnion('family', [
@@ -84,19 +92,13 @@ const adcSpecSchema = z.discriminatedUnion('family', [
 export const architectureSchema = z
   .object({
     /** Identifier used on the command line. */
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-" only'),
+    name: chipNameSchema,
     description: z.string().default(''),
-    dataflow: z.enum(['isaac', 'cascade', 'neural-pim']),
-    precision: z.object({ inputBits: bits, weightBits: bits, outputBits: bits }).strict(),
+    dataflow: z.enum(CHIP_DATAFLOWS),
+    precision: precisionSchema,
     /** Signed weights as (positive, negative) column pairs, or ISAAC's biased single columns. */
     weightLayout: z.enum(['differential', 'offset']),
-    array: z
-      .object({
-        rows: positiveInt.refine((n) => Number.isInteger(Math.log2(n)), 'rows must be a power of two'),
-        columns: positiveInt,
-        cellBits: z.number().int().min(1).max(8),
-      })
-      .strict(),
+    array: arraySchema,
     dacBits: z.number().int().min(1).max(16),
     flipEncoding: z.boolean(),
     inputCycleSeconds: z.number().positive().default(INPUT_CYCLE_SECONDS),
@@ -105,48 +107,9 @@ export const architectureSchema = z
      * default P_I + P_W + N rounded up to whole bytes.
      */
     partialSumBits: bits.optional(),
-    chip: z
-      .object({
-        /** Tiles per chip, or "as many as fit in the chip area of architecture X". */
-        tiles: z.union([positiveInt, z.object({ matchAreaOf: z.string().min(1) }).strict()]),
-        /** Off-chip links (ISAAC's HyperTransport block). */
-        hyperTransportLinks: z.number().nonnegative(),
-      })
-      .strict(),
-    tile: z
-      .object({
-        pes: positiveInt,
-        /** 64 KB eDRAM buffers per tile. */
-        edramBuffers: z.number().positive(),
-        /** Routers per tile (ISAAC shares one by 4 tiles: 0.25). */
-        routers: z.number().nonnegative(),
-        activationUnits: positiveInt,
-        shiftAddUnits: positiveInt,
-        maxPoolUnits: positiveInt,
-        outputRegisterKilobytes: z.number().positive(),
-        /** Router hops an activation makes to reach the next layer's tile (ISAAC places consecutive layers next to each other). */
-        routerHopsPerTransfer: z.number().nonnegative().default(1),
-      })
-      .strict(),
-    pe: z
-      .object({
-        arrays: positiveInt,
-        adc: adcSpecSchema,
-        dacs: positiveInt,
-        sampleHolds: nonNegativeInt,
-        shiftAdds: nonNegativeInt,
-        inputRegisterKilobytes: z.number().positive(),
-        outputRegisterKilobytes: z.number().positive(),
-        /** NNS+A units and their operation rate (Neural-PIM). */
-        nnsa: z.object({ count: positiveInt, operationsPerSecond: z.number().positive() }).strict().optional(),
-        /** Transimpedance amplifiers (CASCADE). */
-        tias: nonNegativeInt.default(0),
-        /** RRAM buffer arrays of 6-bit cells (CASCADE). */
-        bufferArrays: nonNegativeInt.default(0),
-        /** Analog summing amplifiers (CASCADE). */
-        summingAmplifiers: nonNegativeInt.default(0),
-      })
-      .strict(),
+    chip: chipCountsSchema,
+    tile: tileOrganizationSchema,
+    pe: peOrganizationSchema(adcSpecSchema),
     /**
      * CASCADE-style only: conversions per input cycle after the summing amplifiers merge the low
      * buffer columns (0.625 = the published 10 per 16 cycles); null = the §3 closed form
@@ -354,7 +317,8 @@ interface PartialArchitecture {
   chipLevelAreaSquareMetres: number;
 }
 
-function dataflowParams(spec: ArchitectureSpec): DataflowParams {
+/** The closed forms' parameters of an architecture or accelerator description (its precision, array, DAC and encoding). */
+export function dataflowParams(spec: Pick<ArchitectureSpec, 'precision' | 'array' | 'dacBits' | 'flipEncoding'>): DataflowParams {
   return {
     inputBits: spec.precision.inputBits,
     weightBits: spec.precision.weightBits,

@@ -7,55 +7,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
 import { deepMerge } from '../../src/core/config.ts';
-import { Rng } from '../../src/core/rng.ts';
 import { parseChipDescription, type ChipDescription } from '../../src/chip/description.ts';
 import { chipPreset } from '../../src/chip/presets.ts';
-import { conversionsPerGroup, type DataflowParams } from '../../src/dataflows/closed-forms.ts';
+import { conversionsPerGroup } from '../../src/dataflows/closed-forms.ts';
 import { dataflowModule } from '../../src/dataflows/index.ts';
-import { architectureOfChip, resolveArchitectures } from '../../src/cost/architectures.ts';
+import { architectureOfChip, dataflowParams, resolveArchitectures } from '../../src/cost/architectures.ts';
 import { defaultComponentLibrary } from '../../src/cost/components.ts';
 import { layerCounts, mapLayer } from '../../src/cost/mapping.ts';
-import type { QuantizedNetwork, QuantizedCrossbar } from '../../src/dnn/quantize.ts';
+import type { QuantizedCrossbar } from '../../src/dnn/quantize.ts';
 import { SimulationConfigSchema, simulationFieldsOfChip } from '../../src/chip/simulation-config.ts';
-import type { NeuralPimPeripherals } from '../../src/dataflows/neural-pim-circuits.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
-
-/** A random 8-bit network: dense 300 → 20 (3 tiles of 128 rows), ReLU, dense 20 → 10. */
-function randomNet(seed: number): QuantizedNetwork {
-  const rng = new Rng(seed);
-  const dense = (name: string, fanIn: number, fanOut: number, inputShape: number[]) => ({
-    kind: 'dense' as const,
-    name,
-    fanIn,
-    fanOut,
-    inputShape,
-    outputShape: [fanOut],
-    weights: Int16Array.from({ length: fanIn * fanOut }, () => rng.int(511) - 255),
-    bias: Float64Array.from({ length: fanOut }, () => rng.normal() * 0.1),
-    weightScale: Float64Array.from({ length: fanOut }, () => 0.001 + 0.001 * rng.uniform()),
-    inputScale: 1 / 255,
-    inputScaleFrom: 'network input' as const,
-  });
-  const l1 = dense('fc1', 300, 20, [300]);
-  const l2 = { ...dense('fc2', 20, 10, [20]), inputScale: 0.05, inputScaleFrom: 'calibration' as const };
-  return {
-    inputShape: [300],
-    inputScale: 1 / 255,
-    layers: [l1, { kind: 'relu', name: 'relu1', inputShape: [20], outputShape: [20] }, l2] as QuantizedNetwork['layers'],
-    weightBits: 8,
-    activationBits: 8,
-    calibration: { images: 0, percentile: 99.99 },
-  };
-}
-
-const idealPeripherals: NeuralPimPeripherals = {
-  nnsa: null,
-  adcs: [],
-  accumulator: 'ideal',
-  converter: 'exact',
-  idealBits: 8,
-  ranges: [0.25, 0.5, 1],
-};
+import { idealPeripherals, images, randomNet } from '../simulator/helpers.ts';
 
 /**
  * A preset with overrides, as a chip that both tools can take: a fixed tile count (no area
@@ -66,18 +28,6 @@ function chip(preset: string, overrides: Record<string, unknown>): ChipDescripti
   const base = JSON.parse(JSON.stringify(chipPreset(preset))) as Record<string, unknown>;
   const fixed = { organization: { chip: { tiles: 16 } } };
   return parseChipDescription(deepMerge(deepMerge(base, fixed), overrides));
-}
-
-function paramsOf(c: ChipDescription): DataflowParams {
-  return {
-    inputBits: c.precision.inputBits,
-    weightBits: c.precision.weightBits,
-    outputBits: c.precision.outputBits,
-    log2Rows: Math.log2(c.array.rows),
-    cellBits: c.array.cellBits,
-    dacBits: c.dacBits,
-    flipEncoding: c.flipEncoding,
-  };
 }
 
 const cascadeNoSumming = {
@@ -99,10 +49,9 @@ const CASES: Array<[string, ChipDescription]> = [
 test('per layer, simulated conversions = cost-model conversions = closed form, for every dataflow', async () => {
   await initBackend('auto');
   const net = randomNet(3);
-  const images = 12;
-  const rng = new Rng(4);
-  const x = Uint8Array.from({ length: images * 300 }, () => (rng.uniform() < 0.33 ? 0 : rng.int(256)));
-  const labels = new Uint8Array(images);
+  const imageCount = 12;
+  const x = images(4, imageCount, 300);
+  const labels = new Uint8Array(imageCount);
   const lib = defaultComponentLibrary();
   for (const [name, c] of CASES) {
     const cfg = SimulationConfigSchema.parse(
@@ -111,12 +60,12 @@ test('per layer, simulated conversions = cost-model conversions = closed form, f
     const module = dataflowModule(cfg.dataflow);
     const r = await simulate(cfg, net, { images: x, labels }, module.needsPeripherals(cfg) ? idealPeripherals : null);
     const [arch] = resolveArchitectures([architectureOfChip(c)], lib);
-    const perGroup = conversionsPerGroup(c.dataflow, paramsOf(c));
+    const perGroup = conversionsPerGroup(c.dataflow, dataflowParams(c));
     assert.is(arch.conversionsPerGroup, perGroup, `${name}: cost model per group`);
-    assert.is(module.conversionsPerGroup(paramsOf(c)), perGroup, `${name}: module per group`);
+    assert.is(module.conversionsPerGroup(dataflowParams(c)), perGroup, `${name}: module per group`);
     for (const layer of net.layers.filter((l): l is QuantizedCrossbar => l.kind === 'dense')) {
       const tiles = Math.ceil(layer.fanIn / c.array.rows);
-      const closedForm = images * layer.fanOut * tiles * perGroup;
+      const closedForm = imageCount * layer.fanOut * tiles * perGroup;
       const simulated = r.conversions.find((l) => l.layer === layer.name)!.conversions;
       const costLayer = {
         name: layer.name,
@@ -126,7 +75,7 @@ test('per layer, simulated conversions = cost-model conversions = closed form, f
         outputsPerGroup: layer.fanOut,
         positions: 1,
       };
-      const costed = images * layerCounts(mapLayer(costLayer, arch), arch).adConversions;
+      const costed = imageCount * layerCounts(mapLayer(costLayer, arch), arch).adConversions;
       assert.is(simulated, closedForm, `${name} ${layer.name}: simulator vs closed form`);
       assert.is(costed, closedForm, `${name} ${layer.name}: cost model vs closed form`);
     }

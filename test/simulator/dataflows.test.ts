@@ -2,59 +2,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
+import { idealPeripherals, images, randomNet } from './helpers.ts';
 import { conversionsPerGroup, type DataflowKind } from '../../src/dataflows/closed-forms.ts';
-import { runQuantizedReference, type QuantizedNetwork } from '../../src/dnn/quantize.ts';
+import { runQuantizedReference } from '../../src/dnn/quantize.ts';
 import { SimulationConfigSchema, type SimulationConfig } from '../../src/chip/simulation-config.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
-import type { NeuralPimPeripherals } from '../../src/dataflows/neural-pim-circuits.ts';
 import { captureLayerInputs } from '../../src/simulator/simulate.ts';
 import { isaacAccumulate, cascadeAccumulate, idealAccumulate } from '../../src/dataflows/functional.ts';
 
-/** A random 8-bit network: dense 300 → 20 (3 tiles of 128 rows), ReLU, dense 20 → 10. */
-function randomNet(seed: number): QuantizedNetwork {
-  const rng = new Rng(seed);
-  const dense = (name: string, fanIn: number, fanOut: number, inputShape: number[]) => ({
-    kind: 'dense' as const,
-    name,
-    fanIn,
-    fanOut,
-    inputShape,
-    outputShape: [fanOut],
-    weights: Int16Array.from({ length: fanIn * fanOut }, () => rng.int(511) - 255),
-    bias: Float64Array.from({ length: fanOut }, () => rng.normal() * 0.1),
-    weightScale: Float64Array.from({ length: fanOut }, () => 0.001 + 0.001 * rng.uniform()),
-    inputScale: 1 / 255,
-    inputScaleFrom: 'network input' as const,
-  });
-  const l1 = dense('fc1', 300, 20, [300]);
-  const l2 = { ...dense('fc2', 20, 10, [20]), inputScale: 0.05, inputScaleFrom: 'calibration' as const };
-  return {
-    inputShape: [300],
-    inputScale: 1 / 255,
-    layers: [l1, { kind: 'relu', name: 'relu1', inputShape: [20], outputShape: [20] }, l2] as QuantizedNetwork['layers'],
-    weightBits: 8,
-    activationBits: 8,
-    calibration: { images: 0, percentile: 99.99 },
-  };
-}
-
-function images(seed: number, n: number, size: number): Uint8Array {
-  const rng = new Rng(seed);
-  // Sparse like ReLU activations: a third zeros.
-  return Uint8Array.from({ length: n * size }, () => (rng.uniform() < 0.33 ? 0 : rng.int(256)));
-}
-
 const noiseOff = (overrides: Partial<SimulationConfig>): SimulationConfig =>
   SimulationConfigSchema.parse({ device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'none', sigma: 0 } }, ...overrides });
-
-const idealPeripherals: NeuralPimPeripherals = {
-  nnsa: null,
-  adcs: [],
-  accumulator: 'ideal',
-  converter: 'exact',
-  idealBits: 8,
-  ranges: [0.25, 0.5, 1],
-};
 
 test('with noise off and converters of sufficient resolution every dataflow reproduces the 8-bit reference exactly', async () => {
   await initBackend('auto');
