@@ -293,19 +293,8 @@ export interface ResolvedArchitecture {
 
 export { UNDER_UTILIZATION_WARNING } from '../dataflows/cost.ts';
 
-const PE_BLOCKS: ReadonlySet<BlockName> = new Set([
-  'array',
-  'dac',
-  'sampleHold',
-  'adc',
-  'shiftAdd',
-  'inputRegister',
-  'outputRegister',
-  'nnsa',
-  'tia',
-  'bufferArray',
-  'summingAmplifier',
-]);
+/** The blocks inside a PE: BLOCK_NAMES lists them first, up to the tile's eDRAM. */
+const PE_BLOCKS: ReadonlySet<BlockName> = new Set(BLOCK_NAMES.slice(0, BLOCK_NAMES.indexOf('edram')));
 
 interface PartialArchitecture {
   spec: ArchitectureSpec;
