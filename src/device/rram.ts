@@ -109,8 +109,16 @@ export function driftFactor(cfg: RramConfig): number {
  * order. The result is persistent: draw it once per array per Monte Carlo draw and reuse it.
  */
 export function programConductances(targetSiemens: ArrayLike<number>, cfg: RramConfig, rng: Rng): Float64Array {
+  return programConductancesInto(targetSiemens, cfg, rng, new Float64Array(targetSiemens.length));
+}
+
+/**
+ * {@link programConductances} into a caller's buffer `out` (length ≥ the targets'), which it
+ * returns: the same draws in the same order, without an allocation per call (the mapper programs
+ * one physical row at a time).
+ */
+export function programConductancesInto(targetSiemens: ArrayLike<number>, cfg: RramConfig, rng: Rng, out: Float64Array): Float64Array {
   const n = targetSiemens.length;
-  const out = new Float64Array(n);
   const gMin = gMinSiemens(cfg);
   const range = cfg.gMaxSiemens - gMin;
   const { kind, sigma } = cfg.programming;

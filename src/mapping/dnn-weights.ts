@@ -54,7 +54,14 @@ import { DNN_ARRAY_SIZE, DNN_BITS } from '../core/defaults.ts';
 import { parseConfig } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
-import { gMinSiemens, levelConductance, nearestLevelIndex, programConductances, type RramConfig } from '../device/rram.ts';
+import {
+  gMinSiemens,
+  levelConductance,
+  nearestLevelIndex,
+  programConductances,
+  programConductancesInto,
+  type RramConfig,
+} from '../device/rram.ts';
 
 /** Schema of the mapping options; defaults are docs/reference.md §1 (8-bit weights, 128 × 128, 1-bit cells). */
 export const MappingOptionsSchema = z.object({
@@ -551,16 +558,19 @@ export function programMappedLayer(layer: MappedLayer, device: RramConfig, layer
     // whole block): data devices of each row across the arrays, then the unit cells.
     const rng = layerRng.fork(rowBlockStreamLabel(rb));
     const target = new Float64Array(width);
+    const programmed = new Float64Array(width);
     for (let r = 0; r < rows; r++) {
       for (const ai of members) {
-        const a = layer.arrays[ai];
-        const base = r * a.storedColumns;
-        for (let c = 0; c < a.dataColumns; c++) target[a.physColumnStart + c] = table[a.levels[base + c]];
+        const { levels, storedColumns, dataColumns, physColumnStart } = layer.arrays[ai];
+        const base = r * storedColumns;
+        for (let c = 0; c < dataColumns; c++) target[physColumnStart + c] = table[levels[base + c]];
       }
-      const g = programConductances(target, device, rng);
+      programConductancesInto(target, device, rng, programmed);
       for (const ai of members) {
-        const a = layer.arrays[ai];
-        programmedSiemens[ai].set(g.subarray(a.physColumnStart, a.physColumnStart + a.dataColumns), r * a.storedColumns);
+        const { storedColumns, dataColumns, physColumnStart } = layer.arrays[ai];
+        const out = programmedSiemens[ai];
+        const base = r * storedColumns;
+        for (let c = 0; c < dataColumns; c++) out[base + c] = programmed[physColumnStart + c];
       }
     }
     for (const ai of members) {
