@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_SEED, DNN_ARRAY_SIZE, G_MAX_SIEMENS, PROGRAMMING_SIGMA } from '../core/defaults.ts';
+import { SeedSchema } from '../core/config.ts';
 import { RramConfigSchema } from '../device/rram.ts';
 import { ensure } from '../core/errors.ts';
 import type { ChipDescription } from './description.ts';
@@ -111,7 +112,7 @@ export const SimulationConfigSchema = z
     injectSinadDb: z.number().min(-20).max(200).optional(),
     /** Monte Carlo draws (device programming, corners). */
     draws: z.number().int().min(1).max(1000).default(1),
-    seed: z.number().int().min(0).default(DEFAULT_SEED),
+    seed: SeedSchema.default(DEFAULT_SEED),
     /** Worker threads (default: one per core); results do not depend on it. */
     workers: z.number().int().min(1).max(64).optional(),
     /** Images per batch inside the simulator (memory only). */

@@ -1,6 +1,6 @@
 /** `npim train adc`: design an NNADC (flash or two-step) on passive crossbars and inverters. */
 import { Command } from 'commander';
-import { deepMerge, parseConfig, parseIntOption, parseNumberOption } from '../core/config.ts';
+import { deepMerge, parseConfig, parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
 import { ensure } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
 import { NnadcTrainConfigSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
@@ -31,7 +31,7 @@ export function parseAdcEvalOptions(
     draws,
     device: { ...model.device, programming: { ...model.device.programming, sigma } },
     cornerModes: cornerModes as Array<(typeof ADC_CORNER_MODES)[number]>,
-    seed: parseIntOption(o.evalSeed, '--eval-seed'),
+    seed: parseSeedOption(o.evalSeed, '--eval-seed'),
     verify: parseVerifyOptions(o),
   };
 }
@@ -108,7 +108,7 @@ export function registerTrainAdc(train: Command): void {
       bits: opts.bits === undefined ? undefined : parseIntOption(opts.bits, '--bits'),
       arch: opts.arch,
       rangeFraction: opts.range === undefined ? undefined : parseNumberOption(opts.range, '--range'),
-      seed: opts.seed === undefined ? undefined : parseIntOption(opts.seed, '--seed'),
+      seed: opts.seed === undefined ? undefined : parseSeedOption(opts.seed, '--seed'),
     };
     const cfg = parseConfig(NnadcTrainConfigSchema, deepMerge(fromFile, flags), 'NNADC training configuration');
     const { model, evaluation, metrics, endToEndResult, trainSeconds } = await trainNnadcToDir({

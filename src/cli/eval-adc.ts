@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { statSync, existsSync } from 'node:fs';
-import { deepMerge, parseIntOption, parseNumberOption } from '../core/config.ts';
+import { deepMerge, parseIntOption, parseNumberOption, parseSeedOption } from '../core/config.ts';
 import { fail } from '../core/errors.ts';
 import {
   DEFAULT_SAMPLES_PER_CODE,
@@ -98,6 +98,8 @@ export function registerEvalAdc(evalGroup: Command): void {
       .option('--eval-seed <n>', 'Monte Carlo seed', '1'),
   ).action(async (target: string, flags: AdcFlags, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
+    // Every option is checked before any work, whether or not this run uses it.
+    parseSeedOption(flags.evalSeed, '--eval-seed');
     const fromFlags = {
       bits: flags.bits === undefined ? undefined : parseIntOption(flags.bits, '--bits'),
       vLowVolts: flags.vmin === undefined ? undefined : parseNumberOption(flags.vmin, '--vmin'),

@@ -8,7 +8,7 @@
 import { Command } from 'commander';
 import { promises as fs, existsSync, statSync, constants as fsConstants } from 'node:fs';
 import path from 'node:path';
-import { parseIntOption, parseNumberOption } from '../core/config.ts';
+import { parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { INVERTER_LIB_PATH } from '../core/paths.ts';
 import { writeFileAtomic } from '../io/files.ts';
@@ -118,7 +118,7 @@ export function registerExport(program: Command): void {
       ensure(modelDir, 'a model directory is required (argument or --model <dir>)');
       ensure(flags.out, '--out <path> is required');
       const format = exportFormat(flags.format, flags.out);
-      const seed = flags.seed === undefined ? undefined : parseIntOption(flags.seed, '--seed');
+      const seed = flags.seed === undefined ? undefined : parseSeedOption(flags.seed, '--seed');
       if (seed !== undefined) ensure(seed >= 0 && seed <= 0xffffffff, `--seed must be an integer in 0..4294967295, got ${seed}`);
       const sigma = flags.sigma === undefined ? undefined : parseNumberOption(flags.sigma, '--sigma');
       if (sigma !== undefined) ensure(sigma >= 0 && sigma <= 2, `--sigma must be between 0 and 2, got ${sigma}`);

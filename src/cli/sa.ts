@@ -1,6 +1,6 @@
 /** `npim train sa` and `npim eval sa`: the neural analog shift-and-add. */
 import { Command } from 'commander';
-import { parseConfig, parseIntOption, parseNumberOption, deepMerge } from '../core/config.ts';
+import { parseConfig, parseIntOption, parseSeedOption, parseNumberOption, deepMerge } from '../core/config.ts';
 import { ensure } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
 import { readApproximatorModel } from '../io/approximator-model.ts';
@@ -58,7 +58,7 @@ function parseEvalOptions(o: EvalOptions, model: NnsaModel) {
   const cornerModes = o.corners.split(',').map((c) => c.trim());
   for (const c of cornerModes)
     ensure((CORNER_MODES as readonly string[]).includes(c), `--corners: unknown corner mode '${c}' (use ${CORNER_MODES.join(', ')})`);
-  const seed = parseIntOption(o.seed, '--seed');
+  const seed = parseSeedOption(o.seed, '--seed');
   return {
     dacBits: model.dacBits,
     points,
@@ -123,7 +123,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       replicaFeedback: opts.replicaFeedback === undefined ? undefined : parseReplicaFeedback(opts.replicaFeedback),
       bitRows: opts.bitRows === undefined ? undefined : opts.bitRows.split(',').map((v) => parseIntOption(v.trim(), '--bit-rows')),
       trainingCorners: opts.trainingCorners,
-      seed: opts.trainSeed === undefined ? undefined : parseIntOption(opts.trainSeed, '--train-seed'),
+      seed: opts.trainSeed === undefined ? undefined : parseSeedOption(opts.trainSeed, '--train-seed'),
     };
     let cfg = parseConfig(NnsaTrainConfigSchema, deepMerge(fromFile, flags), 'NNS+A training configuration');
     if (opts.stepsScale !== undefined) {

@@ -1,7 +1,7 @@
 /** `npim simulate`: quantized DNNs on the simulated accelerator under the three dataflows. */
 import { Command } from 'commander';
 import path from 'node:path';
-import { deepMerge, parseConfig, parseIntOption, parseNumberOption } from '../core/config.ts';
+import { deepMerge, parseConfig, parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { info, startProgress } from '../io/progress.ts';
 import { simulationMarkdown, type SimulationReport } from '../report/simulation-report.ts';
@@ -77,8 +77,8 @@ export async function simulationConfigFrom(opts: SimulateOptions): Promise<Simul
     fail(`--peripherals must be ideal or trained, got '${opts.peripherals}'`);
   const flags = {
     mode: opts.mode,
-    draws: opts.mc === undefined ? undefined : parseIntOption(opts.mc, '--mc'),
-    seed: opts.seed === undefined ? undefined : parseIntOption(opts.seed, '--seed'),
+    draws: opts.mc === undefined ? undefined : parseIntOption(opts.mc, '--mc', 1),
+    seed: opts.seed === undefined ? undefined : parseSeedOption(opts.seed, '--seed'),
     nnsaModel: opts.nnsa,
     nnadcModels: opts.nnadc?.split(',').map((s) => s.trim()),
     injectSinadDb: opts.injectSinad === undefined ? undefined : parseNumberOption(opts.injectSinad, '--inject-sinad'),

@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import path from 'node:path';
-import { parseIntOption, parseNumberOption } from '../core/config.ts';
+import { parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
 import { ensure, UserError } from '../core/errors.ts';
 import { requireNgspice } from '../io/ngspice.ts';
 import { readApproximator } from '../app/model-directory.ts';
@@ -48,7 +48,7 @@ export function registerSpice(program: Command): Command {
       const points = flags.points === undefined ? undefined : parseIntOption(flags.points, '--points');
       const sigma = flags.sigma === undefined ? undefined : parseNumberOption(flags.sigma, '--sigma');
       if (sigma !== undefined) ensure(sigma >= 0 && sigma <= 2, `--sigma must be between 0 and 2, got ${sigma}`);
-      const seed = flags.seed === undefined ? undefined : parseIntOption(flags.seed, '--seed');
+      const seed = flags.seed === undefined ? undefined : parseSeedOption(flags.seed, '--seed');
       if (seed !== undefined) ensure(seed >= 0 && seed <= 0xffffffff, `--seed must be an integer in 0..4294967295, got ${seed}`);
       const toleranceVolts = flags.toleranceMv === undefined ? undefined : parseNumberOption(flags.toleranceMv, '--tolerance-mv') / 1e3;
       if (toleranceVolts !== undefined) ensure(toleranceVolts > 0, '--tolerance-mv must be positive');

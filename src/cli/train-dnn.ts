@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseIntOption, parseNumberOption } from '../core/config.ts';
+import { parseIntOption, parseSeedOption, parseNumberOption, SeedSchema } from '../core/config.ts';
 import { loadConfig } from '../io/config-file.ts';
 import { DEFAULT_SEED, DNN_BATCH_SIZE, DNN_EPOCHS, DNN_LEARNING_RATE } from '../core/defaults.ts';
 import { describeBackend } from '../core/backend.ts';
@@ -17,7 +17,7 @@ const TrainDnnSchema = z.strictObject({
   epochs: z.int().min(1).max(1000).optional(),
   batchSize: z.int().min(1).max(8192).default(DNN_BATCH_SIZE),
   learningRate: z.number().positive().max(1).default(DNN_LEARNING_RATE),
-  seed: z.int().min(0).max(0xffffffff).default(DEFAULT_SEED),
+  seed: SeedSchema.default(DEFAULT_SEED),
   dataDir: z.string().min(1).optional(),
   download: z.boolean().default(true),
   downloadTraining: z.boolean().default(false),
@@ -66,7 +66,7 @@ export function registerTrainDnn(train: Command): void {
           epochs: opts.epochs === undefined ? undefined : parseIntOption(opts.epochs, '--epochs'),
           batchSize: opts.batch === undefined ? undefined : parseIntOption(opts.batch, '--batch'),
           learningRate: opts.lr === undefined ? undefined : parseNumberOption(opts.lr, '--lr'),
-          seed: opts.seed === undefined ? undefined : parseIntOption(opts.seed, '--seed'),
+          seed: opts.seed === undefined ? undefined : parseSeedOption(opts.seed, '--seed'),
           dataDir: opts.dataDir,
           // commander sets download = true unless --no-download; only pass it when turned off so a config file can.
           download: opts.download === false ? false : undefined,

@@ -43,9 +43,23 @@ export function parseNumberOption(value: string, option: string): number {
   return n;
 }
 
-/** Parses a command-line integer, failing with a message that names the option. */
-export function parseIntOption(value: string, option: string): number {
+/**
+ * A seed: an integer in 0 … 2^32 − 1. The generator keeps 32 bits ({@link ../core/rng.ts}), so a
+ * larger seed would silently alias a smaller one (2^32 would run as 0); it is an error instead.
+ */
+export const SeedSchema = z.number().int().min(0).max(0xffffffff);
+
+/** Parses a command-line seed (an integer in 0 … 2^32 − 1), failing with a message that names the option. */
+export function parseSeedOption(value: string, option: string): number {
+  const n = parseIntOption(value, option);
+  if (n < 0 || n > 0xffffffff) fail(`${option} must be an integer in 0 … 4294967295 (32-bit seed), got '${value}'`);
+  return n;
+}
+
+/** Parses a command-line integer (at least `min` when given), failing with a message that names the option. */
+export function parseIntOption(value: string, option: string, min?: number): number {
   const n = parseNumberOption(value, option);
   if (!Number.isInteger(n)) fail(`${option} expects an integer, got '${value}'`);
+  if (min !== undefined && n < min) fail(`${option} must be at least ${min}, got '${value}'`);
   return n;
 }

@@ -18,6 +18,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_SEED, DNN_BITS, VDD_VOLTS } from '../../core/defaults.ts';
+import { SeedSchema } from '../../core/config.ts';
 import { RramConfigSchema } from '../../device/rram.ts';
 import { ApproximatorBaseSchema } from '../approximator-model.ts';
 
@@ -71,7 +72,7 @@ export const NnadcTrainConfigSchema = z.object({
   trimHeadroomLevels: z.number().int().min(0).max(7).default(1),
   /** Weight of the programming-variation spread of each threshold in the design objective. */
   variationWeight: z.number().min(0).max(100).default(1e-4),
-  seed: z.number().int().min(0).default(DEFAULT_SEED),
+  seed: SeedSchema.default(DEFAULT_SEED),
 });
 
 /** A validated NNADC training configuration. */

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_SEED, SAMPLE_HOLD_NOISE_VOLTS, VDD_VOLTS } from '../../core/defaults.ts';
+import { SeedSchema } from '../../core/config.ts';
 import { RramConfigSchema } from '../../device/rram.ts';
 import { ApproximatorBaseSchema } from '../approximator-model.ts';
 import { ReplicaFeedbackSchema } from '../network.ts';
@@ -145,7 +146,7 @@ export const NnsaTrainConfigSchema = z.object({
       nominalWeight: z.number().min(0).max(1).default(0.5),
     })
     .prefault({}),
-  seed: z.number().int().min(0).default(DEFAULT_SEED),
+  seed: SeedSchema.default(DEFAULT_SEED),
 });
 
 /** A validated NNS+A training configuration. */

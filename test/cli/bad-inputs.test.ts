@@ -1,0 +1,80 @@
+/**
+ * A table of bad command lines across the commands: each is a one-line error (at most 300
+ * characters, no stack trace) with exit code 2, found before any work, and the `--out` folder that
+ * already holds results is byte-identical afterwards.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { npimHere } from '../helpers/cli.ts';
+
+/** Every file under `dir` with its bytes, relative path → content. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of await fs.readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    files.set(path.relative(dir, file), (await fs.readFile(file)).toString('base64'));
+  }
+  return files;
+}
+
+test('bad command lines: one line, exit 2, nothing written', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'npim-bad-'));
+  try {
+    const out = path.join(dir, 'out');
+    await fs.mkdir(out);
+    await fs.writeFile(path.join(out, 'results.json'), '{"kept": true}\n');
+    await fs.writeFile(path.join(out, 'metrics.json'), '{"kept": true}\n');
+    const notJson = path.join(dir, 'bad.json');
+    await fs.writeFile(notJson, '{"sigma": ');
+    const cases: Array<[string[], RegExp]> = [
+      // Seeds are 32-bit: 2^32 would alias 0.
+      [['simulate', '--seed', '4294967296', '--out', out], /--seed must be an integer in 0 … 4294967295/],
+      [['simulate', '--seed', '-1', '--out', out], /--seed must be an integer in 0 … 4294967295/],
+      [['simulate', '--seed', '1.5', '--out', out], /--seed expects an integer/],
+      [['train', 'sa', '--train-seed', '4294967296', '--out', out], /--train-seed must be an integer in 0/],
+      [['train', 'adc', '--seed', '99999999999', '--out', out], /--seed must be an integer in 0/],
+      [['train', 'dnn', '--arch', 'mlp', '--seed', '4294967296', '--out', out], /--seed must be an integer in 0/],
+      [['eval', 'sa', 'models/nnsa-d4', '--seed', 'x'], /--seed expects a number/],
+      [['export', 'models/mlp-mnist', '--format', 'csv', '--seed', '4294967296', '--out', path.join(out, 'm.csv')], /--seed must be/],
+      [['eval', 'adc', 'models/nnadc-8b-r1', '--eval-seed', '-3', '--out', out], /--eval-seed must be an integer in 0/],
+      // Numbers and enumerations.
+      [['simulate', '--sigma', 'NaN', '--out', out], /--sigma/],
+      [['simulate', '--dataflow', 'isaac,foo', '--out', out], /foo/],
+      [['simulate', '--samples', '0', '--out', out], /--samples/],
+      [['simulate', '--mc', '-1', '--out', out], /--mc/],
+      [['cost', '--workload', 'nonet', '--out', out], /nonet/],
+      [['cost', '--arch', 'tpu', '--out', out], /tpu/],
+      [['export', 'models/nnadc-8b-r1', '--format', 'xlsx', '--out', path.join(out, 'm.x')], /xlsx/],
+      [['--backend', 'gpu', 'info'], /gpu/],
+      // Files.
+      [['simulate', '--config', path.join(dir, 'missing.json'), '--out', out], /missing\.json/],
+      [['simulate', '--config', notJson, '--out', out], /not valid JSON/],
+      [['eval', 'adc', path.join(dir, 'no-such-model'), '--out', out], /no-such-model/],
+      [['export', path.join(dir, 'no-such-model'), '--format', 'csv', '--out', path.join(out, 'm.csv')], /no-such-model/],
+      [['simulate', '--model', path.join(dir, 'no-such-dnn'), '--out', out], /no-such-dnn/],
+      // Unknown options and commands.
+      [['simulate', '--sigmaa', '0.1'], /unknown option '--sigmaa'/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+    ];
+    const before = await snapshot(dir);
+    for (const [args, pattern] of cases) {
+      const r = await npimHere(args);
+      const what = `npim ${args.join(' ')}`;
+      assert.is(r.code, 2, `${what}: exit code (stderr: ${r.stderr})`);
+      const lines = r.stderr.trimEnd().split('\n');
+      assert.is(lines.length, 1, `${what}: stderr has ${lines.length} lines: ${r.stderr}`);
+      assert.ok(lines[0].length <= 300, `${what}: ${lines[0].length} characters`);
+      assert.not.match(lines[0], /\bat .*\.ts:\d+/, `${what}: stack trace`);
+      assert.match(lines[0], pattern, what);
+      assert.equal(await snapshot(dir), before, `${what} changed the files`);
+    }
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
