@@ -3,6 +3,7 @@
  * one-line message with exit code 2.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.ts';
 import { setQuiet } from '../io/progress.ts';
 import { BACKEND_CHOICES } from '../core/backend.ts';
@@ -19,10 +20,17 @@ import { registerSimulate } from './simulate.ts';
 import { registerRun } from './run.ts';
 import { registerConfig } from './config.ts';
 
+/** The package's version, from its package.json (two folders up, from src/cli or dist/cli). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command('npim')
     .description('neural-pim: RRAM processing-in-memory accelerators with neural analog peripherals')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(new Option('--backend <name>', 'tfjs backend').choices([...BACKEND_CHOICES]).default('auto'))
     .option('--json', 'machine-readable JSON output on stdout')
     .option('--quiet', 'no progress bars or informational lines')

@@ -1,5 +1,5 @@
 /** `npim simulate`: quantized DNNs on the simulated accelerator under the three dataflows. */
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import path from 'node:path';
 import { deepMerge, parseConfig, parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
@@ -100,39 +100,47 @@ export async function simulationConfigFrom(opts: SimulateOptions): Promise<Simul
 
 /** Adds the simulation options shared by `simulate` and `run`. */
 export function addSimulationOptions(cmd: Command, defaults: { samples: string; dataflow?: string }): Command {
-  return cmd
-    .option('--model <dir>', 'tfjs Layers model directory (dense, conv2d, pooling, flatten, ReLU, batch-norm)', DEFAULT_DNN_MODEL)
-    .option(
-      '--dataflow <list>',
-      `comma-separated: ${SIM_DATAFLOWS.join(', ')}, or all${defaults.dataflow ? '' : " (default: the accelerator description's, else neural-pim)"}`,
-      defaults.dataflow,
-    )
-    .option('--mode <mode>', 'Neural-PIM peripherals: behavioral | statistical')
-    .option('--sigma <sigma>', 'log-normal programming variation σ of every device (default 0.025)')
-    .option('--read-noise <sigma>', 'relative per-read noise σ (default 0)')
-    .option('--mc <draws>', 'Monte Carlo draws')
-    .option('--samples <n>', 'held-out images', defaults.samples)
-    .option('--seed <n>', 'seed')
-    .option('--data-dir <dir>', 'MNIST directory (default: NPIM_DATA_DIR, then datasets/mnist)')
-    .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4)')
-    .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
-    .option('--peripherals <kind>', 'Neural-PIM peripherals: trained (default) or ideal (exact recursion, ideal 8-bit converter)')
-    .option(
-      '--adc-verify <lsb>',
-      'write-verify trim every NNADC comparator to this tolerance (LSB) after programming (default 0.15; 0: off)',
-    )
-    .option(
-      '--nnsa-trim <mV>',
-      'write-verify trim every NNS+A hidden neuron to this tolerance (mV) after programming (default 0.2; 0: off)',
-    )
-    .option('--inject-sinad <dB>', 'instead of hardware: Gaussian noise in every layer at this SINAD')
-    .option('--sigma-sweep <list>', 'also sweep σ (comma-separated) for accuracy vs σ')
-    .option('--sinad-sweep <list>', 'also sweep injected SINAD (dB, comma-separated) for accuracy vs SINAD')
-    .option(
-      '--config <file>',
-      'accelerator description JSON (see npim config show; - for standard input), or a JSON simulation configuration (flags override it)',
-    )
-    .option('--preset <name>', `accelerator description preset: ${CHIP_PRESET_NAMES.join(', ')}`);
+  return (
+    cmd
+      // The default is described, not printed: help shows no path of the machine it runs on.
+      .addOption(
+        new Option('--model <dir>', 'tfjs Layers model directory (dense, conv2d, pooling, flatten, ReLU, batch-norm)').default(
+          DEFAULT_DNN_MODEL,
+          'the shipped models/lenet5-mnist',
+        ),
+      )
+      .option(
+        '--dataflow <list>',
+        `comma-separated: ${SIM_DATAFLOWS.join(', ')}, or all${defaults.dataflow ? '' : " (default: the accelerator description's, else neural-pim)"}`,
+        defaults.dataflow,
+      )
+      .option('--mode <mode>', 'Neural-PIM peripherals: behavioral | statistical')
+      .option('--sigma <sigma>', 'log-normal programming variation σ of every device (default 0.025)')
+      .option('--read-noise <sigma>', 'relative per-read noise σ (default 0)')
+      .option('--mc <draws>', 'Monte Carlo draws')
+      .option('--samples <n>', 'held-out images', defaults.samples)
+      .option('--seed <n>', 'seed')
+      .option('--data-dir <dir>', 'MNIST directory (default: NPIM_DATA_DIR, then datasets/mnist)')
+      .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4)')
+      .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
+      .option('--peripherals <kind>', 'Neural-PIM peripherals: trained (default) or ideal (exact recursion, ideal 8-bit converter)')
+      .option(
+        '--adc-verify <lsb>',
+        'write-verify trim every NNADC comparator to this tolerance (LSB) after programming (default 0.15; 0: off)',
+      )
+      .option(
+        '--nnsa-trim <mV>',
+        'write-verify trim every NNS+A hidden neuron to this tolerance (mV) after programming (default 0.2; 0: off)',
+      )
+      .option('--inject-sinad <dB>', 'instead of hardware: Gaussian noise in every layer at this SINAD')
+      .option('--sigma-sweep <list>', 'also sweep σ (comma-separated) for accuracy vs σ')
+      .option('--sinad-sweep <list>', 'also sweep injected SINAD (dB, comma-separated) for accuracy vs SINAD')
+      .option(
+        '--config <file>',
+        'accelerator description JSON (see npim config show; - for standard input), or a JSON simulation configuration (flags override it)',
+      )
+      .option('--preset <name>', `accelerator description preset: ${CHIP_PRESET_NAMES.join(', ')}`)
+  );
 }
 
 /** Registers `simulate`. */

@@ -56,6 +56,9 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['eval', 'adc', path.join(dir, 'no-such-model'), '--out', out], /no-such-model/],
       [['export', path.join(dir, 'no-such-model'), '--format', 'csv', '--out', path.join(out, 'm.csv')], /no-such-model/],
       [['simulate', '--model', path.join(dir, 'no-such-dnn'), '--out', out], /no-such-dnn/],
+      // The shipped inverter bank is rewritten only with --force.
+      [['characterize', 'inverter'], /--out is required \(or --force/],
+      [['characterize', 'inverter', '--out', 'datasets/vtc'], /is the shipped VTC bank .*--force/],
       // Unknown options and commands.
       [['simulate', '--sigmaa', '0.1'], /unknown option '--sigmaa'/],
       [['frobnicate'], /unknown command 'frobnicate'/],
