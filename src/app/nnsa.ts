@@ -33,27 +33,28 @@ export function nnsaMetricsJson(model: NnsaModel, evaluation: NnsaEvaluation, ev
 export type NnsaMetrics = ReturnType<typeof nnsaMetricsJson>;
 
 /**
- * Evaluates `model` and writes metrics.json and error-vs-output.svg into `dir`; the evaluation
+ * Evaluates `model`; with `out`, writes metrics.json and error-vs-output.svg there. The evaluation
  * options may depend on the model (its device σ is the default variation).
  */
-export async function evaluateNnsaToDir(
-  dir: string,
+export async function evaluateNnsaModel(
   model: NnsaModel,
   evalOptionsFor: (model: NnsaModel) => EvaluateNnsaOptions,
+  out?: string,
 ): Promise<NnsaMetrics> {
   const bank = bankFromJson(model.vtcBank);
   const eo = evalOptionsFor(model);
   const evaluation = evaluateNnsa(model.network, bank, eo);
   const metrics = nnsaMetricsJson(model, evaluation, eo);
-  await writeJsonAtomic(path.join(dir, 'metrics.json'), metrics);
+  if (out === undefined) return metrics;
+  await writeJsonAtomic(path.join(out, 'metrics.json'), metrics);
   await writePlot(
-    path.join(dir, 'error-vs-output.svg'),
+    path.join(out, 'error-vs-output.svg'),
     nnsaErrorPlot(evaluation, `NNS+A (D = ${model.dacBits}) error at nominal devices`),
   );
   return metrics;
 }
 
-/** Trains an NNS+A, writes model.json into `out`, then evaluates it there ({@link evaluateNnsaToDir}). */
+/** Trains an NNS+A, writes model.json into `out`, then evaluates it there ({@link evaluateNnsaModel}). */
 export async function trainNnsaToDir(
   cfg: NnsaTrainConfig,
   bank: VtcBank,
@@ -68,6 +69,6 @@ export async function trainNnsaToDir(
   bar.stop();
   const trainSeconds = (Date.now() - started) / 1000;
   await writeApproximatorModel(out, model);
-  const metrics = await evaluateNnsaToDir(out, model, evalOptionsFor);
+  const metrics = await evaluateNnsaModel(model, evalOptionsFor, out);
   return { metrics, trainSeconds };
 }

@@ -5,34 +5,47 @@ import { ensure } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
 import { NnadcTrainConfigSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
 import type { ColumnVerify } from '../circuits/nnadc/model.ts';
-import { trainNnadcToDir } from '../app/nnadc.ts';
+import { trainNnadcToDir, type NnadcEvalOptions } from '../app/nnadc.ts';
 import { nnadcTrainingText } from '../report/adc-report.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
 
 /** Corner modes of the Monte Carlo evaluation. */
 export const ADC_CORNER_MODES = ['nominal', 'global', 'per-neuron'] as const;
 
-/** Parses `--mc`, `--sigma`, `--corners`, `--eval-seed`. */
-export function parseAdcEvalOptions(
-  o: { mc: string; sigma?: string; corners: string; evalSeed: string; writeVerify?: string; verifyAttempts?: string },
-  model: NnadcModel,
-) {
+/**
+ * Parses `--mc`, `--sigma`, `--corners`, `--eval-seed` and the write-verify options at once (so a
+ * typo fails before any design or writing) and returns how to apply them to a model (its device
+ * σ is the default `--sigma`).
+ */
+export function parseAdcEvalOptions(o: {
+  mc: string;
+  sigma?: string;
+  corners: string;
+  evalSeed: string;
+  writeVerify?: string;
+  verifyAttempts?: string;
+}): (model: NnadcModel) => NnadcEvalOptions {
   const draws = parseIntOption(o.mc, '--mc');
   ensure(draws >= 1 && draws <= 100000, '--mc must be between 1 and 100000');
-  const sigma = o.sigma === undefined ? model.device.programming.sigma : parseNumberOption(o.sigma, '--sigma');
-  ensure(sigma >= 0 && sigma <= 2, `--sigma must be between 0 and 2, got ${sigma}`);
+  const sigmaFlag = o.sigma === undefined ? undefined : parseNumberOption(o.sigma, '--sigma');
+  ensure(sigmaFlag === undefined || (sigmaFlag >= 0 && sigmaFlag <= 2), `--sigma must be between 0 and 2, got ${sigmaFlag}`);
   const cornerModes = o.corners.split(',').map((c) => c.trim());
   for (const c of cornerModes)
     ensure(
       (ADC_CORNER_MODES as readonly string[]).includes(c),
       `--corners: unknown corner mode '${c}' (use ${ADC_CORNER_MODES.join(', ')})`,
     );
-  return {
-    draws,
-    device: { ...model.device, programming: { ...model.device.programming, sigma } },
-    cornerModes: cornerModes as Array<(typeof ADC_CORNER_MODES)[number]>,
-    seed: parseSeedOption(o.evalSeed, '--eval-seed'),
-    verify: parseVerifyOptions(o),
+  const seed = parseSeedOption(o.evalSeed, '--eval-seed');
+  const verify = parseVerifyOptions(o);
+  return (model) => {
+    const sigma = sigmaFlag ?? model.device.programming.sigma;
+    return {
+      draws,
+      device: { ...model.device, programming: { ...model.device.programming, sigma } },
+      cornerModes: cornerModes as Array<(typeof ADC_CORNER_MODES)[number]>,
+      seed,
+      verify,
+    };
   };
 }
 
@@ -103,6 +116,7 @@ export function registerTrainAdc(train: Command): void {
       .requiredOption('--out <dir>', 'output model directory'),
   ).action(async (opts: TrainAdcOptions, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
+    const evalOptionsFor = parseAdcEvalOptions(opts);
     const fromFile = opts.config ? await readJson(opts.config, 'config file') : {};
     const flags = {
       bits: opts.bits === undefined ? undefined : parseIntOption(opts.bits, '--bits'),
@@ -116,7 +130,7 @@ export function registerTrainAdc(train: Command): void {
       vtc: opts.vtc,
       onNnsa: opts.onNnsa,
       out: opts.out,
-      evalOptionsFor: (m) => parseAdcEvalOptions(opts, m),
+      evalOptionsFor,
     });
     printResult(global, { ...metrics, trainSeconds }, () =>
       nnadcTrainingText(model, evaluation, endToEndResult, cfg.device.programming.sigma),

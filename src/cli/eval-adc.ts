@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { statSync, existsSync } from 'node:fs';
-import { deepMerge, parseIntOption, parseNumberOption, parseSeedOption } from '../core/config.ts';
+import { deepMerge, parseIntOption, parseNumberOption } from '../core/config.ts';
 import { fail } from '../core/errors.ts';
 import {
   DEFAULT_SAMPLES_PER_CODE,
@@ -99,7 +99,14 @@ export function registerEvalAdc(evalGroup: Command): void {
   ).action(async (target: string, flags: AdcFlags, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
     // Every option is checked before any work, whether or not this run uses it.
-    parseSeedOption(flags.evalSeed, '--eval-seed');
+    const monteCarloOptionsFor = parseAdcEvalOptions({
+      mc: flags.mc ?? '1',
+      sigma: flags.sigma,
+      corners: flags.corners,
+      evalSeed: flags.evalSeed,
+      writeVerify: flags.writeVerify,
+      verifyAttempts: flags.verifyAttempts,
+    });
     const fromFlags = {
       bits: flags.bits === undefined ? undefined : parseIntOption(flags.bits, '--bits'),
       vLowVolts: flags.vmin === undefined ? undefined : parseNumberOption(flags.vmin, '--vmin'),
@@ -124,18 +131,7 @@ export function registerEvalAdc(evalGroup: Command): void {
       const model = await loadAdcModelTransfer(target);
       nnadc = model.model;
       if (flags.mc !== undefined) {
-        const eo = parseAdcEvalOptions(
-          {
-            mc: flags.mc,
-            sigma: flags.sigma,
-            corners: flags.corners,
-            evalSeed: flags.evalSeed,
-            writeVerify: flags.writeVerify,
-            verifyAttempts: flags.verifyAttempts,
-          },
-          model.model,
-        );
-        monteCarlo = evaluateNnadc(model.model, bankFromJson(model.model.vtcBank), eo).evaluation;
+        monteCarlo = evaluateNnadc(model.model, bankFromJson(model.model.vtcBank), monteCarloOptionsFor(model.model)).evaluation;
       }
       // The model's own scale is the default; a different resolution cannot be measured.
       options = parseAdcMeasureOptions(

@@ -7,7 +7,8 @@ import { readApproximatorModel } from '../io/approximator-model.ts';
 import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circuits/nnsa/config.ts';
 import { nnsaEvaluationText } from '../report/nnsa-report.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
-import { evaluateNnsaToDir, trainNnsaToDir } from '../app/nnsa.ts';
+import { evaluateNnsaModel, trainNnsaToDir } from '../app/nnsa.ts';
+import type { EvaluateNnsaOptions } from '../circuits/nnsa/evaluate.ts';
 import { info } from '../io/progress.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 
@@ -46,28 +47,36 @@ function parseReplicaFeedback(text: string): { outputDevices: number; railDevice
   return { outputDevices, railDevices };
 }
 
-function parseEvalOptions(o: EvalOptions, model: NnsaModel) {
+/**
+ * Parses the evaluation options at once (so a typo fails before any training or writing) and
+ * returns how to apply them to a model (its device σ is the default `--sigma`).
+ */
+function parseEvalOptions(o: EvalOptions): (model: NnsaModel) => EvaluateNnsaOptions {
   const draws = parseIntOption(o.mc, '--mc');
   ensure(draws >= 0 && draws <= 100000, '--mc must be between 0 and 100000');
   const points = parseIntOption(o.points, '--points');
   ensure(points >= 16 && points <= 1_000_000, '--points must be between 16 and 1000000');
   const nominalPoints = parseIntOption(o.nominalPoints, '--nominal-points');
   ensure(nominalPoints >= 16 && nominalPoints <= 1_000_000, '--nominal-points must be between 16 and 1000000');
-  const sigma = o.sigma === undefined ? model.network.device.programming.sigma : parseNumberOption(o.sigma, '--sigma');
-  ensure(sigma >= 0 && sigma <= 2, `--sigma must be between 0 and 2, got ${sigma}`);
+  const sigmaFlag = o.sigma === undefined ? undefined : parseNumberOption(o.sigma, '--sigma');
+  ensure(sigmaFlag === undefined || (sigmaFlag >= 0 && sigmaFlag <= 2), `--sigma must be between 0 and 2, got ${sigmaFlag}`);
   const cornerModes = o.corners.split(',').map((c) => c.trim());
   for (const c of cornerModes)
     ensure((CORNER_MODES as readonly string[]).includes(c), `--corners: unknown corner mode '${c}' (use ${CORNER_MODES.join(', ')})`);
   const seed = parseSeedOption(o.seed, '--seed');
-  return {
-    dacBits: model.dacBits,
-    points,
-    nominalPoints,
-    draws,
-    device: { ...model.network.device, programming: { ...model.network.device.programming, sigma } },
-    cornerModes: cornerModes as Array<(typeof CORNER_MODES)[number]>,
-    seed,
-    trim: o.trim === undefined ? undefined : { toleranceVolts: parseTrim(o.trim) / 1000, maxAttempts: 100 },
+  const trim = o.trim === undefined ? undefined : { toleranceVolts: parseTrim(o.trim) / 1000, maxAttempts: 100 };
+  return (model) => {
+    const sigma = sigmaFlag ?? model.network.device.programming.sigma;
+    return {
+      dacBits: model.dacBits,
+      points,
+      nominalPoints,
+      draws,
+      device: { ...model.network.device, programming: { ...model.network.device.programming, sigma } },
+      cornerModes: cornerModes as Array<(typeof CORNER_MODES)[number]>,
+      seed,
+      trim,
+    };
   };
 }
 
@@ -114,6 +123,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       .requiredOption('--out <dir>', 'output model directory'),
   ).action(async (opts: EvalOptions & TrainOptions, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
+    const evalOptionsFor = parseEvalOptions(opts);
     const fromFile = opts.config ? await readJson(opts.config, 'config file') : {};
     const flags: Record<string, unknown> = {
       dacBits: opts.dacBits === undefined ? undefined : parseIntOption(opts.dacBits, '--dac-bits'),
@@ -133,17 +143,26 @@ export function registerSa(train: Command, evaluate: Command): void {
     }
     const bank = await loadVtcBank(opts.vtc);
     const backend = await startBackend(global);
-    const { metrics, trainSeconds } = await trainNnsaToDir(cfg, bank, opts.out, (m) => parseEvalOptions(opts, m));
+    const { metrics, trainSeconds } = await trainNnsaToDir(cfg, bank, opts.out, evalOptionsFor);
     info(`trained in ${trainSeconds.toFixed(1)} s on ${backend.name}; wrote ${opts.out}/model.json, metrics.json, error-vs-output.svg`);
     printResult(global, { ...metrics, trainSeconds }, () => nnsaEvaluationText(metrics.evaluation));
   });
 
   addEvalOptions(
-    evaluate.command('sa').description('evaluate a trained NNS+A (nominal, Monte Carlo, multi-cycle)').argument('<dir>', 'model directory'),
-  ).action(async (dir: string, opts: EvalOptions, cmd: Command) => {
+    evaluate
+      .command('sa')
+      .description('evaluate a trained NNS+A (nominal, Monte Carlo, multi-cycle)')
+      .argument('<dir>', 'model directory')
+      .option(
+        '--out <dir>',
+        'write metrics.json and error-vs-output.svg here (default: print only; the model directory is never rewritten)',
+      ),
+  ).action(async (dir: string, opts: EvalOptions & { out?: string }, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
+    const evalOptionsFor = parseEvalOptions(opts);
     const model = await readApproximatorModel(dir, 'nnsa', NnsaModelSchema);
-    const metrics = await evaluateNnsaToDir(dir, model, (m) => parseEvalOptions(opts, m));
+    const metrics = await evaluateNnsaModel(model, evalOptionsFor, opts.out);
+    if (opts.out) info(`wrote metrics.json and error-vs-output.svg to ${opts.out}`);
     printResult(global, metrics, () => nnsaEvaluationText(metrics.evaluation));
   });
 }

@@ -56,6 +56,14 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['eval', 'adc', path.join(dir, 'no-such-model'), '--out', out], /no-such-model/],
       [['export', path.join(dir, 'no-such-model'), '--format', 'csv', '--out', path.join(out, 'm.csv')], /no-such-model/],
       [['simulate', '--model', path.join(dir, 'no-such-dnn'), '--out', out], /no-such-dnn/],
+      // Evaluation options are checked before training replaces anything in --out.
+      [['train', 'sa', '--mc', 'x', '--out', out], /--mc expects a number/],
+      [['train', 'sa', '--corners', 'nominal,typo', '--out', out], /--corners: unknown corner mode 'typo'/],
+      [['train', 'sa', '--trim', '0', '--out', out], /--trim/],
+      [['train', 'adc', '--corners', 'fs', '--out', out], /--corners: unknown corner mode 'fs'/],
+      [['train', 'adc', '--mc', '0', '--out', out], /--mc must be between 1 and 100000/],
+      [['train', 'adc', '--write-verify', '-1', '--out', out], /--write-verify/],
+      [['eval', 'adc', 'models/nnadc-8b-r1', '--corners', 'x', '--out', out], /--corners: unknown corner mode 'x'/],
       // The shipped inverter bank is rewritten only with --force.
       [['characterize', 'inverter'], /--out is required \(or --force/],
       [['characterize', 'inverter', '--out', 'datasets/vtc'], /is the shipped VTC bank .*--force/],
@@ -75,6 +83,29 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       assert.match(lines[0], pattern, what);
       assert.equal(await snapshot(dir), before, `${what} changed the files`);
     }
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('eval sa prints, and writes only to --out: the model directory is never rewritten', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'npim-eval-sa-'));
+  try {
+    const model = path.join(dir, 'nnsa');
+    await fs.cp('models/nnsa-d4', model, { recursive: true });
+    const before = await snapshot(model);
+    const quick = ['--points', '64', '--nominal-points', '256', '--corners', 'nominal'];
+    const printed = await npimHere(['--json', 'eval', 'sa', model, '--mc', '0', ...quick]);
+    assert.is(printed.code, 0, printed.stderr);
+    assert.equal(await snapshot(model), before, 'eval sa without --out changed the model directory');
+    // No draws: no Monte Carlo entries, and nothing non-finite (JSON would say null).
+    assert.equal(JSON.parse(printed.stdout).evaluation.monteCarlo, []);
+    assert.not.match(printed.stdout, /null/);
+    const out = path.join(dir, 'eval');
+    const written = await npimHere(['--json', 'eval', 'sa', model, '--mc', '1', ...quick, '--out', out]);
+    assert.is(written.code, 0, written.stderr);
+    assert.equal((await fs.readdir(out)).sort(), ['error-vs-output.svg', 'metrics.json']);
+    assert.equal(JSON.parse(await fs.readFile(path.join(out, 'metrics.json'), 'utf8')), JSON.parse(written.stdout));
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -248,9 +248,9 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
       offsetGainCalibrated: summarizeDraws(calibrated),
     };
   };
-  // As programmed, then (with `trim`) the same draws trimmed.
-  const monteCarlo: MonteCarloStats[] = o.cornerModes.map((mode) => runMonteCarlo(mode));
-  if (o.trim) monteCarlo.push(...o.cornerModes.map((mode) => runMonteCarlo(mode, o.trim)));
+  // As programmed, then (with `trim`) the same draws trimmed; no draws, no entries (not NaN statistics).
+  const monteCarlo: MonteCarloStats[] = o.draws > 0 ? o.cornerModes.map((mode) => runMonteCarlo(mode)) : [];
+  if (o.trim && o.draws > 0) monteCarlo.push(...o.cornerModes.map((mode) => runMonteCarlo(mode, o.trim)));
 
   const bins = 40;
   const agg = Array.from({ length: bins }, () => ({ min: Infinity, max: -Infinity, sum: 0, n: 0 }));
