@@ -69,11 +69,8 @@ export function registerCost(program: Command): void {
       const chipArchs = chip ? [architectureOfChip(chip)] : [];
       const names = opts.arch.split(',').map((n) => n.trim());
       const archList = chip && !names.includes('all') && !names.includes(chip.name) ? `${opts.arch},${chip.name}` : opts.arch;
-      const archs = selectArchitectures(
-        mergeArchitectures(mergeArchitectures(defaultArchitectures(), userArchs), chipArchs),
-        archList,
-        lib,
-      );
+      const known = mergeArchitectures(mergeArchitectures(defaultArchitectures(), userArchs), chipArchs);
+      const archs = selectArchitectures(known, archList, lib);
       const workloads = selectWorkloads(opts.workload);
       const workloadActivity = opts.activity ? parseActivityFile(await readJson(opts.activity, 'activity file')) : undefined;
       const inputBitDensity = parseNumberOption(opts.inputDensity, '--input-density');
@@ -91,6 +88,9 @@ export function registerCost(program: Command): void {
         .split(',')
         .map((b) => b.trim())
         .filter(Boolean);
+      const unknownBaseline = baselines.find((b) => !known.some((a) => a.name === b));
+      if (unknownBaseline !== undefined)
+        fail(`--baselines: unknown architecture '${unknownBaseline}' (known: ${known.map((a) => a.name).join(', ')})`);
       const comparison = compareArchitectures(archs, lib, workloads, {
         activity: { inputBitDensity, cellOnFraction },
         workloadActivity,

@@ -6,6 +6,11 @@ import { linePlot } from './plot.ts';
 
 const pct = (x: number): string => (100 * x).toFixed(2);
 
+/** Mean ± standard deviation over draws; one draw has no spread, and saying "± 0.00" would claim one. */
+function accuracyCell(r: Pick<SimulationResult, 'accuracyMean' | 'accuracyStd' | 'draws'>): string {
+  return r.draws > 1 ? `${pct(r.accuracyMean)} ± ${pct(r.accuracyStd)}` : `${pct(r.accuracyMean)} (1 draw, no spread)`;
+}
+
 /** One Markdown table row per result. */
 export function simulationTable(results: SimulationResult[]): string {
   const head =
@@ -13,7 +18,7 @@ export function simulationTable(results: SimulationResult[]): string {
   const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|';
   const rows = results.map(
     (r) =>
-      `| ${r.dataflow} | ${r.mode} | ${r.sigma} | ${r.images} × ${r.draws} | ${pct(r.accuracyMean)} ± ${pct(r.accuracyStd)} | ${pct(r.referenceAccuracy)} | ${((r.accuracyMean - r.referenceAccuracy) * 100).toFixed(2)} | ${Number.isFinite(r.sinadMeanDb) && r.sinadMeanDb < 199 ? r.sinadMeanDb.toFixed(1) : 'exact'} | ${Math.round(r.conversionsTotal / r.images).toLocaleString('en-US')} |`,
+      `| ${r.dataflow} | ${r.mode} | ${r.sigma} | ${r.images} × ${r.draws} | ${accuracyCell(r)} | ${pct(r.referenceAccuracy)} | ${((r.accuracyMean - r.referenceAccuracy) * 100).toFixed(2)} | ${Number.isFinite(r.sinadMeanDb) && r.sinadMeanDb < 199 ? r.sinadMeanDb.toFixed(1) : 'exact'} | ${Math.round(r.conversionsTotal / r.images).toLocaleString('en-US')} |`,
   );
   return [head, sep, ...rows].join('\n');
 }

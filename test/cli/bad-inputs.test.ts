@@ -48,6 +48,7 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['simulate', '--mc', '-1', '--out', out], /--mc/],
       [['cost', '--workload', 'nonet', '--out', out], /nonet/],
       [['cost', '--arch', 'tpu', '--out', out], /tpu/],
+      [['cost', '--baselines', 'isaac,isac', '--out', out], /--baselines: unknown architecture 'isac'/],
       [['export', 'models/nnadc-8b-r1', '--format', 'xlsx', '--out', path.join(out, 'm.x')], /xlsx/],
       [['--backend', 'gpu', 'info'], /gpu/],
       // Files.
