@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { writeFileAtomic } from '../io/files.ts';
+import { displayPath } from '../core/paths.ts';
 import { writeCostReport } from './cost.ts';
 import { info } from '../io/progress.ts';
 import { defaultArchitectures } from '../cost/architectures.ts';
@@ -22,6 +23,8 @@ export interface MainJob {
   /** Validated simulation configuration. */
   config: SimulationConfig;
   dataflows: SimDataflow[];
+  /** Accuracy sweeps over σ and injected SINAD (`--sigma-sweep`, `--sinad-sweep`), as `npim simulate` runs them. */
+  sweeps?: { sigma?: number[]; sinad?: number[] };
   /** tfjs Layers model directory. */
   model: string;
   /** Held-out images to simulate. */
@@ -48,8 +51,8 @@ export interface MainJobResult {
 export async function runMainJob(job: MainJob): Promise<MainJobResult> {
   const w = await prepareWorkload(job.model, job.samples, job.dataDir);
   info(`simulating ${w.description}`);
-  const sim = await runSimulations(job.config, job.dataflows, w, {}, (label) => info(`  ${label}…`));
-  const report: SimulationReport = { workload: w.description, model: job.model, ...sim };
+  const sim = await runSimulations(job.config, job.dataflows, w, job.sweeps ?? {}, (label) => info(`  ${label}…`));
+  const report: SimulationReport = { workload: w.description, model: displayPath(job.model), ...sim };
   await writeSimulationReport(job.out, report, job.config);
 
   info('costing the nine benchmarks and the MNIST models');

@@ -10,7 +10,7 @@ import { promises as fs, existsSync, statSync, constants as fsConstants } from '
 import path from 'node:path';
 import { parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
-import { INVERTER_LIB_PATH } from '../core/paths.ts';
+import { INVERTER_LIB_PATH, displayPath } from '../core/paths.ts';
 import { writeFileAtomic } from '../io/files.ts';
 import { info } from '../io/progress.ts';
 import { describeApproximator, programApproximator } from '../mapping/approximator-map.ts';
@@ -146,15 +146,20 @@ export function registerExport(program: Command): void {
         const corner = inverterCorner(flags.corner);
         const a = await readApproximator(modelDir);
         const programmed = programApproximator(a, { sigma, seed });
-        const dataFile = dataFileOf(out);
+        // A self-contained folder: the inverter library is written beside the netlist and both
+        // paths are relative (ngspice resolves .include from the netlist's folder; wrdata writes
+        // into the folder it runs in), so the netlist names no path of this machine.
+        const dataFile = path.basename(dataFileOf(out));
+        const libFile = path.basename(INVERTER_LIB_PATH);
         const deck = approximatorDeck(a, programmed, {
           points,
           seed,
           corner,
-          libPath: INVERTER_LIB_PATH,
+          libPath: libFile,
           dataFile,
-          description: `${modelDir}: ${describeApproximator(a)}`,
+          description: `${displayPath(modelDir)}: ${describeApproximator(a)}`,
         });
+        await writeFileAtomic(path.join(path.dirname(out), libFile), await fs.readFile(INVERTER_LIB_PATH, 'utf8'));
         await writeFileAtomic(out, deck.text);
         const result = {
           format,

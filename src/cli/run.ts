@@ -12,7 +12,7 @@ import { comparisonJson } from '../report/cost-report.ts';
 import { mainJobText } from '../report/run-report.ts';
 import { retrainPipelineModels } from '../app/retrain.ts';
 import { runMainJob } from '../app/run.ts';
-import { addSimulationOptions, parseDataflows, simulationConfigFrom } from './simulate.ts';
+import { addSimulationOptions, parseDataflows, parseSweeps, simulationConfigFrom } from './simulate.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
 
 interface RunOptions {
@@ -43,6 +43,7 @@ export function registerRun(program: Command): void {
       const samples = parseIntOption(opts.samples, '--samples');
       ensure(samples >= 1, '--samples must be at least 1');
       const dataflows = parseDataflows(opts.dataflow);
+      const sweeps = parseSweeps(opts as { sigmaSweep?: string; sinadSweep?: string });
       const backend = await startBackend(global);
       const simOpts = opts as unknown as Parameters<typeof simulationConfigFrom>[0];
       if (opts.retrain) {
@@ -55,6 +56,7 @@ export function registerRun(program: Command): void {
       const { report, comparison, seconds } = await runMainJob({
         config: cfg,
         dataflows,
+        sweeps,
         model: opts.model,
         samples,
         dataDir: opts.dataDir as string | undefined,

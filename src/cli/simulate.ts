@@ -19,7 +19,7 @@ import { readConfigJson } from './config.ts';
 import { prepareWorkload } from '../app/prepare-workload.ts';
 import { runSimulations, writeSimulationReport } from '../app/simulate.ts';
 import { printResult, startBackend, type GlobalOptions } from './shared.ts';
-import { MODELS_DIR } from '../core/paths.ts';
+import { MODELS_DIR, displayPath } from '../core/paths.ts';
 
 /** Shipped LeNet-5. */
 export const DEFAULT_DNN_MODEL = path.join(MODELS_DIR, 'lenet5-mnist');
@@ -98,6 +98,13 @@ export async function simulationConfigFrom(opts: SimulateOptions): Promise<Simul
   );
 }
 
+/** `--sigma-sweep` and `--sinad-sweep` of `simulate` and `run`, validated. */
+export function parseSweeps(opts: Pick<SimulateOptions, 'sigmaSweep' | 'sinadSweep'>): { sigma?: number[]; sinad?: number[] } {
+  const sweeps = { sigma: parseList(opts.sigmaSweep, '--sigma-sweep'), sinad: parseList(opts.sinadSweep, '--sinad-sweep') };
+  for (const s of sweeps.sigma ?? []) ensure(s >= 0 && s <= 2, `--sigma-sweep values must be in [0, 2], got ${s}`);
+  return sweeps;
+}
+
 /** Adds the simulation options shared by `simulate` and `run`. */
 export function addSimulationOptions(cmd: Command, defaults: { samples: string; dataflow?: string }): Command {
   return (
@@ -160,15 +167,14 @@ export function registerSimulate(program: Command): void {
       ensure(samples >= 1 && samples <= 1_000_000, '--samples must be between 1 and 1000000');
       const cfg = await simulationConfigFrom(opts);
       const dataflows = parseDataflows(opts.dataflow ?? cfg.dataflow);
-      const sweeps = { sigma: parseList(opts.sigmaSweep, '--sigma-sweep'), sinad: parseList(opts.sinadSweep, '--sinad-sweep') };
-      for (const s of sweeps.sigma ?? []) ensure(s >= 0 && s <= 2, `--sigma-sweep values must be in [0, 2], got ${s}`);
+      const sweeps = parseSweeps(opts);
       await startBackend(global);
       const w = await prepareWorkload(opts.model, samples, opts.dataDir);
       info(`simulating ${w.description}`);
       const bar = startProgress('simulate', 1);
       const r = await runSimulations(cfg, dataflows, w, sweeps, (label) => bar.update(0, label));
       bar.stop();
-      const report: SimulationReport = { workload: w.description, model: opts.model, ...r };
+      const report: SimulationReport = { workload: w.description, model: displayPath(opts.model), ...r };
       if (opts.out) {
         await writeSimulationReport(opts.out, report, cfg);
         info(

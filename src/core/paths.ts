@@ -16,3 +16,12 @@ export const INVERTER_LIB_PATH = path.join(VTC_DIR, 'inverter_130nm.lib');
 
 /** Directory of shipped models. */
 export const MODELS_DIR = path.join(PACKAGE_ROOT, 'models');
+
+/**
+ * How a path is shown in reports and results: relative to the package for its own files (the
+ * shipped `models/lenet5-mnist` reads the same on every machine), else as the user gave it.
+ */
+export function displayPath(p: string): string {
+  const rel = path.relative(PACKAGE_ROOT, path.resolve(p));
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}

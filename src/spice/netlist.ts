@@ -134,7 +134,7 @@ function header(o: NetlistOptions, p: ProgrammedApproximator, lines: string[]): 
       `${p.device.stuckAtGMinRate + p.device.stuckAtGMaxRate > 0 ? `, stuck-at rates ${p.device.stuckAtGMinRate}/${p.device.stuckAtGMaxRate}` : ''}${p.device.drift ? ', with drift' : ''}`,
     `* inverter corner ${c.name} (${c.process.toUpperCase()}, ${c.temperatureCelsius} C, VDD ${c.vddVolts} V)`,
     ...lines.map((l) => `* ${l}`),
-    `* run: ngspice -b <this file>   (writes ${o.dataFile})`,
+    `* run: ngspice -b <this file>   (writes ${o.dataFile}${o.dataFile.startsWith('/') ? '' : ' in the folder it runs in'})`,
     '*',
     cornerParams(c),
     `.include ${JSON.stringify(o.libPath)}`,

@@ -127,9 +127,17 @@ test('spice export: a netlist that runs unmodified in ngspice and writes the pro
     console.log('note: ngspice is not installed; not running the exported netlist');
     return;
   }
-  const run = spawnSync('ngspice', ['-b', out], { cwd: work, encoding: 'utf8' });
+  // The netlist names no path of this machine: moved with its library, it runs anywhere.
+  const text = readFileSync(out, 'utf8');
+  assert.match(text, /^\.include "inverter_130nm\.lib"$/m);
+  assert.match(text, /^wrdata sa\.data /m);
+  assert.not.ok(text.includes(ROOT), 'the netlist names the checkout');
+  const moved = path.join(work, 'moved');
+  mkdirSync(moved, { recursive: true });
+  for (const f of ['sa.cir', 'inverter_130nm.lib']) writeFileSync(path.join(moved, f), readFileSync(path.join(work, f)));
+  const run = spawnSync('ngspice', ['-b', 'sa.cir'], { cwd: moved, encoding: 'utf8' });
   assert.is(run.status, 0, run.stderr);
-  const rows = readFileSync(res.dataFile, 'utf8').trim().split('\n');
+  const rows = readFileSync(path.join(moved, res.dataFile), 'utf8').trim().split('\n');
   assert.is(rows.length, 12);
   for (const [i, row] of rows.entries()) {
     const v = row.trim().split(/\s+/).map(Number);

@@ -1,7 +1,8 @@
 /** The program as a whole: version, and help text that holds no path of the machine it runs on. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ROOT, npimHere } from '../helpers/cli.ts';
 import { buildProgram } from '../../src/cli/main.ts';
@@ -25,6 +26,28 @@ test('no command help shows an absolute path of this machine', () => {
   for (const c of all) {
     const help = c.helpInformation();
     assert.not.ok(help.includes(ROOT), `npim ${c.name()} --help shows ${ROOT}`);
+  }
+});
+
+test('npim run honours --sigma-sweep and --sinad-sweep, and reports the shipped model by its package path', async () => {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'npim-run-'));
+  try {
+    const args = ['run', '--samples', '20', '--dataflow', 'isaac', '--mc', '1', '--sigma-sweep', '0,0.05', '--sinad-sweep', '20'];
+    const r = await npimHere([...args, '--out', out]);
+    assert.is(r.code, 0, r.stderr);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    assert.equal(
+      results.sigmaSweep.map((s: { sigma: number }) => s.sigma),
+      [0, 0.05],
+    );
+    assert.equal(
+      results.sinadSweep.map((s: { sinadDb: number }) => s.sinadDb),
+      [20],
+    );
+    assert.is(results.model, 'models/lenet5-mnist');
+    for (const f of ['accuracy-vs-sigma.svg', 'accuracy-vs-sinad.svg', 'report.md']) assert.ok(existsSync(path.join(out, f)), f);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
 
