@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { UserError } from '../core/errors.ts';
+import { UserError, errorLine } from '../core/errors.ts';
 import { setQuiet } from '../io/progress.ts';
 import { BACKEND_CHOICES } from '../core/backend.ts';
 import { registerInfo } from './info.ts';
@@ -65,11 +65,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
       if (e.code === 'commander.help') return 0;
-      process.stderr.write(`npim: ${e.message.replace(/^error: /, '').split('\n')[0]}\n`);
+      process.stderr.write(`${errorLine(`npim: ${e.message.replace(/^error: /, '')}`)}\n`);
       return 2;
     }
     if (e instanceof UserError) {
-      process.stderr.write(`npim: error: ${e.message.split('\n')[0]}\n`);
+      process.stderr.write(`${errorLine(`npim: error: ${e.message}`)}\n`);
       return e.exitCode;
     }
     throw e;

@@ -15,6 +15,24 @@ export class UserError extends Error {
   }
 }
 
+/** Longest error line the CLI prints; a longer message is cut (one readable line, whatever the input). */
+export const MAX_ERROR_CHARACTERS = 300;
+
+/**
+ * A value quoted for an error message, cut to `max` characters: a bad 50 MB CSV cell is named,
+ * not echoed.
+ */
+export function quoted(value: unknown, max = 40): string {
+  const text = String(value);
+  return text.length <= max ? `'${text}'` : `'${text.slice(0, max)}…' (${text.length} characters)`;
+}
+
+/** The one line the CLI prints for a user error: the first line of `message`, at most {@link MAX_ERROR_CHARACTERS}. */
+export function errorLine(message: string): string {
+  const line = message.split('\n')[0];
+  return line.length <= MAX_ERROR_CHARACTERS ? line : `${line.slice(0, MAX_ERROR_CHARACTERS - 1)}…`;
+}
+
 /** Throws a {@link UserError} with the given message. */
 export function fail(message: string): never {
   throw new UserError(message);

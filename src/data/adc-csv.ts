@@ -6,7 +6,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { fail } from '../core/errors.ts';
+import { fail, quoted } from '../core/errors.ts';
 import { MAX_ADC_BITS } from '../analysis/adc-metrics.ts';
 import { readText, writeFileAtomic } from '../io/files.ts';
 
@@ -49,9 +49,9 @@ export function parseAdcCsv(text: string, bits: number, source = 'ADC CSV'): Adc
   rows.forEach(({ record, info }, i) => {
     const where = `${source} line ${info.lines}`;
     const v = Number(record.input);
-    if (record.input === '' || !Number.isFinite(v)) fail(`${where}: input must be a number (volts), got '${record.input}'`);
+    if (record.input === '' || !Number.isFinite(v)) fail(`${where}: input must be a number (volts), got ${quoted(record.input)}`);
     const c = Number(record.code);
-    if (record.code === '' || !Number.isInteger(c)) fail(`${where}: code must be an integer, got '${record.code}'`);
+    if (record.code === '' || !Number.isInteger(c)) fail(`${where}: code must be an integer, got ${quoted(record.code)}`);
     if (c < 0 || c > top) fail(`${where}: code ${c} is outside 0..${top} of a ${bits}-bit converter (check --bits)`);
     inputVolts[i] = v;
     codes[i] = c;

@@ -4,7 +4,7 @@
  * with its file, line and column, so a typo in row 40 000 is found without opening the file.
  */
 import { parse } from 'csv-parse/sync';
-import { ensure, fail } from '../core/errors.ts';
+import { ensure, fail, quoted } from '../core/errors.ts';
 import { readText } from '../io/files.ts';
 
 /** A validated numeric table. */
@@ -77,13 +77,13 @@ export function parseCsvTable(text: string, options: CsvTableOptions = {}): CsvT
     for (const [j, col] of featureIndex.entries()) {
       const cell = record[col];
       const v = cell === '' ? NaN : Number(cell);
-      if (!Number.isFinite(v)) fail(`${where}, column '${featureNames[j]}': '${cell}' is not a finite number`);
+      if (!Number.isFinite(v)) fail(`${where}, column '${featureNames[j]}': ${quoted(cell)} is not a finite number`);
       features[r * d + j] = v;
     }
     const cell = record[labelIndex];
     const label = cell === '' ? NaN : Number(cell);
     if (!Number.isInteger(label) || label < 0 || label > 0x7fffffff) {
-      fail(`${where}, label column '${labelColumn}': '${cell}' is not a non-negative integer`);
+      fail(`${where}, label column '${labelColumn}': ${quoted(cell)} is not a non-negative integer`);
     }
     labels[r] = label;
     if (label > maxLabel) maxLabel = label;

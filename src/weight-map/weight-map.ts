@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { describeZodError } from '../core/config.ts';
-import { ensure, fail } from '../core/errors.ts';
+import { ensure, fail, quoted } from '../core/errors.ts';
 import { RramConfigSchema, levelConductance, type RramConfig } from '../device/rram.ts';
 import {
   columnRole,
@@ -687,7 +687,7 @@ export class WeightMapBuilder {
     // Records arrive grouped by circuit and array: remember the last pair to skip the lookups.
     let spec = this.lastSpec;
     if (!spec || spec.name !== rec.circuit) {
-      spec = this.specs.get(rec.circuit) ?? fail(`${at()}: unknown circuit '${rec.circuit}'`);
+      spec = this.specs.get(rec.circuit) ?? fail(`${at()}: unknown circuit ${quoted(rec.circuit)}`);
       this.lastSpec = spec;
       this.lastBuilder = null;
     }
@@ -696,7 +696,7 @@ export class WeightMapBuilder {
     checkInt(rec.column, 'column', MAX_POSITION, at);
     checkInt(rec.levelIndex, 'levelIndex', 2 ** spec.device.levelBits - 1, at);
     const pol = polarityCode(rec.polarity);
-    if (pol < 0) fail(`${at()}: unknown polarity '${rec.polarity}', expected one of ${POLARITIES.join(', ')}`);
+    if (pol < 0) fail(`${at()}: unknown polarity ${quoted(rec.polarity)}, expected one of ${POLARITIES.join(', ')}`);
     if (!(Number.isFinite(rec.targetSiemens) && rec.targetSiemens >= 0))
       fail(`${at()}: targetSiemens must be a finite conductance ≥ 0, got ${rec.targetSiemens}`);
     if (!(Number.isFinite(rec.programmedSiemens) && rec.programmedSiemens >= 0))

@@ -72,6 +72,10 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['simulate', '--sigmaa', '0.1'], /unknown option '--sigmaa'/],
       [['frobnicate'], /unknown command 'frobnicate'/],
     ];
+    // A 5 MB bad cell in a converter's measured codes: named, not echoed.
+    const hugeCell = path.join(dir, 'huge-cell.csv');
+    await fs.writeFile(hugeCell, `input,code\n0.1,3\n${'x'.repeat(5_000_000)},4\n`);
+    cases.push([['eval', 'adc', hugeCell, '--bits', '4'], /input must be a number \(volts\), got 'x{40}…' \(5000000 characters\)/]);
     const before = await snapshot(dir);
     for (const [args, pattern] of cases) {
       const r = await npimHere(args);
