@@ -19,7 +19,7 @@ export function spiceVerifyText(r: SpiceVerifyReport): string {
     lines.push(
       `sweep: ${r.sweep.points} points, ${r.sweep.startVolts.toFixed(4)} .. ${r.sweep.endVolts.toFixed(4)} V differential`,
       `code agreement: ${a.equal}/${a.points} = ${(100 * a.fraction).toFixed(2)} % (max |Δcode| ${a.maxAbsCodeDifference})`,
-      `ENOB: SPICE ${r.enob.spiceBits.toFixed(3)} bit, model ${r.enob.modelBits.toFixed(3)} bit (same sweep points: ${r.enob.modelSameSamplesBits.toFixed(3)}), Δ ${r.enob.differenceBits >= 0 ? '+' : ''}${r.enob.differenceBits.toFixed(3)} bit`,
+      `ENOB: SPICE ${r.enob.spiceBits.toFixed(3)} bit, model ${r.enob.modelBits.toFixed(3)} bit (same sweep points: ${r.enob.modelSameSamplesBits.toFixed(3)}), Δ at the same points ${r.enob.differenceBits >= 0 ? '+' : ''}${r.enob.differenceBits.toFixed(3)} bit`,
       `SPICE DNL ${r.spice.dnlMinLsb.toFixed(2)}..${r.spice.dnlMaxLsb.toFixed(2)} LSB, INL ${r.spice.inlMinLsb.toFixed(2)}..${r.spice.inlMaxLsb.toFixed(2)} LSB, missing codes ${r.spice.missingCodes}` +
         ` (model: DNL ${r.modelMetrics.dnlMinLsb.toFixed(2)}..${r.modelMetrics.dnlMaxLsb.toFixed(2)}, INL ${r.modelMetrics.inlMinLsb.toFixed(2)}..${r.modelMetrics.inlMaxLsb.toFixed(2)}, missing ${r.modelMetrics.missingCodes})`,
       `V_M: SPICE replica ${r.switchingVoltage.spiceVolts.toFixed(6)} V, VTC table ${r.switchingVoltage.tableVolts.toFixed(6)} V (Δ ${micro(r.switchingVoltage.differenceMicrovolts)} µV)`,

@@ -41,7 +41,7 @@ import { columnNode, inverterOutputNode, REPLICA_NODE, type NnsaOperatingPoints,
 export const SPICE_ACCEPTANCE = {
   /** NNADC: fraction of sweep points whose SPICE code equals the model's. */
   minCodeAgreement: 0.99,
-  /** NNADC: |ENOB_SPICE − ENOB_model|, bits. */
+  /** NNADC: |ENOB_SPICE − ENOB_model| with both measured on the same sweep points, bits. */
   maxEnobDifferenceBits: 0.2,
   /** NNS+A: |(P − N)_SPICE − (P − N)_model| at every point, volts. */
   maxOutputErrorVolts: 5e-3,
@@ -93,7 +93,7 @@ export interface AdcVerifyReport extends ReportBase {
     modelBits: number;
     /** ENOB of the model's codes at the SPICE sweep points (like for like with spiceBits). */
     modelSameSamplesBits: number;
-    /** spiceBits − modelBits. */
+    /** spiceBits − modelSameSamplesBits (the acceptance criterion). */
     differenceBits: number;
   };
   spice: ConverterSummary;
@@ -316,12 +316,17 @@ export function compareAdcRun(
   const tableVm = vtcFigures(bank, cornerIndex).switchingVolts;
   const spiceVm = run.vmVolts.reduce((a, b) => a + b, 0) / n;
   const fraction = equal / n;
-  const enobDiff = spiceMetrics.sine.enobBits - modelMetrics.sine.enobBits;
+  // Like with like: SPICE's codes against the model's codes at the same sweep points. Against the
+  // model's full-resolution ENOB, a short sweep (64 points for 256 codes) failed with 100 % of
+  // codes equal, only because a few points measure ENOB poorly.
+  const enobDiff = spiceMetrics.sine.enobBits - sameSamples.sine.enobBits;
   const failures: string[] = [];
   if (!(fraction >= SPICE_ACCEPTANCE.minCodeAgreement))
     failures.push(`code agreement ${(100 * fraction).toFixed(2)} % < ${100 * SPICE_ACCEPTANCE.minCodeAgreement} %`);
   if (!(Math.abs(enobDiff) <= SPICE_ACCEPTANCE.maxEnobDifferenceBits))
-    failures.push(`|ENOB SPICE - model| = ${Math.abs(enobDiff).toFixed(3)} bit > ${SPICE_ACCEPTANCE.maxEnobDifferenceBits} bit`);
+    failures.push(
+      `|ENOB SPICE - model at the same points| = ${Math.abs(enobDiff).toFixed(3)} bit > ${SPICE_ACCEPTANCE.maxEnobDifferenceBits} bit`,
+    );
   return {
     kind: 'nnadc',
     sweep: { points: n, startVolts: run.inputVolts[0], endVolts: run.inputVolts[n - 1], stepVolts: deck.sweep.stepValue },
