@@ -66,13 +66,15 @@ export async function trainNnadcToDir(job: TrainNnadcJob): Promise<TrainNnadcRes
     map = learnThresholdMap(nnsa, nnsaBank, nnsa.network.device, cfg.rangeFraction, samples, 1, rng.fork('cotrain'));
     source = { kind: 'nnsa', nnsaModel: path.basename(path.resolve(job.onNnsa!)), samples };
   }
-  const bar = startProgress('train adc', 1);
+  const bar = startProgress('train adc: comparator columns', 1, { counts: false });
   const model = trainNnadc(cfg, bank, map, source, (d, t) => bar.update(d / t, `column ${d}/${t}`));
   bar.stop();
   const trainSeconds = (Date.now() - started) / 1000;
   await writeApproximatorModel(job.out, model);
   const eo = job.evalOptionsFor(model);
-  const { evaluation, nominalMetrics } = evaluateNnadc(model, bank, eo);
+  const mcBar = startProgress('train adc: Monte Carlo draws', 1, { counts: false });
+  const { evaluation, nominalMetrics } = evaluateNnadc(model, bank, eo, (done, total) => mcBar.update(done / total));
+  mcBar.stop();
   let endToEndResult: Record<string, unknown> | undefined;
   if (nnsa && nnsaBank) {
     const plain = trainNnadc(cfg, bank);

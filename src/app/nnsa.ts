@@ -9,7 +9,7 @@ import { trainNnsa } from '../circuits/nnsa/train.ts';
 import { networkDeviceCount } from '../circuits/network.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
 import { nnsaErrorPlot } from '../report/nnsa-report.ts';
-import { startProgress } from '../io/progress.ts';
+import { startProgress, type Progress } from '../io/progress.ts';
 import { writePlot } from './plots.ts';
 
 /** Metrics file content: the evaluation plus what produced it (deterministic for a seed). */
@@ -43,7 +43,9 @@ export async function evaluateNnsaModel(
 ): Promise<NnsaMetrics> {
   const bank = bankFromJson(model.vtcBank);
   const eo = evalOptionsFor(model);
-  const evaluation = evaluateNnsa(model.network, bank, eo);
+  const bar = startProgress('eval sa: Monte Carlo draws', Math.max(1, eo.cornerModes.length * eo.draws * (eo.trim ? 2 : 1)));
+  const evaluation = evaluateNnsa(model.network, bank, eo, (done) => bar.update(done));
+  bar.stop();
   const metrics = nnsaMetricsJson(model, evaluation, eo);
   if (out === undefined) return metrics;
   await writeJsonAtomic(path.join(out, 'metrics.json'), metrics);
@@ -62,11 +64,18 @@ export async function trainNnsaToDir(
   evalOptionsFor: (model: NnsaModel) => EvaluateNnsaOptions,
 ): Promise<{ metrics: NnsaMetrics; trainSeconds: number }> {
   const started = Date.now();
-  const bar = startProgress('train sa', 1);
-  const model = trainNnsa(cfg, bank, (stage, step, total, loss) =>
-    bar.update(step / Math.max(1, total), `${stage} loss ${loss.toExponential(2)}`),
-  );
-  bar.stop();
+  // One bar per stage (gradient training, then refinement sweeps), each with its own count and ETA.
+  let bar: Progress | null = null;
+  let barStage = '';
+  const model = trainNnsa(cfg, bank, (stage, step, total, loss) => {
+    if (stage !== barStage) {
+      bar?.stop();
+      bar = startProgress(`train sa: ${stage === 'train' ? 'training steps' : 'refinement sweeps'}`, Math.max(1, total));
+      barStage = stage;
+    }
+    bar!.update(step, `loss ${loss.toExponential(2)}`);
+  });
+  (bar as Progress | null)?.stop();
   const trainSeconds = (Date.now() - started) / 1000;
   await writeApproximatorModel(out, model);
   const metrics = await evaluateNnsaModel(model, evalOptionsFor, out);

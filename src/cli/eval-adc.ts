@@ -23,7 +23,7 @@ import { loadAdcCsv } from '../data/adc-csv.ts';
 import { readJson } from '../io/files.ts';
 import { writeAdcReport } from '../app/nnadc.ts';
 import { metricsText, nnadcEvaluationText } from '../report/adc-report.ts';
-import { info } from '../io/progress.ts';
+import { info, startProgress } from '../io/progress.ts';
 import { printResult, type GlobalOptions } from './shared.ts';
 import { ADC_CORNER_MODES, addVerifyOptions, parseAdcEvalOptions } from './adc.ts';
 import { evaluateNnadc, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
@@ -131,7 +131,10 @@ export function registerEvalAdc(evalGroup: Command): void {
       const model = await loadAdcModelTransfer(target);
       nnadc = model.model;
       if (flags.mc !== undefined) {
-        monteCarlo = evaluateNnadc(model.model, bankFromJson(model.model.vtcBank), monteCarloOptionsFor(model.model)).evaluation;
+        const bar = startProgress('eval adc: Monte Carlo draws', 1, { counts: false });
+        const onDraw = (done: number, total: number) => bar.update(done / total);
+        monteCarlo = evaluateNnadc(model.model, bankFromJson(model.model.vtcBank), monteCarloOptionsFor(model.model), onDraw).evaluation;
+        bar.stop();
       }
       // The model's own scale is the default; a different resolution cannot be measured.
       options = parseAdcMeasureOptions(

@@ -24,11 +24,22 @@ export function progressEnabled(): boolean {
   return !quiet && Boolean(process.stderr.isTTY) && !process.env.CI;
 }
 
-/** Starts a progress bar of `total` steps labelled `label`. */
-export function startProgress(label: string, total: number): Progress {
+/**
+ * Starts a progress bar of `total` steps labelled `label`, with the elapsed time and an estimate of
+ * the time left. `counts: false` shows a percentage only (for progress that is a fraction, not a
+ * count of things a user would recognize).
+ */
+export function startProgress(label: string, total: number, o: { counts?: boolean } = {}): Progress {
   if (!progressEnabled()) return { update: () => undefined, stop: () => undefined };
+  const counts = o.counts === false ? '' : ' {value}/{total}';
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% {value}/{total} {status}`, stream: process.stderr, hideCursor: true, clearOnComplete: true },
+    {
+      format: `${label} [{bar}] {percentage}%${counts} | {duration_formatted} elapsed, ETA {eta_formatted} {status}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { status: '' });

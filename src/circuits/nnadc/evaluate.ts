@@ -90,6 +90,7 @@ export function monteCarloAdc(
   draws: number,
   rng: Rng,
   verify?: ColumnVerify,
+  onDraw?: () => void,
 ): AdcMonteCarlo {
   const s: AdcSummary[] = [];
   let attempts = 0;
@@ -100,6 +101,7 @@ export function monteCarloAdc(
     attempts += inst.verify?.meanAttempts ?? 0;
     outOfTolerance += inst.verify?.outOfTolerance ?? 0;
     s.push(summarize(measureInstance(inst, model)));
+    onDraw?.();
   }
   // A draw whose output never changes has no sine fit (NaN ENOB): it resolves nothing, count it as 0.
   const enob = s.map((x) => (Number.isFinite(x.enobBits) ? x.enobBits : 0)).sort((a, b) => a - b);
@@ -203,17 +205,21 @@ export function evaluateNnadc(
     sigmaSweep?: number[];
     verify?: ColumnVerify;
   },
+  onProgress?: (drawsDone: number, drawsTotal: number) => void,
 ): { evaluation: NnadcEvaluation; nominalMetrics: ConverterMetrics } {
   const rng = new Rng(o.seed);
+  const sweep = o.sigmaSweep ?? [0.001, 0.0025, 0.005, 0.01, 0.025];
+  const totalDraws = o.cornerModes.length * o.draws * (o.verify ? 2 : 1) + sweep.length * 10;
+  let done = 0;
+  const onDraw = onProgress && (() => onProgress(++done, totalDraws));
   const nominalMetrics = measureInstance(instantiateAdc(model, bank, idealDevices(model.device), null, { kind: 'nominal' }), model);
   // As programmed, then (with `verify`) the same draws write-verified.
-  const monteCarlo = o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`)));
+  const monteCarlo = o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), undefined, onDraw));
   if (o.verify)
-    monteCarlo.push(...o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), o.verify)));
-  const sweep = o.sigmaSweep ?? [0.001, 0.0025, 0.005, 0.01, 0.025];
+    monteCarlo.push(...o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), o.verify, onDraw)));
   const enobVsSigma = sweep.map((sigma) => {
     const dev = { ...o.device, programming: { ...o.device.programming, sigma } };
-    const mc = monteCarloAdc(model, bank, dev, 'nominal', 10, rng.fork(`sweep-${sigma}`));
+    const mc = monteCarloAdc(model, bank, dev, 'nominal', 10, rng.fork(`sweep-${sigma}`), undefined, onDraw);
     return { sigma, meanEnobBits: mc.meanEnobBits, draws: 10 };
   });
   return { evaluation: { devices: adcDeviceCount(model), nominal: summarize(nominalMetrics), monteCarlo, enobVsSigma }, nominalMetrics };

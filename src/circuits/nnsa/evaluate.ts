@@ -211,7 +211,14 @@ function summarizeDraws(draws: ErrorStats[]): DrawErrorSummary {
 }
 
 /** Evaluates a trained NNS+A network. */
-export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsaOptions): NnsaEvaluation {
+export function evaluateNnsa(
+  net: PassiveNetwork,
+  bank: VtcBank,
+  o: EvaluateNnsaOptions,
+  onProgress?: (drawsDone: number, drawsTotal: number) => void,
+): NnsaEvaluation {
+  const totalDraws = o.cornerModes.length * o.draws * (o.trim ? 2 : 1);
+  let drawsDone = 0;
   const rng = new Rng(o.seed);
   const data = sampleNnsaBatch(rng.fork('points'), o.points, o.dacBits, 0);
   const nominalPoints = o.nominalPoints ?? o.points;
@@ -237,6 +244,7 @@ export function evaluateNnsa(net: PassiveNetwork, bank: VtcBank, o: EvaluateNnsa
       const out = outs[outs.length - 1];
       raw.push(outputErrors(out, data, o.points).stats);
       calibrated.push(outputErrors(out, data, o.points, nnsaRampCalibration(inst, bank, o.dacBits)).stats);
+      onProgress?.(++drawsDone, totalDraws);
     }
     return {
       draws: o.draws,
