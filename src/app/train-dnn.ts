@@ -9,6 +9,7 @@ import { DNN_INPUT_SCALE } from '../core/defaults.ts';
 import { Rng } from '../core/rng.ts';
 import { loadMnist, mnistSplit, summarizeSplit, type DataSlice, type SplitSummary } from '../data/mnist.ts';
 import { writeJsonAtomic } from '../io/files.ts';
+import { stagedPath } from '../io/result-dir.ts';
 import { info, startProgress } from '../io/progress.ts';
 import { extractNetwork } from '../dnn/import.ts';
 import { saveLayersModelToDir } from '../io/layers-model.ts';
@@ -98,7 +99,7 @@ export async function trainDnnToDir(config: TrainDnnConfig, backend: string): Pr
   const qAcc = quantizedAccuracy(qnet, split.heldOut.images, split.heldOut.labels);
   const files = await saveLayersModelToDir(model, config.out, { inputScale: DNN_INPUT_SCALE, arch: config.arch });
   const weightsSha256 = createHash('sha256')
-    .update(await fs.readFile(files.weightsBin))
+    .update(await fs.readFile(stagedPath(files.weightsBin)))
     .digest('hex');
   const metrics: DnnMetrics = {
     arch: config.arch,

@@ -7,7 +7,7 @@ import { NnadcTrainConfigSchema, type NnadcModel } from '../circuits/nnadc/confi
 import type { ColumnVerify } from '../circuits/nnadc/model.ts';
 import { trainNnadcToDir, type NnadcEvalOptions } from '../app/nnadc.ts';
 import { nnadcTrainingText } from '../report/adc-report.ts';
-import { printResult, type GlobalOptions } from './shared.ts';
+import { printResult, writingTo, type GlobalOptions } from './shared.ts';
 
 /** Corner modes of the Monte Carlo evaluation. */
 export const ADC_CORNER_MODES = ['nominal', 'global', 'per-neuron'] as const;
@@ -125,13 +125,15 @@ export function registerTrainAdc(train: Command): void {
       seed: opts.seed === undefined ? undefined : parseSeedOption(opts.seed, '--seed'),
     };
     const cfg = parseConfig(NnadcTrainConfigSchema, deepMerge(fromFile, flags), 'NNADC training configuration');
-    const { model, evaluation, metrics, endToEndResult, trainSeconds } = await trainNnadcToDir({
-      config: cfg,
-      vtc: opts.vtc,
-      onNnsa: opts.onNnsa,
-      out: opts.out,
-      evalOptionsFor,
-    });
+    const { model, evaluation, metrics, endToEndResult, trainSeconds } = await writingTo(opts.out, () =>
+      trainNnadcToDir({
+        config: cfg,
+        vtc: opts.vtc,
+        onNnsa: opts.onNnsa,
+        out: opts.out,
+        evalOptionsFor,
+      }),
+    );
     printResult(global, { ...metrics, trainSeconds }, () =>
       nnadcTrainingText(model, evaluation, endToEndResult, cfg.device.programming.sigma),
     );

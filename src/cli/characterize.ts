@@ -8,7 +8,7 @@ import { requireNgspice } from '../io/ngspice.ts';
 import { characterizeInverter } from '../app/characterize.ts';
 import { inverterCornersText } from '../report/vtc-report.ts';
 import { info } from '../io/progress.ts';
-import { printResult, type GlobalOptions } from './shared.ts';
+import { printResult, writingTo, type GlobalOptions } from './shared.ts';
 
 /** Registers `characterize inverter`. */
 export function registerCharacterize(program: Command): void {
@@ -36,7 +36,8 @@ export function registerCharacterize(program: Command): void {
       );
       const step = parseNumberOption(opts.step, '--step');
       ensure(step > 0 && step <= 0.05, '--step must be in (0, 0.05] V');
-      const { summary, curves } = await characterizeInverter(temps, step, version, out);
+      // ngspice runs the decks written into --out: locked, not staged.
+      const { summary, curves } = await writingTo(out, () => characterizeInverter(temps, step, version, out), { stage: false });
       info(`wrote ${curves.length} corners to ${path.join(out, 'bank.csv')} (${version})`);
       printResult(global, { corners: summary }, () => inverterCornersText(summary));
     });

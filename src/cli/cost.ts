@@ -11,7 +11,7 @@ import { compareArchitectures, type ChipsPolicy } from '../cost/evaluate.ts';
 import { comparisonJson, costText } from '../report/cost-report.ts';
 import { DEFAULT_ARCHITECTURE_NAMES, mergeArchitectures, parseActivityFile, selectArchitectures } from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
-import { printResult, type GlobalOptions } from './shared.ts';
+import { printResult, writingTo, type GlobalOptions } from './shared.ts';
 import { CHIP_PRESET_NAMES } from '../chip/presets.ts';
 import { chipFromOptions } from './config.ts';
 
@@ -103,7 +103,7 @@ export function registerCost(program: Command): void {
       for (const n of comparison.notes) info(`note: ${n}`);
       if (opts.out) {
         const command = `npim cost ${process.argv.slice(3).join(' ')}`.trim();
-        await writeCostReport(opts.out, comparison, command);
+        await writingTo(opts.out, () => writeCostReport(opts.out!, comparison, command));
         info(`wrote cost.md, cost.json and energy-breakdown.svg to ${opts.out}`);
       }
       printResult(global, comparisonJson(comparison), () => costText(comparison, Boolean(opts.layers)));

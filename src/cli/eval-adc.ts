@@ -24,7 +24,7 @@ import { readJson } from '../io/files.ts';
 import { writeAdcReport } from '../app/nnadc.ts';
 import { metricsText, nnadcEvaluationText } from '../report/adc-report.ts';
 import { info, startProgress } from '../io/progress.ts';
-import { printResult, type GlobalOptions } from './shared.ts';
+import { printResult, writingTo, type GlobalOptions } from './shared.ts';
 import { ADC_CORNER_MODES, addVerifyOptions, parseAdcEvalOptions } from './adc.ts';
 import { evaluateNnadc, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
@@ -159,7 +159,7 @@ export function registerEvalAdc(evalGroup: Command): void {
     for (const w of metrics.warnings) info(`warning: ${w}`);
     const result = { input: target, options, ...metrics, monteCarlo };
     if (flags.out) {
-      await writeAdcReport(flags.out, result, metrics);
+      await writingTo(flags.out, () => writeAdcReport(flags.out!, result, metrics));
       info(`wrote metrics.json, transfer.svg and dnl-inl.svg to ${flags.out}`);
     }
     printResult(

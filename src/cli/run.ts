@@ -13,7 +13,7 @@ import { mainJobText } from '../report/run-report.ts';
 import { retrainPipelineModels } from '../app/retrain.ts';
 import { runMainJob } from '../app/run.ts';
 import { addSimulationOptions, parseDataflows, parseSweeps, simulationConfigFrom } from './simulate.ts';
-import { printResult, startBackend, type GlobalOptions } from './shared.ts';
+import { printResult, startBackend, writingTo, type GlobalOptions } from './shared.ts';
 
 interface RunOptions {
   model: string;
@@ -46,26 +46,33 @@ export function registerRun(program: Command): void {
       const sweeps = parseSweeps(opts as { sigmaSweep?: string; sinadSweep?: string });
       const backend = await startBackend(global);
       const simOpts = opts as unknown as Parameters<typeof simulationConfigFrom>[0];
-      if (opts.retrain) {
-        const trained = await retrainPipelineModels(path.join(opts.out, 'models'), backend.name, opts.dataDir as string | undefined);
-        simOpts.nnsa = trained.nnsa;
-        simOpts.nnadc = trained.nnadc.join(',');
-        opts.model = trained.dnn;
-      }
-      const cfg = await simulationConfigFrom(simOpts);
-      const { report, comparison, seconds } = await runMainJob({
-        config: cfg,
-        dataflows,
-        sweeps,
-        model: opts.model,
-        samples,
-        dataDir: opts.dataDir as string | undefined,
-        out: opts.out,
-        backendName: backend.name,
-        startedMs: started,
-      });
-      printResult(global, { simulation: report, cost: comparisonJson(comparison), wallSeconds: seconds }, () =>
-        mainJobText(report, comparison, path.join(opts.out, 'report.md'), seconds),
+      // With --retrain the job reads back the models it trains into --out: locked, not staged.
+      await writingTo(
+        opts.out,
+        async () => {
+          if (opts.retrain) {
+            const trained = await retrainPipelineModels(path.join(opts.out, 'models'), backend.name, opts.dataDir as string | undefined);
+            simOpts.nnsa = trained.nnsa;
+            simOpts.nnadc = trained.nnadc.join(',');
+            opts.model = trained.dnn;
+          }
+          const cfg = await simulationConfigFrom(simOpts);
+          const { report, comparison, seconds } = await runMainJob({
+            config: cfg,
+            dataflows,
+            sweeps,
+            model: opts.model,
+            samples,
+            dataDir: opts.dataDir as string | undefined,
+            out: opts.out,
+            backendName: backend.name,
+            startedMs: started,
+          });
+          printResult(global, { simulation: report, cost: comparisonJson(comparison), wallSeconds: seconds }, () =>
+            mainJobText(report, comparison, path.join(opts.out, 'report.md'), seconds),
+          );
+        },
+        { stage: !opts.retrain },
       );
     });
 }

@@ -10,7 +10,7 @@ import { loadVtcBank } from '../data/vtc-bank.ts';
 import { evaluateNnsaModel, trainNnsaToDir } from '../app/nnsa.ts';
 import type { EvaluateNnsaOptions } from '../circuits/nnsa/evaluate.ts';
 import { info } from '../io/progress.ts';
-import { printResult, startBackend, type GlobalOptions } from './shared.ts';
+import { printResult, startBackend, writingTo, type GlobalOptions } from './shared.ts';
 
 interface EvalOptions {
   mc: string;
@@ -143,7 +143,7 @@ export function registerSa(train: Command, evaluate: Command): void {
     }
     const bank = await loadVtcBank(opts.vtc);
     const backend = await startBackend(global);
-    const { metrics, trainSeconds } = await trainNnsaToDir(cfg, bank, opts.out, evalOptionsFor);
+    const { metrics, trainSeconds } = await writingTo(opts.out, () => trainNnsaToDir(cfg, bank, opts.out, evalOptionsFor));
     info(`trained in ${trainSeconds.toFixed(1)} s on ${backend.name}; wrote ${opts.out}/model.json, metrics.json, error-vs-output.svg`);
     printResult(global, { ...metrics, trainSeconds }, () => nnsaEvaluationText(metrics.evaluation));
   });
@@ -161,7 +161,7 @@ export function registerSa(train: Command, evaluate: Command): void {
     const global = cmd.optsWithGlobals() as GlobalOptions;
     const evalOptionsFor = parseEvalOptions(opts);
     const model = await readApproximatorModel(dir, 'nnsa', NnsaModelSchema);
-    const metrics = await evaluateNnsaModel(model, evalOptionsFor, opts.out);
+    const metrics = await writingTo(opts.out, () => evaluateNnsaModel(model, evalOptionsFor, opts.out));
     if (opts.out) info(`wrote metrics.json and error-vs-output.svg to ${opts.out}`);
     printResult(global, metrics, () => nnsaEvaluationText(metrics.evaluation));
   });

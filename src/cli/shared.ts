@@ -2,6 +2,7 @@
 import { BACKEND_CHOICES, initBackend, describeBackend, type BackendChoice, type BackendInfo } from '../core/backend.ts';
 import { fail } from '../core/errors.ts';
 import { info } from '../io/progress.ts';
+import { withResultDir } from '../io/result-dir.ts';
 
 /** Options defined on the root program. */
 export interface GlobalOptions {
@@ -11,6 +12,15 @@ export interface GlobalOptions {
   backend: string;
   /** Suppress progress and informational lines. */
   quiet?: boolean;
+}
+
+/**
+ * Runs `work` as the one writer of `--out` when one is given: a second writer fails at once, and
+ * the files it writes there are committed as a unit (`stage: false`: locked only, for workflows
+ * that read back or hand to another program what they wrote). See io/result-dir.ts.
+ */
+export async function writingTo<T>(out: string | undefined, work: () => Promise<T>, o: { stage: boolean } = { stage: true }): Promise<T> {
+  return out === undefined ? work() : withResultDir(out, o, work);
 }
 
 /** Prints `value` as JSON with `--json`, otherwise the text from `text()`. */

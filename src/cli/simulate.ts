@@ -18,7 +18,7 @@ import { readConfigJson } from './config.ts';
 
 import { prepareWorkload } from '../app/prepare-workload.ts';
 import { runSimulations, writeSimulationReport } from '../app/simulate.ts';
-import { printResult, startBackend, type GlobalOptions } from './shared.ts';
+import { printResult, startBackend, writingTo, type GlobalOptions } from './shared.ts';
 import { MODELS_DIR, displayPath } from '../core/paths.ts';
 
 /** Shipped LeNet-5. */
@@ -169,18 +169,20 @@ export function registerSimulate(program: Command): void {
       const dataflows = parseDataflows(opts.dataflow ?? cfg.dataflow);
       const sweeps = parseSweeps(opts);
       await startBackend(global);
-      const w = await prepareWorkload(opts.model, samples, opts.dataDir);
-      info(`simulating ${w.description}`);
-      const bar = startProgress('simulate', 1);
-      const r = await runSimulations(cfg, dataflows, w, sweeps, (label) => bar.update(0, label));
-      bar.stop();
-      const report: SimulationReport = { workload: w.description, model: displayPath(opts.model), ...r };
-      if (opts.out) {
-        await writeSimulationReport(opts.out, report, cfg);
-        info(
-          `wrote results.json, results.md${r.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${r.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${opts.out}`,
-        );
-      }
-      printResult(global, report, () => simulationMarkdown(report));
+      await writingTo(opts.out, async () => {
+        const w = await prepareWorkload(opts.model, samples, opts.dataDir);
+        info(`simulating ${w.description}`);
+        const bar = startProgress('simulate', 1);
+        const r = await runSimulations(cfg, dataflows, w, sweeps, (label) => bar.update(0, label));
+        bar.stop();
+        const report: SimulationReport = { workload: w.description, model: displayPath(opts.model), ...r };
+        if (opts.out) {
+          await writeSimulationReport(opts.out, report, cfg);
+          info(
+            `wrote results.json, results.md${r.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${r.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${opts.out}`,
+          );
+        }
+        printResult(global, report, () => simulationMarkdown(report));
+      });
     });
 }

@@ -14,7 +14,7 @@ import { SPICE_ACCEPTANCE } from '../spice/verify.ts';
 import { spiceVerifyText } from '../report/spice-report.ts';
 import { spiceVerifyToDir } from '../app/spice-verify.ts';
 import { ensureWritableFile } from './export.ts';
-import { printResult, type GlobalOptions } from './shared.ts';
+import { printResult, writingTo, type GlobalOptions } from './shared.ts';
 
 interface VerifyFlags {
   points?: string;
@@ -57,10 +57,11 @@ export function registerSpice(program: Command): Command {
       if (flags.toleranceMv !== undefined) ensure(a.kind === 'nnsa', '--tolerance-mv applies to NNS+A models only');
       requireNgspice();
       if (flags.out) await ensureWritableFile(path.join(flags.out, 'spice-verify.json'));
-      const report = await spiceVerifyToDir(
-        a,
-        { points, corner: flags.corner, sigma, seed, toleranceVolts, modelPath: modelDir },
+      // ngspice runs the netlist written into --out: locked, not staged.
+      const report = await writingTo(
         flags.out,
+        () => spiceVerifyToDir(a, { points, corner: flags.corner, sigma, seed, toleranceVolts, modelPath: modelDir }, flags.out),
+        { stage: false },
       );
       printResult(
         global,

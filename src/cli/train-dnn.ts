@@ -10,7 +10,7 @@ import { ensure } from '../core/errors.ts';
 import { trainDnnToDir, type TrainDnnConfig } from '../app/train-dnn.ts';
 import { dnnTrainingText } from '../report/dnn-report.ts';
 import { DNN_ARCHS } from '../dnn/zoo.ts';
-import { printResult, startBackend, type GlobalOptions } from './shared.ts';
+import { printResult, startBackend, writingTo, type GlobalOptions } from './shared.ts';
 
 const TrainDnnSchema = z.strictObject({
   arch: z.enum(DNN_ARCHS, { error: `must be one of ${DNN_ARCHS.join(', ')}` }),
@@ -78,7 +78,7 @@ export function registerTrainDnn(train: Command): void {
       ensure(opts.out, '--out <dir> is required');
       const config: TrainDnnConfig = { ...parsed, epochs: parsed.epochs ?? DNN_EPOCHS[parsed.arch], out: path.resolve(opts.out) };
       const backend = await startBackend(global);
-      const m = await trainDnnToDir(config, describeBackend(backend));
+      const m = await writingTo(config.out, () => trainDnnToDir(config, describeBackend(backend)));
       printResult(global, m, () => dnnTrainingText(m, path.join(config.out, 'model.json')));
     });
 }

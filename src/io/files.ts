@@ -6,10 +6,13 @@
 import { promises as fs, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fail } from '../core/errors.ts';
+import { stagedPath } from './result-dir.ts';
 
 /** Writes `data` to `filePath` atomically, creating parent directories. */
 export async function writeFileAtomic(filePath: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(path.resolve(filePath));
+  // Inside a staged result directory the file goes to the staging folder (io/result-dir.ts).
+  const target = stagedPath(filePath);
+  const dir = path.dirname(path.resolve(target));
   try {
     await fs.mkdir(dir, { recursive: true });
   } catch (e) {
@@ -18,7 +21,7 @@ export async function writeFileAtomic(filePath: string, data: string | Uint8Arra
   const tmp = path.join(dir, `.${path.basename(filePath)}.tmp-${process.pid}-${Date.now()}`);
   try {
     await fs.writeFile(tmp, data);
-    await fs.rename(tmp, filePath);
+    await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     fail(`cannot write ${filePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { UserError, fail } from '../core/errors.ts';
 import { readText } from './files.ts';
+import { stagedPath } from './result-dir.ts';
 import {
   checkWeightMapWritable,
   weightMapCsvChunks,
@@ -28,7 +29,7 @@ import { RECORD_FIELDS, WeightMapBuilder, parseWeightMapMeta, specsFromMeta, typ
  * names the file (errors raised by the chunk producer are passed through).
  */
 export async function writeChunksAtomic(filePath: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
-  const target = path.resolve(filePath);
+  const target = path.resolve(stagedPath(filePath));
   const dir = path.dirname(target);
   try {
     await fs.mkdir(dir, { recursive: true });
