@@ -18,6 +18,7 @@ import { registerSpice } from './spice.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerRun } from './run.ts';
 import { registerConfig } from './config.ts';
+import { registerSweep } from './sweep.ts';
 
 /** Builds the commander program with every command registered. */
 export function buildProgram(): Command {
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerRun(program);
   registerConfig(program);
+  registerSweep(program);
   return program;
 }
 
