@@ -18,7 +18,7 @@ import { planItems, shardRanges } from '../../src/sweep/plan.ts';
 import { drawSeedOf } from '../../src/mapping/dnn-weights.ts';
 
 const MODEL = path.join(ROOT, 'models', 'mlp-mnist');
-/** 5 runs (isaac, ideal, isaac at two σ, one injected SINAD) × 3 draws on 24 images. */
+/** 5 runs (isaac, ideal, isaac at two σ, one injected SINAD) × 2 draws on 24 images. */
 const STUDY = {
   model: MODEL,
   samples: 24,
@@ -26,7 +26,7 @@ const STUDY = {
   sigma: 0.05,
   sigmaSweep: [0.02, 0.1],
   sinadSweep: [25],
-  draws: 3,
+  draws: 2,
   seed: 11,
 };
 const SIMULATE = [
@@ -41,7 +41,7 @@ const SIMULATE = [
   '--sinad-sweep',
   '25',
   '--mc',
-  '3',
+  '2',
   '--seed',
   '11',
   '--samples',
@@ -200,8 +200,8 @@ test('bad studies and options are one-line errors with exit code 2', async () =>
   await bad('{"model": ', /not valid JSON/);
   await bad({ ...STUDY, preset: 'nope' }, /nope/);
   assertOneLineError(
-    await npimHere(['sweep', 'plan', studyFile, '--shards', '16', '--out', path.join(tmp, 'bad')]),
-    /more than the study's 15 items/,
+    await npimHere(['sweep', 'plan', studyFile, '--shards', '11', '--out', path.join(tmp, 'bad')]),
+    /more than the study's 10 items/,
   );
   assertOneLineError(
     await npimHere(['sweep', 'plan', path.join(tmp, 'missing.json'), '--shards', '2', '--out', tmp]),
