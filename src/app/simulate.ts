@@ -10,42 +10,63 @@ import { simulate, type SimulationResult } from '../simulator/simulate.ts';
 import { dataflowOf } from '../dataflows/index.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
 
+/** The σ and SINAD lists a simulation sweeps besides its base runs. */
+export interface SimulationSweeps {
+  sigma?: number[];
+  sinad?: number[];
+}
+
 /**
- * Runs the configured dataflows (and sweeps) on a prepared workload. Pure orchestration over
- * {@link simulate}; peripherals are loaded once.
+ * One run of {@link simulate} inside a simulation: a base run of a dataflow, one point of the σ
+ * sweep, or one point of the injected-SINAD sweep, with the configuration it runs.
  */
-export async function runSimulations(
-  base: SimulationConfig,
-  dataflows: SimDataflow[],
-  w: PreparedWorkload,
-  sweeps: { sigma?: number[]; sinad?: number[] },
-  progress: (label: string) => void,
-): Promise<Omit<SimulationReport, 'workload' | 'model'>> {
-  let peripherals: NeuralPimPeripherals | null = null;
-  const periph = async (cfg: SimulationConfig): Promise<NeuralPimPeripherals | null> => {
-    if (!dataflowOf(cfg).needsPeripherals(cfg)) return null;
-    peripherals ??= await loadPeripherals(cfg);
-    return peripherals;
-  };
-  const data = { images: w.images, labels: w.labels };
-  const results: SimulationResult[] = [];
-  for (const dataflow of dataflows) {
-    const cfg = { ...base, dataflow };
-    progress(`${dataflow}`);
-    results.push(await simulate(cfg, w.net, data, await periph(cfg)));
-  }
-  const out: Omit<SimulationReport, 'workload' | 'model'> = { results };
-  if (sweeps.sigma) {
-    out.sigmaSweep = [];
+export interface SimulationUnit {
+  kind: 'result' | 'sigma' | 'sinad';
+  /** Progress label, and a unique name of the unit within its simulation. */
+  label: string;
+  cfg: SimulationConfig;
+}
+
+/** The runs a simulation consists of, in the order {@link runSimulations} runs and reports them. */
+export function simulationUnits(base: SimulationConfig, dataflows: SimDataflow[], sweeps: SimulationSweeps): SimulationUnit[] {
+  const units: SimulationUnit[] = dataflows.map((dataflow) => ({ kind: 'result', label: `${dataflow}`, cfg: { ...base, dataflow } }));
+  if (sweeps.sigma)
     for (const dataflow of dataflows) {
       if (dataflow === 'ideal') continue;
-      for (const sigma of sweeps.sigma) {
-        progress(`${dataflow} σ=${sigma}`);
-        const cfg = { ...base, dataflow, device: { ...base.device, programming: { ...base.device.programming, sigma } } };
-        const r = await simulate(cfg, w.net, data, await periph(cfg));
-        out.sigmaSweep.push({ dataflow, sigma, accuracy: r.accuracyMean, accuracyStd: r.accuracyStd, sinadMeanDb: r.sinadMeanDb });
-      }
+      for (const sigma of sweeps.sigma)
+        units.push({
+          kind: 'sigma',
+          label: `${dataflow} σ=${sigma}`,
+          cfg: { ...base, dataflow, device: { ...base.device, programming: { ...base.device.programming, sigma } } },
+        });
     }
+  for (const sinadDb of sweeps.sinad ?? [])
+    units.push({ kind: 'sinad', label: `SINAD ${sinadDb} dB`, cfg: { ...base, dataflow: 'ideal', injectSinadDb: sinadDb } });
+  return units;
+}
+
+/**
+ * The report of a simulation from the results of its units ({@link simulationUnits}, same order),
+ * however they were computed.
+ */
+export function assembleSimulation(
+  dataflows: SimDataflow[],
+  sweeps: SimulationSweeps,
+  units: SimulationUnit[],
+  unitResults: SimulationResult[],
+): Omit<SimulationReport, 'workload' | 'model'> {
+  const results = unitResults.filter((_, i) => units[i].kind === 'result');
+  const out: Omit<SimulationReport, 'workload' | 'model'> = { results };
+  if (sweeps.sigma) {
+    out.sigmaSweep = unitResults
+      .filter((_, i) => units[i].kind === 'sigma')
+      .map((r) => ({
+        dataflow: r.dataflow,
+        sigma: r.sigma,
+        accuracy: r.accuracyMean,
+        accuracyStd: r.accuracyStd,
+        sinadMeanDb: r.sinadMeanDb,
+      }));
     const reference = results[0]?.referenceAccuracy ?? 0;
     out.sigmaAtOnePointLoss = dataflows
       .filter((d) => d !== 'ideal')
@@ -58,14 +79,43 @@ export async function runSimulations(
       }));
   }
   if (sweeps.sinad) {
-    out.sinadSweep = [];
-    for (const sinadDb of sweeps.sinad) {
-      progress(`SINAD ${sinadDb} dB`);
-      const r = await simulate({ ...base, dataflow: 'ideal', injectSinadDb: sinadDb }, w.net, data, null);
-      out.sinadSweep.push({ sinadDb, accuracy: r.accuracyMean, accuracyStd: r.accuracyStd });
-    }
+    out.sinadSweep = unitResults
+      .filter((_, i) => units[i].kind === 'sinad')
+      .map((r, i) => ({ sinadDb: sweeps.sinad![i], accuracy: r.accuracyMean, accuracyStd: r.accuracyStd }));
   }
   return out;
+}
+
+/** Loads the Neural-PIM peripherals once, for the first configuration that needs them. */
+export function peripheralsLoader(): (cfg: SimulationConfig) => Promise<NeuralPimPeripherals | null> {
+  let peripherals: NeuralPimPeripherals | null = null;
+  return async (cfg) => {
+    if (!dataflowOf(cfg).needsPeripherals(cfg)) return null;
+    peripherals ??= await loadPeripherals(cfg);
+    return peripherals;
+  };
+}
+
+/**
+ * Runs the configured dataflows (and sweeps) on a prepared workload. Pure orchestration over
+ * {@link simulate}; peripherals are loaded once.
+ */
+export async function runSimulations(
+  base: SimulationConfig,
+  dataflows: SimDataflow[],
+  w: PreparedWorkload,
+  sweeps: SimulationSweeps,
+  progress: (label: string) => void,
+): Promise<Omit<SimulationReport, 'workload' | 'model'>> {
+  const periph = peripheralsLoader();
+  const data = { images: w.images, labels: w.labels };
+  const units = simulationUnits(base, dataflows, sweeps);
+  const results: SimulationResult[] = [];
+  for (const unit of units) {
+    progress(unit.label);
+    results.push(await simulate(unit.cfg, w.net, data, await periph(unit.cfg)));
+  }
+  return assembleSimulation(dataflows, sweeps, units, results);
 }
 
 /** Writes results.json, results.md and the sweep plots into `dir`. */

@@ -19,6 +19,7 @@ import { registerSpice } from './spice.ts';
 import { registerSimulate } from './simulate.ts';
 import { registerRun } from './run.ts';
 import { registerConfig } from './config.ts';
+import { registerSweep } from './sweep.ts';
 
 /** The package's version, from its package.json (two folders up, from src/cli or dist/cli). */
 function packageVersion(): string {
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerRun(program);
   registerConfig(program);
+  registerSweep(program);
   return program;
 }
 

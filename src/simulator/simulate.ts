@@ -16,7 +16,7 @@ import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
 import { simulationInputCycles } from '../dataflows/common.ts';
 import type { SimulationConfig } from '../chip/simulation-config.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
-import { drawHardware, programDraw, type DrawPlan } from './engine.ts';
+import { drawHardware, programDraw, type Calibration, type DrawPlan } from './engine.ts';
 import { drawSeedOf } from '../mapping/dnn-weights.ts';
 import { defaultWorkers, runDraw } from './parallel.ts';
 
@@ -97,32 +97,51 @@ export function sinadDb(ref: ArrayLike<number>, hw: ArrayLike<number>): number {
   return 10 * Math.log10((ps + pn) / pn);
 }
 
-/** Runs the simulation. */
-export async function simulate(
+/**
+ * What every draw of a run shares: the exact reference, the dataflow's calibration and the layers'
+ * reference inputs. Deterministic (no random stream), so any process that prepares the same run
+ * gets the same context.
+ */
+export interface PreparedSimulation {
+  cfg: SimulationConfig;
+  net: QuantizedNetwork;
+  data: SimulationData;
+  peripherals: NeuralPimPeripherals | null;
+  count: number;
+  referenceAccuracy: number;
+  calibration: Calibration;
+  xbars: Array<{ index: number; layer: QuantizedCrossbar }>;
+  sinadInputs: Map<number, { codes: Uint8Array; rows: number }>;
+  /** Neural-PIM: the converter range chosen for each crossbar layer. */
+  ranges: SimulationResult['ranges'];
+}
+
+/** The outcome of one Monte Carlo draw: plain JSON data, so draws run elsewhere can be combined. */
+export interface DrawOutcome {
+  draw: number;
+  accuracy: number;
+  /** Conversions of this draw per crossbar layer (the run reports draw 0's). */
+  conversions: LayerConversions[];
+  /** Hardware SINAD of each crossbar layer (dB, capped at 200), in layer order. */
+  sinadDb: number[];
+  hardwareSeconds: number;
+}
+
+/** Computes the reference accuracy and the calibration that every draw of a run uses. */
+export function prepareSimulation(
   cfg: SimulationConfig,
   net: QuantizedNetwork,
   data: SimulationData,
   peripherals: NeuralPimPeripherals | null,
-  onProgress?: SimulationProgress,
-  onLogits?: (draw: number, logits: Float64Array) => void,
-): Promise<SimulationResult> {
-  const started = Date.now();
+): PreparedSimulation {
   const inputSize = data.images.length / data.labels.length;
   const count = data.labels.length;
-  const classes = outputSize(net);
   const dataflow = dataflowOf(cfg);
   const dacBits = dacBitsOf(cfg);
   const run = { cfg, dacBits, inputCycles: simulationInputCycles(cfg, dacBits), peripherals };
   const xbars = crossbarLayers(net);
   dataflow.validate(run);
-
-  const accuracyOf = (logits: Float64Array): number => {
-    const pred = argmaxRows(logits, count, classes);
-    let ok = 0;
-    for (let i = 0; i < count; i++) if (pred[i] === data.labels[i]) ok++;
-    return ok / count;
-  };
-  const referenceAccuracy = accuracyOf(runQuantized(net, data.images));
+  const referenceAccuracy = accuracyOf(net, data, runQuantized(net, data.images));
 
   // Calibration on the reference inputs of each crossbar layer.
   const calImages = data.calibration ?? data.images.subarray(0, Math.min(count, 64) * inputSize);
@@ -133,63 +152,123 @@ export async function simulate(
     run,
     xbars.map(({ index, layer }) => ({ index, layer, ...calInputs.get(index)! })),
   );
+  const ranges = dataflow.layerSettings?.(calibration, xbars);
+  return { cfg, net, data, peripherals, count, referenceAccuracy, calibration, xbars, sinadInputs, ranges };
+}
 
-  const accuracyPerDraw: number[] = [];
-  let conversions: LayerConversions[] = [];
-  const sinadSum = new Map<number, number>();
-  let hardwareSeconds = 0;
-  for (let d = 0; d < cfg.draws; d++) {
-    onProgress?.(`draw ${d + 1}/${cfg.draws}`, d, cfg.draws);
-    const drawSeed = drawSeedOf(cfg.seed, d);
-    const plan: DrawPlan = { cfg, net, calibration, programmed: programDraw(cfg, net, drawSeed), peripherals, drawSeed };
-    const t0 = performance.now();
-    const out = await runDraw(plan, data.images, count, cfg.batchSize, cfg.workers ?? defaultWorkers());
-    hardwareSeconds += (performance.now() - t0) / 1000;
-    accuracyPerDraw.push(accuracyOf(out.logits));
-    onLogits?.(d, out.logits);
-    if (d === 0) {
-      const byIndex = new Map(out.counts);
-      conversions = xbars.map(({ index, layer }) => ({
-        layer: layer.name,
-        conversions: byIndex.get(index)?.conversions ?? 0,
-        groupProducts: byIndex.get(index)?.groupProducts ?? 0,
-      }));
-    }
-    // Hardware SINAD of each crossbar layer on its own reference inputs (streams of a batch index
-    // no simulated batch uses).
-    const hw = drawHardware(plan);
-    hw.startBatch(-1);
-    for (const { index, layer } of xbars) {
-      const s = sinadInputs.get(index)!;
-      const acc = hw.matmul(layer, index, s.codes, s.rows);
-      const ref = exactMatmul(layer, index, s.codes, s.rows);
-      // On the layer's real outputs: accumulations rescaled and biased as the tile does.
-      sinadSum.set(index, (sinadSum.get(index) ?? 0) + Math.min(200, sinadDb(rescale(layer, ref, s.rows), rescale(layer, acc, s.rows))));
-    }
-    hw.dispose();
+function accuracyOf(net: QuantizedNetwork, data: SimulationData, logits: Float64Array): number {
+  const count = data.labels.length;
+  const pred = argmaxRows(logits, count, outputSize(net));
+  let ok = 0;
+  for (let i = 0; i < count; i++) if (pred[i] === data.labels[i]) ok++;
+  return ok / count;
+}
+
+/**
+ * Runs draw `draw` of a prepared run with the draw seed `drawSeed` (`npim simulate` uses
+ * {@link drawSeedOf}(seed, draw)); independent of every other draw.
+ */
+export async function simulateDraw(
+  p: PreparedSimulation,
+  draw: number,
+  drawSeed: number,
+  onLogits?: (draw: number, logits: Float64Array) => void,
+): Promise<DrawOutcome> {
+  const { cfg, net, data, xbars } = p;
+  const plan: DrawPlan = {
+    cfg,
+    net,
+    calibration: p.calibration,
+    programmed: programDraw(cfg, net, drawSeed),
+    peripherals: p.peripherals,
+    drawSeed,
+  };
+  const t0 = performance.now();
+  const out = await runDraw(plan, data.images, p.count, cfg.batchSize, cfg.workers ?? defaultWorkers());
+  const hardwareSeconds = (performance.now() - t0) / 1000;
+  const accuracy = accuracyOf(net, data, out.logits);
+  onLogits?.(draw, out.logits);
+  const byIndex = new Map(out.counts);
+  const conversions = xbars.map(({ index, layer }) => ({
+    layer: layer.name,
+    conversions: byIndex.get(index)?.conversions ?? 0,
+    groupProducts: byIndex.get(index)?.groupProducts ?? 0,
+  }));
+  // Hardware SINAD of each crossbar layer on its own reference inputs (streams of a batch index
+  // no simulated batch uses).
+  const hw = drawHardware(plan);
+  hw.startBatch(-1);
+  const sinad: number[] = [];
+  for (const { index, layer } of xbars) {
+    const s = p.sinadInputs.get(index)!;
+    const acc = hw.matmul(layer, index, s.codes, s.rows);
+    const ref = exactMatmul(layer, index, s.codes, s.rows);
+    // On the layer's real outputs: accumulations rescaled and biased as the tile does.
+    sinad.push(Math.min(200, sinadDb(rescale(layer, ref, s.rows), rescale(layer, acc, s.rows))));
   }
+  hw.dispose();
+  return { draw, accuracy, conversions, sinadDb: sinad, hardwareSeconds };
+}
+
+/**
+ * Combines the outcomes of draws 0 … draws−1 (in draw order) into the run's result. The sums run
+ * in draw order, so draws computed anywhere give the same numbers as one process.
+ */
+export function combineDraws(
+  cfg: SimulationConfig,
+  p: Pick<PreparedSimulation, 'count' | 'referenceAccuracy' | 'ranges'> & { layers: string[] },
+  outcomes: DrawOutcome[],
+  timing: { wallSeconds: number },
+): SimulationResult {
+  outcomes.forEach((o, d) => {
+    if (o.draw !== d) throw new Error(`draw outcomes out of order: position ${d} holds draw ${o.draw}`);
+  });
+  const accuracyPerDraw = outcomes.map((o) => o.accuracy);
+  const conversions = outcomes[0]?.conversions ?? [];
+  const sinadSum = p.layers.map(() => 0);
+  for (const o of outcomes) o.sinadDb.forEach((s, i) => (sinadSum[i] += s));
   const mean = accuracyPerDraw.reduce((a, b) => a + b, 0) / accuracyPerDraw.length;
   const std = Math.sqrt(accuracyPerDraw.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, accuracyPerDraw.length - 1));
-  const sinad = xbars.map(({ index, layer }) => ({ layer: layer.name, sinadDb: sinadSum.get(index)! / cfg.draws }));
+  const sinad = p.layers.map((layer, i) => ({ layer, sinadDb: sinadSum[i] / cfg.draws }));
   return {
     dataflow: cfg.dataflow,
     mode: cfg.injectSinadDb !== undefined ? 'sinad-injection' : cfg.mode,
-    images: count,
+    images: p.count,
     draws: cfg.draws,
     sigma: cfg.device.programming.sigma,
     readNoiseSigma: cfg.device.readNoiseSigma,
     accuracyPerDraw,
     accuracyMean: mean,
     accuracyStd: std,
-    referenceAccuracy,
+    referenceAccuracy: p.referenceAccuracy,
     conversions,
     conversionsTotal: conversions.reduce((a, c) => a + c.conversions, 0),
     sinad,
     sinadMeanDb: sinad.reduce((a, s) => a + s.sinadDb, 0) / Math.max(1, sinad.length),
-    ranges: dataflow.layerSettings?.(calibration, xbars),
-    wallSeconds: (Date.now() - started) / 1000,
-    hardwareSeconds,
+    ranges: p.ranges,
+    wallSeconds: timing.wallSeconds,
+    hardwareSeconds: outcomes.reduce((a, o) => a + o.hardwareSeconds, 0),
   };
+}
+
+/** Runs the simulation: {@link prepareSimulation}, every draw ({@link simulateDraw}), {@link combineDraws}. */
+export async function simulate(
+  cfg: SimulationConfig,
+  net: QuantizedNetwork,
+  data: SimulationData,
+  peripherals: NeuralPimPeripherals | null,
+  onProgress?: SimulationProgress,
+  onLogits?: (draw: number, logits: Float64Array) => void,
+): Promise<SimulationResult> {
+  const started = Date.now();
+  const p = prepareSimulation(cfg, net, data, peripherals);
+  const outcomes: DrawOutcome[] = [];
+  for (let d = 0; d < cfg.draws; d++) {
+    onProgress?.(`draw ${d + 1}/${cfg.draws}`, d, cfg.draws);
+    outcomes.push(await simulateDraw(p, d, drawSeedOf(cfg.seed, d), onLogits));
+  }
+  const layers = p.xbars.map((x) => x.layer.name);
+  return combineDraws(cfg, { ...p, layers }, outcomes, { wallSeconds: (Date.now() - started) / 1000 });
 }
 
 /** Re-exported from the Neural-PIM dataflow module, where the statistical mode's calibration now lives. */

@@ -1,0 +1,145 @@
+/** `npim sweep`: plan a study into shards, run a shard, merge, run locally, write Slurm scripts. */
+import { Command } from 'commander';
+import path from 'node:path';
+import { parseConfig, parseIntOption } from '../core/config.ts';
+import { ensure, fail } from '../core/errors.ts';
+import { readJson } from '../io/files.ts';
+import { info } from '../io/progress.ts';
+import { simulationMarkdown } from '../report/simulation-report.ts';
+import { StudySchema, studySimulateOptions } from '../sweep/study.ts';
+import { mergeShards, runShard, runShardsLocally, writePlan, writeSlurmScripts } from '../app/sweep.ts';
+import { DEFAULT_DNN_MODEL, parseDataflows, simulationConfigFrom } from './simulate.ts';
+import { printResult, startBackend, type GlobalOptions } from './shared.ts';
+
+/** The shard index: `--shard`, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX (Kubernetes indexed jobs). */
+export function shardIndexFrom(option: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  const [value, where] =
+    option !== undefined
+      ? [option, '--shard']
+      : env.SLURM_ARRAY_TASK_ID !== undefined
+        ? [env.SLURM_ARRAY_TASK_ID, 'SLURM_ARRAY_TASK_ID']
+        : env.JOB_COMPLETION_INDEX !== undefined
+          ? [env.JOB_COMPLETION_INDEX, 'JOB_COMPLETION_INDEX']
+          : fail('no shard index: give --shard I, or run as a Slurm array task or a Kubernetes indexed job');
+  ensure(/^\d+$/.test(value.trim()), `${where} must be a shard index (0, 1, …), got '${value}'`);
+  return Number(value.trim());
+}
+
+/** Registers `sweep` and its subcommands. */
+export function registerSweep(program: Command): void {
+  const sweep = program
+    .command('sweep')
+    .description('sharded simulation studies: plan, run shards anywhere (local, Slurm, Kubernetes), merge');
+
+  sweep
+    .command('plan')
+    .description('expand a study (JSON) into items with their seeds, split them into shards, write DIR/plan.json')
+    .argument('<config>', 'study JSON file (model, samples, dataflows, sigma, sigmaSweep, sinadSweep, draws, seed, preset/config, …)')
+    .requiredOption('--shards <n>', 'number of shards')
+    .requiredOption('--out <dir>', 'plan directory')
+    .action(async (file: string, opts: { shards: string; out: string }, cmd: Command) => {
+      const global = cmd.optsWithGlobals() as GlobalOptions;
+      const shards = parseIntOption(opts.shards, '--shards');
+      ensure(shards >= 1 && shards <= 100_000, '--shards must be between 1 and 100000');
+      const study = parseConfig(StudySchema, await readJson(file, 'study file'), `study ${file}`);
+      const o = studySimulateOptions(study);
+      const config = await simulationConfigFrom({ ...o, model: o.model ?? DEFAULT_DNN_MODEL });
+      const plan = await writePlan({
+        studyFile: file,
+        study,
+        config,
+        dataflows: parseDataflows(o.dataflow ?? config.dataflow),
+        sweeps: { sigma: study.sigmaSweep, sinad: study.sinadSweep },
+        model: o.model ?? DEFAULT_DNN_MODEL,
+        shards,
+        dir: opts.out,
+      });
+      const summary = {
+        plan: path.join(opts.out, 'plan.json'),
+        hash: plan.hash,
+        units: plan.units.length,
+        items: plan.items.length,
+        shards: plan.shards.length,
+        simulate: plan.simulate,
+      };
+      printResult(
+        global,
+        summary,
+        () =>
+          `planned ${summary.items} items (${summary.units} runs × ${config.draws} draws) in ${summary.shards} shards: ${summary.plan}\n` +
+          `hash ${plan.hash}\nsame study unsharded: ${plan.simulate}`,
+      );
+    });
+
+  sweep
+    .command('run')
+    .description('run one shard of a plan and write DIR/shards/shard-I.json (atomically); a finished shard is not run again')
+    .argument('<dir>', 'plan directory')
+    .option('--shard <i>', 'shard index (default: SLURM_ARRAY_TASK_ID, then JOB_COMPLETION_INDEX)')
+    .action(async (dir: string, opts: { shard?: string }, cmd: Command) => {
+      const global = cmd.optsWithGlobals() as GlobalOptions;
+      const shard = shardIndexFrom(opts.shard);
+      await startBackend(global);
+      const r = await runShard(dir, shard);
+      const text = r.ran ? `shard ${shard} done: ${r.file}` : `shard ${shard} already done (${r.file}); nothing to do`;
+      if (global.json) printResult(global, { shard, ran: r.ran, file: r.file }, () => text);
+      else process.stdout.write(text + '\n');
+    });
+
+  sweep
+    .command('merge')
+    .description('check that every shard is present and belongs to the plan, merge, write results.json, results.md and plots')
+    .argument('<dir>', 'plan directory')
+    .option('--out <dir>', 'where to write the report (default: the plan directory)')
+    .action(async (dir: string, opts: { out?: string }, cmd: Command) => {
+      const global = cmd.optsWithGlobals() as GlobalOptions;
+      const out = opts.out ?? dir;
+      const { report } = await mergeShards(dir, out);
+      info(
+        `wrote results.json, results.md${report.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${report.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${out}`,
+      );
+      printResult(global, report, () => simulationMarkdown(report));
+    });
+
+  sweep
+    .command('local')
+    .description('run every shard of a plan on this machine (child processes), then merge')
+    .argument('<dir>', 'plan directory')
+    .option('--jobs <k>', 'shards at a time', '2')
+    .option('--no-merge', 'only run the shards')
+    .action(async (dir: string, opts: { jobs: string; merge: boolean }, cmd: Command) => {
+      const global = cmd.optsWithGlobals() as GlobalOptions;
+      const jobs = parseIntOption(opts.jobs, '--jobs');
+      ensure(jobs >= 1 && jobs <= 256, '--jobs must be between 1 and 256');
+      await runShardsLocally(dir, jobs, global.backend);
+      if (!opts.merge) return;
+      const { report } = await mergeShards(dir, dir);
+      info(`merged into ${dir}`);
+      printResult(global, report, () => simulationMarkdown(report));
+    });
+
+  sweep
+    .command('slurm')
+    .description('write a Slurm job-array script (one task per shard), a merge script and submit.sh (afterok dependency); submits nothing')
+    .argument('<dir>', 'plan directory')
+    .option('--partition <p>', 'Slurm partition')
+    .option('--time <t>', 'time limit per shard (sbatch --time format, e.g. 02:00:00)')
+    .option('--cpus-per-task <c>', 'CPUs per shard')
+    .option('--job-name <name>', 'job name', 'npim-sweep')
+    .action(async (dir: string, opts: { partition?: string; time?: string; cpusPerTask?: string; jobName: string }, cmd: Command) => {
+      const global = cmd.optsWithGlobals() as GlobalOptions;
+      const cpusPerTask = opts.cpusPerTask === undefined ? undefined : parseIntOption(opts.cpusPerTask, '--cpus-per-task');
+      ensure(cpusPerTask === undefined || (cpusPerTask >= 1 && cpusPerTask <= 4096), '--cpus-per-task must be between 1 and 4096');
+      ensure(
+        opts.time === undefined || /^[\d:-]+$/.test(opts.time),
+        `--time must be an sbatch time (e.g. 90, 02:00:00, 1-00), got '${opts.time}'`,
+      );
+      ensure(
+        opts.partition === undefined || /^[\w.,-]+$/.test(opts.partition),
+        `--partition must be a partition name, got '${opts.partition}'`,
+      );
+      ensure(/^[\w.-]+$/.test(opts.jobName), `--job-name must be letters, digits, '.', '_' or '-', got '${opts.jobName}'`);
+      const files = await writeSlurmScripts(dir, { partition: opts.partition, time: opts.time, cpusPerTask, jobName: opts.jobName });
+      printResult(global, { files }, () => `wrote ${files.join(', ')}\nsubmit with: bash ${files[2]}`);
+    });
+}
