@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, promises as fs, statSync } from 'node:fs';
 import { fail, ensure } from '../core/errors.ts';
 import { parseConfig } from '../core/config.ts';
-import { PACKAGE_ROOT } from '../core/paths.ts';
+import { PACKAGE_ROOT, displayPath } from '../core/paths.ts';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
 import { info } from '../io/progress.ts';
 import { MNIST_FILES, resolveMnistDir } from '../data/mnist.ts';
@@ -270,7 +270,7 @@ export async function mergeShards(dir: string, out: string): Promise<{ report: S
   });
   const report: SimulationReport = {
     workload: [...workloads][0],
-    model: plan.model,
+    model: displayPath(plan.model),
     ...assembleSimulation(plan.dataflows as SimDataflow[], plan.sweeps, units, results),
   };
   // The configuration as planned (the object `npim simulate` writes), not the re-parsed copy.
