@@ -43,3 +43,38 @@ export function linePlot(opts: {
     },
   };
 }
+
+/**
+ * A heatmap spec of a matrix (e.g. the conductances of one crossbar array): `values[r][c]` drawn at
+ * row r, column c, in the units `valueTitle` names. Rows grow downwards, as in the array's layout.
+ */
+export function heatmapPlot(opts: {
+  title: string;
+  values: ArrayLike<ArrayLike<number>>;
+  valueTitle: string;
+  xTitle?: string;
+  yTitle?: string;
+  /** Plot size in pixels (default 360 × 360). */
+  width?: number;
+  height?: number;
+}): PlotSpec {
+  const rows: Array<{ row: number; column: number; value: number }> = [];
+  for (let r = 0; r < opts.values.length; r++) {
+    const line = opts.values[r];
+    for (let c = 0; c < line.length; c++) rows.push({ row: r, column: c, value: line[c] });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: opts.title,
+    width: opts.width ?? 360,
+    height: opts.height ?? 360,
+    data: { values: rows },
+    mark: { type: 'rect' },
+    encoding: {
+      x: { field: 'column', type: 'ordinal', title: opts.xTitle ?? 'column', axis: { labels: false, ticks: false } },
+      y: { field: 'row', type: 'ordinal', title: opts.yTitle ?? 'row', axis: { labels: false, ticks: false } },
+      color: { field: 'value', type: 'quantitative', title: opts.valueTitle, scale: { scheme: 'viridis' } },
+    },
+    config: { view: { stroke: null } },
+  };
+}
