@@ -114,4 +114,12 @@ export { renderSvg, linePlot, heatmapPlot, type PlotSpec } from './report/plot.t
 export { transferPlot, dnlInlPlot, metricsText } from './report/adc-report.ts';
 export { nnsaErrorPlot, nnsaEvaluationText } from './report/nnsa-report.ts';
 export { sweepPlot, simulationTable, type SimulationReport } from './report/simulation-report.ts';
-export { energyBreakdownPlot, costText, breakdownTable, ratioTable, renderMarkdown, type Table } from './report/cost-report.ts';
+export {
+  energyBreakdownPlot,
+  costText,
+  summaryTable,
+  breakdownTable,
+  ratioTable,
+  renderMarkdown,
+  type Table,
+} from './report/cost-report.ts';
