@@ -7,6 +7,7 @@ import type { PlotSpec } from './plot.ts';
 const n2 = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const s2 = (x: number, digits = 2) => (Number.isFinite(x) ? (x >= 0 ? '+' : '') + x.toFixed(digits) : 'n/a');
 
+/** The IEEE 1241 figures of one measured converter as aligned text lines (`npim eval adc`); `what` names it. */
 export function metricsText(what: string, m: ConverterMetrics): string {
   const l = m.linearity;
   const s = m.sine;

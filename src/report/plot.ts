@@ -19,6 +19,11 @@ export async function renderSvg(spec: PlotSpec): Promise<string> {
   }
 }
 
+/** A linear axis not forced to include zero, or a log axis (which has no zero to include: Vega warns if asked). */
+function axisScale(type: 'linear' | 'log' = 'linear'): { type: 'linear' | 'log'; zero?: boolean } {
+  return type === 'log' ? { type } : { type, zero: false };
+}
+
 /** A simple multi-series line plot spec: rows of {x, y, series}. */
 export function linePlot(opts: {
   title: string;
@@ -37,9 +42,46 @@ export function linePlot(opts: {
     data: { values: opts.rows.map((r) => ({ ...r, series: r.series ?? '' })) },
     mark: { type: 'line', point: opts.points ?? false },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { type: opts.xScale ?? 'linear', zero: false } },
-      y: { field: 'y', type: 'quantitative', title: opts.yTitle, scale: { type: opts.yScale ?? 'linear', zero: false } },
+      x: { field: 'x', type: 'quantitative', title: opts.xTitle, scale: axisScale(opts.xScale) },
+      y: { field: 'y', type: 'quantitative', title: opts.yTitle, scale: axisScale(opts.yScale) },
       color: { field: 'series', type: 'nominal', title: null },
     },
+  };
+}
+
+/**
+ * A heatmap spec of a matrix (e.g. the conductances of one crossbar array): `values[r][c]` drawn at
+ * row r, column c, in the units `valueTitle` names (NaN: no device, left blank). Rows grow downwards,
+ * as in the array's layout.
+ */
+export function heatmapPlot(opts: {
+  title: string;
+  values: ArrayLike<ArrayLike<number>>;
+  valueTitle: string;
+  xTitle?: string;
+  yTitle?: string;
+  /** Plot size in pixels (default 360 × 360). */
+  width?: number;
+  height?: number;
+}): PlotSpec {
+  const rows: Array<{ row: number; column: number; value: number }> = [];
+  for (let r = 0; r < opts.values.length; r++) {
+    const line = opts.values[r];
+    // Non-finite entries are cells without a device: left blank.
+    for (let c = 0; c < line.length; c++) if (Number.isFinite(line[c])) rows.push({ row: r, column: c, value: line[c] });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: opts.title,
+    width: opts.width ?? 360,
+    height: opts.height ?? 360,
+    data: { values: rows },
+    mark: { type: 'rect' },
+    encoding: {
+      x: { field: 'column', type: 'ordinal', title: opts.xTitle ?? 'column', axis: { labels: false, ticks: false } },
+      y: { field: 'row', type: 'ordinal', title: opts.yTitle ?? 'row', axis: { labels: false, ticks: false } },
+      color: { field: 'value', type: 'quantitative', title: opts.valueTitle, scale: { scheme: 'viridis' } },
+    },
+    config: { view: { stroke: null } },
   };
 }

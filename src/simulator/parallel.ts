@@ -34,6 +34,15 @@ export function runDrawHere(plan: DrawPlan, images: Uint8Array, batchSize: numbe
   }
 }
 
+/**
+ * The worker's entry module. From the TypeScript sources (run through tsx) a worker must register
+ * the loader before it imports worker.ts; the compiled package (dist/, see `npm run build`) runs
+ * worker.js directly.
+ */
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./worker-entry.mjs', import.meta.url)
+  : new URL('./worker.js', import.meta.url);
+
 interface PooledWorker {
   worker: Worker;
   busy: boolean;
@@ -44,7 +53,7 @@ const pool: PooledWorker[] = [];
 function getWorker(): PooledWorker {
   const idle = pool.find((w) => !w.busy);
   if (idle) return idle;
-  const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url));
+  const worker = new Worker(WORKER_URL);
   worker.unref();
   const pw = { worker, busy: false };
   pool.push(pw);

@@ -18,6 +18,11 @@ const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..
  */
 const IO_FOLDERS = new Set(['cli', 'app', 'io', 'data']);
 /**
+ * The package's public entry point (src/index.ts): a facade that only re-exports, so it may import
+ * every folder, and no module under src/ may import it (that would make a cycle through it).
+ */
+const ENTRY_POINTS = new Set(['index.ts']);
+/**
  * Known exceptions, each with its reason. Keep this list short; every entry is a debt.
  * - core/wasm-kernel.ts reads the project's own compiled WebAssembly kernels (code shipped beside
  *   the modules that use them, loaded like an import), not user data.
@@ -68,7 +73,7 @@ const edges: Edge[] = sourceFiles().flatMap((file) =>
 
 test('domain folders import neither node:fs nor io/, app/ or cli/', () => {
   const offences = edges
-    .filter((e) => !IO_FOLDERS.has(folderOf(e.file)))
+    .filter((e) => !IO_FOLDERS.has(folderOf(e.file)) && !ENTRY_POINTS.has(e.file))
     .filter((e) => FS_MODULES.has(e.specifier) || (e.folder !== undefined && FORBIDDEN_IN_DOMAIN.includes(e.folder)))
     .map((e) => `${e.file} imports ${e.specifier}`)
     .filter((o) => !ALLOWED.has(o));
@@ -113,6 +118,18 @@ test('io/ sits below the domain: it imports only core/ and the pure format folde
     .filter((e) => folderOf(e.file) === 'io' && e.folder !== undefined && !IO_IMPORTS.has(e.folder))
     .map((e) => `${e.file} imports ${e.specifier}`);
   assert.equal(offences, []);
+});
+
+test('the entry point only re-exports, and nothing under src/ imports it', () => {
+  const importers = edges
+    .filter((e) => e.folder !== undefined && ENTRY_POINTS.has(e.folder))
+    .map((e) => `${e.file} imports ${e.specifier}`);
+  assert.equal(importers, []);
+  for (const entry of ENTRY_POINTS) {
+    const file = ts.createSourceFile(entry, readFileSync(path.join(SRC, entry), 'utf8'), ts.ScriptTarget.ES2022);
+    const other = file.statements.filter((s) => !ts.isExportDeclaration(s)).map((s) => ts.SyntaxKind[s.kind]);
+    assert.equal(other, [], `${entry} holds statements other than re-exports`);
+  }
 });
 
 /** Finds one cycle in a directed graph, or returns null. */
