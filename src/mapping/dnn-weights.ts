@@ -557,20 +557,22 @@ export function programMappedLayer(layer: MappedLayer, device: RramConfig, layer
     // draws per device in order, so consecutive calls on one generator equal one call on the
     // whole block): data devices of each row across the arrays, then the unit cells.
     const rng = layerRng.fork(rowBlockStreamLabel(rb));
+    // Arrays in physical-column order tile the row; programming each one's segment of a row in
+    // that order draws the stream exactly as one call on the whole row, straight into place.
+    const ordered = [...members].sort((x, y) => layer.arrays[x].physColumnStart - layer.arrays[y].physColumnStart);
+    let next = 0;
+    for (const ai of ordered) {
+      ensure(layer.arrays[ai].physColumnStart === next, `row block ${rb}: arrays do not tile the physical columns`);
+      next += layer.arrays[ai].dataColumns;
+    }
+    ensure(next === width, `row block ${rb}: arrays cover ${next} of ${width} physical columns`);
     const target = new Float64Array(width);
-    const programmed = new Float64Array(width);
     for (let r = 0; r < rows; r++) {
-      for (const ai of members) {
-        const { levels, storedColumns, dataColumns, physColumnStart } = layer.arrays[ai];
+      for (const ai of ordered) {
+        const { levels, storedColumns, dataColumns } = layer.arrays[ai];
         const base = r * storedColumns;
-        for (let c = 0; c < dataColumns; c++) target[physColumnStart + c] = table[levels[base + c]];
-      }
-      programConductancesInto(target, device, rng, programmed);
-      for (const ai of members) {
-        const { storedColumns, dataColumns, physColumnStart } = layer.arrays[ai];
-        const out = programmedSiemens[ai];
-        const base = r * storedColumns;
-        for (let c = 0; c < dataColumns; c++) out[base + c] = programmed[physColumnStart + c];
+        for (let c = 0; c < dataColumns; c++) target[c] = table[levels[base + c]];
+        programConductancesInto(target.subarray(0, dataColumns), device, rng, programmedSiemens[ai].subarray(base, base + dataColumns));
       }
     }
     for (const ai of members) {
