@@ -12,19 +12,22 @@ import { printResult, writingTo, type GlobalOptions } from './shared.ts';
 /** Corner modes of the Monte Carlo evaluation. */
 export const ADC_CORNER_MODES = ['nominal', 'global', 'per-neuron'] as const;
 
-/**
- * Parses `--mc`, `--sigma`, `--corners`, `--eval-seed` and the write-verify options at once (so a
- * typo fails before any design or writing) and returns how to apply them to a model (its device
- * σ is the default `--sigma`).
- */
-export function parseAdcEvalOptions(o: {
+/** The Monte Carlo flags of `train adc` and `eval adc`, as command-line strings. */
+export interface AdcEvalFlags {
   mc: string;
   sigma?: string;
   corners: string;
   evalSeed: string;
   writeVerify?: string;
   verifyAttempts?: string;
-}): (model: NnadcModel) => NnadcEvalOptions {
+}
+
+/**
+ * Parses `--mc`, `--sigma`, `--corners`, `--eval-seed` and the write-verify options at once (so a
+ * typo fails before any design or writing) and returns how to apply them to a model (its device
+ * σ is the default `--sigma`).
+ */
+export function parseAdcEvalOptions(o: AdcEvalFlags): (model: NnadcModel) => NnadcEvalOptions {
   const draws = parseIntOption(o.mc, '--mc');
   ensure(draws >= 1 && draws <= 100000, '--mc must be between 1 and 100000');
   const sigmaFlag = o.sigma === undefined ? undefined : parseNumberOption(o.sigma, '--sigma');
@@ -83,7 +86,7 @@ export function addAdcEvalOptions(cmd: Command): Command {
   );
 }
 
-interface TrainAdcOptions {
+interface TrainAdcOptions extends AdcEvalFlags {
   bits?: string;
   arch?: string;
   range?: string;
@@ -92,12 +95,6 @@ interface TrainAdcOptions {
   config?: string;
   vtc?: string;
   out: string;
-  mc: string;
-  sigma?: string;
-  corners: string;
-  evalSeed: string;
-  writeVerify?: string;
-  verifyAttempts?: string;
 }
 
 /** Registers `train adc`. */

@@ -1,5 +1,6 @@
 /** `npim simulate`: quantized DNNs on the simulated accelerator under the three dataflows. */
 import { Command, Option } from 'commander';
+import type { StudySimulateOptions } from '../sweep/study.ts';
 import path from 'node:path';
 import { deepMerge, parseConfig, parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
@@ -39,26 +40,9 @@ function parseList(value: string | undefined, option: string): number[] | undefi
   return xs;
 }
 
-interface SimulateOptions {
+/** The flags of `npim simulate` (a sweep study stands for the same ones, src/sweep/study.ts). */
+interface SimulateOptions extends Omit<StudySimulateOptions, 'model'> {
   model: string;
-  dataflow?: string;
-  mode?: string;
-  sigma?: string;
-  readNoise?: string;
-  mc?: string;
-  samples: string;
-  seed?: string;
-  dataDir?: string;
-  nnsa?: string;
-  nnadc?: string;
-  peripherals?: string;
-  adcVerify?: string;
-  nnsaTrim?: string;
-  injectSinad?: string;
-  sigmaSweep?: string;
-  sinadSweep?: string;
-  config?: string;
-  preset?: string;
   out?: string;
 }
 

@@ -9,7 +9,7 @@ import { simulationMarkdown } from '../report/simulation-report.ts';
 import { StudySchema, studySimulateOptions } from '../sweep/study.ts';
 import { mergeShards, runShard, runShardsLocally, writePlan, writeSlurmScripts } from '../app/sweep.ts';
 import { DEFAULT_DNN_MODEL, parseDataflows, simulationConfigFrom } from './simulate.ts';
-import { printResult, startBackend, type GlobalOptions } from './shared.ts';
+import { printResult, startBackend, writingTo, type GlobalOptions } from './shared.ts';
 
 /** The shard index: `--shard`, else SLURM_ARRAY_TASK_ID, else JOB_COMPLETION_INDEX (Kubernetes indexed jobs). */
 export function shardIndexFrom(option: string | undefined, env: NodeJS.ProcessEnv = process.env): number {
@@ -94,7 +94,7 @@ export function registerSweep(program: Command): void {
     .action(async (dir: string, opts: { out?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       const out = opts.out ?? dir;
-      const { report } = await mergeShards(dir, out);
+      const { report } = await writingTo(out, () => mergeShards(dir, out));
       info(
         `wrote results.json, results.md${report.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${report.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${out}`,
       );
