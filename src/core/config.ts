@@ -7,17 +7,61 @@
 import { z } from 'zod';
 import { fail } from './errors.ts';
 
-/** Formats the first zod issue as `path: message`. */
-export function describeZodError(error: z.ZodError): string {
+/**
+ * Formats the first zod issue as `path: message`. Given the schema, an unknown key also names the
+ * nearest valid key at that place (`did you mean 'sigma'?`).
+ */
+export function describeZodError(error: z.ZodError, schema?: z.ZodType): string {
   const issue = error.issues[0];
   const where = issue.path.length ? issue.path.join('.') : '(root)';
-  return `${where}: ${issue.message}`;
+  let hint = '';
+  if (schema && issue.code === 'unrecognized_keys') {
+    const valid = objectKeysAt(schema, issue.path);
+    const nearest = valid.length ? nearestKey(String(issue.keys[0]), valid) : undefined;
+    if (nearest) hint = ` (did you mean '${nearest}'?)`;
+  }
+  return `${where}: ${issue.message}${hint}`;
+}
+
+/** The keys of the object schema at `path` inside `schema` (through optional, default, pipe, array), or []. */
+function objectKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType> };
+  let node: z.ZodType | undefined = schema;
+  let rest = [...path];
+  for (let guard = 0; node && guard < 64; guard++) {
+    const def: Def = (node as unknown as { _zod: { def: Def } })._zod.def;
+    if (def.innerType) node = def.innerType;
+    else if (def.type === 'pipe') node = def.in;
+    else if (def.type === 'array' && rest.length) [node, rest] = [def.element, rest.slice(1)];
+    else if (def.type === 'object' && rest.length) [node, rest] = [def.shape?.[String(rest[0])], rest.slice(1)];
+    else return def.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+  }
+  return [];
+}
+
+/** The valid key closest to `key` by edit distance, if it is close (at most a third of its length). */
+function nearestKey(key: string, valid: string[]): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = d[0];
+      d[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const keep = d[j];
+        d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+        prev = keep;
+      }
+    }
+    return d[b.length];
+  };
+  const [best] = valid.map((v) => ({ v, d: distance(key, v) })).sort((x, y) => x.d - y.d);
+  return best && best.d <= Math.max(1, Math.floor(key.length / 3)) ? best.v : undefined;
 }
 
 /** Validates `input` against `schema`, failing with a one-line error that names `what`. */
 export function parseConfig<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) fail(`invalid ${what}: ${describeZodError(result.error)}`);
+  if (!result.success) fail(`invalid ${what}: ${describeZodError(result.error, schema)}`);
   return result.data;
 }
 

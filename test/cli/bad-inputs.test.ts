@@ -76,6 +76,30 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
     const hugeCell = path.join(dir, 'huge-cell.csv');
     await fs.writeFile(hugeCell, `input,code\n0.1,3\n${'x'.repeat(5_000_000)},4\n`);
     cases.push([['eval', 'adc', hugeCell, '--bits', '4'], /input must be a number \(volts\), got 'x{40}…' \(5000000 characters\)/]);
+    // Unknown keys in configuration files name the nearest valid key; no training on defaults.
+    const config = async (name: string, body: unknown): Promise<string> => {
+      const file = path.join(dir, name);
+      await fs.writeFile(file, JSON.stringify(body));
+      return file;
+    };
+    cases.push(
+      [
+        ['train', 'sa', '--config', await config('sa.json', { hiddenNeuron: 3 }), '--out', out],
+        /Unrecognized key: "hiddenNeuron" \(did you mean 'hiddenNeurons'\?\)/,
+      ],
+      [
+        ['train', 'sa', '--config', await config('sa-refine.json', { refine: { sweep: 2 } }), '--out', out],
+        /refine: Unrecognized key: "sweep" \(did you mean 'sweeps'\?\)/,
+      ],
+      [
+        ['train', 'adc', '--config', await config('adc.json', { foo: 1 }), '--out', out],
+        /invalid NNADC training configuration: \(root\): Unrecognized key: "foo"/,
+      ],
+      [
+        ['simulate', '--config', await config('sim.json', { draw: 3 }), '--out', out],
+        /Unrecognized key: "draw" \(did you mean 'draws'\?\)/,
+      ],
+    );
     const before = await snapshot(dir);
     for (const [args, pattern] of cases) {
       const r = await npimHere(args);

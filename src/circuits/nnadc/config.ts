@@ -45,7 +45,7 @@ export const ComparatorStageSchema = z.object({
 export type ComparatorStage = z.output<typeof ComparatorStageSchema>;
 
 /** Schema of `npim train adc`'s configuration. */
-export const NnadcTrainConfigSchema = z.object({
+export const NnadcTrainConfigSchema = z.strictObject({
   /** Resolution N, bits. */
   bits: z.number().int().min(4).max(10).default(DNN_BITS),
   arch: z.enum(['flash', 'two-step']).default('two-step'),

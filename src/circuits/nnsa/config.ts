@@ -12,7 +12,7 @@ import { ReplicaFeedbackSchema } from '../network.ts';
 export const CornerModeSchema = z.enum(['nominal', 'global', 'per-neuron']);
 
 /** Schema of `npim train sa`'s configuration. */
-export const NnsaTrainConfigSchema = z.object({
+export const NnsaTrainConfigSchema = z.strictObject({
   /** DAC resolution D: input slices of D bits, T = ⌈8/D⌉ cycles. */
   dacBits: z.union([z.literal(1), z.literal(2), z.literal(4)]).default(4),
   /**
@@ -126,7 +126,7 @@ export const NnsaTrainConfigSchema = z.object({
   balanceRows: z.boolean().default(true),
   /** Discrete refinement (coordinate descent over level indices) after training. */
   refine: z
-    .object({
+    .strictObject({
       sweeps: z.number().int().min(0).max(100).default(4),
       /** Variation-and-corner chips in the refinement objective besides the nominal one. */
       chips: z.number().int().min(0).max(64).default(4),
