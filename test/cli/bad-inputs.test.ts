@@ -100,6 +100,36 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
         /Unrecognized key: "draw" \(did you mean 'draws'\?\)/,
       ],
     );
+    // Hand-edited NNADC models that are no longer a circuit: every command that loads one refuses it.
+    const shipped = JSON.parse(await fs.readFile('models/nnadc-8b-r1/model.json', 'utf8'));
+    const badModel = async (name: string, edit: (m: typeof shipped) => void): Promise<string> => {
+      const m = structuredClone(shipped);
+      edit(m);
+      const d = path.join(dir, name);
+      await fs.mkdir(d);
+      await fs.writeFile(path.join(d, 'model.json'), JSON.stringify(m));
+      return d;
+    };
+    const level99 = await badModel('level99', (m) => (m.stages[1].upperLevels[7] = 99));
+    const short = await badModel('short', (m) => m.stages[0].lowerLevels.pop());
+    const bits16 = await badModel('bits16', (m) => (m.bits = 16));
+    const noCoarse = await badModel('no-coarse', (m) => (m.stages[1].inputs[2] = { kind: 'coarse', comparator: 15 }));
+    const oneStage = await badModel('one-stage', (m) => m.stages.pop());
+    cases.push(
+      [['eval', 'adc', level99], /stages\.1\.upperLevels\.7: level 99 is not on the 8-level device grid/],
+      [['export', level99, '--format', 'spice', '--out', path.join(out, 'x.cir')], /level 99 is not on the 8-level device grid/],
+      [['export', level99, '--format', 'csv', '--out', path.join(out, 'x.csv')], /level 99 is not on the 8-level device grid/],
+      [['eval', 'adc', short, '--mc', '2'], /stages\.0\.lowerLevels: 119 levels for 8 input rows × 15 comparators \(120\)/],
+      [
+        ['eval', 'adc', bits16, '--samples-per-code', '4096'],
+        /bits: 16 bits is more than the evaluation can hold in memory \(at most 12\)/,
+      ],
+      [['spice', 'verify', noCoarse], /coarse comparator 15 does not exist \(coarse stage has 15\)/],
+      [
+        ['simulate', '--nnadc', `${oneStage},${oneStage},${oneStage}`, '--out', out],
+        /a two-step NNADC has a coarse and a fine stage, got \[coarse\]/,
+      ],
+    );
     const before = await snapshot(dir);
     for (const [args, pattern] of cases) {
       const r = await npimHere(args);

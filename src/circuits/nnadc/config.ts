@@ -79,20 +79,61 @@ export const NnadcTrainConfigSchema = z.strictObject({
 export type NnadcTrainConfig = z.output<typeof NnadcTrainConfigSchema>;
 
 /** Schema of a trained NNADC (`model.json`). */
-export const NnadcModelSchema = ApproximatorBaseSchema.omit({ network: true }).extend({
-  kind: z.literal('nnadc'),
-  bits: z.number().int().min(1).max(16),
-  arch: z.enum(['flash', 'two-step']),
-  rangeFraction: z.number().gt(0).max(1),
-  vddVolts: z.number().positive(),
-  device: RramConfigSchema,
-  stages: z.array(ComparatorStageSchema).min(1),
-  /** Target thresholds of each stage's columns per coarse state, normalized y (for reports). */
-  targetThresholds: z.array(z.array(z.array(z.number()))),
-  /** Where the thresholds came from: the ideal code boundaries, or a trained NNS+A's outputs. */
-  thresholdSource: z.object({ kind: z.enum(['ideal', 'nnsa']), nnsaModel: z.string().optional(), samples: z.number().int().optional() }),
-  config: NnadcTrainConfigSchema,
-});
+export const NnadcModelSchema = ApproximatorBaseSchema.omit({ network: true })
+  .extend({
+    kind: z.literal('nnadc'),
+    bits: z.number().int().min(1).max(16),
+    arch: z.enum(['flash', 'two-step']),
+    rangeFraction: z.number().gt(0).max(1),
+    vddVolts: z.number().positive(),
+    device: RramConfigSchema,
+    stages: z.array(ComparatorStageSchema).min(1),
+    /** Target thresholds of each stage's columns per coarse state, normalized y (for reports). */
+    targetThresholds: z.array(z.array(z.array(z.number()))),
+    /** Where the thresholds came from: the ideal code boundaries, or a trained NNS+A's outputs. */
+    thresholdSource: z.object({ kind: z.enum(['ideal', 'nnsa']), nnsaModel: z.string().optional(), samples: z.number().int().optional() }),
+    config: NnadcTrainConfigSchema,
+  })
+  .superRefine((m, ctx) => {
+    // What the schema's shapes cannot say: a hand-edited model must still be a circuit.
+    const issue = (path: PropertyKey[], message: string): void => void ctx.addIssue({ code: 'custom', path, message });
+    if (m.bits > MAX_NNADC_MODEL_BITS)
+      issue(['bits'], `${m.bits} bits is more than the evaluation can hold in memory (at most ${MAX_NNADC_MODEL_BITS})`);
+    const levels = 2 ** m.device.levelBits;
+    const roles = m.stages.map((st) => st.role).join(',');
+    if (m.arch === 'flash' ? roles !== 'flash' : roles !== 'coarse,fine')
+      issue(['stages'], `a ${m.arch} NNADC has ${m.arch === 'flash' ? 'one flash stage' : 'a coarse and a fine stage'}, got [${roles}]`);
+    if (m.arch === 'flash' && m.stages[0]?.columns !== 2 ** m.bits - 1)
+      issue(['stages', 0, 'columns'], `a ${m.bits}-bit flash NNADC has ${2 ** m.bits - 1} comparators, got ${m.stages[0]?.columns}`);
+    m.stages.forEach((st, si) => {
+      const devices = st.inputs.length * st.columns;
+      for (const side of ['upperLevels', 'lowerLevels'] as const) {
+        if (st[side].length !== devices)
+          issue(
+            ['stages', si, side],
+            `${st[side].length} levels for ${st.inputs.length} input rows × ${st.columns} comparators (${devices})`,
+          );
+        const bad = st[side].findIndex((l) => l >= levels);
+        if (bad >= 0)
+          issue(
+            ['stages', si, side, bad],
+            `level ${st[side][bad]} is not on the ${levels}-level device grid (levelBits ${m.device.levelBits})`,
+          );
+      }
+      st.inputs.forEach((input, ii) => {
+        if (input.kind !== 'coarse') return;
+        const coarse = m.stages.find((x) => x.role === 'coarse');
+        if (!coarse || input.comparator >= coarse.columns)
+          issue(
+            ['stages', si, 'inputs', ii, 'comparator'],
+            `coarse comparator ${input.comparator} does not exist (coarse stage has ${coarse?.columns ?? 0})`,
+          );
+      });
+    });
+  });
+
+/** Largest resolution of an NNADC model that is evaluated (its histogram test holds 2^bits codes × samples per code). */
+export const MAX_NNADC_MODEL_BITS = 12;
 
 /** A trained NNADC. */
 export type NnadcModel = z.output<typeof NnadcModelSchema>;
