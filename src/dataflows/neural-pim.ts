@@ -8,8 +8,8 @@
 import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { dotProductScale } from '../circuits/nnsa/signals.ts';
-import { adcResolutionBits, conversionsPerGroup, inputCycles, type DataflowParams } from './closed-forms.ts';
-import { idealAccumulate, type TileGeometry } from './functional.ts';
+import { adcResolutionBits, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
+import type { TileGeometry } from './functional.ts';
 import { idealDevices } from '../device/rram.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
 import { adcVerifyOf, nnsaTrimOf, type SimulationConfig } from '../chip/simulation-config.ts';
@@ -25,6 +25,7 @@ import { programLayer } from '../mapping/programmed-tiles.ts';
 import { INPUT_BITS, simulationParams, tilePartialSums, uploadLayers } from './common.ts';
 import { UNDER_UTILIZATION_WARNING, fmtCount, fmtRate, rejectCascadeSettings } from './cost.ts';
 import type { Dataflow } from './types.ts';
+import type { QuantizedCrossbar } from '../dnn/quantize.ts';
 
 /** Percentile of |x| over arrays, estimated on at most ~200 000 evenly strided samples. */
 function percentileAbs(values: ArrayLike<number>[], p: number): number {
@@ -38,48 +39,69 @@ function percentileAbs(values: ArrayLike<number>[], p: number): number {
 }
 
 /**
- * σ of the digital partial sum of the Neural-PIM peripherals for one converter range, measured by
- * running random signed bit-line inputs through varied NNS+A and NNADC instances and comparing
- * with the exact partial sum (accumulator units). Used by the statistical mode.
+ * Statistical mode: the RMS error of one tile's digital partial sum (accumulator units) of layer
+ * `layer`, measured on the layer's own calibration inputs (the bit-line sums the behavioral run
+ * sees), through the programmed crossbar with its device variation and varied peripheral chips
+ * (four draws, streams `stat-sigma-layer<i>`), against the exact tile sums. Measured on full-range
+ * random bit lines instead, the σ came out about 24 dB too pessimistic for real layers (most
+ * partial sums sit far below full scale).
  */
-export function measurePeripheralSigma(p: NeuralPimPeripherals, rangeFraction: number, cfg: SimulationConfig, dacBits: number): number {
-  const rng = new Rng(cfg.seed).fork(`stat-sigma-${rangeFraction}`);
-  const n = 2048;
-  const g: TileGeometry = { slices: inputCycles(simulationParams(cfg, dacBits, 1)), n, fanOut: 1, weightSlices: 8, cellBits: 1, dacBits };
-  const fullScale = cfg.arrayRows * (2 ** dacBits - 1);
+function measureLayerTileSigma(
+  layer: QuantizedCrossbar,
+  index: number,
+  codes: Uint8Array,
+  rows: number,
+  exactTiles: Float64Array[],
+  o: { cfg: SimulationConfig; dacBits: number; cycles: number; peripherals: NeuralPimPeripherals; rangeFraction: number; gain: number },
+): number {
+  const { cfg, dacBits, peripherals } = o;
+  const rng = new Rng(cfg.seed).fork(`stat-sigma-layer${index}`);
   let s2 = 0;
   let m = 0;
-  for (let chip = 0; chip < 4; chip++) {
+  for (let draw = 0; draw < 4; draw++) {
+    const r = rng.fork(`draw${draw}`);
+    const prog = programLayer(layer, cfg.device, cfg.arrayRows, r.fork('crossbar'), false);
+    ensure(prog.tiles.length === exactTiles.length, `layer ${layer.name}: ${prog.tiles.length} tiles, ${exactTiles.length} partial sums`);
     const chips = instantiatePeripherals(
-      p,
+      peripherals,
       cfg.varyPeripherals && cfg.device.programming.sigma > 0,
       cfg.device.programming.sigma,
-      rng.fork(`chip${chip}`),
+      r.fork('peripherals'),
       cfg.peripheralCorners === 'random-die',
       cfg.peripheralCalibration,
       adcVerifyOf(cfg),
       nnsaTrimOf(cfg),
     );
-    // Bit lines scaled so the exact result falls inside the range.
-    const bl = new Float32Array(g.slices * n * 16);
-    for (let i = 0; i < bl.length; i += 2) {
-      const share = rng.uniform() * fullScale * rangeFraction;
-      const split = rng.uniform();
-      bl[i] = Math.round(share * split);
-      bl[i + 1] = Math.round(share * (1 - split) * rng.uniform());
-    }
-    const exact = new Float64Array(n);
-    idealAccumulate(bl, g, exact);
-    const acc = new Float64Array(n);
-    const y = accumulateAnalog(bl, g, chips, cfg.arrayRows);
-    convertAndAdd(y, g, p, chips, rangeFraction, cfg.arrayRows, acc);
-    for (let i = 0; i < n; i++) {
-      s2 += (acc[i] - exact[i]) ** 2;
-      m++;
-    }
+    const g: TileGeometry = {
+      slices: o.cycles,
+      n: rows,
+      fanOut: layer.fanOut,
+      weightSlices: prog.slices,
+      cellBits: prog.cellBits,
+      dacBits,
+    };
+    prog.tiles.forEach((tile, t) => {
+      const tensors = tileTensors(tile, prog.columns);
+      const bl = tileBitLines(tile, tensors, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, null);
+      disposeTileTensors(tensors);
+      const acc = new Float64Array(rows * layer.fanOut);
+      convertAndAdd(
+        accumulateAnalog(bl, g, chips, cfg.arrayRows, o.gain),
+        g,
+        peripherals,
+        chips,
+        o.rangeFraction,
+        cfg.arrayRows,
+        acc,
+        o.gain,
+      );
+      const exact = exactTiles[t];
+      for (let i = 0; i < acc.length; i++) s2 += (acc[i] - exact[i]) ** 2;
+      m += acc.length;
+    });
     disposePeripherals(chips);
   }
-  return Math.sqrt(s2 / m);
+  return Math.sqrt(s2 / Math.max(1, m));
 }
 
 /** The `neural-pim` dataflow. */
@@ -90,7 +112,8 @@ export const neuralPimDataflow: Dataflow = {
   needsPeripherals: () => true,
   validate({ cfg, peripherals }) {
     if (!peripherals) fail('the Neural-PIM dataflow needs NNS+A / NNADC models');
-    if (cfg.cellBits !== 1) fail('the Neural-PIM NNS+A accumulates 8 one-bit weight slices: use --cell-bits 1');
+    if (cfg.cellBits !== 1)
+      fail('the Neural-PIM NNS+A accumulates 8 one-bit weight slices: set cellBits 1 (array.cellBits in the accelerator description)');
   },
   crossbarForm: (cfg) => (cfg.mode === 'statistical' ? null : 'paired'),
   conversionsPerGroup: (p: DataflowParams) => conversionsPerGroup('neural-pim', p),
@@ -123,11 +146,14 @@ export const neuralPimDataflow: Dataflow = {
       const yScale = (gain * dotProductScale(dacBits, cycles)) / (cfg.arrayRows * (2 ** dacBits - 1));
       const y = percentileAbs(sums, 0.999) * yScale;
       const sorted = [...peripherals.ranges].sort((a, b) => a - b);
-      ranges.push([index, sorted.find((r) => y <= r) ?? sorted[sorted.length - 1]]);
-    }
-    // Statistical mode: σ of the digital partial sum per range, from the peripherals' measured error.
-    if (cfg.mode === 'statistical') {
-      for (const r of peripherals.ranges) statisticalSigma.push([r, measurePeripheralSigma(peripherals, r, cfg, dacBits)]);
+      const rangeFraction = sorted.find((r) => y <= r) ?? sorted[sorted.length - 1];
+      ranges.push([index, rangeFraction]);
+      // Statistical mode: the tile's error σ on this layer's own inputs (accumulator units).
+      if (cfg.mode === 'statistical')
+        statisticalSigma.push([
+          index,
+          measureLayerTileSigma(layer, index, codes, rows, sums, { cfg, dacBits, cycles, peripherals, rangeFraction, gain }),
+        ]);
     }
     return { ranges, sensingGain, statisticalSigma };
   },
@@ -154,7 +180,7 @@ export const neuralPimDataflow: Dataflow = {
         const acc = new Float64Array(rows * layer.fanOut);
         if (cfg.mode === 'statistical') {
           const perGroup = conversionsPerGroup('neural-pim', simulationParams(cfg, dacBits));
-          const sd = statSigma.get(ranges.get(index)!)! / gains.get(index)!;
+          const sd = statSigma.get(index)!;
           const inject = streams.inject();
           let conversions = 0;
           for (const part of tilePartialSums(layer, codes, rows, cfg.arrayRows)) {

@@ -270,6 +270,3 @@ export async function simulate(
   const layers = p.xbars.map((x) => x.layer.name);
   return combineDraws(cfg, { ...p, layers }, outcomes, { wallSeconds: (Date.now() - started) / 1000 });
 }
-
-/** Re-exported from the Neural-PIM dataflow module, where the statistical mode's calibration now lives. */
-export { measurePeripheralSigma } from '../dataflows/neural-pim.ts';
