@@ -40,7 +40,7 @@ export function registerSweep(program: Command): void {
   sweep
     .command('plan')
     .description('expand a study (JSON) into items with their seeds, split them into shards, write DIR/plan.json')
-    .argument('<config>', 'study JSON file (model, samples, dataflows, sigma, sigmaSweep, sinadSweep, draws, seed, preset/config, …)')
+    .argument('<config>', 'study JSON file (model, samples, dataflows, sigma, sigmaSweep, sinadSweep, draws, seed, preset/config, vary, …)')
     .requiredOption('--shards <n>', 'number of shards')
     .requiredOption('--out <dir>', 'plan directory')
     .action(async (file: string, opts: { shards: string; out: string }, cmd: Command) => {

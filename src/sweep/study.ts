@@ -3,6 +3,9 @@
  * SINAD sweep, Monte Carlo draws, a seed, an accelerator description) written as a JSON file, so
  * that it can be split into shards that run anywhere and merged into exactly that run's results.
  *
+ * With `vary`, the study is several such runs, the cartesian product of the listed values
+ * ({@link studyVariants}).
+ *
  * Every field mirrors a `npim simulate` flag ({@link simulateArguments} gives the equivalent
  * command line), and the study is turned into a simulation configuration by the same code as the
  * flags, so the merged `results.json` is the one `npim simulate` writes for that command.
