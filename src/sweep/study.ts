@@ -81,6 +81,7 @@ export const StudySchema = StudyFieldsSchema.extend({
 })
   .strict()
   .superRefine((study, ctx) => {
+    if (study.vary && Object.keys(study.vary).length === 0) ctx.addIssue({ code: 'custom', path: ['vary'], message: 'lists no field' });
     for (const [key, values] of Object.entries(study.vary ?? {})) {
       if (!(VARY_FIELDS as readonly string[]).includes(key)) {
         ctx.addIssue({ code: 'custom', path: ['vary', key], message: `cannot be varied (vary takes ${VARY_FIELDS.join(', ')})` });

@@ -106,6 +106,7 @@ test('bad vary lists are one-line errors with exit code 2', async () => {
   await bad({ ...STUDY, sigma: 0.05 }, /vary\.sigma: is also set at the top level/);
   await bad({ ...STUDY, vary: { preset: ['nope'] } }, /nope/);
   await bad({ ...STUDY, vary: [0.1] }, /vary/);
+  await bad({ ...STUDY, vary: {} }, /vary: lists no field/);
   await bad({ ...STUDY, seed: 2 ** 32 }, /seed/);
 });
 
