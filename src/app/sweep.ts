@@ -18,6 +18,7 @@ import { SimulationConfigSchema, type SimDataflow, type SimulationConfig } from 
 import { dataflowOf } from '../dataflows/index.ts';
 import { combineDraws, prepareSimulation, simulateDraw, type PreparedSimulation, type SimulationResult } from '../simulator/simulate.ts';
 import type { SimulationReport } from '../report/simulation-report.ts';
+import { variantsMarkdown, variantsSummary, type VariantsSummary } from '../report/variants-report.ts';
 import { prepareWorkload } from './prepare-workload.ts';
 import { DEFAULT_NNADC_MODELS, DEFAULT_NNSA_MODEL } from './load-peripherals.ts';
 import {
@@ -37,9 +38,10 @@ import {
   shardRanges,
   type Plan,
   type PlanInput,
+  type PlanVariant,
   type ShardResult,
 } from '../sweep/plan.ts';
-import { simulateArguments, type Study } from '../sweep/study.ts';
+import { simulateArguments, type Study, type StudyVariant } from '../sweep/study.ts';
 import { slurmScripts, type SlurmOptions } from '../sweep/slurm.ts';
 
 /** The plan file of a plan directory. */
@@ -78,13 +80,20 @@ export async function checkPlanInputs(plan: Plan): Promise<void> {
   }
 }
 
-/** What {@link writePlan} needs: the study, its simulation configuration built as `npim simulate` builds it, and where. */
+/** One variant of a study (the whole study when it has no `vary`) with its configuration. */
+export interface PlanVariantRequest {
+  variant: StudyVariant;
+  /** The variant's configuration (from its options, exactly as `npim simulate` parses its flags). */
+  config: SimulationConfig;
+  dataflows: SimDataflow[];
+}
+
+/** What {@link writePlan} needs: the study, its variants' simulation configurations built as `npim simulate` builds them, and where. */
 export interface PlanRequest {
   studyFile: string;
   study: Study;
-  /** The base configuration (from the study's options, exactly as `npim simulate` parses its flags). */
-  config: SimulationConfig;
-  dataflows: SimDataflow[];
+  /** {@link studyVariants} of the study, with their configurations. */
+  variants: PlanVariantRequest[];
   sweeps: SimulationSweeps;
   /** The model as the report names it (the study's string, or the default model's path). */
   model: string;
@@ -100,8 +109,8 @@ function resolvePeripheralPaths(cfg: SimulationConfig, cwd: string): SimulationC
   };
 }
 
-/** The model, data, description and peripheral files a study reads. */
-function studyInputs(r: PlanRequest, units: SimulationUnit[], dataDir: string): Array<{ role: string; path: string }> {
+/** The model, data, description and peripheral files a study reads (each once). */
+function studyInputs(r: PlanRequest, unitsOf: SimulationUnit[][], dataDir: string): Array<{ role: string; path: string }> {
   const inputs = [
     { role: 'study', path: path.resolve(r.studyFile) },
     { role: 'model', path: path.resolve(r.model) },
@@ -115,39 +124,60 @@ function studyInputs(r: PlanRequest, units: SimulationUnit[], dataDir: string): 
     `MNIST test files not found in ${dataDir}: place them there (or run npim simulate once to download them) before planning`,
   );
   if (r.study.config) inputs.push({ role: 'accelerator description', path: path.resolve(r.study.config) });
-  const cfg = resolvePeripheralPaths(r.config, process.cwd());
-  if (units.some((u) => dataflowOf(u.cfg).needsPeripherals(u.cfg))) {
-    if (cfg.neuralPimAccumulator === 'nnsa') inputs.push({ role: 'NNS+A model', path: cfg.nnsaModel ?? DEFAULT_NNSA_MODEL });
-    if (cfg.neuralPimAdc === 'nnadc')
-      for (const d of cfg.nnadcModels ?? DEFAULT_NNADC_MODELS) inputs.push({ role: 'NNADC model', path: d });
-  }
-  return inputs;
+  r.variants.forEach((v, k) => {
+    const cfg = resolvePeripheralPaths(v.config, process.cwd());
+    if (unitsOf[k].some((u) => dataflowOf(u.cfg).needsPeripherals(u.cfg))) {
+      if (cfg.neuralPimAccumulator === 'nnsa') inputs.push({ role: 'NNS+A model', path: cfg.nnsaModel ?? DEFAULT_NNSA_MODEL });
+      if (cfg.neuralPimAdc === 'nnadc')
+        for (const d of cfg.nnadcModels ?? DEFAULT_NNADC_MODELS) inputs.push({ role: 'NNADC model', path: d });
+    }
+  });
+  return inputs.filter((input, i) => inputs.findIndex((o) => o.path === input.path) === i);
 }
 
 /** Expands a study into items and shards and writes `plan.json` into `r.dir`. */
 export async function writePlan(r: PlanRequest): Promise<Plan> {
-  const units = simulationUnits(r.config, r.dataflows, r.sweeps);
-  const items = planItems(units.length, r.config.draws, r.config.seed);
+  const vary = r.study.vary !== undefined;
+  ensure(vary || r.variants.length === 1, 'a study without vary is one variant');
+  const unitsOf = r.variants.map((v) => simulationUnits(v.config, v.dataflows, r.sweeps));
+  // Variant-major; within a variant, the items (and draw seeds) of that variant's `npim simulate`.
+  const items = r.variants.flatMap((v, k) =>
+    planItems(unitsOf[k].length, v.config.draws, v.config.seed).map((i) =>
+      vary ? { id: i.id, variant: k, unit: i.unit, draw: i.draw, drawSeed: i.drawSeed } : i,
+    ),
+  );
+  items.forEach((item, id) => (item.id = id));
   ensure(r.shards <= items.length, `--shards ${r.shards} is more than the study's ${items.length} items`);
   const dataDir = resolveMnistDir(r.study.dataDir).dir;
+  const variants: PlanVariant[] = r.variants.map((v, k) => ({
+    index: k,
+    values: v.variant.values as Record<string, number | string>,
+    dir: v.variant.dir,
+    simulate: ['npim', 'simulate', ...simulateArguments(v.variant.study)].join(' '),
+    dataflows: v.dataflows,
+    config: v.config as unknown as Record<string, unknown>,
+    units: unitsOf[k].map((u) => ({ kind: u.kind, label: u.label })),
+  }));
+  const only = variants[0];
   const body: Omit<Plan, 'hash'> = {
     format: 'npim-sweep-plan',
     version: 1,
     cwd: process.cwd(),
     studyFile: path.resolve(r.studyFile),
     study: r.study as Record<string, unknown>,
-    simulate: ['npim', 'simulate', ...simulateArguments(r.study)].join(' '),
+    simulate: vary ? undefined : only.simulate,
     model: r.model,
     modelPath: path.resolve(r.model),
     samples: r.study.samples,
     dataDir,
-    dataflows: r.dataflows,
+    dataflows: vary ? undefined : only.dataflows,
     sweeps: r.sweeps,
-    config: r.config as unknown as Record<string, unknown>,
-    units: units.map((u) => ({ kind: u.kind, label: u.label })),
+    config: vary ? undefined : only.config,
+    units: vary ? undefined : only.units,
+    variants: vary ? variants : undefined,
     items,
     shards: shardRanges(items.length, r.shards),
-    inputs: await hashInputs(studyInputs(r, units, dataDir)),
+    inputs: await hashInputs(studyInputs(r, unitsOf, dataDir)),
   };
   const plan: Plan = { hash: planHash(body), ...body };
   await writeJsonAtomic(planFile(r.dir), plan);
@@ -163,18 +193,31 @@ export async function readPlan(dir: string): Promise<Plan> {
   return plan;
 }
 
-function planConfig(plan: Plan): SimulationConfig {
-  return parseConfig(SimulationConfigSchema, plan.config, `simulation configuration in ${plan.studyFile}'s plan`);
+/** The variants of a plan; a study without `vary` is one variant with no values, reported at the top. */
+function planVariants(plan: Plan): PlanVariant[] {
+  if (plan.variants) return plan.variants;
+  const { simulate, dataflows, config, units } = plan;
+  if (simulate === undefined || !dataflows || !config || !units)
+    fail(`sweep plan of ${plan.studyFile} has neither variants nor a configuration`);
+  return [{ index: 0, values: {}, dir: '', simulate, dataflows, config, units }];
 }
 
-function planUnits(plan: Plan, cfg: SimulationConfig): SimulationUnit[] {
-  const units = simulationUnits(cfg, plan.dataflows as SimDataflow[], plan.sweeps);
+function variantConfig(plan: Plan, v: PlanVariant): SimulationConfig {
+  const which = plan.variants ? ` of variant ${v.index}` : '';
+  return parseConfig(SimulationConfigSchema, v.config, `simulation configuration${which} in ${plan.studyFile}'s plan`);
+}
+
+function variantUnits(plan: Plan, v: PlanVariant, cfg: SimulationConfig): SimulationUnit[] {
+  const units = simulationUnits(cfg, v.dataflows as SimDataflow[], plan.sweeps);
   ensure(
-    units.length === plan.units.length && units.every((u, i) => u.label === plan.units[i].label),
+    units.length === v.units.length && units.every((u, i) => u.label === v.units[i].label),
     'the plan was made by another version of npim (its units differ); plan the study again',
   );
   return units;
 }
+
+/** Key of a unit of a variant in a shard. */
+const unitKey = (variant: number | undefined, unit: number): string => `${variant ?? 0}:${unit}`;
 
 /** Reads a shard's result file, or null when there is none. */
 async function readShard(dir: string, shard: number): Promise<ShardResult | null> {
@@ -196,22 +239,25 @@ export async function runShard(dir: string, shard: number): Promise<{ ran: boole
   }
   await checkPlanInputs(plan);
   const started = Date.now();
-  const base = resolvePeripheralPaths(planConfig(plan), plan.cwd);
-  const units = planUnits(plan, base);
+  const variants = planVariants(plan);
+  const units = variants.map((v) => variantUnits(plan, v, resolvePeripheralPaths(variantConfig(plan, v), plan.cwd)));
   const w = await prepareWorkload(plan.modelPath, plan.samples, plan.dataDir);
   const data = { images: w.images, labels: w.labels };
-  const periph = peripheralsLoader();
-  const prepared = new Map<number, PreparedSimulation>();
+  // One loader per variant, as each variant's `npim simulate` loads its own peripherals.
+  const periph = variants.map(() => peripheralsLoader());
+  const prepared = new Map<string, PreparedSimulation>();
   const unitInfo: ShardResult['units'] = [];
   const outcomes: ShardResult['outcomes'] = [];
   for (const item of plan.items.slice(range.first, range.end)) {
-    const unit = units[item.unit];
-    let p = prepared.get(item.unit);
+    const k = item.variant ?? 0;
+    const unit = units[k][item.unit];
+    let p = prepared.get(unitKey(item.variant, item.unit));
     if (!p) {
       const t0 = Date.now();
-      p = prepareSimulation(unit.cfg, w.net, data, await periph(unit.cfg));
-      prepared.set(item.unit, p);
+      p = prepareSimulation(unit.cfg, w.net, data, await periph[k](unit.cfg));
+      prepared.set(unitKey(item.variant, item.unit), p);
       unitInfo.push({
+        variant: item.variant,
         unit: item.unit,
         count: p.count,
         referenceAccuracy: p.referenceAccuracy,
@@ -220,10 +266,11 @@ export async function runShard(dir: string, shard: number): Promise<{ ran: boole
         prepareSeconds: (Date.now() - t0) / 1000,
       });
     }
-    info(`shard ${shard}: ${unit.label}, draw ${item.draw + 1}/${unit.cfg.draws}`);
+    const where = item.variant === undefined ? '' : `variant ${item.variant}, `;
+    info(`shard ${shard}: ${where}${unit.label}, draw ${item.draw + 1}/${unit.cfg.draws}`);
     const t0 = Date.now();
     const o = await simulateDraw(p, item.draw, item.drawSeed);
-    outcomes.push({ item: item.id, unit: item.unit, ...o, wallSeconds: (Date.now() - t0) / 1000 });
+    outcomes.push({ item: item.id, variant: item.variant, unit: item.unit, ...o, wallSeconds: (Date.now() - t0) / 1000 });
   }
   const result: ShardResult = {
     format: 'npim-sweep-shard',
@@ -238,8 +285,15 @@ export async function runShard(dir: string, shard: number): Promise<{ ran: boole
   return { ran: true, file };
 }
 
-/** Checks every shard of the plan in `dir`, merges them, and writes `npim simulate`'s report files into `out`. */
-export async function mergeShards(dir: string, out: string): Promise<{ report: SimulationReport; config: SimulationConfig }> {
+/** What a merge wrote: `npim simulate`'s report of a study, or one per variant of a study with `vary` and their summary. */
+export type MergeOutcome = { report: SimulationReport; variants?: undefined } | { report?: undefined; variants: VariantsSummary };
+
+/**
+ * Checks every shard of the plan in `dir`, merges them, and writes `npim simulate`'s report files
+ * into `out` (a study with `vary`: into `out/variants/<dir>/` per variant, and variants.json and
+ * variants.md into `out`).
+ */
+export async function mergeShards(dir: string, out: string): Promise<MergeOutcome> {
   const plan = await readPlan(dir);
   await checkPlanInputs(plan);
   const shards: ShardResult[] = [];
@@ -255,27 +309,45 @@ export async function mergeShards(dir: string, out: string): Promise<{ report: S
     if (m && Number(m[1]) >= plan.shards.length)
       fail(`shard ${m[1]} (${path.join(shardDir, name)}) is not in the plan (${plan.shards.length} shards)`);
   }
-  const config = planConfig(plan);
-  const units = planUnits(plan, config);
   const byItem = new Map(shards.flatMap((s) => s.outcomes.map((o) => [o.item, o] as const)));
-  const info = new Map(shards.flatMap((s) => s.units.map((u) => [u.unit, u] as const)));
+  const info = new Map(shards.flatMap((s) => s.units.map((u) => [unitKey(u.variant, u.unit), u] as const)));
   const workloads = new Set(shards.map((s) => s.workload));
   ensure(workloads.size === 1, `the shards ran on different images: ${[...workloads].join(' / ')}`);
-  const results: SimulationResult[] = units.map((unit, u) => {
-    const items = plan.items.filter((i) => i.unit === u);
-    const outcomes = items.map((i) => byItem.get(i.id) ?? fail(`item ${i.id} (${unit.label}, draw ${i.draw}) is in no shard result`));
-    const ui = info.get(u)!;
-    const wallSeconds = ui.prepareSeconds + outcomes.reduce((a, o) => a + o.wallSeconds, 0);
-    return combineDraws(unit.cfg, { ...ui, ranges: ui.ranges }, outcomes, { wallSeconds });
-  });
-  const report: SimulationReport = {
-    workload: [...workloads][0],
-    model: displayPath(plan.model),
-    ...assembleSimulation(plan.dataflows as SimDataflow[], plan.sweeps, units, results),
-  };
-  // The configuration as planned (the object `npim simulate` writes), not the re-parsed copy.
-  await writeSimulationReport(out, report, plan.config as unknown as SimulationConfig);
-  return { report, config };
+  const reports: SimulationReport[] = [];
+  for (const v of planVariants(plan)) {
+    const units = variantUnits(plan, v, variantConfig(plan, v));
+    const variant = plan.variants ? v.index : undefined;
+    const results: SimulationResult[] = units.map((unit, u) => {
+      const items = plan.items.filter((i) => i.variant === variant && i.unit === u);
+      const outcomes = items.map((i) => byItem.get(i.id) ?? fail(`item ${i.id} (${unit.label}, draw ${i.draw}) is in no shard result`));
+      const ui =
+        info.get(unitKey(variant, u)) ??
+        fail(`${unit.label}${variant === undefined ? '' : ` of variant ${variant}`} is in no shard result`);
+      const wallSeconds = ui.prepareSeconds + outcomes.reduce((a, o) => a + o.wallSeconds, 0);
+      return combineDraws(unit.cfg, { ...ui, ranges: ui.ranges }, outcomes, { wallSeconds });
+    });
+    const report: SimulationReport = {
+      workload: [...workloads][0],
+      model: displayPath(plan.model),
+      ...assembleSimulation(v.dataflows as SimDataflow[], plan.sweeps, units, results),
+    };
+    // The configuration as planned (the object `npim simulate` writes), not the re-parsed copy.
+    await writeSimulationReport(plan.variants ? path.join(out, 'variants', v.dir) : out, report, v.config as unknown as SimulationConfig);
+    reports.push(report);
+  }
+  if (!plan.variants) return { report: reports[0] };
+  const summary = variantsSummary(
+    plan.variants.map((v, k) => ({
+      index: v.index,
+      values: v.values,
+      dir: path.join('variants', v.dir),
+      simulate: v.simulate,
+      report: reports[k],
+    })),
+  );
+  await writeJsonAtomic(path.join(out, 'variants.json'), summary);
+  await writeFileAtomic(path.join(out, 'variants.md'), variantsMarkdown(summary));
+  return { variants: summary };
 }
 
 /** Path of the npim entry point, for child processes and job scripts. */

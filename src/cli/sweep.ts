@@ -6,8 +6,9 @@ import { ensure, fail } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
 import { info } from '../io/progress.ts';
 import { simulationMarkdown } from '../report/simulation-report.ts';
-import { StudySchema, studySimulateOptions } from '../sweep/study.ts';
-import { mergeShards, runShard, runShardsLocally, writePlan, writeSlurmScripts } from '../app/sweep.ts';
+import { variantsMarkdown } from '../report/variants-report.ts';
+import { StudySchema, studySimulateOptions, studyVariants } from '../sweep/study.ts';
+import { mergeShards, type MergeOutcome, runShard, runShardsLocally, writePlan, writeSlurmScripts } from '../app/sweep.ts';
 import { DEFAULT_DNN_MODEL, parseDataflows, simulationConfigFrom } from './simulate.ts';
 import { printResult, startBackend, writingTo, type GlobalOptions } from './shared.ts';
 
@@ -25,6 +26,11 @@ export function shardIndexFrom(option: string | undefined, env: NodeJS.ProcessEn
   return Number(value.trim());
 }
 
+function printMerged(global: GlobalOptions, merged: MergeOutcome): void {
+  if (merged.report) printResult(global, merged.report, () => simulationMarkdown(merged.report));
+  else printResult(global, merged.variants, () => variantsMarkdown(merged.variants));
+}
+
 /** Registers `sweep` and its subcommands. */
 export function registerSweep(program: Command): void {
   const sweep = program
@@ -34,7 +40,7 @@ export function registerSweep(program: Command): void {
   sweep
     .command('plan')
     .description('expand a study (JSON) into items with their seeds, split them into shards, write DIR/plan.json')
-    .argument('<config>', 'study JSON file (model, samples, dataflows, sigma, sigmaSweep, sinadSweep, draws, seed, preset/config, …)')
+    .argument('<config>', 'study JSON file (model, samples, dataflows, sigma, sigmaSweep, sinadSweep, draws, seed, preset/config, vary, …)')
     .requiredOption('--shards <n>', 'number of shards')
     .requiredOption('--out <dir>', 'plan directory')
     .action(async (file: string, opts: { shards: string; out: string }, cmd: Command) => {
@@ -42,32 +48,38 @@ export function registerSweep(program: Command): void {
       const shards = parseIntOption(opts.shards, '--shards');
       ensure(shards >= 1 && shards <= 100_000, '--shards must be between 1 and 100000');
       const study = parseConfig(StudySchema, await readJson(file, 'study file'), `study ${file}`);
-      const o = studySimulateOptions(study);
-      const config = await simulationConfigFrom({ ...o, model: o.model ?? DEFAULT_DNN_MODEL });
+      const variants = [];
+      for (const variant of studyVariants(study)) {
+        const o = studySimulateOptions(variant.study);
+        const config = await simulationConfigFrom({ ...o, model: o.model ?? DEFAULT_DNN_MODEL });
+        variants.push({ variant, config, dataflows: parseDataflows(o.dataflow ?? config.dataflow) });
+      }
       const plan = await writePlan({
         studyFile: file,
         study,
-        config,
-        dataflows: parseDataflows(o.dataflow ?? config.dataflow),
+        variants,
         sweeps: { sigma: study.sigmaSweep, sinad: study.sinadSweep },
-        model: o.model ?? DEFAULT_DNN_MODEL,
+        model: study.model ?? DEFAULT_DNN_MODEL,
         shards,
         dir: opts.out,
       });
+      const simulate = plan.variants?.map((v) => v.simulate) ?? [plan.simulate!];
       const summary = {
         plan: path.join(opts.out, 'plan.json'),
         hash: plan.hash,
-        units: plan.units.length,
+        variants: plan.variants?.length,
+        units: plan.variants ? plan.variants.reduce((a, v) => a + v.units.length, 0) : plan.units!.length,
         items: plan.items.length,
         shards: plan.shards.length,
-        simulate: plan.simulate,
+        simulate: plan.variants ? simulate : simulate[0],
       };
-      printResult(
-        global,
-        summary,
-        () =>
-          `planned ${summary.items} items (${summary.units} runs × ${config.draws} draws) in ${summary.shards} shards: ${summary.plan}\n` +
-          `hash ${plan.hash}\nsame study unsharded: ${plan.simulate}`,
+      const draws = variants[0].config.draws;
+      printResult(global, summary, () =>
+        plan.variants
+          ? `planned ${summary.items} items (${summary.variants} variants, ${summary.units} runs × ${draws} draws) in ${summary.shards} shards: ${summary.plan}\n` +
+            `hash ${plan.hash}\nsame variants unsharded:\n${simulate.map((c, k) => `  ${k}: ${c}`).join('\n')}`
+          : `planned ${summary.items} items (${summary.units} runs × ${draws} draws) in ${summary.shards} shards: ${summary.plan}\n` +
+            `hash ${plan.hash}\nsame study unsharded: ${simulate[0]}`,
       );
     });
 
@@ -94,11 +106,14 @@ export function registerSweep(program: Command): void {
     .action(async (dir: string, opts: { out?: string }, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       const out = opts.out ?? dir;
-      const { report } = await writingTo(out, () => mergeShards(dir, out));
-      info(
-        `wrote results.json, results.md${report.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${report.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${out}`,
-      );
-      printResult(global, report, () => simulationMarkdown(report));
+      const merged = await writingTo(out, () => mergeShards(dir, out));
+      const { report } = merged;
+      if (report)
+        info(
+          `wrote results.json, results.md${report.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${report.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${out}`,
+        );
+      else info(`wrote variants.json, variants.md and ${merged.variants.variants.length} variant reports (variants/) to ${out}`);
+      printMerged(global, merged);
     });
 
   sweep
@@ -113,9 +128,9 @@ export function registerSweep(program: Command): void {
       ensure(jobs >= 1 && jobs <= 256, '--jobs must be between 1 and 256');
       await runShardsLocally(dir, jobs, global.backend);
       if (!opts.merge) return;
-      const { report } = await mergeShards(dir, dir);
+      const merged = await mergeShards(dir, dir);
       info(`merged into ${dir}`);
-      printResult(global, report, () => simulationMarkdown(report));
+      printMerged(global, merged);
     });
 
   sweep

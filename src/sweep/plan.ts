@@ -12,6 +12,8 @@ import { drawSeedOf } from '../mapping/dnn-weights.ts';
 /** One item: draw `draw` of unit `unit`, seeded `drawSeed`. */
 export interface SweepItem {
   id: number;
+  /** The study variant (only in a study with `vary`). */
+  variant?: number;
   unit: number;
   draw: number;
   drawSeed: number;
@@ -44,7 +46,28 @@ export const PlanInputSchema = z.object({ role: z.string(), path: z.string(), sh
 /** A file the plan depends on. */
 export type PlanInput = z.output<typeof PlanInputSchema>;
 
-/** Schema of plan.json (the simulation configuration is checked again where it is used). */
+const UnitsSchema = z.array(z.object({ kind: z.string(), label: z.string() }).strict());
+
+/** One variant of a study with `vary`: its values, report folder, equivalent `npim simulate`, configuration and runs. */
+export const PlanVariantSchema = z
+  .object({
+    index: z.number().int(),
+    values: z.record(z.string(), z.union([z.number(), z.string()])),
+    dir: z.string(),
+    simulate: z.string(),
+    dataflows: z.array(z.string()),
+    config: z.record(z.string(), z.unknown()),
+    units: UnitsSchema,
+  })
+  .strict();
+/** A variant of a plan. */
+export type PlanVariant = z.output<typeof PlanVariantSchema>;
+
+/**
+ * Schema of plan.json (the simulation configuration is checked again where it is used). A study
+ * without `vary` has `simulate`, `dataflows`, `config` and `units` at the top level; a study with
+ * `vary` has them per variant in `variants`, and its items name their variant.
+ */
 export const PlanSchema = z
   .object({
     format: z.literal('npim-sweep-plan'),
@@ -53,16 +76,19 @@ export const PlanSchema = z
     cwd: z.string(),
     studyFile: z.string(),
     study: z.record(z.string(), z.unknown()),
-    simulate: z.string(),
+    simulate: z.string().optional(),
     model: z.string(),
     modelPath: z.string(),
     samples: z.number().int(),
     dataDir: z.string(),
-    dataflows: z.array(z.string()),
+    dataflows: z.array(z.string()).optional(),
     sweeps: z.object({ sigma: z.array(z.number()).optional(), sinad: z.array(z.number()).optional() }).strict(),
-    config: z.record(z.string(), z.unknown()),
-    units: z.array(z.object({ kind: z.string(), label: z.string() }).strict()),
-    items: z.array(z.object({ id: z.number(), unit: z.number(), draw: z.number(), drawSeed: z.number() }).strict()),
+    config: z.record(z.string(), z.unknown()).optional(),
+    units: UnitsSchema.optional(),
+    variants: z.array(PlanVariantSchema).optional(),
+    items: z.array(
+      z.object({ id: z.number(), variant: z.number().optional(), unit: z.number(), draw: z.number(), drawSeed: z.number() }).strict(),
+    ),
     shards: z.array(z.object({ shard: z.number(), first: z.number(), end: z.number() }).strict()),
     inputs: z.array(PlanInputSchema),
   })
@@ -87,6 +113,7 @@ export const ShardResultSchema = z
     units: z.array(
       z
         .object({
+          variant: z.number().int().optional(),
           unit: z.number().int(),
           count: z.number().int(),
           referenceAccuracy: z.number(),
@@ -100,6 +127,7 @@ export const ShardResultSchema = z
       z
         .object({
           item: z.number().int(),
+          variant: z.number().int().optional(),
           unit: z.number().int(),
           draw: z.number().int(),
           accuracy: z.number(),
