@@ -7,11 +7,11 @@
 import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { adcResolutionBits, cascadeSummedConversionsPerGroup, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
-import { cascadeAccumulate, type TileGeometry } from './functional.ts';
+import { cascadeAccumulate } from './functional.ts';
 import { idealDevices } from '../device/rram.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
 import { programLayer } from '../mapping/programmed-tiles.ts';
-import { INPUT_BITS, simulationParams, uploadLayers } from './common.ts';
+import { INPUT_BITS, simulationParams, tileGeometry, uploadLayers } from './common.ts';
 import { checkShiftAdds, fmtCount } from './cost.ts';
 import type { Dataflow } from './types.ts';
 
@@ -56,14 +56,7 @@ export const cascadeDataflow: Dataflow = {
         const acc = new Float64Array(rows * layer.fanOut);
         const noise = cfg.device.readNoiseSigma > 0 ? streams.readNoise() : null;
         const params = simulationParams(cfg, dacBits, prog.cellBits);
-        const g: TileGeometry = {
-          slices: inputCycles,
-          n: rows,
-          fanOut: layer.fanOut,
-          weightSlices: prog.slices,
-          cellBits: prog.cellBits,
-          dacBits,
-        };
+        const g = tileGeometry(prog, inputCycles, rows, layer.fanOut, dacBits);
         prog.tiles.forEach((tile, t) => {
           const bl = tileBitLines(tile, tensors[t], prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, noise);
           cascadeAccumulate(

@@ -4,6 +4,7 @@ import type { QuantizedCrossbar } from '../dnn/quantize.ts';
 import { disposeTileTensors, tileTensors, type TileTensors } from './bitlines.ts';
 import { SIMULATED_OPERAND_BITS, type SimulationConfig } from '../chip/simulation-config.ts';
 import type { ProgrammedLayer } from '../mapping/programmed-tiles.ts';
+import type { TileGeometry } from './functional.ts';
 
 /** Input bits of the simulated networks (activation codes 0..255). */
 export const INPUT_BITS = SIMULATED_OPERAND_BITS;
@@ -65,4 +66,15 @@ export function tilePartialSums(layer: QuantizedCrossbar, codes: Uint8Array, row
     out.push(acc);
   }
   return out;
+}
+
+/** The geometry of a programmed layer's tiles for a batch of `rows` input vectors. */
+export function tileGeometry(
+  prog: { slices: number; cellBits: number },
+  inputCycles: number,
+  rows: number,
+  fanOut: number,
+  dacBits: number,
+): TileGeometry {
+  return { slices: inputCycles, n: rows, fanOut, weightSlices: prog.slices, cellBits: prog.cellBits, dacBits };
 }

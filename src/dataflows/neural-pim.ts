@@ -9,7 +9,6 @@ import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { dotProductScale } from '../circuits/nnsa/signals.ts';
 import { adcResolutionBits, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
-import type { TileGeometry } from './functional.ts';
 import { idealDevices } from '../device/rram.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
 import { adcVerifyOf, nnsaTrimOf, type SimulationConfig } from '../chip/simulation-config.ts';
@@ -22,7 +21,7 @@ import {
   type PeripheralChips,
 } from './neural-pim-circuits.ts';
 import { programLayer } from '../mapping/programmed-tiles.ts';
-import { INPUT_BITS, simulationParams, tilePartialSums, uploadLayers } from './common.ts';
+import { INPUT_BITS, simulationParams, tileGeometry, tilePartialSums, uploadLayers } from './common.ts';
 import { UNDER_UTILIZATION_WARNING, fmtCount, fmtRate, rejectCascadeSettings } from './cost.ts';
 import type { Dataflow } from './types.ts';
 import type { QuantizedCrossbar } from '../dnn/quantize.ts';
@@ -36,6 +35,20 @@ function percentileAbs(values: ArrayLike<number>[], p: number): number {
   if (all.length === 0) return 0;
   all.sort((a, b) => a - b);
   return all[Math.min(all.length - 1, Math.floor(p * all.length))];
+}
+
+/** A draw's NNS+A/NNADC chips as the configuration has them varied, cornered, calibrated and trimmed. */
+function peripheralChips(peripherals: NeuralPimPeripherals, cfg: SimulationConfig, rng: Rng): PeripheralChips {
+  return instantiatePeripherals(
+    peripherals,
+    cfg.varyPeripherals && cfg.device.programming.sigma > 0,
+    cfg.device.programming.sigma,
+    rng,
+    cfg.peripheralCorners === 'random-die',
+    cfg.peripheralCalibration,
+    adcVerifyOf(cfg),
+    nnsaTrimOf(cfg),
+  );
 }
 
 /**
@@ -62,24 +75,8 @@ function measureLayerTileSigma(
     const r = rng.fork(`draw${draw}`);
     const prog = programLayer(layer, cfg.device, cfg.arrayRows, r.fork('crossbar'), false);
     ensure(prog.tiles.length === exactTiles.length, `layer ${layer.name}: ${prog.tiles.length} tiles, ${exactTiles.length} partial sums`);
-    const chips = instantiatePeripherals(
-      peripherals,
-      cfg.varyPeripherals && cfg.device.programming.sigma > 0,
-      cfg.device.programming.sigma,
-      r.fork('peripherals'),
-      cfg.peripheralCorners === 'random-die',
-      cfg.peripheralCalibration,
-      adcVerifyOf(cfg),
-      nnsaTrimOf(cfg),
-    );
-    const g: TileGeometry = {
-      slices: o.cycles,
-      n: rows,
-      fanOut: layer.fanOut,
-      weightSlices: prog.slices,
-      cellBits: prog.cellBits,
-      dacBits,
-    };
+    const chips = peripheralChips(peripherals, cfg, r.fork('peripherals'));
+    const g = tileGeometry(prog, o.cycles, rows, layer.fanOut, dacBits);
     prog.tiles.forEach((tile, t) => {
       const tensors = tileTensors(tile, prog.columns);
       const bl = tileBitLines(tile, tensors, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, null);
@@ -163,18 +160,7 @@ export const neuralPimDataflow: Dataflow = {
     const statSigma = new Map(calibration.statisticalSigma);
     const layers = uploadLayers(programmed);
     const chips: PeripheralChips | null =
-      peripherals && cfg.mode === 'behavioral'
-        ? instantiatePeripherals(
-            peripherals,
-            cfg.varyPeripherals && cfg.device.programming.sigma > 0,
-            cfg.device.programming.sigma,
-            drawRng.fork('peripherals'),
-            cfg.peripheralCorners === 'random-die',
-            cfg.peripheralCalibration,
-            adcVerifyOf(cfg),
-            nnsaTrimOf(cfg),
-          )
-        : null;
+      peripherals && cfg.mode === 'behavioral' ? peripheralChips(peripherals, cfg, drawRng.fork('peripherals')) : null;
     return {
       matmul(layer, index, codes, rows) {
         const acc = new Float64Array(rows * layer.fanOut);
@@ -191,14 +177,7 @@ export const neuralPimDataflow: Dataflow = {
         }
         const { prog, tensors } = layers.get(index);
         const noise = cfg.device.readNoiseSigma > 0 ? streams.readNoise() : null;
-        const g: TileGeometry = {
-          slices: cycles,
-          n: rows,
-          fanOut: layer.fanOut,
-          weightSlices: prog.slices,
-          cellBits: prog.cellBits,
-          dacBits,
-        };
+        const g = tileGeometry(prog, cycles, rows, layer.fanOut, dacBits);
         const gain = gains.get(index)!;
         prog.tiles.forEach((tile, t) => {
           const bl = tileBitLines(tile, tensors[t], prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, noise);
