@@ -128,7 +128,9 @@ export async function writeSimulationReport(dir: string, r: SimulationReport, co
       sweepPlot(
         'Accuracy vs programming variation σ',
         'log-normal σ of every device',
-        r.sigmaSweep.map((s) => ({ x: s.sigma, accuracy: s.accuracy, series: s.dataflow })),
+        r.sigmaSweep.map((s) => ({ x: s.sigma, accuracy: s.accuracy, accuracyStd: s.accuracyStd, series: s.dataflow })),
+        'linear',
+        r.results[0]?.referenceAccuracy,
       ),
     );
   }
@@ -138,7 +140,9 @@ export async function writeSimulationReport(dir: string, r: SimulationReport, co
       sweepPlot(
         'Accuracy vs injected SINAD',
         'SINAD of every layer (dB)',
-        r.sinadSweep.map((s) => ({ x: s.sinadDb, accuracy: s.accuracy, series: 'noise injection' })),
+        r.sinadSweep.map((s) => ({ x: s.sinadDb, accuracy: s.accuracy, accuracyStd: s.accuracyStd, series: 'noise injection' })),
+        'linear',
+        r.results[0]?.referenceAccuracy,
       ),
     );
   }

@@ -24,29 +24,73 @@ function axisScale(type: 'linear' | 'log' = 'linear'): { type: 'linear' | 'log';
   return type === 'log' ? { type } : { type, zero: false };
 }
 
-/** A simple multi-series line plot spec: rows of {x, y, series}. */
+/**
+ * A multi-series line plot spec: rows of {x, y, series}. Rows with `yLow`/`yHigh` also draw that
+ * spread as a band (e.g. mean ± one standard deviation over Monte Carlo draws); each of `targets`
+ * is a dashed horizontal line with its label (a specification or a reference to compare with).
+ */
 export function linePlot(opts: {
   title: string;
   xTitle: string;
   yTitle: string;
-  rows: Array<{ x: number; y: number; series?: string }>;
+  rows: Array<{ x: number; y: number; series?: string; yLow?: number; yHigh?: number }>;
   xScale?: 'linear' | 'log';
   yScale?: 'linear' | 'log';
   points?: boolean;
+  targets?: Array<{ y: number; label: string }>;
 }): PlotSpec {
+  const x = { field: 'x', type: 'quantitative' as const, title: opts.xTitle, scale: axisScale(opts.xScale) };
+  const y = { field: 'y', type: 'quantitative' as const, title: opts.yTitle, scale: axisScale(opts.yScale) };
+  const color = { field: 'series', type: 'nominal' as const, title: null };
+  const values = opts.rows.map((r) => ({ ...r, series: r.series ?? '' }));
+  // The band spans every point of the plot (zero width where a point has no spread), so that one
+  // point with spread between two without still shows.
+  const hasSpread = values.some((r) => r.yLow !== undefined && r.yHigh !== undefined && r.yHigh > r.yLow);
+  const spread = hasSpread ? values.map((r) => ({ ...r, yLow: r.yLow ?? r.y, yHigh: r.yHigh ?? r.y })) : [];
+  const targets = opts.targets ?? [];
+  if (spread.length === 0 && targets.length === 0) {
+    return {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title: opts.title,
+      width: 480,
+      height: 300,
+      data: { values },
+      mark: { type: 'line', point: opts.points ?? false },
+      encoding: { x, y, color },
+    };
+  }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: opts.title,
     width: 480,
     height: 300,
-    data: { values: opts.rows.map((r) => ({ ...r, series: r.series ?? '' })) },
-    mark: { type: 'line', point: opts.points ?? false },
-    encoding: {
-      x: { field: 'x', type: 'quantitative', title: opts.xTitle, scale: axisScale(opts.xScale) },
-      y: { field: 'y', type: 'quantitative', title: opts.yTitle, scale: axisScale(opts.yScale) },
-      color: { field: 'series', type: 'nominal', title: null },
-    },
-  };
+    layer: [
+      ...(spread.length
+        ? [
+            {
+              data: { values: spread },
+              mark: { type: 'errorband' as const, opacity: 0.2 },
+              encoding: { x, y: { ...y, field: 'yLow' }, y2: { field: 'yHigh' }, color },
+            },
+          ]
+        : []),
+      { data: { values }, mark: { type: 'line' as const, point: opts.points ?? false }, encoding: { x, y, color } },
+      ...(targets.length
+        ? [
+            {
+              data: { values: targets },
+              mark: { type: 'rule' as const, strokeDash: [6, 4], color: '#666' },
+              encoding: { y: { field: 'y', type: 'quantitative' as const } },
+            },
+            {
+              data: { values: targets },
+              mark: { type: 'text' as const, align: 'left' as const, dx: 4, dy: -6, color: '#444' },
+              encoding: { y: { field: 'y', type: 'quantitative' as const }, x: { value: 0 }, text: { field: 'label' } },
+            },
+          ]
+        : []),
+    ],
+  } as PlotSpec;
 }
 
 /**

@@ -38,16 +38,29 @@ export function sinadTable(results: SimulationResult[]): string {
 export function sweepPlot(
   title: string,
   xTitle: string,
-  rows: Array<{ x: number; accuracy: number; series: string }>,
+  rows: Array<{ x: number; accuracy: number; accuracyStd?: number; series: string }>,
   xScale: 'linear' | 'log' = 'linear',
+  reference?: number,
 ): PlotSpec {
   return linePlot({
     title,
     xTitle,
-    yTitle: 'top-1 accuracy (%)',
-    rows: rows.map((r) => ({ x: r.x, y: 100 * r.accuracy, series: r.series })),
+    yTitle: 'top-1 accuracy (%), ± 1 std over draws',
+    rows: rows.map((r) => ({
+      x: r.x,
+      y: 100 * r.accuracy,
+      series: r.series,
+      ...(r.accuracyStd ? { yLow: 100 * (r.accuracy - r.accuracyStd), yHigh: 100 * (r.accuracy + r.accuracyStd) } : {}),
+    })),
     xScale,
     points: true,
+    targets:
+      reference === undefined
+        ? []
+        : [
+            { y: 100 * reference, label: '8-bit reference' },
+            { y: 100 * reference - 1, label: '1 pp below' },
+          ],
   });
 }
 

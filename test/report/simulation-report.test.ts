@@ -1,7 +1,8 @@
 /** The simulation table states spread only where there is one. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { simulationTable } from '../../src/report/simulation-report.ts';
+import { simulationTable, sweepPlot } from '../../src/report/simulation-report.ts';
+import { renderSvg } from '../../src/report/plot.ts';
 import type { SimulationResult } from '../../src/simulator/simulate.ts';
 
 function result(accuracyPerDraw: number[]): SimulationResult {
@@ -32,6 +33,27 @@ test('one draw says it has no spread; several give mean ± std', () => {
   assert.match(one, /\| 97\.00 \(1 draw, no spread\) \|/);
   assert.not.match(one, /±/);
   assert.match(three, /\| 97\.00 ± 1\.00 \|/);
+});
+
+test('accuracy sweeps draw the spread over draws as a band and the reference and 1 pp lines', async () => {
+  const spec = sweepPlot(
+    'Accuracy vs σ',
+    'σ',
+    [
+      { x: 0, accuracy: 0.98, accuracyStd: 0, series: 'isaac' },
+      { x: 0.05, accuracy: 0.96, accuracyStd: 0.01, series: 'isaac' },
+      { x: 0.1, accuracy: 0.9, accuracyStd: 0.03, series: 'isaac' },
+    ],
+    'linear',
+    0.98,
+  );
+  const layers = (spec as { layer: Array<{ mark: { type: string } }> }).layer.map((l) => l.mark.type);
+  assert.equal(layers, ['errorband', 'line', 'rule', 'text']);
+  const svg = await renderSvg(spec);
+  assert.match(svg, /8-bit reference/);
+  assert.match(svg, /1 pp below/);
+  // Without spread or targets: a plain line plot, as before.
+  assert.is((sweepPlot('a', 'b', [{ x: 0, accuracy: 0.9, series: 's' }]) as { mark: { type: string } }).mark.type, 'line');
 });
 
 test.run();
