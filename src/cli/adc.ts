@@ -97,17 +97,26 @@ interface TrainAdcOptions extends AdcEvalFlags {
   out: string;
 }
 
+/** The training configuration's defaults, shown in the help. */
+const ADC_DEFAULTS = NnadcTrainConfigSchema.parse({});
+
 /** Registers `train adc`. */
 export function registerTrainAdc(train: Command): void {
   addAdcEvalOptions(
     train
       .command('adc')
       .description('design an N-bit NNADC (flash or two-step) with variation-aware column search')
-      .option('--bits <n>', 'resolution N (4..10)')
-      .option('--arch <arch>', 'flash | two-step')
-      .option('--range <fraction>', 'full-scale range as a fraction of the NNS+A output range (1, 0.5, 0.25)')
-      .option('--on-nnsa <dir>', 'place thresholds from the noisy outputs of this trained NNS+A (co-training)')
-      .option('--seed <n>', 'seed')
+      .option('--bits <n>', `resolution N (4..10; default ${ADC_DEFAULTS.bits})`)
+      .option('--arch <arch>', `flash | two-step (default ${ADC_DEFAULTS.arch})`)
+      .option(
+        '--range <fraction>',
+        `full-scale range as a fraction of the NNS+A output range (1, 0.5, 0.25; default ${ADC_DEFAULTS.rangeFraction})`,
+      )
+      .option(
+        '--on-nnsa <dir>',
+        'place thresholds from the noisy outputs of this trained NNS+A (co-training; default: the ideal code boundaries)',
+      )
+      .option('--seed <n>', `seed (default ${ADC_DEFAULTS.seed})`)
       .option('--config <file>', 'JSON configuration (flags override it)')
       .option('--vtc <csv>', 'VTC bank CSV (default: the committed ngspice bank)')
       .requiredOption('--out <dir>', 'output model directory'),

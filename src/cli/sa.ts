@@ -86,6 +86,9 @@ function parseTrim(value: string): number {
   return mV;
 }
 
+/** The training configuration's defaults, shown in the help. */
+const SA_DEFAULTS = NnsaTrainConfigSchema.parse({});
+
 function addEvalOptions(cmd: Command): Command {
   return cmd
     .option('--mc <draws>', 'Monte Carlo draws per corner mode', '100')
@@ -96,7 +99,7 @@ function addEvalOptions(cmd: Command): Command {
     .option('--seed <n>', 'evaluation seed', '1')
     .option(
       '--trim <mV>',
-      'also run the Monte Carlo with the hidden neurons write-verify trimmed to this tolerance (as the simulator does, 0.2 mV)',
+      'also run the Monte Carlo with the hidden neurons write-verify trimmed to this tolerance (as the simulator does, 0.2 mV; default: off)',
     );
 }
 
@@ -106,20 +109,23 @@ export function registerSa(train: Command, evaluate: Command): void {
     train
       .command('sa')
       .description('train the neural analog shift-and-add (NNS+A) on passive crossbars and inverters')
-      .option('--dac-bits <bits>', 'DAC resolution D (1, 2 or 4)')
-      .option('--hidden <n>', 'hidden inverter neurons')
-      .option('--bias-rows <n>', 'parallel bias row pairs per layer')
-      .option('--replica-rows <n>', 'hidden-layer row pairs tied to the replica inverter (0 = none)')
+      .option('--dac-bits <bits>', `DAC resolution D (1, 2 or 4; default ${SA_DEFAULTS.dacBits})`)
+      .option('--hidden <n>', `hidden inverter neurons (default ${SA_DEFAULTS.hiddenNeurons})`)
+      .option('--bias-rows <n>', `parallel bias row pairs per layer (default ${SA_DEFAULTS.biasRows})`)
+      .option('--replica-rows <n>', `hidden-layer row pairs tied to the replica inverter (0 = none; default ${SA_DEFAULTS.replicaRows})`)
       .option(
         '--replica-feedback <out,rail>',
         'resistive feedback of the replica inverter: devices from its output and from each rail to its input (e.g. 1,2: gain ≈ 4; default: diode-connected)',
       )
       .option('--bit-rows <list>', 'parallel row pairs of each weight bit, bit 0 first (e.g. 1,1,1,1,1,1,2,4)')
-      .option('--training-corners <mode>', 'inverter corners during training (nominal, global, per-neuron)')
+      .option(
+        '--training-corners <mode>',
+        `inverter corners during training (nominal, global, per-neuron; default ${SA_DEFAULTS.trainingCorners})`,
+      )
       .option('--steps-scale <x>', 'scale all training step counts (e.g. 0.1 for a quick run)')
       .option('--config <file>', 'JSON training configuration (flags override it)')
       .option('--vtc <csv>', 'VTC bank CSV (default: the committed ngspice bank)')
-      .option('--train-seed <n>', 'training seed')
+      .option('--train-seed <n>', `training seed (default ${SA_DEFAULTS.seed})`)
       .requiredOption('--out <dir>', 'output model directory'),
   ).action(async (opts: EvalOptions & TrainOptions, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;

@@ -89,6 +89,9 @@ export function parseSweeps(opts: Pick<SimulateOptions, 'sigmaSweep' | 'sinadSwe
   return sweeps;
 }
 
+/** The simulation configuration's defaults, shown in the help. */
+const SIM_DEFAULTS = SimulationConfigSchema.parse({});
+
 /** Adds the simulation options shared by `simulate` and `run`. */
 export function addSimulationOptions(cmd: Command, defaults: { samples: string; dataflow?: string }): Command {
   return (
@@ -105,12 +108,12 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
         `comma-separated: ${SIM_DATAFLOWS.join(', ')}, or all${defaults.dataflow ? '' : " (default: the accelerator description's, else neural-pim)"}`,
         defaults.dataflow,
       )
-      .option('--mode <mode>', 'Neural-PIM peripherals: behavioral | statistical')
+      .option('--mode <mode>', `Neural-PIM peripherals: behavioral | statistical (default ${SIM_DEFAULTS.mode})`)
       .option('--sigma <sigma>', 'log-normal programming variation σ of every device (default 0.025)')
       .option('--read-noise <sigma>', 'relative per-read noise σ (default 0)')
-      .option('--mc <draws>', 'Monte Carlo draws')
+      .option('--mc <draws>', `Monte Carlo draws (default ${SIM_DEFAULTS.draws})`)
       .option('--samples <n>', 'held-out images', defaults.samples)
-      .option('--seed <n>', 'seed')
+      .option('--seed <n>', `seed (default ${SIM_DEFAULTS.seed})`)
       .option('--data-dir <dir>', 'MNIST directory (default: NPIM_DATA_DIR, then datasets/mnist)')
       .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4)')
       .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
@@ -123,9 +126,9 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
         '--nnsa-trim <mV>',
         'write-verify trim every NNS+A hidden neuron to this tolerance (mV) after programming (default 0.2; 0: off)',
       )
-      .option('--inject-sinad <dB>', 'instead of hardware: Gaussian noise in every layer at this SINAD')
-      .option('--sigma-sweep <list>', 'also sweep σ (comma-separated) for accuracy vs σ')
-      .option('--sinad-sweep <list>', 'also sweep injected SINAD (dB, comma-separated) for accuracy vs SINAD')
+      .option('--inject-sinad <dB>', 'instead of hardware: Gaussian noise in every layer at this SINAD (default: off)')
+      .option('--sigma-sweep <list>', 'also sweep σ (comma-separated) for accuracy vs σ (default: no sweep)')
+      .option('--sinad-sweep <list>', 'also sweep injected SINAD (dB, comma-separated) for accuracy vs SINAD (default: no sweep)')
       .option(
         '--config <file>',
         'accelerator description JSON (see npim config show; - for standard input), or a JSON simulation configuration (flags override it)',

@@ -29,6 +29,23 @@ test('no command help shows an absolute path of this machine', () => {
   }
 });
 
+test('help states the defaults that come from the configuration schemas', () => {
+  const help = (path: string[]): string => {
+    let c: Command = buildProgram();
+    for (const name of path) c = c.commands.find((x) => x.name() === name)!;
+    return c.helpInformation().replace(/\s+/g, ' ');
+  };
+  const simulate = help(['simulate']);
+  for (const pattern of [
+    /--mc <draws> Monte Carlo draws \(default \d+\)/,
+    /--seed <n> seed \(default \d+\)/,
+    /--mode <mode> .*\(default behavioral\)/,
+  ])
+    assert.match(simulate, pattern);
+  assert.match(help(['train', 'sa']), /--hidden <n> hidden inverter neurons \(default 12\)/);
+  assert.match(help(['train', 'adc']), /--bits <n> resolution N \(4\.\.10; default 8\)/);
+});
+
 test('npim run honours --sigma-sweep and --sinad-sweep, and reports the shipped model by its package path', async () => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'npim-run-'));
   try {
