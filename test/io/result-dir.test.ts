@@ -138,6 +138,30 @@ test('CLI: a second writer fails at once; SIGINT and SIGKILL leave the old resul
   assert.equal(readdirSync(out).sort(), ['cost.json', 'cost.md', 'energy-breakdown.svg', 'metrics.json', 'model.json']);
 });
 
+test('CLI: train sa and train adc interrupted mid-work leave the old model and metrics; the next run writes both', async () => {
+  const out = freshOut('train');
+  const staged = () => readdirSync(out).some((f) => f.startsWith('.npim-staging-'));
+  const a = startNpim(['train', 'sa', '--steps-scale', '0.02', '--mc', '0', '--out', out], staged);
+  await a.started;
+  await new Promise((r) => setTimeout(r, 300)); // inside the training
+  a.child.kill('SIGINT');
+  assert.is(await a.exited, 130, a.stderr());
+  assert.equal(readdirSync(out).sort(), ['metrics.json', 'model.json']);
+  assert.is(read(out, 'model.json'), 'old model\n');
+  const adc = ['train', 'adc', '--mc', '1', '--corners', 'nominal', '--out', out];
+  const b = startNpim(adc, staged);
+  await b.started;
+  b.child.kill('SIGKILL');
+  await b.exited;
+  assert.is(read(out, 'model.json'), 'old model\n');
+  assert.is(read(out, 'metrics.json'), 'old metrics\n');
+  const done = await npimHere(adc);
+  assert.is(done.code, 0, done.stderr);
+  assert.equal(readdirSync(out).sort(), ['dnl-inl.svg', 'metrics.json', 'model.json', 'transfer.svg']);
+  assert.is(JSON.parse(read(out, 'model.json')).kind, 'nnadc');
+  assert.ok(JSON.parse(read(out, 'metrics.json')).evaluation, 'metrics of the new model');
+});
+
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test.run();
