@@ -10,7 +10,7 @@
  * after each step.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/rng.ts';
+import { Rng, type RngState } from '../core/rng.ts';
 import { gMinSiemens, levelCount, type RramConfig } from '../device/rram.ts';
 import { bankReplicaVolts, expandSignalRows, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
 import {
@@ -88,6 +88,12 @@ export interface TrainNetworkOptions {
   /** Start from these conductances instead of a random initialization. */
   init?: PassiveNetwork;
   /**
+   * Checkpoints at phase boundaries: `save` receives the state after every phase (a run stopped
+   * later resumes from it); `resume` continues after the phases it records, with the same result
+   * as a run that was never stopped (the state holds everything later phases read).
+   */
+  checkpoint?: { resume?: TrainCheckpoint; save?: (c: TrainCheckpoint) => void };
+  /**
    * Initial normalized conductances of layer `layer` ([pairs × columns] each, bias rows last);
    * default uniform in [0.1, 0.9].
    */
@@ -95,6 +101,18 @@ export interface TrainNetworkOptions {
 }
 
 /** Trained conductance variables of one layer, with the frozen-device state. */
+/** The training state at a phase boundary ({@link TrainNetworkOptions.checkpoint}), plain JSON. */
+export interface TrainCheckpoint {
+  /** Phases completed. */
+  phasesDone: number;
+  globalStep: number;
+  finalLoss: number;
+  /** Per layer: the trained values (units of the level range) and the frozen-device masks. */
+  layers: Array<{ upper: number[]; lower: number[]; frozenUpper: number[]; frozenLower: number[] }>;
+  /** The streams the phases draw from, where they stopped. */
+  streams: { data: RngState; variation: RngState; corners: RngState };
+}
+
 interface LayerVars {
   upper: tf.Variable;
   lower: tf.Variable;
@@ -239,17 +257,29 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
   });
   const bankTable = tf.tensor2d(o.bank.table, [o.bank.corners.length, o.bank.grid.points]);
   const nominalRow = bankTable.slice([o.bank.nominalIndex, 0], [1, -1]);
-  const dataRng = o.rng.fork('data');
-  const noiseRng = o.rng.fork('variation');
-  const cornerRng = o.rng.fork('corners');
+  const resume = o.checkpoint?.resume;
+  const dataRng = resume ? Rng.restore(resume.streams.data) : o.rng.fork('data');
+  const noiseRng = resume ? Rng.restore(resume.streams.variation) : o.rng.fork('variation');
+  const cornerRng = resume ? Rng.restore(resume.streams.corners) : o.rng.fork('corners');
   const sigma = o.device.programming.sigma;
   const kind = o.device.programming.kind;
-  let finalLoss = NaN;
+  let finalLoss = resume?.finalLoss ?? NaN;
   const every = o.progressEvery ?? 100;
   const diesPerStep = o.diesPerStep ?? 1;
-  let globalStep = 0;
+  let globalStep = resume?.globalStep ?? 0;
+  if (resume) {
+    if (resume.layers.length !== vars.length) throw new Error(`checkpoint of ${resume.layers.length} layers for ${vars.length}`);
+    vars.forEach((v, i) => {
+      const c = resume.layers[i];
+      v.upper.assign(tf.tensor2d(Float32Array.from(c.upper), v.upper.shape as [number, number]));
+      v.lower.assign(tf.tensor2d(Float32Array.from(c.lower), v.lower.shape as [number, number]));
+      v.frozenUpper.set(c.frozenUpper);
+      v.frozenLower.set(c.frozenLower);
+    });
+  }
 
-  for (const phase of o.phases) {
+  for (const [phaseIndex, phase] of o.phases.entries()) {
+    if (resume && phaseIndex < resume.phasesDone) continue;
     if (phase.rescaleColumns) vars.forEach((v) => rescaleColumns(v, levels, gMinRel));
     freezeClosest(vars, phase.frozenFraction, levels);
     // Frozen devices: constant level values; free devices: trainable (optionally STE-quantized).
@@ -344,6 +374,18 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
     }
     optimizer.dispose();
     frozen.forEach((f) => [f.upper.mask, f.upper.value, f.lower.mask, f.lower.value].forEach((t) => t.dispose()));
+    o.checkpoint?.save?.({
+      phasesDone: phaseIndex + 1,
+      globalStep,
+      finalLoss,
+      layers: vars.map((v) => ({
+        upper: Array.from(v.upper.dataSync()),
+        lower: Array.from(v.lower.dataSync()),
+        frozenUpper: Array.from(v.frozenUpper),
+        frozenLower: Array.from(v.frozenLower),
+      })),
+      streams: { data: dataRng.state(), variation: noiseRng.state(), corners: cornerRng.state() },
+    });
   }
 
   const network: PassiveNetwork = {

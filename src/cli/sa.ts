@@ -7,7 +7,7 @@ import { readApproximatorModel } from '../io/approximator-model.ts';
 import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circuits/nnsa/config.ts';
 import { nnsaEvaluationText } from '../report/nnsa-report.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
-import { evaluateNnsaModel, trainNnsaToDir } from '../app/nnsa.ts';
+import { clearNnsaCheckpoint, evaluateNnsaModel, trainNnsaToDir } from '../app/nnsa.ts';
 import type { EvaluateNnsaOptions } from '../circuits/nnsa/evaluate.ts';
 import { info } from '../io/progress.ts';
 import { printResult, startBackend, writingTo, type GlobalOptions } from './shared.ts';
@@ -36,6 +36,7 @@ interface TrainOptions {
   config?: string;
   vtc?: string;
   trainSeed?: string;
+  resume?: boolean;
   out: string;
 }
 
@@ -126,6 +127,10 @@ export function registerSa(train: Command, evaluate: Command): void {
       .option('--config <file>', 'JSON training configuration (flags override it)')
       .option('--vtc <csv>', 'VTC bank CSV (default: the committed ngspice bank)')
       .option('--train-seed <n>', `training seed (default ${SA_DEFAULTS.seed})`)
+      .option(
+        '--resume',
+        'continue an interrupted run from the checkpoint it left in --out (same configuration; same model as an uninterrupted run)',
+      )
       .requiredOption('--out <dir>', 'output model directory'),
   ).action(async (opts: EvalOptions & TrainOptions, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
@@ -149,7 +154,11 @@ export function registerSa(train: Command, evaluate: Command): void {
     }
     const bank = await loadVtcBank(opts.vtc);
     const backend = await startBackend(global);
-    const { metrics, trainSeconds } = await writingTo(opts.out, () => trainNnsaToDir(cfg, bank, opts.out, evalOptionsFor));
+    const { metrics, trainSeconds } = await writingTo(opts.out, () =>
+      trainNnsaToDir(cfg, bank, opts.out, evalOptionsFor, { resume: opts.resume }),
+    );
+    // Only once the model and its metrics are in place: until then an interrupted run resumes.
+    clearNnsaCheckpoint(opts.out);
     info(`trained in ${trainSeconds.toFixed(1)} s on ${backend.name}; wrote ${opts.out}/model.json, metrics.json, error-vs-output.svg`);
     printResult(global, { ...metrics, trainSeconds }, () => nnsaEvaluationText(metrics.evaluation));
   });

@@ -1,3 +1,10 @@
+/** A generator's state: its seed, the four sfc32 words and the spare Box–Muller normal. */
+export interface RngState {
+  seed: number;
+  words: number[];
+  spareNormal: number | null;
+}
+
 /**
  * Seeded random numbers. Every stochastic part of a run draws from one {@link Rng} made from the
  * run's seed, through named forks, so that adding draws in one part does not shift another part's
@@ -45,6 +52,19 @@ export class Rng {
     this.c = (this.c << 21) | (this.c >>> 11);
     this.c = (this.c + t) | 0;
     return t >>> 0;
+  }
+
+  /** The generator's full state, to checkpoint a run ({@link Rng.restore} continues the stream from it). */
+  state(): RngState {
+    return { seed: this.seed, words: [this.a, this.b, this.c, this.d], spareNormal: this.spareNormal };
+  }
+
+  /** A generator that continues exactly where the one whose {@link Rng.state} this is stopped. */
+  static restore(s: RngState): Rng {
+    const r = new Rng(s.seed);
+    [r.a, r.b, r.c, r.d] = s.words.map((w) => w | 0);
+    r.spareNormal = s.spareNormal;
+    return r;
   }
 
   /** Uniform in [0, 1). */

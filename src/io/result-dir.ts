@@ -153,6 +153,23 @@ function commit(d: Required<{ out: string; staging: string }>): void {
   rmSync(journal, { force: true });
 }
 
+/**
+ * Writes `text` to `filePath` atomically and at once, past any staging: for a checkpoint, which
+ * must outlive an interruption of the run that writes it (staged files do not). Synchronous, so a
+ * training loop can call it between steps.
+ */
+export function writeCheckpointFile(filePath: string, text: string): void {
+  const tmp = `${filePath}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    mkdirSync(path.dirname(filePath), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, filePath);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    fail(`cannot write checkpoint ${filePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 const cleanups = new Set<() => void>();
 let handlersInstalled = false;
 

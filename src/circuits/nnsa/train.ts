@@ -28,7 +28,7 @@ import { gMinSiemens } from '../../device/rram.ts';
 import { bankToJson, MODEL_FORMAT_VERSION } from '../approximator-model.ts';
 import { balanceParallelRows, designedReplicaVolts, type CornerMode, type PassiveNetwork } from '../network.ts';
 import { refineNetwork } from '../refine.ts';
-import { centeredLayerInit, trainPassiveNetwork, type TrainPhase } from '../train-network.ts';
+import { centeredLayerInit, trainPassiveNetwork, type TrainNetworkOptions, type TrainPhase } from '../train-network.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import type { NnsaModel, NnsaTrainConfig } from './config.ts';
 import { sampleNnsaBatch } from './dataset.ts';
@@ -120,8 +120,13 @@ export function cornerModeFor(name: NnsaTrainConfig['trainingCorners'], rng: Rng
   return { kind: 'global', corner: rng.int(bank.corners.length) };
 }
 
-/** Trains an NNS+A; returns the model (without metrics). */
-export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: TrainProgress): NnsaModel {
+/** Trains an NNS+A; returns the model (without metrics). `checkpoint`: save and resume at phase boundaries. */
+export function trainNnsa(
+  cfg: NnsaTrainConfig,
+  bank: VtcBank,
+  onProgress?: TrainProgress,
+  checkpoint?: TrainNetworkOptions['checkpoint'],
+): NnsaModel {
   const rng = new Rng(cfg.seed);
   const gMinRel = gMinSiemens(cfg.device) / cfg.device.gMaxSiemens;
   const nominalVm = vtcFigures(bank, bank.nominalIndex).switchingVolts;
@@ -215,6 +220,9 @@ export function trainNnsa(cfg: NnsaTrainConfig, bank: VtcBank, onProgress?: Trai
           }),
     progressEvery: 50,
     onProgress: (step, loss) => onProgress?.('train', step, total, loss),
+    // Refinement after the phases draws from its own forks of the seed, so resuming at a phase
+    // boundary reaches the model of an uninterrupted run.
+    checkpoint,
   });
   const network: PassiveNetwork = result.network;
   if (cfg.refine.sweeps > 0) {
