@@ -28,9 +28,28 @@ export async function writeFileAtomic(filePath: string, data: string | Uint8Arra
   }
 }
 
-/** Writes `value` as pretty-printed JSON, atomically. */
+/**
+ * Writes `value` as pretty-printed JSON, atomically. A non-finite number (NaN, ±Infinity) is an
+ * error naming where it is: JSON would silently write it as `null`, a result nobody measured
+ * (except in per-code ADC arrays, where null marks a code without a defined value).
+ */
 export async function writeJsonAtomic(filePath: string, value: unknown): Promise<void> {
-  await writeFileAtomic(filePath, JSON.stringify(value, null, 2) + '\n');
+  await writeFileAtomic(filePath, JSON.stringify(value, finiteOnly(filePath), 2) + '\n');
+}
+
+/** A JSON.stringify replacer that fails on non-finite numbers, naming the key path. */
+function finiteOnly(filePath: string): (this: unknown, key: string, v: unknown) => unknown {
+  const paths = new WeakMap<object, string>();
+  return function (this: unknown, key: string, v: unknown): unknown {
+    const parent = paths.get(this as object) ?? '';
+    const where = key === '' ? '(root)' : parent ? `${parent}.${key}` : key;
+    // Per-code ADC arrays mark codes without a defined value (the open-ended codes) with NaN, null
+    // in JSON by their documented convention (analysis/adc-metrics.ts PerCodeArrays).
+    if (typeof v === 'number' && !Number.isFinite(v) && !/(^|\.)perCode\./.test(where))
+      fail(`${filePath}: ${where} is ${v}, not a finite number; nothing was written`);
+    if (v && typeof v === 'object') paths.set(v as object, key === '' ? '' : where);
+    return v;
+  };
 }
 
 /** Reads a UTF-8 text file; a missing or unreadable file is a {@link UserError}. */
