@@ -106,15 +106,27 @@ export async function runSimulations(
   w: PreparedWorkload,
   sweeps: SimulationSweeps,
   progress: (label: string) => void,
+  onDraws?: (drawsDone: number, drawsTotal: number, label: string) => void,
 ): Promise<Omit<SimulationReport, 'workload' | 'model'>> {
   const periph = peripheralsLoader();
   const data = { images: w.images, labels: w.labels };
   const units = simulationUnits(base, dataflows, sweeps);
   const results: SimulationResult[] = [];
+  // Draws of all runs, for a progress bar that moves with every draw rather than every run.
+  const drawsTotal = units.reduce((a, u) => a + u.cfg.draws, 0);
+  let drawsBefore = 0;
   for (const unit of units) {
     progress(unit.label);
-    results.push(await simulate(unit.cfg, w.net, data, await periph(unit.cfg)));
+    onDraws?.(drawsBefore, drawsTotal, unit.label);
+    const started = drawsBefore;
+    results.push(
+      await simulate(unit.cfg, w.net, data, await periph(unit.cfg), (stage, done) =>
+        onDraws?.(started + done, drawsTotal, `${unit.label}, ${stage}`),
+      ),
+    );
+    drawsBefore += unit.cfg.draws;
   }
+  onDraws?.(drawsTotal, drawsTotal, 'done');
   return assembleSimulation(dataflows, sweeps, units, results);
 }
 

@@ -159,8 +159,18 @@ export function registerSimulate(program: Command): void {
       await writingTo(opts.out, async () => {
         const w = await prepareWorkload(opts.model, samples, opts.dataDir);
         info(`simulating ${w.description}`);
-        const bar = startProgress('simulate', 1);
-        const r = await runSimulations(cfg, dataflows, w, sweeps, (label) => bar.update(0, label));
+        const bar = startProgress('simulate: Monte Carlo draws', 1);
+        const r = await runSimulations(
+          cfg,
+          dataflows,
+          w,
+          sweeps,
+          () => undefined,
+          (done, total, label) => {
+            bar.setTotal(total);
+            bar.update(done, label);
+          },
+        );
         bar.stop();
         const report: SimulationReport = { workload: w.description, model: displayPath(opts.model), ...r };
         if (opts.out) {

@@ -8,6 +8,8 @@ import cliProgress from 'cli-progress';
 export interface Progress {
   /** Sets the current count and an optional status text. */
   update(value: number, status?: string): void;
+  /** Changes the total (when it is known only once the work starts). */
+  setTotal(total: number): void;
   /** Removes the bar. */
   stop(): void;
 }
@@ -30,7 +32,7 @@ export function progressEnabled(): boolean {
  * count of things a user would recognize).
  */
 export function startProgress(label: string, total: number, o: { counts?: boolean } = {}): Progress {
-  if (!progressEnabled()) return { update: () => undefined, stop: () => undefined };
+  if (!progressEnabled()) return { update: () => undefined, setTotal: () => undefined, stop: () => undefined };
   const counts = o.counts === false ? '' : ' {value}/{total}';
   const bar = new cliProgress.SingleBar(
     {
@@ -45,6 +47,9 @@ export function startProgress(label: string, total: number, o: { counts?: boolea
   bar.start(total, 0, { status: '' });
   return {
     update: (value, status = '') => bar.update(value, { status }),
+    setTotal: (n) => {
+      if (bar.getTotal() !== n) bar.setTotal(n);
+    },
     stop: () => bar.stop(),
   };
 }
