@@ -12,6 +12,7 @@ import { parseIntOption, parseSeedOption, parseNumberOption } from '../core/conf
 import { ensure, fail } from '../core/errors.ts';
 import { INVERTER_LIB_PATH, displayPath } from '../core/paths.ts';
 import { writeFileAtomic } from '../io/files.ts';
+import { sweepTemporariesOf } from '../io/result-dir.ts';
 import { info } from '../io/progress.ts';
 import { describeApproximator, programApproximator } from '../mapping/approximator-map.ts';
 import { modelDirectoryKind, readApproximator } from '../app/model-directory.ts';
@@ -141,6 +142,8 @@ export function registerExport(program: Command): void {
       }
       await ensureWritableFile(flags.out);
       const out = path.resolve(flags.out);
+      // What a killed earlier export of this file left (SIGINT/SIGTERM clean up after themselves).
+      sweepTemporariesOf(out);
 
       if (format === 'spice') {
         const corner = inverterCorner(flags.corner);

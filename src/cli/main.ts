@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { UserError, errorLine } from '../core/errors.ts';
 import { setQuiet } from '../io/progress.ts';
+import { handleInterruptions } from '../io/result-dir.ts';
 import { BACKEND_CHOICES } from '../core/backend.ts';
 import { registerInfo } from './info.ts';
 import { registerCharacterize } from './characterize.ts';
@@ -59,6 +60,7 @@ export function buildProgram(): Command {
 
 /** Runs the program on `argv`; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  handleInterruptions();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

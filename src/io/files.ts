@@ -6,7 +6,7 @@
 import { promises as fs, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fail } from '../core/errors.ts';
-import { stagedPath } from './result-dir.ts';
+import { registerTemporary, stagedPath } from './result-dir.ts';
 
 /** Writes `data` to `filePath` atomically, creating parent directories. */
 export async function writeFileAtomic(filePath: string, data: string | Uint8Array): Promise<void> {
@@ -19,12 +19,15 @@ export async function writeFileAtomic(filePath: string, data: string | Uint8Arra
     fail(`cannot create directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const tmp = path.join(dir, `.${path.basename(filePath)}.tmp-${process.pid}-${Date.now()}`);
+  const unregister = registerTemporary(tmp);
   try {
     await fs.writeFile(tmp, data);
     await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     fail(`cannot write ${filePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    unregister();
   }
 }
 

@@ -12,8 +12,8 @@
  *   leaves the old results untouched; one killed during the renames is rolled forward by the next
  *   writer (the staged files are complete). So a reader never finds a new `model.json` beside an
  *   old `metrics.json`.
- * - **Cleanup.** SIGINT and SIGTERM remove the staging folder and the lock before the process exits
- *   (130, 143); whatever a SIGKILL leaves (staging folders, `*.tmp-<pid>-*` files of dead
+ * - **Cleanup.** In the CLI ({@link handleInterruptions}), SIGINT and SIGTERM remove the staging
+ *   folder, the lock and temporary files before the process exits (130, 143); whatever a SIGKILL leaves (staging folders, `*.tmp-<pid>-*` files of dead
  *   processes) is swept by the next writer.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -173,8 +173,12 @@ export function writeCheckpointFile(filePath: string, text: string): void {
 const cleanups = new Set<() => void>();
 let handlersInstalled = false;
 
-/** On SIGINT/SIGTERM: run the registered cleanups, then exit as the signal would (130, 143). */
-function installSignalHandlers(): void {
+/**
+ * On SIGINT/SIGTERM: run the registered cleanups (staging folders, locks, temporary files), then
+ * exit as the signal would (130, 143). The CLI installs this once at start; a library user (a
+ * notebook kernel, say) keeps its own signal handling, and its registrations are just unused.
+ */
+export function handleInterruptions(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   for (const [signal, code] of [
@@ -183,9 +187,39 @@ function installSignalHandlers(): void {
   ] as const) {
     process.on(signal, () => {
       for (const c of cleanups) c();
-      process.stderr.write(`\nnpim: interrupted (${signal}); results in --out left as they were\n`);
+      process.stderr.write(`\nnpim: interrupted (${signal}); earlier results left as they were\n`);
       process.exit(code);
     });
+  }
+}
+
+/**
+ * Registers the temporary file of an atomic write, removed if SIGINT/SIGTERM stops the process
+ * before its rename; returns the call that unregisters it.
+ */
+export function registerTemporary(file: string): () => void {
+  const cleanup = (): void => rmSync(file, { force: true });
+  cleanups.add(cleanup);
+  return () => void cleanups.delete(cleanup);
+}
+
+/**
+ * Removes the temporary files that atomic writes of `target` by processes no longer alive left
+ * beside it (a SIGKILL cannot be caught): `.<name>.tmp-<pid>-…`.
+ */
+export function sweepTemporariesOf(target: string): void {
+  const dir = path.dirname(path.resolve(target));
+  const prefix = `.${path.basename(target)}.tmp-`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!alive(pid)) rmSync(path.join(dir, name), { force: true });
   }
 }
 
@@ -204,7 +238,6 @@ export async function withResultDir<T>(outDir: string, o: { stage: boolean }, wo
     rmSync(lockFile, { force: true });
   };
   cleanups.add(cleanup);
-  installSignalHandlers();
   try {
     recover(out);
     if (staging) mkdirSync(staging, { recursive: true });

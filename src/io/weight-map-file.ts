@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { UserError, fail } from '../core/errors.ts';
 import { readText } from './files.ts';
-import { stagedPath } from './result-dir.ts';
+import { registerTemporary, stagedPath } from './result-dir.ts';
 import {
   checkWeightMapWritable,
   weightMapCsvChunks,
@@ -37,6 +37,7 @@ export async function writeChunksAtomic(filePath: string, chunks: Iterable<strin
     fail(`cannot write ${filePath}: cannot create directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const tmp = path.join(dir, `.${path.basename(target)}.tmp-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e9)}`);
+  const unregister = registerTemporary(tmp);
   try {
     await pipeline(Readable.from(chunks), createWriteStream(tmp, { flags: 'wx' }));
     await fs.rename(tmp, target);
@@ -44,6 +45,8 @@ export async function writeChunksAtomic(filePath: string, chunks: Iterable<strin
     await fs.rm(tmp, { force: true }).catch(() => undefined);
     if (e instanceof UserError) throw e;
     fail(`cannot write ${filePath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  } finally {
+    unregister();
   }
 }
 

@@ -164,6 +164,33 @@ test('CLI: train sa and train adc interrupted mid-work leave the old model and m
   assert.ok(JSON.parse(read(out, 'metrics.json')).evaluation, 'metrics of the new model');
 });
 
+test('CLI: export interrupted (SIGINT, SIGKILL) leaves the old file; the next export sweeps what the killed one left', async () => {
+  const dir = path.join(work, 'export');
+  mkdirSync(dir, { recursive: true });
+  const target = path.join(dir, 'map.csv');
+  writeFileSync(target, 'old map\n');
+  const temporary = () => readdirSync(dir).some((f) => f.startsWith('.map.csv.tmp-'));
+  // A large weight map (the MLP with programming variation, about 180 MB of CSV) is still being
+  // written when the signal comes.
+  const args = ['export', 'models/mlp-mnist', '--format', 'csv', '--out', target];
+  const a = startNpim(args, temporary);
+  await a.started;
+  a.child.kill('SIGINT');
+  assert.is(await a.exited, 130, a.stderr());
+  assert.equal(readdirSync(dir), ['map.csv']);
+  assert.is(read(dir, 'map.csv'), 'old map\n');
+  const b = startNpim(args, temporary);
+  await b.started;
+  b.child.kill('SIGKILL');
+  await b.exited;
+  assert.is(read(dir, 'map.csv'), 'old map\n');
+  assert.ok(temporary(), 'SIGKILL leaves its temporary file');
+  const done = await npimHere(['export', 'models/nnadc-8b-r1', '--format', 'csv', '--out', target]);
+  assert.is(done.code, 0, done.stderr);
+  assert.equal(readdirSync(dir), ['map.csv']);
+  assert.match(read(dir, 'map.csv'), /nnadc/);
+});
+
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test.run();
