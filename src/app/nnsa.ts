@@ -41,7 +41,7 @@ export type NnsaMetrics = ReturnType<typeof nnsaMetricsJson>;
  * Evaluates `model`; with `out`, writes metrics.json and error-vs-output.svg there. The evaluation
  * options may depend on the model (its device σ is the default variation).
  */
-export async function evaluateNnsaModel(
+export async function evaluateNnsaToOut(
   model: NnsaModel,
   evalOptionsFor: (model: NnsaModel) => EvaluateNnsaOptions,
   out?: string,
@@ -72,7 +72,7 @@ function trainingIdentity(cfg: NnsaTrainConfig, bank: VtcBank): string {
 }
 
 /**
- * Trains an NNS+A, writes model.json into `out`, then evaluates it there ({@link evaluateNnsaModel}).
+ * Trains an NNS+A, writes model.json into `out`, then evaluates it there ({@link evaluateNnsaToOut}).
  * After every training phase the state is checkpointed in `out` ({@link NNSA_CHECKPOINT_FILE});
  * with `resume`, training continues from that checkpoint and reaches the model of an uninterrupted
  * run with the same configuration and seed.
@@ -118,7 +118,7 @@ export async function trainNnsaToDir(
   (bar as Progress | null)?.stop();
   const trainSeconds = (Date.now() - started) / 1000;
   await writeApproximatorModel(out, model);
-  const metrics = await evaluateNnsaModel(model, evalOptionsFor, out);
+  const metrics = await evaluateNnsaToOut(model, evalOptionsFor, out);
   return { metrics, trainSeconds };
 }
 

@@ -7,7 +7,7 @@ import { readApproximatorModel } from '../io/approximator-model.ts';
 import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circuits/nnsa/config.ts';
 import { nnsaEvaluationText } from '../report/nnsa-report.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
-import { clearNnsaCheckpoint, evaluateNnsaModel, trainNnsaToDir } from '../app/nnsa.ts';
+import { clearNnsaCheckpoint, evaluateNnsaToOut, trainNnsaToDir } from '../app/nnsa.ts';
 import type { EvaluateNnsaOptions } from '../circuits/nnsa/evaluate.ts';
 import { info } from '../io/progress.ts';
 import { printResult, startBackend, writingTo, type GlobalOptions } from './shared.ts';
@@ -176,7 +176,7 @@ export function registerSa(train: Command, evaluate: Command): void {
     const global = cmd.optsWithGlobals() as GlobalOptions;
     const evalOptionsFor = parseEvalOptions(opts);
     const model = await readApproximatorModel(dir, 'nnsa', NnsaModelSchema);
-    const metrics = await writingTo(opts.out, () => evaluateNnsaModel(model, evalOptionsFor, opts.out));
+    const metrics = await writingTo(opts.out, () => evaluateNnsaToOut(model, evalOptionsFor, opts.out));
     if (opts.out) info(`wrote metrics.json and error-vs-output.svg to ${opts.out}`);
     printResult(global, metrics, () => nnsaEvaluationText(metrics.evaluation));
   });
