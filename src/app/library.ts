@@ -18,7 +18,7 @@ import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circu
 import { evaluateNnsa, type NnsaEvaluation } from '../circuits/nnsa/evaluate.ts';
 import { trainNnsa, type TrainProgress } from '../circuits/nnsa/train.ts';
 import type { ConverterMetrics } from '../analysis/adc-metrics.ts';
-import { SimulationConfigSchema, simulationFieldsOfChip, type SimulationConfig } from '../chip/simulation-config.ts';
+import { SimulationConfigSchema, simulationConfigBase, type SimulationConfig } from '../chip/simulation-config.ts';
 import type { ChipDescription } from '../chip/description.ts';
 import { chipPreset } from '../chip/presets.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
@@ -28,7 +28,7 @@ import { simulate, type SimulationProgress, type SimulationResult } from '../sim
 import { architectureOfChip, defaultArchitectures } from '../cost/architectures.ts';
 import { defaultComponentLibrary, type ComponentLibrary } from '../cost/components.ts';
 import { compareArchitectures, type ChipsPolicy, type Comparison, type LayerActivity } from '../cost/evaluate.ts';
-import { DEFAULT_ARCHITECTURE_NAMES, mergeArchitectures, selectArchitectures } from '../cost/select.ts';
+import { DEFAULT_ARCHITECTURE_NAMES, mergeArchitectures, selectArchitectures, withChipArchitectures } from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
 import { weightMapCsvChunks, weightMapJsonChunks } from '../weight-map/serialize.ts';
 import type { WeightMap } from '../weight-map/weight-map.ts';
@@ -187,8 +187,7 @@ export async function trainNnadcModel(config: unknown = {}, onProgress?: (done: 
  */
 export function simulationConfig(overrides: unknown = {}, chip?: string | ChipDescription): SimulationConfig {
   const description = typeof chip === 'string' ? chipPreset(chip) : chip;
-  const base = deepMerge({ device: SimulationConfigSchema.parse({}).device }, description ? simulationFieldsOfChip(description) : {});
-  return parseConfig(SimulationConfigSchema, deepMerge(base, overrides), 'simulation configuration');
+  return parseConfig(SimulationConfigSchema, deepMerge(simulationConfigBase(description), overrides), 'simulation configuration');
 }
 
 /**
@@ -229,9 +228,10 @@ export interface CostOptions {
 export function compareCost(o: CostOptions = {}): Comparison {
   const lib = o.components ?? defaultComponentLibrary();
   const chipArchs = (o.chips ?? []).map(architectureOfChip);
-  let names = o.architectures ?? DEFAULT_ARCHITECTURE_NAMES.join(',');
-  const listed = names.split(',').map((n) => n.trim());
-  for (const a of chipArchs) if (!listed.includes('all') && !listed.includes(a.name)) names += `,${a.name}`;
+  const names = withChipArchitectures(
+    o.architectures ?? DEFAULT_ARCHITECTURE_NAMES.join(','),
+    chipArchs.map((a) => a.name),
+  );
   const archs = selectArchitectures(mergeArchitectures(defaultArchitectures(), chipArchs), names, lib);
   const chipCount = o.chipCount ?? 'equal';
   if (typeof chipCount === 'number')

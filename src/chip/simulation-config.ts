@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_SEED, DNN_ARRAY_SIZE, G_MAX_SIEMENS, PROGRAMMING_SIGMA } from '../core/defaults.ts';
-import { SeedSchema } from '../core/config.ts';
+import { SeedSchema, deepMerge } from '../core/config.ts';
 import { RramConfigSchema } from '../device/rram.ts';
 import { ensure } from '../core/errors.ts';
 import type { ChipDescription } from './description.ts';
@@ -174,4 +174,16 @@ export function simulationFieldsOfChip(chip: ChipDescription): Record<string, un
     adcVerifyAttempts: chip.peripherals.adcVerifyAttempts,
     nnsaTrimMillivolts: chip.peripherals.nnsaTrimMillivolts,
   };
+}
+
+/**
+ * The schema input a simulation configuration is built on: the default device, then the chip-level
+ * fields of `chip` when one is given ({@link simulationFieldsOfChip}). Merge run options and flags
+ * over it, then parse with {@link SimulationConfigSchema} (the CLI and the library both do).
+ */
+export function simulationConfigBase(chip?: ChipDescription): Record<string, unknown> {
+  return deepMerge({ device: SimulationConfigSchema.parse({}).device }, chip ? simulationFieldsOfChip(chip) : {}) as Record<
+    string,
+    unknown
+  >;
 }

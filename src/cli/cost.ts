@@ -9,7 +9,13 @@ import { architectureOfChip, defaultArchitectures, parseArchitectureList } from 
 import { defaultComponentLibrary, parseComponentLibrary } from '../cost/components.ts';
 import { compareArchitectures, type ChipsPolicy } from '../cost/evaluate.ts';
 import { comparisonJson, costText } from '../report/cost-report.ts';
-import { DEFAULT_ARCHITECTURE_NAMES, mergeArchitectures, parseActivityFile, selectArchitectures } from '../cost/select.ts';
+import {
+  DEFAULT_ARCHITECTURE_NAMES,
+  mergeArchitectures,
+  parseActivityFile,
+  selectArchitectures,
+  withChipArchitectures,
+} from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
 import { printResult, writingTo, type GlobalOptions } from './shared.ts';
 import { CHIP_PRESET_NAMES } from '../chip/presets.ts';
@@ -67,8 +73,7 @@ export function registerCost(program: Command): void {
       // A description (--config / --preset) is one more architecture, selected with the --arch list.
       const chip = await chipFromOptions(opts);
       const chipArchs = chip ? [architectureOfChip(chip)] : [];
-      const names = opts.arch.split(',').map((n) => n.trim());
-      const archList = chip && !names.includes('all') && !names.includes(chip.name) ? `${opts.arch},${chip.name}` : opts.arch;
+      const archList = withChipArchitectures(opts.arch, chip ? [chip.name] : []);
       const known = mergeArchitectures(mergeArchitectures(defaultArchitectures(), userArchs), chipArchs);
       const archs = selectArchitectures(known, archList, lib);
       const workloads = selectWorkloads(opts.workload);

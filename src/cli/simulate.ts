@@ -9,7 +9,7 @@ import { simulationMarkdown, type SimulationReport } from '../report/simulation-
 import {
   SIM_DATAFLOWS,
   SimulationConfigSchema,
-  simulationFieldsOfChip,
+  simulationConfigBase,
   type SimDataflow,
   type SimulationConfig,
 } from '../chip/simulation-config.ts';
@@ -72,14 +72,7 @@ export async function simulationConfigFrom(opts: SimulateOptions): Promise<Simul
     neuralPimAdc: ideal ? 'ideal' : undefined,
     device: Object.keys(device).length ? device : undefined,
   };
-  return parseConfig(
-    SimulationConfigSchema,
-    deepMerge(
-      deepMerge(deepMerge({ device: SimulationConfigSchema.parse({}).device }, chip ? simulationFieldsOfChip(chip) : {}), runFile),
-      flags,
-    ),
-    'simulation configuration',
-  );
+  return parseConfig(SimulationConfigSchema, deepMerge(deepMerge(simulationConfigBase(chip), runFile), flags), 'simulation configuration');
 }
 
 /** `--sigma-sweep` and `--sinad-sweep` of `simulate` and `run`, validated. */

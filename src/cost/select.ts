@@ -69,3 +69,13 @@ export const activityFileSchema = z.record(z.string(), z.record(z.string(), acti
 export function parseActivityFile(input: unknown): Record<string, Record<string, Partial<LayerActivity>>> {
   return parseConfig(activityFileSchema, input, 'activity file');
 }
+
+/**
+ * The `--arch` list `names` with the accelerator descriptions' architectures `chipNames` added
+ * where the list does not name them (or `all`): a description given is one more architecture compared.
+ */
+export function withChipArchitectures(names: string, chipNames: string[]): string {
+  const listed = names.split(',').map((n) => n.trim());
+  const added = chipNames.filter((n) => !listed.includes('all') && !listed.includes(n));
+  return [names, ...added].join(',');
+}
