@@ -94,8 +94,7 @@ export function registerSweep(program: Command): void {
       await startBackend(global);
       const r = await runShard(dir, shard);
       const text = r.ran ? `shard ${shard} done: ${r.file}` : `shard ${shard} already done (${r.file}); nothing to do`;
-      if (global.json) printResult(global, { shard, ran: r.ran, file: r.file }, () => text);
-      else process.stdout.write(text + '\n');
+      printResult(global, { shard, ran: r.ran, file: r.file }, () => text);
     });
 
   sweep

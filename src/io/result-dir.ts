@@ -110,6 +110,12 @@ function recover(out: string): void {
   sweep(out, 0);
 }
 
+/** Whether `name` is the temporary file of an atomic write (`.<name>.tmp-<pid>-…`) by a process no longer alive. */
+function deadTemporary(name: string): boolean {
+  const tmp = /\.tmp-(\d+)-/.exec(name);
+  return tmp !== null && name.startsWith('.') && !alive(Number(tmp[1]));
+}
+
 /** Removes staging folders and temporary files of dead processes under `dir`, `depth` levels down. */
 function sweep(dir: string, depth: number): void {
   let entries;
@@ -121,10 +127,9 @@ function sweep(dir: string, depth: number): void {
   for (const e of entries) {
     const full = path.join(dir, e.name);
     const staging = e.isDirectory() && e.name.startsWith(STAGING_PREFIX) ? Number(e.name.slice(STAGING_PREFIX.length)) : NaN;
-    const tmp = /\.tmp-(\d+)-/.exec(e.name);
     if (!Number.isNaN(staging)) {
       if (!alive(staging)) rmSync(full, { recursive: true, force: true });
-    } else if (tmp && e.name.startsWith('.') && !alive(Number(tmp[1]))) {
+    } else if (deadTemporary(e.name)) {
       rmSync(full, { recursive: true, force: true });
     } else if (e.isDirectory() && depth < 2 && !e.name.startsWith('.')) {
       sweep(full, depth + 1);
@@ -216,11 +221,7 @@ export function sweepTemporariesOf(target: string): void {
   } catch {
     return;
   }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (!alive(pid)) rmSync(path.join(dir, name), { force: true });
-  }
+  for (const name of names) if (name.startsWith(prefix) && deadTemporary(name)) rmSync(path.join(dir, name), { force: true });
 }
 
 /**
