@@ -11,15 +11,26 @@ import { NnsaModelSchema } from '../circuits/nnsa/config.ts';
 import type { ConverterMetrics } from '../analysis/adc-metrics.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
 import { loadVtcBank } from '../data/vtc-bank.ts';
-import { dnlInlPlot, transferPlot } from '../report/adc-report.ts';
+import { dnlInlPlot, nnadcMonteCarloPlot, transferPlot } from '../report/adc-report.ts';
 import { info, startProgress } from '../io/progress.ts';
 import { writePlot } from './plots.ts';
 
-/** Writes metrics.json and the plots of an evaluated NNADC into `dir`. */
-export async function writeAdcReport(dir: string, metrics: unknown, nominal: ConverterMetrics): Promise<void> {
+/**
+ * Writes metrics.json and the plots of an evaluated NNADC into `dir`: the nominal transfer and
+ * linearity, and with a Monte Carlo evaluation its spread (monte-carlo.svg).
+ */
+export async function writeAdcReport(
+  dir: string,
+  metrics: unknown,
+  nominal: ConverterMetrics,
+  monteCarlo?: { model: NnadcModel; evaluation: NnadcEvaluation },
+): Promise<void> {
   await writeJsonAtomic(path.join(dir, 'metrics.json'), metrics);
   await writePlot(path.join(dir, 'transfer.svg'), transferPlot(nominal));
   await writePlot(path.join(dir, 'dnl-inl.svg'), dnlInlPlot(nominal));
+  if (monteCarlo && monteCarlo.evaluation.monteCarlo.length > 0) {
+    await writePlot(path.join(dir, 'monte-carlo.svg'), nnadcMonteCarloPlot(monteCarlo.model, monteCarlo.evaluation));
+  }
 }
 
 /** Options of the Monte Carlo evaluation of an NNADC. */
@@ -96,7 +107,7 @@ export async function trainNnadcToDir(job: TrainNnadcJob): Promise<TrainNnadcRes
     evaluation: { seed: eo.seed, ...evaluation },
     endToEnd: endToEndResult,
   };
-  await writeAdcReport(job.out, metrics, nominalMetrics);
+  await writeAdcReport(job.out, metrics, nominalMetrics, { model, evaluation });
   info(`designed in ${trainSeconds.toFixed(1)} s; wrote ${job.out}/model.json, metrics.json, transfer.svg, dnl-inl.svg`);
   return { model, evaluation, metrics, endToEndResult, trainSeconds };
 }

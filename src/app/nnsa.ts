@@ -13,7 +13,7 @@ import { evaluateNnsa, type EvaluateNnsaOptions, type NnsaEvaluation } from '../
 import { trainNnsa } from '../circuits/nnsa/train.ts';
 import { networkDeviceCount } from '../circuits/network.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
-import { nnsaErrorPlot } from '../report/nnsa-report.ts';
+import { nnsaErrorPlot, nnsaMonteCarloPlot } from '../report/nnsa-report.ts';
 import { info, startProgress, type Progress } from '../io/progress.ts';
 import { writePlot } from './plots.ts';
 
@@ -58,6 +58,15 @@ export async function evaluateNnsaToOut(
     path.join(out, 'error-vs-output.svg'),
     nnsaErrorPlot(evaluation, `NNS+A (D = ${model.dacBits}) error at nominal devices`),
   );
+  if (evaluation.monteCarlo.length > 0) {
+    await writePlot(
+      path.join(out, 'monte-carlo.svg'),
+      nnsaMonteCarloPlot(
+        evaluation,
+        `NNS+A (D = ${model.dacBits}): max |error| over Monte Carlo draws, σ = ${eo.device.programming.sigma}`,
+      ),
+    );
+  }
   return metrics;
 }
 

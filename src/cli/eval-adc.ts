@@ -159,7 +159,9 @@ export function registerEvalAdc(evalGroup: Command): void {
     for (const w of metrics.warnings) info(`warning: ${w}`);
     const result = { input: target, options, ...metrics, monteCarlo };
     if (flags.out) {
-      await writingTo(flags.out, () => writeAdcReport(flags.out!, result, metrics));
+      await writingTo(flags.out, () =>
+        writeAdcReport(flags.out!, result, metrics, monteCarlo && nnadc ? { model: nnadc, evaluation: monteCarlo } : undefined),
+      );
       info(`wrote metrics.json, transfer.svg and dnl-inl.svg to ${flags.out}`);
     }
     printResult(

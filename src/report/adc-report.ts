@@ -1,8 +1,9 @@
 /** Text and SVG renderings of converter metrics (used by `eval adc` and `train adc`). */
 import { idealTransitionVolts, type ConverterMetrics } from '../analysis/adc-metrics.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
-import type { endToEnd, NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
-import type { PlotSpec } from './plot.ts';
+import { NNADC_REFERENCE_MONTE_CARLO_ENOB_BITS, type endToEnd, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
+import { distributionPlot, type PlotSpec } from './plot.ts';
+import { CORNER_LABELS } from './nnsa-report.ts';
 
 const n2 = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 const s2 = (x: number, digits = 2) => (Number.isFinite(x) ? (x >= 0 ? '+' : '') + x.toFixed(digits) : 'n/a');
@@ -128,7 +129,7 @@ export function nnadcEvaluationText(model: NnadcModel, e: NnadcEvaluation): stri
   ];
   for (const m of e.monteCarlo) {
     lines.push(
-      `Monte Carlo σ = ${m.sigma}, corners ${m.corners} (${m.draws} draws${m.writeVerify ? `, write-verified to ±${m.writeVerify.toleranceLsb} LSB: ${m.writeVerify.meanAttempts.toFixed(1)} attempts per column, ${m.writeVerify.meanColumnsOutOfTolerance.toFixed(1)} columns out of tolerance` : ''}): ENOB mean ${m.meanEnobBits.toFixed(2)}, 5th pct ${m.p5EnobBits.toFixed(2)}, worst ${m.worstEnobBits.toFixed(2)}; DNL ${m.dnlRangeLsb[0].toFixed(2)}..${m.dnlRangeLsb[1].toFixed(2)}, INL ${m.inlRangeLsb[0].toFixed(2)}..${m.inlRangeLsb[1].toFixed(2)} LSB; draws with missing codes ${m.drawsWithMissingCodes}`,
+      `Monte Carlo σ = ${m.sigma}, corners ${m.corners}, ${m.programming} (${m.draws} draws${m.writeVerify ? `, write-verified to ±${m.writeVerify.toleranceLsb} LSB: ${m.writeVerify.meanAttempts.toFixed(1)} attempts per column, ${m.writeVerify.meanColumnsOutOfTolerance.toFixed(1)} columns out of tolerance` : ''}): ENOB mean ${m.meanEnobBits.toFixed(2)}, 5th pct ${m.p5EnobBits.toFixed(2)}, worst ${m.worstEnobBits.toFixed(2)}; DNL ${m.dnlRangeLsb[0].toFixed(2)}..${m.dnlRangeLsb[1].toFixed(2)}, INL ${m.inlRangeLsb[0].toFixed(2)}..${m.inlRangeLsb[1].toFixed(2)} LSB; draws with missing codes ${m.drawsWithMissingCodes}`,
     );
   }
   lines.push(`ENOB vs σ (nominal corner): ${e.enobVsSigma.map((s) => `σ ${s.sigma}: ${s.meanEnobBits.toFixed(2)}`).join(', ')}`);
@@ -155,4 +156,22 @@ export function nnadcTrainingText(
     }
   }
   return t;
+}
+
+/** The Monte Carlo spread: per-draw ENOB of every corner mode, as programmed or write-verified. */
+export function nnadcMonteCarloPlot(model: NnadcModel, e: NnadcEvaluation): PlotSpec {
+  return distributionPlot({
+    title: `${model.bits}-bit ${model.arch} NNADC (range ${model.rangeFraction}): ENOB over Monte Carlo draws`,
+    yTitle: 'ENOB (bit)',
+    cases: e.monteCarlo.map((m) => ({
+      label: `${CORNER_LABELS[m.corners]}, σ = ${m.sigma}`,
+      group: m.programming,
+      values: m.perDrawEnobBits,
+    })),
+    targets: [
+      { y: model.bits, label: `ideal ${model.bits}-bit` },
+      { y: NNADC_REFERENCE_MONTE_CARLO_ENOB_BITS, label: `reference design, SPICE Monte Carlo σ = 0.025` },
+    ],
+    panelPerGroup: true,
+  });
 }

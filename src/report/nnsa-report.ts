@@ -1,6 +1,10 @@
 /** Text and plot renderings of an NNS+A evaluation (no I/O). */
-import type { PlotSpec } from './plot.ts';
-import type { NnsaEvaluation } from '../circuits/nnsa/evaluate.ts';
+import { distributionPlot, type PlotSpec } from './plot.ts';
+import {
+  NNSA_CALIBRATED_MAX_ERROR_TARGET_VOLTS,
+  NNSA_MONTE_CARLO_MAX_ERROR_TARGET_VOLTS,
+  type NnsaEvaluation,
+} from '../circuits/nnsa/evaluate.ts';
 
 const mV = (v: number): string => (v * 1e3).toFixed(2);
 
@@ -13,7 +17,7 @@ export function nnsaEvaluationText(e: NnsaEvaluation): string {
   ];
   for (const m of e.monteCarlo) {
     lines.push(
-      `Monte Carlo, σ = ${m.sigma}, corners ${m.corners} (${m.draws} draws${m.trimMillivolts === undefined ? '' : `, hidden neurons trimmed to ±${m.trimMillivolts} mV`}): max |error| mean ${mV(m.meanMaxAbsVolts)} mV, p95 ${mV(m.p95MaxAbsVolts)} mV, worst ${mV(m.worstMaxAbsVolts)} mV; mean RMS ${mV(m.meanRmsVolts)} mV; after offset/gain calibration: mean ${mV(m.offsetGainCalibrated.meanMaxAbsVolts)} mV, p95 ${mV(m.offsetGainCalibrated.p95MaxAbsVolts)} mV, mean RMS ${mV(m.offsetGainCalibrated.meanRmsVolts)} mV`,
+      `Monte Carlo, σ = ${m.sigma}, corners ${m.corners}, ${m.programming} (${m.draws} draws${m.trimMillivolts === undefined ? '' : `, hidden neurons trimmed to ±${m.trimMillivolts} mV`}): max |error| mean ${mV(m.meanMaxAbsVolts)} mV, p95 ${mV(m.p95MaxAbsVolts)} mV, worst ${mV(m.worstMaxAbsVolts)} mV; mean RMS ${mV(m.meanRmsVolts)} mV; after offset/gain calibration: mean ${mV(m.offsetGainCalibrated.meanMaxAbsVolts)} mV, p95 ${mV(m.offsetGainCalibrated.p95MaxAbsVolts)} mV, mean RMS ${mV(m.offsetGainCalibrated.meanRmsVolts)} mV`,
     );
   }
   return lines.join('\n');
@@ -39,4 +43,37 @@ export function nnsaErrorPlot(e: NnsaEvaluation, title: string): PlotSpec {
       color: { field: 'series', type: 'nominal', title: 'error' },
     },
   };
+}
+
+/** How the plots name a corner mode. */
+export const CORNER_LABELS: Record<'nominal' | 'global' | 'per-neuron', string> = {
+  nominal: 'TT',
+  global: 'corner per die',
+  'per-neuron': 'corner per neuron (stress)',
+};
+
+/**
+ * The Monte Carlo spread: per-draw max |error| of every corner mode, as programmed or trimmed,
+ * before and after offset/gain calibration, against the targets for their mean.
+ */
+export function nnsaMonteCarloPlot(e: NnsaEvaluation, title: string): PlotSpec {
+  const mv = (xs: number[]) => xs.map((x) => x * 1e3);
+  return distributionPlot({
+    title,
+    yTitle: 'per-draw max |error| (mV)',
+    // The per-neuron-corner stress case lies an order of magnitude above the others.
+    yScale: 'log',
+    cases: e.monteCarlo.flatMap((m) => [
+      { label: `${CORNER_LABELS[m.corners]}, ${m.programming}`, group: m.programming, values: mv(m.perDrawMaxAbsVolts) },
+      {
+        label: `${CORNER_LABELS[m.corners]}, ${m.programming}, calibrated`,
+        group: `${m.programming}, offset/gain calibrated`,
+        values: mv(m.offsetGainCalibrated.perDrawMaxAbsVolts),
+      },
+    ]),
+    targets: [
+      { y: NNSA_MONTE_CARLO_MAX_ERROR_TARGET_VOLTS * 1e3, label: 'target for the mean, as programmed' },
+      { y: NNSA_CALIBRATED_MAX_ERROR_TARGET_VOLTS * 1e3, label: 'target for the mean, trimmed and calibrated' },
+    ],
+  });
 }

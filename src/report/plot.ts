@@ -75,20 +75,7 @@ export function linePlot(opts: {
           ]
         : []),
       { data: { values }, mark: { type: 'line' as const, point: opts.points ?? false }, encoding: { x, y, color } },
-      ...(targets.length
-        ? [
-            {
-              data: { values: targets },
-              mark: { type: 'rule' as const, strokeDash: [6, 4], color: '#666' },
-              encoding: { y: { field: 'y', type: 'quantitative' as const } },
-            },
-            {
-              data: { values: targets },
-              mark: { type: 'text' as const, align: 'left' as const, dx: 4, dy: -6, color: '#444' },
-              encoding: { y: { field: 'y', type: 'quantitative' as const }, x: { value: 0 }, text: { field: 'label' } },
-            },
-          ]
-        : []),
+      ...targetLayers(targets),
     ],
   } as PlotSpec;
 }
@@ -128,4 +115,75 @@ export function heatmapPlot(opts: {
     },
     config: { view: { stroke: null } },
   };
+}
+
+/**
+ * Distributions of one figure over Monte Carlo draws, one box per case (whiskers at min and max,
+ * every draw a tick beside it), coloured by `group`; each of `targets` is a dashed horizontal line
+ * with its label. Cases keep the order of `cases`. With `panelPerGroup`, each group gets its own
+ * panel and y scale (for groups whose values lie orders apart, such as ENOB before and after
+ * write-verify).
+ */
+export function distributionPlot(opts: {
+  title: string;
+  yTitle: string;
+  cases: Array<{ label: string; group: string; values: number[] }>;
+  targets?: Array<{ y: number; label: string }>;
+  panelPerGroup?: boolean;
+  /** Log for magnitudes that span decades (default linear). */
+  yScale?: 'linear' | 'log';
+}): PlotSpec {
+  const panel = (cases: typeof opts.cases, title?: string) => {
+    const rows = cases.flatMap((c) => c.values.map((y) => ({ case: c.label, group: c.group, y })));
+    const x = {
+      field: 'case',
+      type: 'nominal' as const,
+      title: null,
+      sort: cases.map((c) => c.label),
+      axis: { labelAngle: -30, labelLimit: 400 },
+    };
+    const y = { field: 'y', type: 'quantitative' as const, title: opts.yTitle, scale: axisScale(opts.yScale) };
+    const color = { field: 'group', type: 'nominal' as const, title: null };
+    return {
+      ...(title === undefined ? {} : { title }),
+      width: Math.max(200, 70 * cases.length),
+      height: 300,
+      layer: [
+        { data: { values: rows }, mark: { type: 'boxplot' as const, extent: 'min-max' as const, size: 22 }, encoding: { x, y, color } },
+        { data: { values: rows }, mark: { type: 'tick' as const, opacity: 0.35, size: 8, xOffset: 20 }, encoding: { x, y, color } },
+        ...targetLayers(opts.targets ?? []),
+      ],
+    };
+  };
+  const head = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: opts.title, config: { legend: { labelLimit: 400 } } };
+  if (!opts.panelPerGroup) return { ...head, ...panel(opts.cases) } as PlotSpec;
+  const groups = [...new Set(opts.cases.map((c) => c.group))];
+  return {
+    ...head,
+    hconcat: groups.map((g) =>
+      panel(
+        opts.cases.filter((c) => c.group === g),
+        g,
+      ),
+    ),
+    resolve: { scale: { y: 'independent' } },
+  } as PlotSpec;
+}
+
+/** Dashed horizontal lines with their labels, one per target (none for no targets). */
+function targetLayers(targets: Array<{ y: number; label: string }>) {
+  if (targets.length === 0) return [];
+  return [
+    {
+      data: { values: targets },
+      mark: { type: 'rule' as const, strokeDash: [6, 4], color: '#666' },
+      encoding: { y: { field: 'y', type: 'quantitative' as const } },
+    },
+    // One label layer per target, every other one below its line, so close targets stay legible.
+    ...targets.map((t, i) => ({
+      data: { values: [t] },
+      mark: { type: 'text' as const, align: 'left' as const, dx: 4, dy: i % 2 === 0 ? -6 : 12, color: '#444' },
+      encoding: { y: { field: 'y', type: 'quantitative' as const }, x: { value: 0 }, text: { field: 'label' } },
+    })),
+  ];
 }

@@ -93,12 +93,28 @@ test('eval sa --trim adds trimmed Monte Carlo entries on the same draws; a bad t
   copyFileSync(path.join(ROOT, 'models/nnsa-d4/model.json'), path.join(dir, 'model.json'));
   const r = npim('eval', 'sa', dir, '--mc', '3', '--corners', 'per-neuron', '--points', '512', '--trim', '0.2', '--json');
   assert.is(r.code, 0, r.stderr);
-  type Entry = { trimMillivolts?: number; meanRmsVolts: number; offsetGainCalibrated: { meanRmsVolts: number } };
+  type Entry = {
+    programming: string;
+    trimMillivolts?: number;
+    meanRmsVolts: number;
+    meanMaxAbsVolts: number;
+    perDrawMaxAbsVolts: number[];
+    offsetGainCalibrated: { meanRmsVolts: number; perDrawMaxAbsVolts: number[] };
+  };
   const mc = JSON.parse(r.stdout) as { evaluation?: { monteCarlo: Entry[] } };
   const entries = mc.evaluation!.monteCarlo;
   assert.is(entries.length, 2);
   assert.is(entries[0].trimMillivolts, undefined);
   assert.is(entries[1].trimMillivolts, 0.2);
+  assert.equal(
+    entries.map((e) => e.programming),
+    ['as-programmed', 'trimmed'],
+  );
+  for (const e of entries) {
+    assert.is(e.perDrawMaxAbsVolts.length, 3);
+    assert.is(e.offsetGainCalibrated.perDrawMaxAbsVolts.length, 3);
+    assert.ok(Math.abs(e.perDrawMaxAbsVolts.reduce((a, b) => a + b, 0) / 3 - e.meanMaxAbsVolts) < 1e-15);
+  }
   assert.ok(entries[1].meanRmsVolts < entries[0].meanRmsVolts, `trimmed RMS ${entries[1].meanRmsVolts} vs ${entries[0].meanRmsVolts}`);
   // Per-neuron corners shift the output by tens of mV: the offset/gain calibration removes most of it.
   const raw = entries[0];

@@ -194,7 +194,7 @@ test('eval sa prints, and writes only to --out: the model directory is never rew
     const out = path.join(dir, 'eval');
     const written = await npimHere(['--json', 'eval', 'sa', model, '--mc', '1', ...quick, '--out', out]);
     assert.is(written.code, 0, written.stderr);
-    assert.equal((await fs.readdir(out)).sort(), ['error-vs-output.svg', 'metrics.json']);
+    assert.equal((await fs.readdir(out)).sort(), ['error-vs-output.svg', 'metrics.json', 'monte-carlo.svg']);
     assert.equal(JSON.parse(await fs.readFile(path.join(out, 'metrics.json'), 'utf8')), JSON.parse(written.stdout));
   } finally {
     await fs.rm(dir, { recursive: true, force: true });

@@ -61,9 +61,14 @@ export function summarize(m: ConverterMetrics): AdcSummary {
   };
 }
 
+/** The reference design's ENOB in SPICE Monte Carlo at σ = 0.025 (8 bits, 1 GS/s; docs/reference.md §2.5). */
+export const NNADC_REFERENCE_MONTE_CARLO_ENOB_BITS = 7.85;
+
 /** Monte Carlo summary. */
 export interface AdcMonteCarlo {
   corners: 'nominal' | 'global' | 'per-neuron';
+  /** As programmed (one write), or write-verified column by column (`writeVerify` holds how). */
+  programming: 'as-programmed' | 'write-verified';
   sigma: number;
   draws: number;
   meanEnobBits: number;
@@ -73,6 +78,8 @@ export interface AdcMonteCarlo {
   inlRangeLsb: [number, number];
   meanMissingCodes: number;
   drawsWithMissingCodes: number;
+  /** Every draw's ENOB in draw order (0 for a draw that resolves nothing): the spread the plots show. */
+  perDrawEnobBits: number[];
   /** Present when the draws were write-verified (see `ColumnVerify`). */
   writeVerify?: ColumnVerify & { meanAttempts: number; meanColumnsOutOfTolerance: number };
 }
@@ -104,10 +111,13 @@ export function monteCarloAdc(
     onDraw?.();
   }
   // A draw whose output never changes has no sine fit (NaN ENOB): it resolves nothing, count it as 0.
-  const enob = s.map((x) => (Number.isFinite(x.enobBits) ? x.enobBits : 0)).sort((a, b) => a - b);
+  const perDrawEnobBits = s.map((x) => (Number.isFinite(x.enobBits) ? x.enobBits : 0));
+  const enob = [...perDrawEnobBits].sort((a, b) => a - b);
   const fin = (xs: number[]) => xs.filter(Number.isFinite);
+  const verified = verify !== undefined && verify.toleranceLsb > 0;
   return {
     corners: mode,
+    programming: verified ? 'write-verified' : 'as-programmed',
     sigma: device.programming.sigma,
     draws,
     meanEnobBits: enob.reduce((a, b) => a + b, 0) / Math.max(1, draws),
@@ -117,9 +127,8 @@ export function monteCarloAdc(
     inlRangeLsb: [Math.min(...fin(s.map((x) => x.inlMinLsb))), Math.max(...fin(s.map((x) => x.inlMaxLsb)))],
     meanMissingCodes: s.reduce((a, x) => a + x.missingCodes, 0) / Math.max(1, draws),
     drawsWithMissingCodes: s.filter((x) => x.missingCodes > 0).length,
-    ...(verify && verify.toleranceLsb > 0
-      ? { writeVerify: { ...verify, meanAttempts: attempts / draws, meanColumnsOutOfTolerance: outOfTolerance / draws } }
-      : {}),
+    perDrawEnobBits,
+    ...(verified ? { writeVerify: { ...verify, meanAttempts: attempts / draws, meanColumnsOutOfTolerance: outOfTolerance / draws } } : {}),
   };
 }
 
