@@ -3,7 +3,7 @@
  * sees a half-written file and a failed write never destroys the previous one), and reads that
  * turn the usual failures into one-line {@link UserError}s.
  */
-import { promises as fs, existsSync, statSync } from 'node:fs';
+import { promises as fs, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fail } from '../core/errors.ts';
 import { registerTemporary, stagedPath } from './result-dir.ts';
@@ -14,7 +14,9 @@ export async function writeFileAtomic(filePath: string, data: string | Uint8Arra
   const target = stagedPath(filePath);
   const dir = path.dirname(path.resolve(target));
   try {
-    await fs.mkdir(dir, { recursive: true });
+    // Synchronous on purpose: an asynchronous mkdir runs on libuv's thread pool and could recreate
+    // a staging folder that a SIGINT handler has just removed, leaving it behind after exit.
+    mkdirSync(dir, { recursive: true });
   } catch (e) {
     fail(`cannot create directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

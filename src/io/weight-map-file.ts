@@ -3,7 +3,7 @@
  * reading it back. Writes stream to a temporary file in the target directory and rename it into
  * place: a failed write leaves no partial file and does not touch an existing one.
  */
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
@@ -32,7 +32,8 @@ export async function writeChunksAtomic(filePath: string, chunks: Iterable<strin
   const target = path.resolve(stagedPath(filePath));
   const dir = path.dirname(target);
   try {
-    await fs.mkdir(dir, { recursive: true });
+    // Synchronous: an asynchronous mkdir could recreate a staging folder a SIGINT handler removed.
+    mkdirSync(dir, { recursive: true });
   } catch (e) {
     fail(`cannot write ${filePath}: cannot create directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

@@ -159,7 +159,7 @@ test('CLI: train sa and train adc interrupted mid-work leave the old model and m
   assert.is(read(out, 'metrics.json'), 'old metrics\n');
   const done = await npimHere(adc);
   assert.is(done.code, 0, done.stderr);
-  assert.equal(results().sort(), ['dnl-inl.svg', 'metrics.json', 'model.json', 'transfer.svg']);
+  assert.equal(results().sort(), ['dnl-inl.svg', 'metrics.json', 'model.json', 'monte-carlo.svg', 'transfer.svg']);
   assert.is(JSON.parse(read(out, 'model.json')).kind, 'nnadc');
   assert.ok(JSON.parse(read(out, 'metrics.json')).evaluation, 'metrics of the new model');
 });
