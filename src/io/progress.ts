@@ -41,6 +41,9 @@ export function startProgress(label: string, total: number, o: { counts?: boolea
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 50,
+      // Before the first step there is no rate: say so rather than cli-progress's 'NULL'/'INF'.
+      formatTime: (t: unknown, options: cliProgress.Options, roundTo: number) =>
+        typeof t === 'number' && Number.isFinite(t) ? cliProgress.Format.TimeFormat(t, options, roundTo) : '…',
     },
     cliProgress.Presets.shades_classic,
   );
