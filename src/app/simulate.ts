@@ -13,6 +13,7 @@ import { defaultArchitectures, resolveArchitectures, type ResolvedArchitecture }
 import { defaultComponentLibrary, type ComponentLibrary } from '../cost/components.ts';
 import { runEnergy } from '../cost/run-energy.ts';
 import type { QuantizedNetwork } from '../dnn/quantize.ts';
+import type { Layer } from '../dnn/network.ts';
 import type { RunEnergyEntry } from '../report/simulation-report.ts';
 import { energyBreakdownRunPlot } from '../report/simulation-report.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
@@ -100,7 +101,7 @@ export function assembleSimulation(
 }
 
 /** Pooling window reads per image of a network (the cost model's `poolingReads`: output elements × window). */
-export function poolingReadsOf(net: QuantizedNetwork): number {
+export function poolingReadsOf(net: { layers: ReadonlyArray<Layer<unknown>> }): number {
   let reads = 0;
   for (const l of net.layers)
     if (l.kind === 'maxPool' || l.kind === 'avgPool') reads += l.outputShape.reduce((a, b) => a + b, 1) * l.poolSize[0] * l.poolSize[1];
@@ -115,7 +116,7 @@ export function poolingReadsOf(net: QuantizedNetwork): number {
  */
 export function runEnergies(
   runs: Array<{ result: SimulationResult; cfg: SimulationConfig }>,
-  net: QuantizedNetwork,
+  net: { layers: ReadonlyArray<Layer<unknown>> },
   lib: ComponentLibrary = defaultComponentLibrary(),
   archs: ResolvedArchitecture[] = resolveArchitectures(defaultArchitectures(), lib),
 ): RunEnergyEntry[] {
