@@ -12,7 +12,6 @@ import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
 import { defaultArchitectures, resolveArchitectures, type ResolvedArchitecture } from '../cost/architectures.ts';
 import { defaultComponentLibrary, type ComponentLibrary } from '../cost/components.ts';
 import { runEnergy } from '../cost/run-energy.ts';
-import type { QuantizedNetwork } from '../dnn/quantize.ts';
 import type { Layer } from '../dnn/network.ts';
 import type { RunEnergyEntry } from '../report/simulation-report.ts';
 import { energyBreakdownRunPlot } from '../report/simulation-report.ts';
