@@ -80,6 +80,6 @@ export async function runMainJob(job: MainJob): Promise<MainJobResult> {
 
   const seconds = (Date.now() - job.startedMs) / 1000;
   await writeFileAtomic(path.join(job.out, 'report.md'), mainReportMarkdown(report, comparison, job.backendName, seconds, chain));
-  info(`wrote ${job.out}/report.md, results.json, results.md, cost.md, cost.json, energy-breakdown.svg`);
+  info(`wrote ${job.out}/report.md, results.json, results.md, energy-breakdown-run.svg, cost.md, cost.json, energy-breakdown.svg`);
   return { report, comparison, chain, seconds };
 }

@@ -47,7 +47,13 @@ export function mainReportMarkdown(
 }
 
 /** The text summary of the main job: the accuracy table, the cost comparison, where the report is. */
-export function mainJobText(report: SimulationReport, comparison: Comparison, reportPath: string, seconds: number): string {
+export function mainJobText(
+  report: SimulationReport,
+  comparison: Comparison,
+  reportPath: string,
+  seconds: number,
+  chain: ChainResult[] | null = null,
+): string {
   return [
     `LeNet-5 on ${report.workload}`,
     '',
@@ -55,6 +61,17 @@ export function mainJobText(report: SimulationReport, comparison: Comparison, re
     '',
     ...(report.energy?.some((e) => e.energy)
       ? ['Accuracy and energy per inference from the same run:', '', runEnergyTable(report), '']
+      : []),
+    ...(chain
+      ? [
+          'Neural-PIM SINAD, RMS- and peak-referred: random-kernel array (reference design) beside the real layers:',
+          '',
+          chainMarkdown(
+            chain,
+            report.results.find((r) => r.dataflow === 'neural-pim'),
+          ),
+          '',
+        ]
       : []),
     comparisonText(comparison),
     '',
