@@ -216,5 +216,5 @@ export async function writeSimulationReport(dir: string, r: SimulationReport, co
     );
   }
   if (r.sinadSweep?.length) await writePlot(path.join(dir, 'accuracy-vs-sinad.svg'), sinadSweepPlot(r));
-  if (r.energy?.some((e) => e.energy)) await writePlot(path.join(dir, RUN_ENERGY_PLOT_FILE), energyBreakdownRunPlot(r.energy, r.workload));
+  if (r.energy?.some((e) => e.energy)) await writePlot(path.join(dir, RUN_ENERGY_PLOT_FILE), energyBreakdownRunPlot(r.energy, r.model));
 }

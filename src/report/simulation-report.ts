@@ -84,7 +84,7 @@ export function runEnergyTable(r: Pick<SimulationReport, 'results' | 'energy'>):
 }
 
 /** Stacked bars of the energy per inference of each costed run, by category (nJ). */
-export function energyBreakdownRunPlot(entries: RunEnergyEntry[], workload: string): PlotSpec {
+export function energyBreakdownRunPlot(entries: RunEnergyEntry[], model: string): PlotSpec {
   const values = entries.flatMap((e) =>
     e.energy
       ? ENERGY_CATEGORIES.map((k, order) => ({
@@ -97,7 +97,7 @@ export function energyBreakdownRunPlot(entries: RunEnergyEntry[], workload: stri
   );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: `Energy per inference of the simulated run by component (${workload})`,
+    title: { text: 'Energy per inference of the simulated run, by component', subtitle: `${model}: events counted in draw 0` },
     width: 60 * Math.max(1, entries.filter((e) => e.energy).length) + 40,
     height: 260,
     data: { values },
