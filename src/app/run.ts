@@ -17,6 +17,8 @@ import { selectWorkloads } from '../cost/workloads/index.ts';
 import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
 import { prepareWorkload } from './prepare-workload.ts';
 import { runSimulations, writeSimulationReport } from './simulate.ts';
+import { DEFAULT_CHAIN_DRAWS, runChain } from './chain.ts';
+import type { ChainResult } from '../simulator/chain.ts';
 
 /** What the main job runs. */
 export interface MainJob {
@@ -43,6 +45,8 @@ export interface MainJob {
 export interface MainJobResult {
   report: SimulationReport;
   comparison: Comparison;
+  /** The Neural-PIM chain measurement (random kernels) at the run's σ and at σ = 0, when the run simulates Neural-PIM. */
+  chain: ChainResult[] | null;
   /** Wall time from `startedMs` to the end of the report, seconds. */
   seconds: number;
 }
@@ -55,6 +59,19 @@ export async function runMainJob(job: MainJob): Promise<MainJobResult> {
   const report: SimulationReport = { workload: w.description, model: displayPath(job.model), ...sim };
   await writeSimulationReport(job.out, report, job.config);
 
+  // The reference design's own SINAD measurement, beside the real layers' (same configuration, its σ and σ = 0).
+  const npim = job.dataflows.includes('neural-pim') && job.config.injectSinadDb === undefined;
+  let chain: ChainResult[] | null = null;
+  if (npim) {
+    info('measuring the Neural-PIM chain on random kernels (σ of the run and σ = 0)');
+    const sigma = job.config.device.programming.sigma;
+    chain = await runChain(
+      [...new Set([sigma, 0])],
+      { kernels: 8, vectors: 128, draws: DEFAULT_CHAIN_DRAWS, seed: job.config.seed },
+      job.config,
+    );
+  }
+
   info('costing the nine benchmarks and the MNIST models');
   const lib = defaultComponentLibrary();
   const archs = selectArchitectures(defaultArchitectures(), DEFAULT_ARCHITECTURE_NAMES.join(','), lib);
@@ -62,7 +79,7 @@ export async function runMainJob(job: MainJob): Promise<MainJobResult> {
   await writeCostReport(job.out, comparison, 'npim run');
 
   const seconds = (Date.now() - job.startedMs) / 1000;
-  await writeFileAtomic(path.join(job.out, 'report.md'), mainReportMarkdown(report, comparison, job.backendName, seconds));
-  info(`wrote ${job.out}/report.md, results.json, results.md, cost.md, cost.json, energy-breakdown.svg`);
-  return { report, comparison, seconds };
+  await writeFileAtomic(path.join(job.out, 'report.md'), mainReportMarkdown(report, comparison, job.backendName, seconds, chain));
+  info(`wrote ${job.out}/report.md, results.json, results.md, energy-breakdown-run.svg, cost.md, cost.json, energy-breakdown.svg`);
+  return { report, comparison, chain, seconds };
 }

@@ -2,12 +2,19 @@
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
 import { writePlot } from './plots.ts';
-import { sigmaAtLoss, simulationMarkdown, sweepPlot, type SimulationReport } from '../report/simulation-report.ts';
+import { RUN_ENERGY_PLOT_FILE } from '../report/run-report.ts';
+import { sigmaAtLoss, simulationMarkdown, sinadSweepPlot, sweepPlot, type SimulationReport } from '../report/simulation-report.ts';
 import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
 import { loadPeripherals } from './load-peripherals.ts';
 import type { PreparedWorkload } from './prepare-workload.ts';
 import { simulate, type SimulationResult } from '../simulator/simulate.ts';
-import { dataflowOf } from '../dataflows/index.ts';
+import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
+import { defaultArchitectures, resolveArchitectures, type ResolvedArchitecture } from '../cost/architectures.ts';
+import { defaultComponentLibrary, type ComponentLibrary } from '../cost/components.ts';
+import { runEnergy } from '../cost/run-energy.ts';
+import type { Layer } from '../dnn/network.ts';
+import type { RunEnergyEntry } from '../report/simulation-report.ts';
+import { energyBreakdownRunPlot } from '../report/simulation-report.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
 
 /** The σ and SINAD lists a simulation sweeps besides its base runs. */
@@ -81,9 +88,69 @@ export function assembleSimulation(
   if (sweeps.sinad) {
     out.sinadSweep = unitResults
       .filter((_, i) => units[i].kind === 'sinad')
-      .map((r, i) => ({ sinadDb: sweeps.sinad![i], accuracy: r.accuracyMean, accuracyStd: r.accuracyStd }));
+      .map((r, i) => ({
+        sinadDb: sweeps.sinad![i],
+        accuracy: r.accuracyMean,
+        accuracyStd: r.accuracyStd,
+        measuredRmsSinadDb: r.sinadMeanDb,
+        measuredPeakSinadDb: r.sinadPeakMeanDb,
+      }));
   }
   return out;
+}
+
+/** Pooling window reads per image of a network (the cost model's `poolingReads`: output elements × window). */
+export function poolingReadsOf(net: { layers: ReadonlyArray<Layer<unknown>> }): number {
+  let reads = 0;
+  for (const l of net.layers)
+    if (l.kind === 'maxPool' || l.kind === 'avgPool') reads += l.outputShape.reduce((a, b) => a + b, 1) * l.poolSize[0] * l.poolSize[1];
+  return reads;
+}
+
+/**
+ * The energy of each base run from the events it counted, on the chip preset of its dataflow
+ * (`isaac`, `cascade`, `neural-pim`: the architectures `npim cost` compares, resolved with the
+ * default component library). A run whose array, cell or DAC settings differ from the preset's, an
+ * injection run and the ideal reference get no energy, with the reason.
+ */
+export function runEnergies(
+  runs: Array<{ result: SimulationResult; cfg: SimulationConfig }>,
+  net: { layers: ReadonlyArray<Layer<unknown>> },
+  lib: ComponentLibrary = defaultComponentLibrary(),
+  archs: ResolvedArchitecture[] = resolveArchitectures(defaultArchitectures(), lib),
+): RunEnergyEntry[] {
+  const poolingReads = poolingReadsOf(net);
+  return runs.map(({ result: r, cfg }, i): RunEnergyEntry => {
+    const entry = { dataflow: r.dataflow };
+    if (r.mode === 'sinad-injection') return { ...entry, energy: null, note: 'noise injection: no hardware to cost' };
+    const arch = archs.find((a) => a.name === r.dataflow);
+    if (!arch) return { ...entry, energy: null, note: 'no hardware (exact reference)' };
+    const same =
+      arch.spec.array.rows === cfg.arrayRows && arch.spec.array.cellBits === cfg.cellBits && arch.spec.dacBits === dacBitsOf(cfg);
+    if (!same)
+      return {
+        ...entry,
+        energy: null,
+        note: `the run's arrays (${cfg.arrayRows} rows, ${cfg.cellBits}-bit cells, ${dacBitsOf(cfg)}-bit DACs) differ from the ${arch.name} chip's`,
+      };
+    const energy = runEnergy(arch, lib, r.events, {
+      images: r.images,
+      gMaxSiemens: cfg.device.gMaxSiemens,
+      poolingReads,
+      name: `run${i}`,
+    });
+    const simulatedPerGroup =
+      r.events.reduce((a, e) => a + e.conversions, 0) /
+      Math.max(
+        1,
+        r.events.reduce((a, e) => a + e.groupProducts, 0),
+      );
+    const note =
+      Math.abs(simulatedPerGroup - arch.conversionsPerGroup) > 1e-9
+        ? `charged the ${simulatedPerGroup} conversions per weight group the simulator performed; the ${arch.name} chip's cost model charges ${arch.conversionsPerGroup} (summing amplifiers, not simulated)`
+        : undefined;
+    return { ...entry, energy, ...(note ? { note } : {}) };
+  });
 }
 
 /** Loads the Neural-PIM peripherals once, for the first configuration that needs them. */
@@ -127,7 +194,9 @@ export async function runSimulations(
     drawsBefore += unit.cfg.draws;
   }
   onDraws?.(drawsTotal, drawsTotal, 'done');
-  return assembleSimulation(dataflows, sweeps, units, results);
+  const report = assembleSimulation(dataflows, sweeps, units, results);
+  const runs = units.flatMap((u, i) => (u.kind === 'result' ? [{ result: results[i], cfg: u.cfg }] : []));
+  return { ...report, energy: runEnergies(runs, w.net) };
 }
 
 /** Writes results.json, results.md and the sweep plots into `dir`. */
@@ -146,16 +215,6 @@ export async function writeSimulationReport(dir: string, r: SimulationReport, co
       ),
     );
   }
-  if (r.sinadSweep?.length) {
-    await writePlot(
-      path.join(dir, 'accuracy-vs-sinad.svg'),
-      sweepPlot(
-        'Accuracy vs injected SINAD',
-        'SINAD of every layer (dB)',
-        r.sinadSweep.map((s) => ({ x: s.sinadDb, accuracy: s.accuracy, accuracyStd: s.accuracyStd, series: 'noise injection' })),
-        'linear',
-        r.results[0]?.referenceAccuracy,
-      ),
-    );
-  }
+  if (r.sinadSweep?.length) await writePlot(path.join(dir, 'accuracy-vs-sinad.svg'), sinadSweepPlot(r));
+  if (r.energy?.some((e) => e.energy)) await writePlot(path.join(dir, RUN_ENERGY_PLOT_FILE), energyBreakdownRunPlot(r.energy, r.model));
 }

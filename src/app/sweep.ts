@@ -20,10 +20,12 @@ import { combineDraws, prepareSimulation, simulateDraw, type PreparedSimulation,
 import type { SimulationReport } from '../report/simulation-report.ts';
 import { variantsMarkdown, variantsSummary, type VariantsSummary } from '../report/variants-report.ts';
 import { prepareWorkload } from './prepare-workload.ts';
+import { importLayersModel } from './import-model.ts';
 import { DEFAULT_NNADC_MODELS, DEFAULT_NNSA_MODEL } from './load-peripherals.ts';
 import {
   assembleSimulation,
   peripheralsLoader,
+  runEnergies,
   simulationUnits,
   writeSimulationReport,
   type SimulationSweeps,
@@ -313,6 +315,8 @@ export async function mergeShards(dir: string, out: string): Promise<MergeOutcom
   const info = new Map(shards.flatMap((s) => s.units.map((u) => [unitKey(u.variant, u.unit), u] as const)));
   const workloads = new Set(shards.map((s) => s.workload));
   ensure(workloads.size === 1, `the shards ran on different images: ${[...workloads].join(' / ')}`);
+  // The network's layers, for the energy of each run (pooling reads); its weights are not needed.
+  const { network } = await importLayersModel(plan.modelPath);
   const reports: SimulationReport[] = [];
   for (const v of planVariants(plan)) {
     const units = variantUnits(plan, v, variantConfig(plan, v));
@@ -326,10 +330,12 @@ export async function mergeShards(dir: string, out: string): Promise<MergeOutcom
       const wallSeconds = ui.prepareSeconds + outcomes.reduce((a, o) => a + o.wallSeconds, 0);
       return combineDraws(unit.cfg, { ...ui, ranges: ui.ranges }, outcomes, { wallSeconds });
     });
+    const runs = units.flatMap((u, i) => (u.kind === 'result' ? [{ result: results[i], cfg: u.cfg }] : []));
     const report: SimulationReport = {
       workload: [...workloads][0],
       model: displayPath(plan.model),
       ...assembleSimulation(v.dataflows as SimDataflow[], plan.sweeps, units, results),
+      energy: runEnergies(runs, network),
     };
     // The configuration as planned (the object `npim simulate` writes), not the re-parsed copy.
     await writeSimulationReport(plan.variants ? path.join(out, 'variants', v.dir) : out, report, v.config as unknown as SimulationConfig);

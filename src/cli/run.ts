@@ -57,7 +57,7 @@ export function registerRun(program: Command): void {
             opts.model = trained.dnn;
           }
           const cfg = await simulationConfigFrom(simOpts);
-          const { report, comparison, seconds } = await runMainJob({
+          const { report, comparison, chain, seconds } = await runMainJob({
             config: cfg,
             dataflows,
             sweeps,
@@ -69,7 +69,7 @@ export function registerRun(program: Command): void {
             startedMs: started,
           });
           printResult(global, { simulation: report, cost: comparisonJson(comparison), wallSeconds: seconds }, () =>
-            mainJobText(report, comparison, path.join(opts.out, 'report.md'), seconds),
+            mainJobText(report, comparison, path.join(opts.out, 'report.md'), seconds, chain),
           );
         },
         { stage: !opts.retrain },

@@ -169,7 +169,7 @@ export function registerSimulate(program: Command): void {
         if (opts.out) {
           await writeSimulationReport(opts.out, report, cfg);
           info(
-            `wrote results.json, results.md${r.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${r.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${opts.out}`,
+            `wrote results.json, results.md${r.energy?.some((e) => e.energy) ? ', energy-breakdown-run.svg' : ''}${r.sigmaSweep ? ', accuracy-vs-sigma.svg' : ''}${r.sinadSweep ? ', accuracy-vs-sinad.svg' : ''} to ${opts.out}`,
           );
         }
         printResult(global, report, () => simulationMarkdown(report));

@@ -12,7 +12,7 @@
  * level-step matrices.
  */
 import type { Rng } from '../core/rng.ts';
-import { gMinSiemens, type RramConfig } from '../device/rram.ts';
+import { gMinSiemens, levelConductance, type RramConfig } from '../device/rram.ts';
 import type { QuantizedCrossbar, QuantizedNetwork } from '../dnn/quantize.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { layerProgrammingRng, programLevels, rowBlockLevels, rowBlockStreamLabel } from './dnn-weights.ts';
@@ -26,6 +26,8 @@ export interface ProgrammedTile {
   levels: Float32Array;
   /** Per-read variance of each device in level steps² (only when read noise is on). */
   readVariance: Float32Array | null;
+  /** Summed programmed conductance of each row's devices (both of every pair), siemens: the read drive's load. */
+  rowSiemens: Float64Array;
 }
 
 /** A programmed crossbar layer. */
@@ -74,6 +76,12 @@ export function programLayer(
     const levels = new Float32Array(rows * width);
     const readVariance = device.readNoiseSigma > 0 ? new Float32Array(rows * width) : null;
     const variance = (x: number): number => ((device.readNoiseSigma * x) / step) ** 2;
+    const rowSiemens = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (let c = r * columns; c < (r + 1) * columns; c++) sum += g[c];
+      rowSiemens[r] = sum;
+    }
     if (differential) {
       for (let i = 0; i < levels.length; i++) {
         levels[i] = (g[2 * i] - g[2 * i + 1]) / step;
@@ -85,9 +93,27 @@ export function programLayer(
         if (readVariance) readVariance[i] = variance(g[i]);
       }
     }
-    tiles.push({ rowStart, rows, levels, readVariance });
+    tiles.push({ rowStart, rows, levels, readVariance, rowSiemens });
   }
   return { fanIn: layer.fanIn, fanOut: layer.fanOut, slices, cellBits, columns: differential ? columns / 2 : columns, differential, tiles };
+}
+
+/** Summed conductance of each fan-in row's devices of a layer programmed exactly (nominal levels), siemens. */
+export function nominalRowSiemens(layer: QuantizedCrossbar, device: RramConfig): Float64Array {
+  const cellBits = device.levelBits;
+  const table = Array.from({ length: 2 ** cellBits }, (_, i) => levelConductance(device, i));
+  const levels = rowBlockLevels(layer.weights, layer.fanOut, 0, layer.fanIn, WEIGHT_MAGNITUDE_BITS, cellBits);
+  const width = levels.length / layer.fanIn;
+  const out = new Float64Array(layer.fanIn);
+  for (let k = 0; k < layer.fanIn; k++) for (let c = k * width; c < (k + 1) * width; c++) out[k] += table[levels[c]];
+  return out;
+}
+
+/** Summed programmed conductance of each fan-in row of a programmed layer, siemens. */
+export function programmedRowSiemens(prog: ProgrammedLayer): Float64Array {
+  const out = new Float64Array(prog.fanIn);
+  for (const t of prog.tiles) out.set(t.rowSiemens, t.rowStart);
+  return out;
 }
 
 /**

@@ -1,10 +1,22 @@
 /** The report of the main job (`npim run`): report.md and the summary printed on stdout (no I/O). */
 import type { Comparison } from '../cost/evaluate.ts';
 import { comparisonMarkdown, comparisonText } from './cost-report.ts';
-import { simulationMarkdown, simulationTable, type SimulationReport } from './simulation-report.ts';
+import { chainMarkdown } from './chain-report.ts';
+import type { ChainResult } from '../simulator/chain.ts';
+import { runEnergyTable, simulationMarkdown, simulationTable, type SimulationReport } from './simulation-report.ts';
+
+/** File name of the simulated run's energy breakdown plot, written beside report.md. */
+export const RUN_ENERGY_PLOT_FILE = 'energy-breakdown-run.svg';
 
 /** The Markdown of `report.md`: accuracy on the accelerator, then energy, throughput and area. */
-export function mainReportMarkdown(report: SimulationReport, comparison: Comparison, backendName: string, seconds: number): string {
+export function mainReportMarkdown(
+  report: SimulationReport,
+  comparison: Comparison,
+  backendName: string,
+  seconds: number,
+  chain: ChainResult[] | null = null,
+): string {
+  const npim = report.results.find((r) => r.dataflow === 'neural-pim');
   return [
     '# neural-pim report',
     '',
@@ -13,6 +25,21 @@ export function mainReportMarkdown(report: SimulationReport, comparison: Compari
     '## Accuracy on the accelerator',
     '',
     simulationMarkdown(report).replace(/^# .*\n\n/, ''),
+    ...(report.energy?.some((e) => e.energy)
+      ? [`![Energy per inference of the simulated run by component](${RUN_ENERGY_PLOT_FILE})`, '']
+      : []),
+    ...(chain
+      ? [
+          "## Neural-PIM SINAD: the reference design's random-kernel measurement beside the real layers",
+          '',
+          'Both conventions: RMS-referred, 10·log10((P_signal + P_noise)/P_noise); peak-referred, 20·log10(max|x| / RMS error), the',
+          'convention of noise injection and of the rule that about 45 dB is needed. Random kernels on uniformly random inputs use the',
+          "converters' whole range; real layers' partial sums sit lower in it.",
+          '',
+          chainMarkdown(chain, npim),
+          '',
+        ]
+      : []),
     '## Energy, throughput and area (nine ImageNet benchmarks)',
     '',
     comparisonMarkdown(comparison, { command: 'npim run' }).replace(/^# .*\n/, ''),
@@ -20,12 +47,32 @@ export function mainReportMarkdown(report: SimulationReport, comparison: Compari
 }
 
 /** The text summary of the main job: the accuracy table, the cost comparison, where the report is. */
-export function mainJobText(report: SimulationReport, comparison: Comparison, reportPath: string, seconds: number): string {
+export function mainJobText(
+  report: SimulationReport,
+  comparison: Comparison,
+  reportPath: string,
+  seconds: number,
+  chain: ChainResult[] | null = null,
+): string {
   return [
     `LeNet-5 on ${report.workload}`,
     '',
     simulationTable(report.results),
     '',
+    ...(report.energy?.some((e) => e.energy)
+      ? ['Accuracy and energy per inference from the same run:', '', runEnergyTable(report), '']
+      : []),
+    ...(chain
+      ? [
+          'Neural-PIM SINAD, RMS- and peak-referred: random-kernel array (reference design) beside the real layers:',
+          '',
+          chainMarkdown(
+            chain,
+            report.results.find((r) => r.dataflow === 'neural-pim'),
+          ),
+          '',
+        ]
+      : []),
     comparisonText(comparison),
     '',
     `report: ${reportPath} (${seconds.toFixed(0)} s)`,

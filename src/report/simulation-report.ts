@@ -3,6 +3,22 @@ import type { SimDataflow } from '../chip/simulation-config.ts';
 import type { SimulationResult } from '../simulator/simulate.ts';
 import type { PlotSpec } from './plot.ts';
 import { linePlot } from './plot.ts';
+import { CATEGORY_LABELS, ENERGY_CATEGORIES } from '../cost/evaluate.ts';
+import type { RunEnergy } from '../cost/run-energy.ts';
+import { formatNumber } from './cost-report.ts';
+
+/** The energy of one base run of a simulation (null when it has no hardware to cost, with the reason). */
+export interface RunEnergyEntry {
+  dataflow: SimDataflow;
+  energy: RunEnergy | null;
+  note?: string;
+}
+
+/** A SINAD for a table: 'exact' when capped (no error), '–' when not measured. */
+function sinadCell(db: number | undefined): string {
+  if (db === undefined || Number.isNaN(db)) return '–';
+  return Number.isFinite(db) && db < 199 ? db.toFixed(1) : 'exact';
+}
 
 const pct = (x: number): string => (100 * x).toFixed(2);
 
@@ -14,24 +30,126 @@ function accuracyCell(r: Pick<SimulationResult, 'accuracyMean' | 'accuracyStd' |
 /** One Markdown table row per result. */
 export function simulationTable(results: SimulationResult[]): string {
   const head =
-    '| dataflow | mode | σ | images × draws | accuracy (%) mean ± std | 8-bit reference (%) | Δ (pp) | hardware SINAD (dB, mean of layers) | A/D conversions per image |';
-  const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|';
+    '| dataflow | mode | σ | images × draws | accuracy (%) mean ± std | 8-bit reference (%) | Δ (pp) | SINAD RMS-referred (dB, mean of layers) | SINAD peak-referred (dB, mean of layers) | A/D conversions per image |';
+  const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|';
   const rows = results.map(
     (r) =>
-      `| ${r.dataflow} | ${r.mode} | ${r.sigma} | ${r.images} × ${r.draws} | ${accuracyCell(r)} | ${pct(r.referenceAccuracy)} | ${((r.accuracyMean - r.referenceAccuracy) * 100).toFixed(2)} | ${Number.isFinite(r.sinadMeanDb) && r.sinadMeanDb < 199 ? r.sinadMeanDb.toFixed(1) : 'exact'} | ${Math.round(r.conversionsTotal / r.images).toLocaleString('en-US')} |`,
+      `| ${r.dataflow} | ${r.mode} | ${r.sigma} | ${r.images} × ${r.draws} | ${accuracyCell(r)} | ${pct(r.referenceAccuracy)} | ${((r.accuracyMean - r.referenceAccuracy) * 100).toFixed(2)} | ${sinadCell(r.sinadMeanDb)} | ${sinadCell(r.sinadPeakMeanDb)} | ${Math.round(r.conversionsTotal / r.images).toLocaleString('en-US')} |`,
   );
   return [head, sep, ...rows].join('\n');
 }
 
-/** Per-layer SINAD table. */
+/** Per-layer SINAD table, both conventions (RMS-referred as measured on outputs; peak-referred as injection uses). */
 export function sinadTable(results: SimulationResult[]): string {
   const layers = results[0]?.sinad.map((s) => s.layer) ?? [];
-  const head = `| dataflow | ${layers.join(' | ')} |`;
-  const sep = `|---|${layers.map(() => '---:').join('|')}|`;
-  const rows = results.map(
-    (r) => `| ${r.dataflow} | ${r.sinad.map((s) => (s.sinadDb >= 199 ? 'exact' : s.sinadDb.toFixed(1))).join(' | ')} |`,
-  );
+  const head = `| dataflow | convention | ${layers.join(' | ')} |`;
+  const sep = `|---|---|${layers.map(() => '---:').join('|')}|`;
+  const rows = results.flatMap((r) => [
+    `| ${r.dataflow} | RMS-referred | ${r.sinad.map((s) => sinadCell(s.sinadDb)).join(' | ')} |`,
+    `| ${r.dataflow} | peak-referred | ${layers.map((_, i) => sinadCell(r.sinadPeak?.[i]?.sinadDb)).join(' | ')} |`,
+  ]);
   return [head, sep, ...rows].join('\n');
+}
+
+function joules(j: number): string {
+  if (j >= 1e-3) return `${formatNumber(j * 1e3)} mJ`;
+  if (j >= 1e-6) return `${formatNumber(j * 1e6)} µJ`;
+  return `${formatNumber(j * 1e9)} nJ`;
+}
+
+function secondsCell(s: number): string {
+  if (s >= 1e-3) return `${formatNumber(s * 1e3)} ms`;
+  if (s >= 1e-6) return `${formatNumber(s * 1e6)} µs`;
+  return `${formatNumber(s * 1e9)} ns`;
+}
+
+/**
+ * Accuracy and energy per inference of each base run, from the same run: the energy is charged
+ * on the events the run counted (draw 0), with its breakdown, latency and throughput.
+ */
+export function runEnergyTable(r: Pick<SimulationReport, 'results' | 'energy'>): string {
+  const head = `| dataflow | accuracy (%) | energy / inference | dynamic | static | ${ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]).join(' | ')} | latency | inferences/s | analytic energy (default activity) |`;
+  const sep = `|---|---:|---:|---:|---:|${ENERGY_CATEGORIES.map(() => '---:').join('|')}|---:|---:|---:|`;
+  const rows = (r.energy ?? []).flatMap((e, i) => {
+    const res = r.results[i];
+    const acc = res ? pct(res.accuracyMean) : '–';
+    if (!e.energy) return [];
+    const en = e.energy;
+    return [
+      `| ${e.dataflow} | ${acc} | ${joules(en.energyJoules)} | ${joules(en.dynamicEnergyJoules)} | ${joules(en.staticEnergyJoules)} | ${ENERGY_CATEGORIES.map((k) => `${((100 * en.energyByCategory[k]) / en.energyJoules).toFixed(1)}%`).join(' | ')} | ${secondsCell(en.latencySeconds)} | ${formatNumber(en.inferencesPerSecond)} | ${joules(en.analyticEnergyJoules)} |`,
+    ];
+  });
+  const notes = (r.energy ?? []).filter((e) => e.note).map((e) => `- ${e.dataflow}: ${e.note}.`);
+  return [head, sep, ...rows, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+/** Stacked bars of the energy per inference of each costed run, by category (nJ). */
+export function energyBreakdownRunPlot(entries: RunEnergyEntry[], model: string): PlotSpec {
+  const values = entries.flatMap((e) =>
+    e.energy
+      ? ENERGY_CATEGORIES.map((k, order) => ({
+          dataflow: e.dataflow,
+          component: CATEGORY_LABELS[k],
+          order,
+          energyNanojoules: e.energy!.energyByCategory[k] * 1e9,
+        }))
+      : [],
+  );
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: { text: 'Energy per inference of the simulated run, by component', subtitle: `${model}: events counted in draw 0` },
+    width: 60 * Math.max(1, entries.filter((e) => e.energy).length) + 40,
+    height: 260,
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'dataflow', type: 'nominal', sort: entries.map((e) => e.dataflow), title: null },
+      y: { field: 'energyNanojoules', type: 'quantitative', stack: 'zero', title: 'energy per inference (nJ)' },
+      color: {
+        field: 'component',
+        type: 'nominal',
+        sort: ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]),
+        title: 'component',
+        legend: { labelLimit: 400 },
+      },
+      order: { field: 'order', type: 'quantitative' },
+    },
+  };
+}
+
+/**
+ * Accuracy versus injected SINAD, on the injection's peak-referred axis, with each hardware run
+ * placed at its measured peak-referred SINAD (mean of layers) so that measured and injected are
+ * compared in the same convention.
+ */
+export function sinadSweepPlot(r: Pick<SimulationReport, 'results' | 'sinadSweep'>): PlotSpec {
+  const base = sweepPlot(
+    'Accuracy vs injected SINAD (peak-referred)',
+    'SINAD of every layer, peak-referred: 20·log10(max|x| / RMS error) (dB)',
+    (r.sinadSweep ?? []).map((s) => ({ x: s.sinadDb, accuracy: s.accuracy, accuracyStd: s.accuracyStd, series: 'noise injection' })),
+    'linear',
+    r.results[0]?.referenceAccuracy,
+  ) as PlotSpec & { layer?: unknown[] };
+  const measured = r.results
+    .filter((x) => x.dataflow !== 'ideal' && x.mode !== 'sinad-injection' && Number.isFinite(x.sinadPeakMeanDb) && x.sinadPeakMeanDb < 199)
+    .map((x) => ({ x: x.sinadPeakMeanDb, y: 100 * x.accuracyMean, label: `${x.dataflow} (measured)` }));
+  if (!measured.length || !base.layer) return base;
+  return {
+    ...base,
+    layer: [
+      ...base.layer,
+      {
+        data: { values: measured },
+        mark: { type: 'point', shape: 'diamond', size: 90, filled: true, color: '#000' },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+      },
+      {
+        data: { values: measured },
+        mark: { type: 'text', align: 'left', dx: 6, dy: 10, color: '#000' },
+        encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
+      },
+    ],
+  } as PlotSpec;
 }
 
 /** Accuracy versus a swept variable, one series per dataflow. */
@@ -86,7 +204,13 @@ export interface SimulationReport {
   results: SimulationResult[];
   sigmaSweep?: Array<{ dataflow: SimDataflow; sigma: number; accuracy: number; accuracyStd: number; sinadMeanDb: number }>;
   sigmaAtOnePointLoss?: Array<{ dataflow: SimDataflow; sigma: number | null }>;
-  sinadSweep?: Array<{ sinadDb: number; accuracy: number; accuracyStd: number }>;
+  /**
+   * Accuracy vs injected SINAD: `sinadDb` is the injected, peak-referred SINAD; the measured RMS-
+   * and peak-referred SINAD of the injected outputs (mean of layers) are kept beside it.
+   */
+  sinadSweep?: Array<{ sinadDb: number; accuracy: number; accuracyStd: number; measuredRmsSinadDb?: number; measuredPeakSinadDb?: number }>;
+  /** Energy per inference of each base run (same order as `results`). */
+  energy?: RunEnergyEntry[];
 }
 
 /** Markdown report of a simulation. */
@@ -98,10 +222,19 @@ export function simulationMarkdown(r: SimulationReport): string {
     '',
     simulationTable(r.results),
     '',
-    'Hardware SINAD per crossbar layer (dB, layer fed its reference inputs):',
+    'Hardware SINAD per crossbar layer (dB, layer fed its reference inputs), in both conventions: RMS-referred,',
+    '10·log10((P_signal + P_noise)/P_noise) on the rescaled outputs; peak-referred, 20·log10(max|x| / RMS error) on',
+    'the accumulations, the convention of `--inject-sinad` and of the rule that about 45 dB is needed:',
     '',
     sinadTable(r.results),
   ];
+  if (r.energy?.some((e) => e.energy))
+    parts.push(
+      '',
+      'Accuracy and energy per inference from the same run (events counted in draw 0 on the chip preset of each dataflow; `cost/run-energy.ts`):',
+      '',
+      runEnergyTable(r),
+    );
   const ranges = r.results.find((x) => x.ranges)?.ranges;
   if (ranges)
     parts.push(
@@ -119,9 +252,9 @@ export function simulationMarkdown(r: SimulationReport): string {
   if (r.sinadSweep)
     parts.push(
       '',
-      '| injected SINAD (dB) | accuracy (%) |',
-      '|---:|---:|',
-      ...r.sinadSweep.map((s) => `| ${s.sinadDb} | ${(100 * s.accuracy).toFixed(2)} |`),
+      '| injected SINAD, peak-referred (dB) | measured RMS-referred (dB) | accuracy (%) |',
+      '|---:|---:|---:|',
+      ...r.sinadSweep.map((s) => `| ${s.sinadDb} | ${sinadCell(s.measuredRmsSinadDb)} | ${(100 * s.accuracy).toFixed(2)} |`),
     );
   return parts.join('\n') + '\n';
 }

@@ -14,7 +14,9 @@ import { dacBitsOf, dataflowOf, type Calibration, type DataflowExecutor } from '
 import { simulationInputCycles } from '../dataflows/common.ts';
 import type { SimulationConfig } from '../chip/simulation-config.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
-import { programNetwork, type ProgrammedLayer } from '../mapping/programmed-tiles.ts';
+import { nominalRowSiemens, programmedRowSiemens, programNetwork, type ProgrammedLayer } from '../mapping/programmed-tiles.ts';
+import { countDrive, sliceTables, zeroRunEvents, type LayerRunEvents } from '../dataflows/run-events.ts';
+import { INPUT_BITS } from '../dataflows/common.ts';
 
 export { INPUT_BITS, tilePartialSums } from '../dataflows/common.ts';
 export type { Calibration } from '../dataflows/index.ts';
@@ -31,8 +33,8 @@ export interface DrawPlan {
   drawSeed: number;
 }
 
-/** Conversions counted per crossbar layer index. */
-export type ConversionCounts = Array<[number, { conversions: number; groupProducts: number }]>;
+/** Events counted per crossbar layer index (conversions, drive, structure; see `dataflows/run-events.ts`). */
+export type ConversionCounts = Array<[number, LayerRunEvents]>;
 
 /** Whether a configuration programs crossbars (hardware path) for its draws. */
 export function programsCrossbars(cfg: SimulationConfig): boolean {
@@ -75,12 +77,23 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
           streams: { readNoise: () => noiseRng, inject: () => injectRng, buffer: () => bufferRng },
         })
       : null;
-  const counts = new Map<number, { conversions: number; groupProducts: number }>();
+  const counts = new Map<number, LayerRunEvents>();
+  // The read drive's load: the draw's programmed conductances, or the nominal ones when the run programs none.
+  const programmed = new Map(plan.programmed);
+  const rowSiemens = new Map<number, Float64Array>();
+  const tables = sliceTables(INPUT_BITS, dacBits);
 
   const matmul: CrossbarMatmul = (layer, index, codes, rows) => {
-    const count = counts.get(index) ?? { conversions: 0, groupProducts: 0 };
+    const count = counts.get(index) ?? zeroRunEvents();
     counts.set(index, count);
     count.groupProducts += rows * layer.fanOut * Math.ceil(layer.fanIn / cfg.arrayRows);
+    let siemens = rowSiemens.get(index);
+    if (!siemens) {
+      const prog = programmed.get(index);
+      siemens = prog ? programmedRowSiemens(prog) : nominalRowSiemens(layer, cfg.device);
+      rowSiemens.set(index, siemens);
+    }
+    countDrive(count, tables, codes, rows, layer.fanIn, siemens);
     if (!executor) {
       // SINAD injection instead of hardware.
       const acc = exactMatmul(layer, index, codes, rows);

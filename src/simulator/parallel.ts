@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { runQuantized } from '../dnn/quantize.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { drawHardware, type ConversionCounts, type DrawPlan } from './engine.ts';
+import { addRunEvents, zeroRunEvents, type LayerRunEvents } from '../dataflows/run-events.ts';
 
 /** Result of running a draw on some images. */
 export interface DrawOutput {
@@ -111,14 +112,13 @@ export async function runDraw(plan: DrawPlan, images: Uint8Array, count: number,
   const classes = outs[0].logits.length / Math.min(count, perWorker * batchSize);
   const logits = new Float64Array(count * classes);
   let offset = 0;
-  const counts = new Map<number, { conversions: number; groupProducts: number }>();
+  const counts = new Map<number, LayerRunEvents>();
   for (const o of outs) {
     logits.set(o.logits, offset);
     offset += o.logits.length;
     for (const [i, c] of o.counts) {
-      const t = counts.get(i) ?? { conversions: 0, groupProducts: 0 };
-      t.conversions += c.conversions;
-      t.groupProducts += c.groupProducts;
+      const t = counts.get(i) ?? zeroRunEvents();
+      addRunEvents(t, c);
       counts.set(i, t);
     }
   }

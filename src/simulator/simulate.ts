@@ -18,6 +18,7 @@ import type { SimulationConfig } from '../chip/simulation-config.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
 import { drawHardware, programDraw, type Calibration, type DrawPlan } from './engine.ts';
 import { drawSeedOf } from '../mapping/dnn-weights.ts';
+import { zeroRunEvents, type LayerRunEvents } from '../dataflows/run-events.ts';
 import { defaultWorkers, runDraw } from './parallel.ts';
 
 /** Images and labels to simulate, plus images for calibration (ranges, buffer gains). */
@@ -36,6 +37,14 @@ export interface LayerConversions {
   groupProducts: number;
 }
 
+/** Counted events of one crossbar layer in a run (draw 0, all images): its shape and {@link LayerRunEvents}. */
+export interface RunLayerEvents extends LayerRunEvents {
+  layer: string;
+  kind: QuantizedCrossbar['kind'];
+  fanIn: number;
+  fanOut: number;
+}
+
 /** Result of {@link simulate}. */
 export interface SimulationResult {
   dataflow: SimulationConfig['dataflow'];
@@ -52,10 +61,25 @@ export interface SimulationResult {
   /** Conversions performed in draw 0, per crossbar layer, and their total. */
   conversions: LayerConversions[];
   conversionsTotal: number;
-  /** Hardware SINAD of each crossbar layer (dB), measured on the layer's own reference inputs, mean over draws. */
+  /**
+   * Events the cost model charges, counted in draw 0 per crossbar layer over all images (the
+   * energy of the run is computed from them by `cost/run-energy.ts`).
+   */
+  events: RunLayerEvents[];
+  /**
+   * Hardware SINAD of each crossbar layer (dB), RMS-referred: 10·log10((P_signal + P_noise)/P_noise)
+   * on the layer's rescaled outputs, measured on its own reference inputs, mean over draws.
+   */
   sinad: Array<{ layer: string; sinadDb: number }>;
-  /** Mean of the layers' SINAD (dB). */
+  /** Mean of the layers' RMS-referred SINAD (dB). */
   sinadMeanDb: number;
+  /**
+   * The same measurement peak-referred, the convention of `--inject-sinad` (σ = max|x|/10^(SINAD/20))
+   * and of the "about 45 dB needed" rule: 20·log10(max|x| / RMS error) on the layer's accumulations.
+   */
+  sinadPeak: Array<{ layer: string; sinadDb: number }>;
+  /** Mean of the layers' peak-referred SINAD (dB). */
+  sinadPeakMeanDb: number;
   /** Neural-PIM: the converter range chosen for each crossbar layer. */
   ranges?: Array<{ layer: string; rangeFraction: number; sensingGain: number }>;
   wallSeconds: number;
@@ -85,7 +109,22 @@ export function captureLayerInputs(net: QuantizedNetwork, images: Uint8Array): M
   return new Map([...captured].map(([k, v]) => [k, v[0]]));
 }
 
-/** SINAD in dB of `hw` against `ref`: 10·log10((P_signal + P_noise)/P_noise). */
+/**
+ * Peak-referred SINAD in dB of `hw` against `ref`: 20·log10(max|ref| / RMS(hw − ref)), the
+ * convention of noise injection at σ = max|x|/10^(SINAD/20).
+ */
+export function peakSinadDb(ref: ArrayLike<number>, hw: ArrayLike<number>): number {
+  let peak = 0;
+  let pn = 0;
+  for (let i = 0; i < ref.length; i++) {
+    peak = Math.max(peak, Math.abs(ref[i]));
+    pn += (hw[i] - ref[i]) ** 2;
+  }
+  if (pn === 0) return Infinity;
+  return 10 * Math.log10((peak * peak) / (pn / ref.length));
+}
+
+/** RMS-referred SINAD in dB of `hw` against `ref`: 10·log10((P_signal + P_noise)/P_noise). */
 export function sinadDb(ref: ArrayLike<number>, hw: ArrayLike<number>): number {
   let ps = 0;
   let pn = 0;
@@ -122,8 +161,12 @@ export interface DrawOutcome {
   accuracy: number;
   /** Conversions of this draw per crossbar layer (the run reports draw 0's). */
   conversions: LayerConversions[];
-  /** Hardware SINAD of each crossbar layer (dB, capped at 200), in layer order. */
+  /** Counted events per crossbar layer (absent in outcomes stored before they were counted). */
+  events?: RunLayerEvents[];
+  /** Hardware SINAD of each crossbar layer (dB, RMS-referred, capped at 200), in layer order. */
   sinadDb: number[];
+  /** The same, peak-referred (absent in outcomes stored before it was measured). */
+  sinadPeakDb?: number[];
   hardwareSeconds: number;
 }
 
@@ -194,20 +237,30 @@ export async function simulateDraw(
     conversions: byIndex.get(index)?.conversions ?? 0,
     groupProducts: byIndex.get(index)?.groupProducts ?? 0,
   }));
+  const events = xbars.map(({ index, layer }) => ({
+    layer: layer.name,
+    kind: layer.kind,
+    fanIn: layer.fanIn,
+    fanOut: layer.fanOut,
+    ...(byIndex.get(index) ?? zeroRunEvents()),
+  }));
   // Hardware SINAD of each crossbar layer on its own reference inputs (streams of a batch index
   // no simulated batch uses).
   const hw = drawHardware(plan);
   hw.startBatch(-1);
   const sinad: number[] = [];
+  const sinadPeak: number[] = [];
   for (const { index, layer } of xbars) {
     const s = p.sinadInputs.get(index)!;
     const acc = hw.matmul(layer, index, s.codes, s.rows);
     const ref = exactMatmul(layer, index, s.codes, s.rows);
     // On the layer's real outputs: accumulations rescaled and biased as the tile does.
     sinad.push(Math.min(200, sinadDb(rescale(layer, ref, s.rows), rescale(layer, acc, s.rows))));
+    // Peak-referred on the accumulations, where injection adds its noise.
+    sinadPeak.push(Math.min(200, peakSinadDb(ref, acc)));
   }
   hw.dispose();
-  return { draw, accuracy, conversions, sinadDb: sinad, hardwareSeconds };
+  return { draw, accuracy, conversions, events, sinadDb: sinad, sinadPeakDb: sinadPeak, hardwareSeconds };
 }
 
 /**
@@ -226,10 +279,13 @@ export function combineDraws(
   const accuracyPerDraw = outcomes.map((o) => o.accuracy);
   const conversions = outcomes[0]?.conversions ?? [];
   const sinadSum = p.layers.map(() => 0);
+  const sinadPeakSum = p.layers.map(() => 0);
   for (const o of outcomes) o.sinadDb.forEach((s, i) => (sinadSum[i] += s));
+  for (const o of outcomes) (o.sinadPeakDb ?? o.sinadDb.map(() => NaN)).forEach((s, i) => (sinadPeakSum[i] += s));
   const mean = accuracyPerDraw.reduce((a, b) => a + b, 0) / accuracyPerDraw.length;
   const std = Math.sqrt(accuracyPerDraw.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, accuracyPerDraw.length - 1));
   const sinad = p.layers.map((layer, i) => ({ layer, sinadDb: sinadSum[i] / cfg.draws }));
+  const sinadPeak = p.layers.map((layer, i) => ({ layer, sinadDb: sinadPeakSum[i] / cfg.draws }));
   return {
     dataflow: cfg.dataflow,
     mode: cfg.injectSinadDb !== undefined ? 'sinad-injection' : cfg.mode,
@@ -243,8 +299,11 @@ export function combineDraws(
     referenceAccuracy: p.referenceAccuracy,
     conversions,
     conversionsTotal: conversions.reduce((a, c) => a + c.conversions, 0),
+    events: outcomes[0]?.events ?? [],
     sinad,
     sinadMeanDb: sinad.reduce((a, s) => a + s.sinadDb, 0) / Math.max(1, sinad.length),
+    sinadPeak,
+    sinadPeakMeanDb: sinadPeak.reduce((a, s) => a + s.sinadDb, 0) / Math.max(1, sinadPeak.length),
     ranges: p.ranges,
     wallSeconds: timing.wallSeconds,
     hardwareSeconds: outcomes.reduce((a, o) => a + o.hardwareSeconds, 0),

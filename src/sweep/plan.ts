@@ -102,6 +102,23 @@ export function planHash(plan: Omit<Plan, 'hash'>): string {
   return sha256(JSON.stringify(rest));
 }
 
+/** One crossbar layer's counted events in a shard outcome (`simulator/simulate.ts` `RunLayerEvents`). */
+const RunLayerEventsSchema = z
+  .object({
+    layer: z.string(),
+    kind: z.enum(['dense', 'conv2d']),
+    fanIn: z.number().int(),
+    fanOut: z.number().int(),
+    inputVectors: z.number(),
+    inputSliceSlots: z.number(),
+    drivenSlices: z.number(),
+    driveSiemens: z.number(),
+    driveSquareSum: z.number(),
+    conversions: z.number(),
+    groupProducts: z.number(),
+  })
+  .strict();
+
 /** Schema of a shard's result file. */
 export const ShardResultSchema = z
   .object({
@@ -132,7 +149,9 @@ export const ShardResultSchema = z
           draw: z.number().int(),
           accuracy: z.number(),
           conversions: z.array(z.object({ layer: z.string(), conversions: z.number(), groupProducts: z.number() }).strict()),
+          events: z.array(RunLayerEventsSchema).optional(),
           sinadDb: z.array(z.number()),
+          sinadPeakDb: z.array(z.number()).optional(),
           hardwareSeconds: z.number(),
           wallSeconds: z.number(),
         })

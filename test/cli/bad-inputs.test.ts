@@ -86,6 +86,8 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['eval', 'sa', 'models/nnsa-d4', '--points', '8'], /--points must be between 16 and 1000000/],
       [['eval', 'sa', 'models/nnadc-8b-r1'], /holds a model of kind 'nnadc', expected 'nnsa'/],
       [['eval', 'adc', 'models/nnadc-8b-r1', '--sine-samples', '1000'], /sine|power of two/i],
+      [['eval', 'chain', '--mc', '0'], /--mc must be at least 1/],
+      [['eval', 'chain', '--sigma', '0.025,3'], /--sigma values must be in \[0, 2\]/],
       [['export', 'models/mlp-mnist', '--format', 'csv', '--draw', '-1', '--out', path.join(out, 'm.csv')], /--draw/],
       [['export', 'models/nnadc-8b-r1', '--format', 'csv', '--draw', '2', '--out', path.join(out, 'm.csv')], /--draw.*DNN/],
       [['export', 'models/nnadc-8b-r1', '--format', 'csv', '--sigma', '-1', '--out', path.join(out, 'm.csv')], /--sigma/],

@@ -21,8 +21,11 @@ function result(accuracyPerDraw: number[]): SimulationResult {
     referenceAccuracy: 0.98,
     conversions: [],
     conversionsTotal: 1000,
+    events: [],
     sinad: [],
     sinadMeanDb: 40,
+    sinadPeak: [],
+    sinadPeakMeanDb: 45,
     wallSeconds: 1,
     hardwareSeconds: 1,
   };

@@ -17,6 +17,7 @@ function randomTile(seed: number, rows: number, columns: number, halfSteps: bool
       halfSteps ? (rng.int(7) - 3) / 2 : (rng.int(3) - 1) * (1 + 0.05 * rng.normal()),
     ),
     readVariance: null,
+    rowSiemens: new Float64Array(rows),
   };
 }
 

@@ -34,7 +34,7 @@ function dyadicLayer(seed: number, fanIn: number, fanOut: number, cellBits: numb
     const levels = Float32Array.from({ length: rows * columns }, () =>
       ties ? rng.int(2 * top + 1) - top + (rng.uniform() < 0.5 ? 0.5 : 0) : (rng.int(16 * top + 1) - 8 * top) / 8,
     );
-    tiles.push({ rowStart, rows, levels, readVariance: null });
+    tiles.push({ rowStart, rows, levels, readVariance: null, rowSiemens: new Float64Array(rows) });
   }
   return { fanIn, fanOut, slices, cellBits, columns, differential: true, tiles };
 }
