@@ -193,7 +193,8 @@ export function simulationConfig(overrides: unknown = {}, chip?: string | ChipDe
 /**
  * Simulates a prepared workload (see `prepareWorkload`) on the accelerator `cfg` describes, loading
  * the Neural-PIM peripheral models the configuration names when its dataflow needs them.
- * `onProgress` is called before each Monte Carlo draw with the stage, draws done and draws in all.
+ * `onProgress` is called as each batch of each Monte Carlo draw completes, with the stage (the
+ * draw), batches done and batches in all (draws × batches per draw).
  */
 export async function simulateWorkload(
   cfg: SimulationConfig,

@@ -7,7 +7,7 @@ import { sigmaAtLoss, simulationMarkdown, sinadSweepPlot, sweepPlot, type Simula
 import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
 import { loadPeripherals } from './load-peripherals.ts';
 import type { PreparedWorkload } from './prepare-workload.ts';
-import { simulate, type SimulationResult } from '../simulator/simulate.ts';
+import { simulate, simulationBatches, type SimulationResult } from '../simulator/simulate.ts';
 import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
 import { defaultArchitectures, resolveArchitectures, type ResolvedArchitecture } from '../cost/architectures.ts';
 import { defaultComponentLibrary, type ComponentLibrary } from '../cost/components.ts';
@@ -173,27 +173,27 @@ export async function runSimulations(
   w: PreparedWorkload,
   sweeps: SimulationSweeps,
   progress: (label: string) => void,
-  onDraws?: (drawsDone: number, drawsTotal: number, label: string) => void,
+  onBatches?: (batchesDone: number, batchesTotal: number, label: string) => void,
 ): Promise<Omit<SimulationReport, 'workload' | 'model'>> {
   const periph = peripheralsLoader();
   const data = { images: w.images, labels: w.labels };
   const units = simulationUnits(base, dataflows, sweeps);
   const results: SimulationResult[] = [];
-  // Draws of all runs, for a progress bar that moves with every draw rather than every run.
-  const drawsTotal = units.reduce((a, u) => a + u.cfg.draws, 0);
-  let drawsBefore = 0;
+  // Batches of every draw of all runs, for a progress bar that moves within a draw too.
+  const total = units.reduce((a, u) => a + simulationBatches(u.cfg, w.labels.length), 0);
+  let before = 0;
   for (const unit of units) {
     progress(unit.label);
-    onDraws?.(drawsBefore, drawsTotal, unit.label);
-    const started = drawsBefore;
+    onBatches?.(before, total, unit.label);
+    const started = before;
     results.push(
       await simulate(unit.cfg, w.net, data, await periph(unit.cfg), (stage, done) =>
-        onDraws?.(started + done, drawsTotal, `${unit.label}, ${stage}`),
+        onBatches?.(started + done, total, `${unit.label}, ${stage}`),
       ),
     );
-    drawsBefore += unit.cfg.draws;
+    before += simulationBatches(unit.cfg, w.labels.length);
   }
-  onDraws?.(drawsTotal, drawsTotal, 'done');
+  onBatches?.(total, total, 'done');
   const report = assembleSimulation(dataflows, sweeps, units, results);
   const runs = units.flatMap((u, i) => (u.kind === 'result' ? [{ result: results[i], cfg: u.cfg }] : []));
   return { ...report, energy: runEnergies(runs, w.net) };

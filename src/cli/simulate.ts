@@ -152,7 +152,7 @@ export function registerSimulate(program: Command): void {
       await writingTo(opts.out, async () => {
         const w = await prepareWorkload(opts.model, samples, opts.dataDir);
         info(`simulating ${w.description}`);
-        const bar = startProgress('simulate: Monte Carlo draws', 1);
+        const bar = startProgress('simulate: batches of all draws', 1);
         const r = await runSimulations(
           cfg,
           dataflows,

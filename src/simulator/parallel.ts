@@ -16,8 +16,11 @@ export interface DrawOutput {
   counts: ConversionCounts;
 }
 
-/** Runs `plan` on `images` in this thread; `firstBatch` is the global index of the first batch. */
-export function runDrawHere(plan: DrawPlan, images: Uint8Array, batchSize: number, firstBatch: number): DrawOutput {
+/**
+ * Runs `plan` on `images` in this thread; `firstBatch` is the global index of the first batch.
+ * `onBatch` is called as each batch completes (for progress).
+ */
+export function runDrawHere(plan: DrawPlan, images: Uint8Array, batchSize: number, firstBatch: number, onBatch?: () => void): DrawOutput {
   const hw = drawHardware(plan);
   const firstCrossbar = plan.net.layers.findIndex((l) => isCrossbar(l));
   let batch = firstBatch - 1;
@@ -25,10 +28,15 @@ export function runDrawHere(plan: DrawPlan, images: Uint8Array, batchSize: numbe
     const logits = runQuantized(plan.net, images, {
       batchSize,
       matmul: (layer, index, codes, rows) => {
-        if (index === firstCrossbar) hw.startBatch(++batch);
+        if (index === firstCrossbar) {
+          // The first crossbar of a new batch: the one before has completed.
+          if (batch >= firstBatch) onBatch?.();
+          hw.startBatch(++batch);
+        }
         return hw.matmul(layer, index, codes, rows);
       },
     });
+    onBatch?.();
     return { logits, counts: hw.counts() };
   } finally {
     hw.dispose();
@@ -61,7 +69,7 @@ function getWorker(): PooledWorker {
   return pw;
 }
 
-function runInWorker(plan: DrawPlan, images: Uint8Array, batchSize: number, firstBatch: number): Promise<DrawOutput> {
+function runInWorker(plan: DrawPlan, images: Uint8Array, batchSize: number, firstBatch: number, onBatch?: () => void): Promise<DrawOutput> {
   const pw = getWorker();
   pw.busy = true;
   return new Promise((resolve, reject) => {
@@ -70,7 +78,11 @@ function runInWorker(plan: DrawPlan, images: Uint8Array, batchSize: number, firs
       pw.worker.off('message', onMessage);
       pw.worker.off('error', onError);
     };
-    const onMessage = (m: { ok: true; output: DrawOutput } | { ok: false; error: string }): void => {
+    const onMessage = (m: { ok: true; output: DrawOutput } | { ok: false; error: string } | { batchDone: true }): void => {
+      if ('batchDone' in m) {
+        onBatch?.();
+        return;
+      }
       done();
       if (m.ok) resolve(m.output);
       else reject(new Error(m.error));
@@ -94,10 +106,17 @@ export function defaultWorkers(): number {
  * Runs a draw on `images` (`count` images of `inputSize` values) with up to `workers` threads.
  * A run of a single batch stays in this thread; otherwise batches are split evenly over the workers.
  */
-export async function runDraw(plan: DrawPlan, images: Uint8Array, count: number, batchSize: number, workers: number): Promise<DrawOutput> {
+export async function runDraw(
+  plan: DrawPlan,
+  images: Uint8Array,
+  count: number,
+  batchSize: number,
+  workers: number,
+  onBatch?: () => void,
+): Promise<DrawOutput> {
   const batches = Math.ceil(count / batchSize);
   const w = Math.min(workers, batches);
-  if (w <= 1) return runDrawHere(plan, images, batchSize, 0);
+  if (w <= 1) return runDrawHere(plan, images, batchSize, 0, onBatch);
   const inputSize = images.length / count;
   const perWorker = Math.ceil(batches / w);
   const jobs: Array<Promise<DrawOutput>> = [];
@@ -106,7 +125,7 @@ export async function runDraw(plan: DrawPlan, images: Uint8Array, count: number,
     const start = firstBatch * batchSize;
     const end = Math.min(count, (firstBatch + perWorker) * batchSize);
     if (start >= end) break;
-    jobs.push(runInWorker(plan, images.slice(start * inputSize, end * inputSize), batchSize, firstBatch));
+    jobs.push(runInWorker(plan, images.slice(start * inputSize, end * inputSize), batchSize, firstBatch, onBatch));
   }
   const outs = await Promise.all(jobs);
   const classes = outs[0].logits.length / Math.min(count, perWorker * batchSize);

@@ -87,7 +87,7 @@ export interface SimulationResult {
   hardwareSeconds: number;
 }
 
-/** Progress callback: what, done, total. */
+/** Progress callback: what, batches done, batches in all (over all draws, {@link simulationBatches}). */
 export type SimulationProgress = (stage: string, done: number, total: number) => void;
 
 function crossbarLayers(net: QuantizedNetwork): Array<{ index: number; layer: QuantizedCrossbar }> {
@@ -216,6 +216,7 @@ export async function simulateDraw(
   draw: number,
   drawSeed: number,
   onLogits?: (draw: number, logits: Float64Array) => void,
+  onBatch?: () => void,
 ): Promise<DrawOutcome> {
   const { cfg, net, data, xbars } = p;
   const plan: DrawPlan = {
@@ -227,7 +228,7 @@ export async function simulateDraw(
     drawSeed,
   };
   const t0 = performance.now();
-  const out = await runDraw(plan, data.images, p.count, cfg.batchSize, cfg.workers ?? defaultWorkers());
+  const out = await runDraw(plan, data.images, p.count, cfg.batchSize, cfg.workers ?? defaultWorkers(), onBatch);
   const hardwareSeconds = (performance.now() - t0) / 1000;
   const accuracy = accuracyOf(net, data, out.logits);
   onLogits?.(draw, out.logits);
@@ -310,6 +311,11 @@ export function combineDraws(
   };
 }
 
+/** Batches a simulation runs over all its draws: the steps {@link SimulationProgress} counts. */
+export function simulationBatches(cfg: Pick<SimulationConfig, 'draws' | 'batchSize'>, images: number): number {
+  return cfg.draws * Math.ceil(images / cfg.batchSize);
+}
+
 /** Runs the simulation: {@link prepareSimulation}, every draw ({@link simulateDraw}), {@link combineDraws}. */
 export async function simulate(
   cfg: SimulationConfig,
@@ -322,9 +328,12 @@ export async function simulate(
   const started = Date.now();
   const p = prepareSimulation(cfg, net, data, peripherals);
   const outcomes: DrawOutcome[] = [];
+  const batches = simulationBatches(cfg, p.count);
+  let done = 0;
   for (let d = 0; d < cfg.draws; d++) {
-    onProgress?.(`draw ${d + 1}/${cfg.draws}`, d, cfg.draws);
-    outcomes.push(await simulateDraw(p, d, drawSeedOf(cfg.seed, d), onLogits));
+    const stage = `draw ${d + 1}/${cfg.draws}`;
+    onProgress?.(stage, done, batches);
+    outcomes.push(await simulateDraw(p, d, drawSeedOf(cfg.seed, d), onLogits, () => onProgress?.(stage, ++done, batches)));
   }
   const layers = p.xbars.map((x) => x.layer.name);
   return combineDraws(cfg, { ...p, layers }, outcomes, { wallSeconds: (Date.now() - started) / 1000 });

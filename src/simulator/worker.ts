@@ -9,7 +9,7 @@ const ready = initBackend('auto');
 parentPort!.on('message', async (m: { plan: DrawPlan; images: Uint8Array; batchSize: number; firstBatch: number }) => {
   try {
     await ready;
-    const output = runDrawHere(m.plan, m.images, m.batchSize, m.firstBatch);
+    const output = runDrawHere(m.plan, m.images, m.batchSize, m.firstBatch, () => parentPort!.postMessage({ batchDone: true }));
     parentPort!.postMessage({ ok: true, output }, [output.logits.buffer as ArrayBuffer]);
   } catch (e) {
     parentPort!.postMessage({ ok: false, error: (e as Error).message });
