@@ -62,10 +62,25 @@ test('results do not depend on how batches are split across worker threads', asy
   const device = { levelBits: 1, onOffRatio: 100, programming: { kind: 'lognormal' as const, sigma: 0.05 }, readNoiseSigma: 0.02 };
   const logits: Float64Array[] = [];
   for (const workers of [1, 2]) {
-    const cfg = SimulationConfigSchema.parse({ dataflow: 'isaac', device, batchSize: 5, workers });
-    await simulate(cfg, net, { images: x, labels }, null, undefined, (_d, l) => logits.push(l));
+    const cfg = SimulationConfigSchema.parse({ dataflow: 'isaac', device, batchSize: 5, workers, draws: 2 });
+    // Progress counts every batch of every draw once, in order, from either thread.
+    const steps: Array<[number, number]> = [];
+    await simulate(
+      cfg,
+      net,
+      { images: x, labels },
+      null,
+      (_stage, done, total) => steps.push([done, total]),
+      (_d, l) => logits.push(l),
+    );
+    assert.equal(
+      steps.filter(([done], i) => i === 0 || done !== steps[i - 1][0]).map(([done]) => done),
+      Array.from({ length: 17 }, (_, i) => i),
+    );
+    assert.ok(steps.every(([, total]) => total === 16));
   }
-  assert.equal(Array.from(logits[1]), Array.from(logits[0]));
+  assert.equal(Array.from(logits[2]), Array.from(logits[0]));
+  assert.equal(Array.from(logits[3]), Array.from(logits[1]));
 });
 
 test('functional reductions are exact on integer bit lines', () => {
