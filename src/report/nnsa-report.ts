@@ -4,6 +4,14 @@ import type { NnsaEvaluation } from '../circuits/nnsa/evaluate.ts';
 
 const mV = (v: number): string => (v * 1e3).toFixed(2);
 
+/** How reports name a Monte Carlo corner mode. */
+export const CORNER_MODE_LABELS: Record<string, string> = {
+  nominal: 'nominal (TT)',
+  global: 'global (one corner per die)',
+  'die-mismatch': 'die-mismatch (one corner per die + local mismatch)',
+  'per-neuron': 'per-neuron (an independent corner per inverter: stress case)',
+};
+
 /** Human-readable summary lines. */
 export function nnsaEvaluationText(e: NnsaEvaluation): string {
   const n = e.nominal;
@@ -13,7 +21,7 @@ export function nnsaEvaluationText(e: NnsaEvaluation): string {
   ];
   for (const m of e.monteCarlo) {
     lines.push(
-      `Monte Carlo, σ = ${m.sigma}, corners ${m.corners} (${m.draws} draws${m.trimMillivolts === undefined ? '' : `, hidden neurons trimmed to ±${m.trimMillivolts} mV`}): max |error| mean ${mV(m.meanMaxAbsVolts)} mV, p95 ${mV(m.p95MaxAbsVolts)} mV, worst ${mV(m.worstMaxAbsVolts)} mV; mean RMS ${mV(m.meanRmsVolts)} mV; after offset/gain calibration: mean ${mV(m.offsetGainCalibrated.meanMaxAbsVolts)} mV, p95 ${mV(m.offsetGainCalibrated.p95MaxAbsVolts)} mV, mean RMS ${mV(m.offsetGainCalibrated.meanRmsVolts)} mV`,
+      `Monte Carlo, σ = ${m.sigma}, corners ${CORNER_MODE_LABELS[m.corners] ?? m.corners} (${m.draws} draws${m.trimMillivolts === undefined ? '' : `, hidden neurons trimmed to ±${m.trimMillivolts} mV`}): max |error| mean ${mV(m.meanMaxAbsVolts)} mV, p95 ${mV(m.p95MaxAbsVolts)} mV, worst ${mV(m.worstMaxAbsVolts)} mV; mean RMS ${mV(m.meanRmsVolts)} mV; after offset/gain calibration: mean ${mV(m.offsetGainCalibrated.meanMaxAbsVolts)} mV, p95 ${mV(m.offsetGainCalibrated.p95MaxAbsVolts)} mV, mean RMS ${mV(m.offsetGainCalibrated.meanRmsVolts)} mV`,
     );
   }
   return lines.join('\n');
