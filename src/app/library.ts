@@ -21,9 +21,9 @@ import type { ConverterMetrics } from '../analysis/adc-metrics.ts';
 import { SimulationConfigSchema, simulationConfigBase, type SimulationConfig } from '../chip/simulation-config.ts';
 import type { ChipDescription } from '../chip/description.ts';
 import { chipPreset } from '../chip/presets.ts';
-import { loadInverterMismatchSync, loadVtcBank } from '../data/vtc-bank.ts';
+import { loadInverterMismatch, loadInverterMismatchSync, loadVtcBank } from '../data/vtc-bank.ts';
 import type { CornerModeName } from '../circuits/network.ts';
-import type { MismatchSpread } from '../circuits/inverter-mismatch.ts';
+import { mismatchSpreadOf, type MismatchSpread } from '../circuits/inverter-mismatch.ts';
 import { readApproximatorModel } from '../io/approximator-model.ts';
 import { dataflowOf } from '../dataflows/index.ts';
 import { simulate, type SimulationProgress, type SimulationResult } from '../simulator/simulate.ts';
@@ -182,7 +182,10 @@ export function evaluateNnsaModel(model: NnsaModel, o: NnsaEvaluationOptions = {
  * validated strictly; `onProgress` gets the stage, step, total steps and loss.
  */
 export async function trainNnsaModel(config: unknown = {}, onProgress?: TrainProgress): Promise<NnsaModel> {
-  const cfg = parseConfig(NnsaTrainConfigSchema, config, 'NNS+A training configuration');
+  let cfg = parseConfig(NnsaTrainConfigSchema, config, 'NNS+A training configuration');
+  // die-mismatch training draws from the committed mismatch distribution unless the config gives one.
+  if (cfg.trainingCorners === 'die-mismatch' && !cfg.trainingMismatch)
+    cfg = { ...cfg, trainingMismatch: mismatchSpreadOf(await loadInverterMismatch()) };
   return trainNnsa(cfg, await loadVtcBank(), onProgress);
 }
 

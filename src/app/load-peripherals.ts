@@ -9,6 +9,7 @@ import { NnsaModelSchema } from '../circuits/nnsa/config.ts';
 import type { SimulationConfig } from '../chip/simulation-config.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
 import { loadInverterMismatch } from '../data/vtc-bank.ts';
+import { mismatchSpreadOf } from '../circuits/inverter-mismatch.ts';
 
 /** Shipped NNS+A model (D = 4). */
 export const DEFAULT_NNSA_MODEL = path.join(MODELS_DIR, 'nnsa-d4');
@@ -36,9 +37,7 @@ export async function loadPeripherals(cfg: SimulationConfig): Promise<NeuralPimP
   // The committed local-mismatch distribution of the inverter (die-mismatch corners).
   const mismatch = nnsa || adcs.length > 0 ? await loadInverterMismatch() : undefined;
   return {
-    ...(mismatch
-      ? { mismatch: { switchingShift: mismatch.switchingShift, gainRatio: mismatch.gainRatio, correlation: mismatch.correlation } }
-      : {}),
+    ...(mismatch ? { mismatch: mismatchSpreadOf(mismatch) } : {}),
     nnsa,
     adcs,
     accumulator: cfg.neuralPimAccumulator,

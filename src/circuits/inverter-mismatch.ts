@@ -204,6 +204,11 @@ export type InverterMismatch = z.output<typeof InverterMismatchSchema>;
 /** What an instance needs of {@link InverterMismatch}: the spread of the VTC shifts. */
 export type MismatchSpread = Pick<InverterMismatch, 'switchingShift' | 'gainRatio' | 'correlation'>;
 
+/** The spread of a characterized distribution (what training and instances use of it). */
+export function mismatchSpreadOf(m: MismatchSpread): MismatchSpread {
+  return { switchingShift: { ...m.switchingShift }, gainRatio: { ...m.gainRatio }, correlation: m.correlation };
+}
+
 /** Mean, standard deviation (n − 1) and correlation of paired samples. */
 export function summarizeShifts(draws: Array<{ switchingShiftVolts: number; gainRatio: number }>): MismatchSpread {
   const n = draws.length;

@@ -8,6 +8,7 @@ import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circu
 import { nnsaEvaluationText } from '../report/nnsa-report.ts';
 import { loadInverterMismatch, loadVtcBank } from '../data/vtc-bank.ts';
 import { CORNER_MODE_NAMES } from '../circuits/network.ts';
+import { mismatchSpreadOf } from '../circuits/inverter-mismatch.ts';
 import { clearNnsaCheckpoint, evaluateNnsaToOut, trainNnsaToDir } from '../app/nnsa.ts';
 import type { EvaluateNnsaOptions } from '../circuits/nnsa/evaluate.ts';
 import { info } from '../io/progress.ts';
@@ -137,7 +138,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       .option('--bit-rows <list>', 'parallel row pairs of each weight bit, bit 0 first (e.g. 1,1,1,1,1,1,2,4)')
       .option(
         '--training-corners <mode>',
-        `inverter corners during training (nominal, global, per-neuron; default ${SA_DEFAULTS.trainingCorners})`,
+        `inverter corners during training (${CORNER_MODES.join(', ')}; die-mismatch draws each inverter's local mismatch from --mismatch; default ${SA_DEFAULTS.trainingCorners})`,
       )
       .option('--steps-scale <x>', 'scale all training step counts (e.g. 0.1 for a quick run)')
       .option('--config <file>', 'JSON training configuration (flags override it)')
@@ -163,6 +164,8 @@ export function registerSa(train: Command, evaluate: Command): void {
       seed: opts.trainSeed === undefined ? undefined : parseSeedOption(opts.trainSeed, '--train-seed'),
     };
     let cfg = parseConfig(NnsaTrainConfigSchema, deepMerge(fromFile, flags), 'NNS+A training configuration');
+    if (cfg.trainingCorners === 'die-mismatch' && !cfg.trainingMismatch)
+      cfg = { ...cfg, trainingMismatch: mismatchSpreadOf(await loadInverterMismatch(opts.mismatch)) };
     if (opts.stepsScale !== undefined) {
       const x = parseNumberOption(opts.stepsScale, '--steps-scale');
       ensure(x > 0 && x <= 100, '--steps-scale must be in (0, 100]');
