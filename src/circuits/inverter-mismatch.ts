@@ -38,8 +38,8 @@ export interface PelgromCoefficients {
 /**
  * Pelgrom coefficients for the 130 nm-class cards of `inverter_130nm.lib`: A_VT ≈ 1 mV·µm per nm of
  * gate oxide (Pelgrom, Tuinhout, Vertregt, IEDM 1998), with the cards' t_ox of 3.3 nm (NMOS) and
- * 3.5 nm (PMOS); A_β = 1 %·µm, the usual figure for bulk CMOS of that generation (Kinget, IEEE JSSC
- * 40(6), 2005). See docs/modelling-choices.md.
+ * 3.5 nm (PMOS); A_β = 1 %·µm, the order of magnitude reported for bulk CMOS of that generation
+ * (Kinget, IEEE JSSC 40(6), 2005). Estimates, not foundry data; see docs/modelling-choices.md.
  */
 export const PELGROM_130NM: PelgromCoefficients = { aVtNmosMillivoltMicron: 3.3, aVtPmosMillivoltMicron: 3.5, aBetaPercentMicron: 1 };
 
