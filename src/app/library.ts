@@ -21,7 +21,9 @@ import type { ConverterMetrics } from '../analysis/adc-metrics.ts';
 import { SimulationConfigSchema, simulationConfigBase, type SimulationConfig } from '../chip/simulation-config.ts';
 import type { ChipDescription } from '../chip/description.ts';
 import { chipPreset } from '../chip/presets.ts';
-import { loadVtcBank } from '../data/vtc-bank.ts';
+import { loadInverterMismatch, loadInverterMismatchSync, loadVtcBank } from '../data/vtc-bank.ts';
+import type { CornerModeName } from '../circuits/network.ts';
+import { mismatchSpreadOf, type MismatchSpread } from '../circuits/inverter-mismatch.ts';
 import { readApproximatorModel } from '../io/approximator-model.ts';
 import { dataflowOf } from '../dataflows/index.ts';
 import { simulate, type SimulationProgress, type SimulationResult } from '../simulator/simulate.ts';
@@ -84,14 +86,24 @@ export function measureNnadc(model: NnadcModel): ConverterMetrics {
   return measureInstance(inst, model);
 }
 
+/** Monte Carlo corner modes by default (as the CLI's): TT, the physical die, the per-neuron stress case. */
+const DEFAULT_MC_CORNER_MODES: CornerModeName[] = ['nominal', 'die-mismatch', 'per-neuron'];
+
+/** The mismatch distribution a list of corner modes needs: the given one, else the committed one when die-mismatch is listed. */
+function mismatchFor(modes: CornerModeName[], given?: MismatchSpread): MismatchSpread | undefined {
+  return given ?? (modes.includes('die-mismatch') ? loadInverterMismatchSync() : undefined);
+}
+
 /** Monte Carlo choices of {@link evaluateNnadcModel}; defaults are `npim eval adc --mc`'s. */
 export interface NnadcMonteCarloOptions {
   /** Draws per corner mode (default 100). */
   draws?: number;
   /** Programming σ of the draws (default: the model's device σ). */
   sigma?: number;
-  /** Inverter corner modes (default nominal, global, per-neuron). */
+  /** Inverter corner modes (default nominal, die-mismatch, per-neuron). */
   cornerModes?: AdcMonteCarlo['corners'][];
+  /** Local mismatch of the comparators for die-mismatch (default: the committed `datasets/vtc/mismatch.json`). */
+  mismatch?: MismatchSpread;
   /** Seed of the draws (default 1). */
   seed?: number;
   /** Also run the draws write-verified to this tolerance in LSB (the simulator's default is 0.15). */
@@ -119,7 +131,8 @@ export function evaluateNnadcModel(
   return evaluateNnadc(model, bankFromJson(model.vtcBank), {
     draws,
     device: { ...model.device, programming: { ...model.device.programming, sigma } },
-    cornerModes: o.cornerModes ?? ['nominal', 'global', 'per-neuron'],
+    cornerModes: o.cornerModes ?? DEFAULT_MC_CORNER_MODES,
+    mismatch: mismatchFor(o.cornerModes ?? DEFAULT_MC_CORNER_MODES, o.mismatch),
     seed: o.seed ?? 1,
     sigmaSweep: o.sigmaSweep,
     verify: o.writeVerifyLsb === undefined ? undefined : { toleranceLsb: o.writeVerifyLsb, maxAttempts: o.verifyAttempts ?? 100 },
@@ -136,8 +149,10 @@ export interface NnsaEvaluationOptions {
   nominalPoints?: number;
   /** Programming σ of the draws (default: the model's device σ). */
   sigma?: number;
-  /** Inverter corner modes (default nominal, global, per-neuron). */
-  cornerModes?: Array<'nominal' | 'global' | 'per-neuron'>;
+  /** Inverter corner modes (default nominal, die-mismatch, per-neuron). */
+  cornerModes?: CornerModeName[];
+  /** Local mismatch of the inverters for die-mismatch (default: the committed `datasets/vtc/mismatch.json`). */
+  mismatch?: MismatchSpread;
   /** Seed (default 1). */
   seed?: number;
   /** Also run the draws with the hidden neurons write-verify trimmed to this tolerance, mV. */
@@ -154,7 +169,8 @@ export function evaluateNnsaModel(model: NnsaModel, o: NnsaEvaluationOptions = {
     nominalPoints: o.nominalPoints ?? 65536,
     draws: o.draws ?? 100,
     device: { ...model.network.device, programming: { ...model.network.device.programming, sigma } },
-    cornerModes: o.cornerModes ?? ['nominal', 'global', 'per-neuron'],
+    cornerModes: o.cornerModes ?? DEFAULT_MC_CORNER_MODES,
+    mismatch: mismatchFor(o.cornerModes ?? DEFAULT_MC_CORNER_MODES, o.mismatch),
     seed: o.seed ?? 1,
     trim: o.trimMillivolts === undefined ? undefined : { toleranceVolts: o.trimMillivolts / 1000, maxAttempts: 100 },
   });
@@ -166,7 +182,10 @@ export function evaluateNnsaModel(model: NnsaModel, o: NnsaEvaluationOptions = {
  * validated strictly; `onProgress` gets the stage, step, total steps and loss.
  */
 export async function trainNnsaModel(config: unknown = {}, onProgress?: TrainProgress): Promise<NnsaModel> {
-  const cfg = parseConfig(NnsaTrainConfigSchema, config, 'NNS+A training configuration');
+  let cfg = parseConfig(NnsaTrainConfigSchema, config, 'NNS+A training configuration');
+  // die-mismatch training draws from the committed mismatch distribution unless the config gives one.
+  if (cfg.trainingCorners === 'die-mismatch' && !cfg.trainingMismatch)
+    cfg = { ...cfg, trainingMismatch: mismatchSpreadOf(await loadInverterMismatch()) };
   return trainNnsa(cfg, await loadVtcBank(), onProgress);
 }
 

@@ -8,6 +8,8 @@ import { NnadcModelSchema } from '../circuits/nnadc/config.ts';
 import { NnsaModelSchema } from '../circuits/nnsa/config.ts';
 import type { SimulationConfig } from '../chip/simulation-config.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
+import { loadInverterMismatch } from '../data/vtc-bank.ts';
+import { mismatchSpreadOf } from '../circuits/inverter-mismatch.ts';
 
 /** Shipped NNS+A model (D = 4). */
 export const DEFAULT_NNSA_MODEL = path.join(MODELS_DIR, 'nnsa-d4');
@@ -32,7 +34,10 @@ export async function loadPeripherals(cfg: SimulationConfig): Promise<NeuralPimP
     if (new Set(ranges).size !== ranges.length) fail(`two NNADC models share a range (${ranges.join(', ')})`);
   }
   adcs.sort((a, b) => a.rangeFraction - b.rangeFraction);
+  // The committed local-mismatch distribution of the inverter (die-mismatch corners).
+  const mismatch = nnsa || adcs.length > 0 ? await loadInverterMismatch() : undefined;
   return {
+    ...(mismatch ? { mismatch: mismatchSpreadOf(mismatch) } : {}),
     nnsa,
     adcs,
     accumulator: cfg.neuralPimAccumulator,

@@ -86,10 +86,12 @@ export const SimulationConfigSchema = z
     /** Vary the peripheral circuits (NNS+A, NNADC, buffer cells) with the same σ as the arrays. */
     varyPeripherals: z.boolean().default(true),
     /**
-     * Inverter corner of the Neural-PIM peripherals in each draw: `nominal` (TT, 27 °C) or
-     * `random-die` (one corner of the PVT bank per draw, shared by every circuit of the die).
+     * Inverter corner of the Neural-PIM peripherals in each draw: `nominal` (TT, 27 °C),
+     * `random-die` (one corner of the PVT bank per draw, shared by every circuit of the die) or
+     * `die-mismatch` (that corner plus each varied circuit's inverters' local mismatch, from
+     * `datasets/vtc/mismatch.json`; the default: what a die has).
      */
-    peripheralCorners: z.enum(['nominal', 'random-die']).default('nominal'),
+    peripheralCorners: z.enum(['nominal', 'random-die', 'die-mismatch']).default('die-mismatch'),
     /**
      * Foreground calibration of the Neural-PIM peripherals, once per chip: `offset` subtracts each
      * NNS+A/NNADC pair's converted zero-input output; `offset-gain` also scales its codes so a known

@@ -9,7 +9,7 @@
  * the same order, so its results are bit-identical; a test checks it.
  */
 import { growMemory, instantiateKernel } from '../core/wasm-kernel.ts';
-import type { NetworkInstance } from './network.ts';
+import { instanceBank, type NetworkInstance } from './network.ts';
 import { fixedRowLineVolts, layerRowLayoutOfPairs } from './row-layout.ts';
 import type { VtcBank } from './vtc.ts';
 
@@ -39,7 +39,8 @@ export interface CompiledNetwork {
 }
 
 /** Compiles an instance for {@link forwardCompiled}. */
-export function compileNetwork(inst: NetworkInstance, bank: VtcBank): CompiledNetwork {
+export function compileNetwork(inst: NetworkInstance, sharedBank: VtcBank): CompiledNetwork {
+  const bank = instanceBank(inst, sharedBank);
   const layers = inst.layers.map((l, li) => {
     const inv = l.activation === 'inverter';
     const layout = layerRowLayoutOfPairs(inst, l.pairs, inv);

@@ -23,6 +23,9 @@
  * source followers between layers): it drives the rows without being loaded by them. The replica
  * is one more inverter of the die: nominal corner in a nominal instance, the die's corner for a
  * global corner, and a corner of its own under per-neuron corners (it tracks only what it shares).
+ * Under `die-mismatch` corners every inverter, the replica included, has the die's corner plus its
+ * own local mismatch (`inverter-mismatch.ts`); the instance then carries its own VTC bank, one row
+ * per inverter ({@link NetworkInstance.vtcBank}).
  *
  * A diode-connected replica cannot cancel a threshold shift ΔV_M in a passive column: with a share a
  * of the column's conductance on V_rep = V_M + ΔV_M, the column moves by a·ΔV_M while the threshold
@@ -61,6 +64,7 @@ import {
   type FixedRowSettings,
 } from './row-layout.ts';
 import { bankVtc, vtcFigures, type VtcBank } from './vtc.ts';
+import { drawVtcShift, mismatchBank, type MismatchSpread, type VtcShift } from './inverter-mismatch.ts';
 
 /** Activation of a layer's columns. */
 export type LayerActivation = 'inverter' | 'linear';
@@ -274,10 +278,55 @@ export interface NetworkInstance {
   trimRows?: number;
   trimVolts?: [number, number];
   layers: Array<CrossbarConductances & { activation: LayerActivation; corners: Int32Array }>;
+  /**
+   * The instance's own VTCs (`die-mismatch` corners: one row per inverter, the die's corner moved
+   * by that inverter's local mismatch); when present, `corners` index into it instead of the
+   * shared bank. Read it through {@link instanceBank}.
+   */
+  vtcBank?: VtcBank;
 }
 
-/** How the VTC corner of each neuron is chosen when a network is instantiated. */
-export type CornerMode = { kind: 'nominal' } | { kind: 'global'; corner: number } | { kind: 'per-neuron' };
+/** The bank an instance's `corners` index into: its own (with local mismatch) or the shared one. */
+export function instanceBank(inst: Pick<NetworkInstance, 'vtcBank'>, bank: VtcBank): VtcBank {
+  return inst.vtcBank ?? bank;
+}
+
+/**
+ * How the VTC corner of each neuron is chosen when a network is instantiated: all at the nominal
+ * corner, one corner for the die (`global`), an independent corner per neuron (a stress case, not
+ * a physical die), or the die's corner plus each inverter's local mismatch drawn from `mismatch`
+ * (`die-mismatch`).
+ */
+export type CornerMode =
+  | { kind: 'nominal' }
+  | { kind: 'global'; corner: number }
+  | { kind: 'per-neuron' }
+  | { kind: 'die-mismatch'; corner: number; mismatch: MismatchSpread };
+
+/**
+ * Names of the corner modes of training and Monte Carlo evaluation, as the CLI and metrics files
+ * spell them ({@link CornerMode}): `die-mismatch` is the physical case (one corner per die plus each
+ * inverter's local mismatch), `per-neuron` a stress case.
+ */
+export const CORNER_MODE_NAMES = ['nominal', 'global', 'die-mismatch', 'per-neuron'] as const;
+
+/** A corner mode's name (see {@link CORNER_MODE_NAMES}). */
+export type CornerModeName = (typeof CORNER_MODE_NAMES)[number];
+
+/**
+ * The corner mode of one die: `global` and `die-mismatch` draw the die's corner from `rng`
+ * (`die-mismatch` needs the characterized `mismatch`).
+ */
+export function dieCornerMode(name: CornerModeName, rng: Rng, bank: VtcBank, mismatch?: MismatchSpread): CornerMode {
+  if (name === 'nominal' || name === 'per-neuron') return { kind: name };
+  const corner = rng.int(bank.corners.length);
+  if (name === 'global') return { kind: 'global', corner };
+  return {
+    kind: 'die-mismatch',
+    corner,
+    mismatch: mismatch ?? fail('the die-mismatch corner mode needs the inverter mismatch distribution'),
+  };
+}
 
 /**
  * Instantiates a network: level indices → target conductances → programmed conductances (with
@@ -290,6 +339,16 @@ export function instantiateNetwork(
   rng: Rng | null,
   cornerMode: CornerMode,
 ): NetworkInstance {
+  // die-mismatch: every inverter's VTC shift, in the order of the instance bank's rows (layer by
+  // layer, then the replica), each layer from its own stream.
+  const shifts: VtcShift[] = [];
+  const mismatchDraws = (label: string, n: number): number => {
+    if (cornerMode.kind !== 'die-mismatch') return -1;
+    const r = (rng ?? fail('local mismatch needs a random generator')).fork(label);
+    const first = shifts.length;
+    for (let j = 0; j < n; j++) shifts.push(drawVtcShift(cornerMode.mismatch, r));
+    return first;
+  };
   const layers = net.layers.map((l, li) => {
     const target = (levels: number[]): Float64Array => Float64Array.from(levels, (i) => levelConductance(net.device, i));
     const program = (g: Float64Array, line: string): Float64Array =>
@@ -298,6 +357,11 @@ export function instantiateNetwork(
     if (cornerMode.kind === 'per-neuron') {
       const r = (rng ?? fail('per-neuron corners need a random generator')).fork(`corners${li}`);
       for (let j = 0; j < l.columns; j++) corners[j] = r.int(bank.corners.length);
+    } else if (cornerMode.kind === 'die-mismatch') {
+      if (l.activation === 'inverter') {
+        const first = mismatchDraws(`mismatch${li}`, l.columns);
+        for (let j = 0; j < l.columns; j++) corners[j] = first + j;
+      }
     } else {
       corners.fill(cornerMode.kind === 'global' ? cornerMode.corner : bank.nominalIndex);
     }
@@ -313,15 +377,20 @@ export function instantiateNetwork(
   const replicaRows = net.replicaRows ?? 0;
   let replicaVolts: number | undefined;
   let replicaDivider: ReplicaDividerSiemens | undefined;
+  const replicaRow = replicaRows > 0 ? mismatchDraws('replica-mismatch', 1) : -1;
+  const vtcBank =
+    cornerMode.kind === 'die-mismatch' ? mismatchBank(bank, new Int32Array(shifts.length).fill(cornerMode.corner), shifts) : undefined;
   if (replicaRows > 0) {
     const corner =
       cornerMode.kind === 'nominal'
         ? bank.nominalIndex
         : cornerMode.kind === 'global'
           ? cornerMode.corner
-          : (rng ?? fail('per-neuron corners need a random generator')).fork('replica-corner').int(bank.corners.length);
+          : cornerMode.kind === 'die-mismatch'
+            ? replicaRow
+            : (rng ?? fail('per-neuron corners need a random generator')).fork('replica-corner').int(bank.corners.length);
     replicaDivider = net.replicaFeedback && programReplicaDivider(net.replicaFeedback, device, rng);
-    replicaVolts = replicaReferenceVolts(bank, corner, net.vddVolts, replicaDivider);
+    replicaVolts = replicaReferenceVolts(vtcBank ?? bank, corner, net.vddVolts, replicaDivider);
   }
   const trimRows = net.trimRows ?? 0;
   return {
@@ -334,6 +403,7 @@ export function instantiateNetwork(
     trimRows,
     trimVolts: net.trimVolts ?? DEFAULT_TRIM_VOLTS,
     layers,
+    ...(vtcBank ? { vtcBank } : {}),
   };
 }
 
@@ -363,6 +433,7 @@ export function forwardNetwork(
   batch: number,
 ): Float64Array[] {
   const outs: Float64Array[] = [];
+  const vtcs = instanceBank(inst, bank);
   let up = expandSignalRows(inst.inputRows, upperVolts, batch);
   let lo = expandSignalRows(inst.inputRows, lowerVolts, batch);
   let width = inst.layers[0].pairs - fixedRowCount(inst, inst.layers[0].activation === 'inverter');
@@ -371,7 +442,7 @@ export function forwardNetwork(
     const v = passiveColumnVoltages(layer, u, l, batch);
     if (layer.activation === 'inverter') {
       for (let b = 0; b < batch; b++)
-        for (let j = 0; j < layer.columns; j++) v[b * layer.columns + j] = bankVtc(bank, layer.corners[j], v[b * layer.columns + j]);
+        for (let j = 0; j < layer.columns; j++) v[b * layer.columns + j] = bankVtc(vtcs, layer.corners[j], v[b * layer.columns + j]);
     }
     outs.push(v);
     up = v;

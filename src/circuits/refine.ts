@@ -16,7 +16,17 @@
  */
 import type { Rng } from '../core/rng.ts';
 import { levelConductance, levelCount, type RramConfig } from '../device/rram.ts';
-import { expandSignalRows, instantiateNetwork, designedReplicaVolts, type PassiveNetwork } from './network.ts';
+import { fail } from '../core/errors.ts';
+import type { MismatchSpread } from './inverter-mismatch.ts';
+import {
+  expandSignalRows,
+  instanceBank,
+  instantiateNetwork,
+  designedReplicaVolts,
+  type CornerMode,
+  type CornerModeName,
+  type PassiveNetwork,
+} from './network.ts';
 import { fixedRowLineVolts, layerRowLayoutOfPairs, layerRowVoltages } from './row-layout.ts';
 import { bankVtc, type VtcBank } from './vtc.ts';
 
@@ -32,8 +42,13 @@ export interface RefineOptions {
   chips: number;
   /** Device model of the chips' variation. */
   device: RramConfig;
-  /** How chips draw inverter corners: all nominal, one random corner per chip, or one per neuron. */
-  cornerMode: 'nominal' | 'global' | 'per-neuron';
+  /**
+   * How chips draw inverter corners: all nominal, one random corner per chip, that corner plus
+   * each inverter's local mismatch (`die-mismatch`, from `mismatch`), or one per neuron.
+   */
+  cornerMode: CornerModeName;
+  /** Local mismatch spread of `die-mismatch` chips. */
+  mismatch?: MismatchSpread;
   rng: Rng;
   /** Maximum sweeps over all devices. */
   sweeps: number;
@@ -57,6 +72,8 @@ export interface ChipState {
   /** Multiplicative factor of each device's conductance (variation), per layer and line. */
   factor: Float64Array[][];
   corners: Int32Array;
+  /** The VTCs `corners` index into: the shared bank, or the chip's own with local mismatch. */
+  bank: VtcBank;
   /** Layer-0 inputs of this chip (upper, lower lines), [pairs × batch]: a trial reads one row. */
   inU: Float64Array;
   inL: Float64Array;
@@ -175,15 +192,16 @@ export class NetworkRefiner {
     for (let c = 0; c <= o.chips; c++) {
       const nominal = c === 0;
       const chipRng = o.rng.fork(`chip${c}`);
-      const mode =
+      const dieCorner = (): number =>
+        o.chipCorners?.length
+          ? o.chipCorners[(c - 1 + o.chipCorners.length) % o.chipCorners.length]
+          : chipRng.fork('corner').int(bank.corners.length);
+      const mode: CornerMode =
         o.cornerMode === 'global'
-          ? {
-              kind: 'global' as const,
-              corner: o.chipCorners?.length
-                ? o.chipCorners[(c - 1 + o.chipCorners.length) % o.chipCorners.length]
-                : chipRng.fork('corner').int(bank.corners.length),
-            }
-          : { kind: o.cornerMode };
+          ? { kind: 'global', corner: dieCorner() }
+          : o.cornerMode === 'die-mismatch'
+            ? { kind: 'die-mismatch', corner: dieCorner(), mismatch: o.mismatch ?? fail('die-mismatch chips need the mismatch spread') }
+            : { kind: o.cornerMode };
       const inst = nominal ? null : instantiateNetwork(net, bank, o.device, chipRng, mode);
       const factor = net.layers.map((l, li) =>
         [l.upperLevels, l.lowerLevels].map((lv, line) => {
@@ -211,6 +229,7 @@ export class NetworkRefiner {
       this.chips.push({
         factor,
         corners: inst ? inst.layers[0].corners : new Int32Array(J0).fill(bank.nominalIndex),
+        bank: inst ? instanceBank(inst, bank) : bank,
         inU,
         inL,
         replicaVolts,
@@ -284,7 +303,7 @@ export class NetworkRefiner {
     }
     for (let b = 0; b < B; b++) {
       c.hNum[j * B + b] = colNum[b];
-      c.h[j * B + b] = bankVtc(this.bank, c.corners[j], colNum[b] / den);
+      c.h[j * B + b] = bankVtc(c.bank, c.corners[j], colNum[b] / den);
     }
   }
 
@@ -319,7 +338,7 @@ export class NetworkRefiner {
         for (let k = J0; k < K1; k++) num += colU[k] * fixedU[k] + colL[k] * fixedL[k];
         c.oNum[b * J1 + j] = num;
         const v = num / den;
-        c.out[b * J1 + j] = this.act ? bankVtc(this.bank, c.corners[0], v) : v;
+        c.out[b * J1 + j] = this.act ? bankVtc(c.bank, c.corners[0], v) : v;
       }
     }
   }
@@ -337,7 +356,6 @@ export class NetworkRefiner {
   tryHiddenColumns(cols: ColumnChange[]): number {
     const { B, J1, chips, gOf, lines0, scratchHs } = this;
     const { startVolts: gridStart, stepVolts: gridStep, points } = this.bank.grid;
-    const table = this.bank.table;
     // Chip by chip, stopping as soon as the partial objective cannot beat the best (every chip's
     // loss is ≥ 0), which rejects most trial moves after the nominal chip.
     let total = 0;
@@ -369,6 +387,7 @@ export class NetworkRefiner {
         const hNum = c.hNum;
         const base = j * B;
         // bankVtc inlined (same arithmetic): the trial's hot loop.
+        const table = c.bank.table;
         const row = c.corners[j] * points;
         for (let b = 0; b < B; b++) {
           let num = hNum[base + b] + dg0 * x0[o0 + b];
@@ -397,7 +416,7 @@ export class NetworkRefiner {
           let num = c.oNum[b * J1 + jo] + wa * (hA[b] - c.h[baseA + b]);
           if (cols.length > 1) num += wb * (hB[b] - c.h[baseB + b]);
           const v = num / den;
-          out[b * J1 + jo] = this.act ? bankVtc(this.bank, c.corners[0], v) : v;
+          out[b * J1 + jo] = this.act ? bankVtc(c.bank, c.corners[0], v) : v;
         }
       }
       total += this.chipWeight(ci) * this.o.loss(out);
@@ -433,7 +452,7 @@ export class NetworkRefiner {
         let num = c.oNum[b * J1 + jo];
         for (const d of deltas) num += d.dg * this.outputInput(c, b, d.k, d.line);
         const v = num / den;
-        out[b * J1 + jo] = this.act ? bankVtc(this.bank, c.corners[0], v) : v;
+        out[b * J1 + jo] = this.act ? bankVtc(c.bank, c.corners[0], v) : v;
       }
       total += this.chipWeight(ci) * this.o.loss(out);
       if (total >= this.best) return Infinity;

@@ -12,7 +12,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng, type RngState } from '../core/rng.ts';
 import { gMinSiemens, levelCount, type RramConfig } from '../device/rram.ts';
-import { bankReplicaVolts, expandSignalRows, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
+import { bankReplicaVolts, designedReplicaVolts, expandSignalRows, layerPairs, type NetworkShape, type PassiveNetwork } from './network.ts';
+import { drawVtcShift, mismatchBank, type MismatchSpread } from './inverter-mismatch.ts';
 import {
   DEFAULT_TRIM_VOLTS,
   FIXED_ROW_KINDS,
@@ -73,6 +74,11 @@ export interface TrainNetworkOptions {
   /** With random corners: one corner per step shared by all neurons (a die) instead of one per neuron. */
   globalCorners?: boolean;
   /**
+   * With global corners: each inverter (the replica included) also gets its own local-mismatch
+   * VTC shift drawn from this spread at every step (`die-mismatch`; see `inverter-mismatch.ts`).
+   */
+  mismatch?: MismatchSpread;
+  /**
    * Simulated dies per step (default 1): the batch is split into this many equal parts, each run on
    * its own variation draw and (with random corners) its own corner, so that one gradient step
    * weighs several dies against each other instead of following one die at a time.
@@ -110,7 +116,7 @@ export interface TrainCheckpoint {
   /** Per layer: the trained values (units of the level range) and the frozen-device masks. */
   layers: Array<{ upper: number[]; lower: number[]; frozenUpper: number[]; frozenLower: number[] }>;
   /** The streams the phases draw from, where they stopped. */
-  streams: { data: RngState; variation: RngState; corners: RngState };
+  streams: { data: RngState; variation: RngState; corners: RngState; mismatch?: RngState };
 }
 
 interface LayerVars {
@@ -261,6 +267,9 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
   const dataRng = resume ? Rng.restore(resume.streams.data) : o.rng.fork('data');
   const noiseRng = resume ? Rng.restore(resume.streams.variation) : o.rng.fork('variation');
   const cornerRng = resume ? Rng.restore(resume.streams.corners) : o.rng.fork('corners');
+  // Local mismatch draws from a stream of its own, so the other corner modes' streams are unchanged.
+  const mismatch = o.globalCorners ? o.mismatch : undefined;
+  const mismatchRng = resume?.streams.mismatch ? Rng.restore(resume.streams.mismatch) : o.rng.fork('mismatch');
   const sigma = o.device.programming.sigma;
   const kind = o.device.programming.kind;
   let finalLoss = resume?.finalLoss ?? NaN;
@@ -313,7 +322,32 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
           ),
         );
         const seeds = vars.map(() => [noiseRng.nextSeed(), noiseRng.nextSeed()]);
-        return { replicaCorner, cornerIdx, seeds };
+        // die-mismatch: every inverter's own VTC (its die's corner moved by its local mismatch).
+        const local =
+          phase.randomCorners && mismatch
+            ? {
+                tables: o.shape.layers.map((l) =>
+                  l.activation === 'inverter'
+                    ? mismatchBank(
+                        o.bank,
+                        new Int32Array(l.columns).fill(dieCorner),
+                        Array.from({ length: l.columns }, () => drawVtcShift(mismatch, mismatchRng)),
+                      ).table
+                    : null,
+                ),
+                replicaVolts:
+                  replicaRows > 0
+                    ? designedReplicaVolts(
+                        mismatchBank(o.bank, [dieCorner], [drawVtcShift(mismatch, mismatchRng)]),
+                        0,
+                        o.vddVolts,
+                        o.shape.replicaFeedback,
+                        o.device.gMaxSiemens,
+                      )
+                    : NaN,
+              }
+            : null;
+        return { replicaCorner, cornerIdx, seeds, local };
       });
       const upperRows = Float32Array.from(expandSignalRows(o.shape.inputRows, batch.upper, o.batchSize));
       const lowerRows = Float32Array.from(expandSignalRows(o.shape.inputRows, batch.lower, o.batchSize));
@@ -346,9 +380,11 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
             activation: l.activation,
             vtcTable:
               l.activation === 'inverter'
-                ? phase.randomCorners
-                  ? (tf.gather(bankTable, tf.tensor1d(die.cornerIdx[i], 'int32')) as tf.Tensor2D)
-                  : (tf.tile(nominalRow, [l.columns, 1]) as tf.Tensor2D)
+                ? die.local
+                  ? tf.tensor2d(die.local.tables[i]!, [l.columns, o.bank.grid.points])
+                  : phase.randomCorners
+                    ? (tf.gather(bankTable, tf.tensor1d(die.cornerIdx[i], 'int32')) as tf.Tensor2D)
+                    : (tf.tile(nominalRow, [l.columns, 1]) as tf.Tensor2D)
                 : undefined,
           }));
           return forwardTf(
@@ -356,7 +392,14 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
             o.bank.grid,
             tf.tensor2d(upperRows.subarray(first * signalRows, (first + rows) * signalRows), [rows, signalRows]),
             tf.tensor2d(lowerRows.subarray(first * signalRows, (first + rows) * signalRows), [rows, signalRows]),
-            { vddVolts: o.vddVolts, biasRows, replicaRows, replicaVolts: replicaVoltsOfCorner[die.replicaCorner], trimRows, trimVolts },
+            {
+              vddVolts: o.vddVolts,
+              biasRows,
+              replicaRows,
+              replicaVolts: die.local ? die.local.replicaVolts : replicaVoltsOfCorner[die.replicaCorner],
+              trimRows,
+              trimVolts,
+            },
           );
         });
         const out = outputs.length === 1 ? outputs[0] : (tf.concat(outputs, 0) as tf.Tensor2D);
@@ -384,7 +427,12 @@ export function trainPassiveNetwork(o: TrainNetworkOptions): TrainResult {
         frozenUpper: Array.from(v.frozenUpper),
         frozenLower: Array.from(v.frozenLower),
       })),
-      streams: { data: dataRng.state(), variation: noiseRng.state(), corners: cornerRng.state() },
+      streams: {
+        data: dataRng.state(),
+        variation: noiseRng.state(),
+        corners: cornerRng.state(),
+        ...(mismatch ? { mismatch: mismatchRng.state() } : {}),
+      },
     });
   }
 

@@ -8,9 +8,20 @@ import type { ColumnVerify } from '../circuits/nnadc/model.ts';
 import { trainNnadcToDir, type NnadcEvalOptions } from '../app/nnadc.ts';
 import { nnadcTrainingText } from '../report/adc-report.ts';
 import { printResult, writingTo, type GlobalOptions } from './shared.ts';
+import { CORNER_MODE_NAMES } from '../circuits/network.ts';
+import { loadInverterMismatch } from '../data/vtc-bank.ts';
 
 /** Corner modes of the Monte Carlo evaluation. */
-export const ADC_CORNER_MODES = ['nominal', 'global', 'per-neuron'] as const;
+export const ADC_CORNER_MODES = CORNER_MODE_NAMES;
+
+/** Monte Carlo corner modes by default: TT, the physical die (corner + local mismatch), the per-neuron stress case. */
+export const DEFAULT_ADC_MC_CORNERS = 'nominal,die-mismatch,per-neuron';
+
+/** Help text of `--mismatch`. */
+export const MISMATCH_HELP = 'inverter local-mismatch distribution for die-mismatch (default: the committed datasets/vtc/mismatch.json)';
+
+/** Help text of `--corners`. */
+export const ADC_CORNERS_HELP = `Monte Carlo corner modes (${ADC_CORNER_MODES.join(',')}: die-mismatch = one corner per die + each comparator's local mismatch; per-neuron = an independent corner per comparator, a stress case)`;
 
 /** The Monte Carlo flags of `train adc` and `eval adc`, as command-line strings. */
 export interface AdcEvalFlags {
@@ -20,14 +31,16 @@ export interface AdcEvalFlags {
   evalSeed: string;
   writeVerify?: string;
   verifyAttempts?: string;
+  mismatch?: string;
 }
 
 /**
  * Parses `--mc`, `--sigma`, `--corners`, `--eval-seed` and the write-verify options at once (so a
- * typo fails before any design or writing) and returns how to apply them to a model (its device
- * σ is the default `--sigma`).
+ * typo fails before any design or writing), reads the inverter mismatch distribution when a corner
+ * mode needs it (`--mismatch`, default the committed one), and returns how to apply them to a model
+ * (its device σ is the default `--sigma`).
  */
-export function parseAdcEvalOptions(o: AdcEvalFlags): (model: NnadcModel) => NnadcEvalOptions {
+export async function parseAdcEvalOptions(o: AdcEvalFlags): Promise<(model: NnadcModel) => NnadcEvalOptions> {
   const draws = parseIntOption(o.mc, '--mc');
   ensure(draws >= 1 && draws <= 100000, '--mc must be between 1 and 100000');
   const sigmaFlag = o.sigma === undefined ? undefined : parseNumberOption(o.sigma, '--sigma');
@@ -40,6 +53,7 @@ export function parseAdcEvalOptions(o: AdcEvalFlags): (model: NnadcModel) => Nna
     );
   const seed = parseSeedOption(o.evalSeed, '--eval-seed');
   const verify = parseVerifyOptions(o);
+  const mismatch = cornerModes.includes('die-mismatch') || o.mismatch ? await loadInverterMismatch(o.mismatch) : undefined;
   return (model) => {
     const sigma = sigmaFlag ?? model.device.programming.sigma;
     return {
@@ -48,6 +62,7 @@ export function parseAdcEvalOptions(o: AdcEvalFlags): (model: NnadcModel) => Nna
       cornerModes: cornerModes as Array<(typeof ADC_CORNER_MODES)[number]>,
       seed,
       verify,
+      ...(mismatch ? { mismatch } : {}),
     };
   };
 }
@@ -81,7 +96,8 @@ export function addAdcEvalOptions(cmd: Command): Command {
     cmd
       .option('--mc <draws>', 'Monte Carlo draws per corner mode', '100')
       .option('--sigma <sigma>', 'programming variation σ of the draws (default: the model device σ)')
-      .option('--corners <modes>', `corner modes (${ADC_CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
+      .option('--corners <modes>', ADC_CORNERS_HELP, DEFAULT_ADC_MC_CORNERS)
+      .option('--mismatch <file>', MISMATCH_HELP)
       .option('--eval-seed <n>', 'evaluation seed', '1'),
   );
 }
@@ -122,7 +138,7 @@ export function registerTrainAdc(train: Command): void {
       .requiredOption('--out <dir>', 'output model directory'),
   ).action(async (opts: TrainAdcOptions, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
-    const evalOptionsFor = parseAdcEvalOptions(opts);
+    const evalOptionsFor = await parseAdcEvalOptions(opts);
     const fromFile = opts.config ? await readJson(opts.config, 'config file') : {};
     const flags = {
       bits: opts.bits === undefined ? undefined : parseIntOption(opts.bits, '--bits'),

@@ -25,7 +25,7 @@ import { writeAdcReport } from '../app/nnadc.ts';
 import { metricsText, nnadcEvaluationText } from '../report/adc-report.ts';
 import { info, startProgress } from '../io/progress.ts';
 import { printResult, writingTo, type GlobalOptions } from './shared.ts';
-import { ADC_CORNER_MODES, addVerifyOptions, parseAdcEvalOptions } from './adc.ts';
+import { ADC_CORNERS_HELP, addVerifyOptions, DEFAULT_ADC_MC_CORNERS, MISMATCH_HELP, parseAdcEvalOptions } from './adc.ts';
 import { evaluateNnadc, type NnadcEvaluation } from '../circuits/nnadc/evaluate.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
@@ -45,6 +45,7 @@ interface AdcFlags {
   mc?: string;
   sigma?: string;
   corners: string;
+  mismatch?: string;
   evalSeed: string;
   writeVerify?: string;
   verifyAttempts?: string;
@@ -94,15 +95,17 @@ export function registerEvalAdc(evalGroup: Command): void {
       .option('--out <dir>', 'write metrics.json, transfer.svg and dnl-inl.svg here')
       .option('--mc <draws>', 'model directories: Monte Carlo draws per corner mode (mean, 5th percentile and worst ENOB)')
       .option('--sigma <sigma>', 'programming variation σ of the Monte Carlo draws (default: the model device σ)')
-      .option('--corners <modes>', `Monte Carlo corner modes (${ADC_CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
+      .option('--corners <modes>', ADC_CORNERS_HELP, DEFAULT_ADC_MC_CORNERS)
+      .option('--mismatch <file>', MISMATCH_HELP)
       .option('--eval-seed <n>', 'Monte Carlo seed', '1'),
   ).action(async (target: string, flags: AdcFlags, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
     // Every option is checked before any work, whether or not this run uses it.
-    const monteCarloOptionsFor = parseAdcEvalOptions({
+    const monteCarloOptionsFor = await parseAdcEvalOptions({
       mc: flags.mc ?? '1',
       sigma: flags.sigma,
       corners: flags.corners,
+      mismatch: flags.mismatch,
       evalSeed: flags.evalSeed,
       writeVerify: flags.writeVerify,
       verifyAttempts: flags.verifyAttempts,

@@ -6,7 +6,9 @@ import { readJson } from '../io/files.ts';
 import { readApproximatorModel } from '../io/approximator-model.ts';
 import { NnsaModelSchema, NnsaTrainConfigSchema, type NnsaModel } from '../circuits/nnsa/config.ts';
 import { nnsaEvaluationText } from '../report/nnsa-report.ts';
-import { loadVtcBank } from '../data/vtc-bank.ts';
+import { loadInverterMismatch, loadVtcBank } from '../data/vtc-bank.ts';
+import { CORNER_MODE_NAMES } from '../circuits/network.ts';
+import { mismatchSpreadOf } from '../circuits/inverter-mismatch.ts';
 import { clearNnsaCheckpoint, evaluateNnsaToOut, trainNnsaToDir } from '../app/nnsa.ts';
 import type { EvaluateNnsaOptions } from '../circuits/nnsa/evaluate.ts';
 import { info } from '../io/progress.ts';
@@ -20,9 +22,10 @@ interface EvalOptions {
   corners: string;
   seed: string;
   trim?: string;
+  mismatch?: string;
 }
 
-const CORNER_MODES = ['nominal', 'global', 'per-neuron'] as const;
+const CORNER_MODES = CORNER_MODE_NAMES;
 
 interface TrainOptions {
   dacBits?: string;
@@ -49,10 +52,11 @@ function parseReplicaFeedback(text: string): { outputDevices: number; railDevice
 }
 
 /**
- * Parses the evaluation options at once (so a typo fails before any training or writing) and
- * returns how to apply them to a model (its device σ is the default `--sigma`).
+ * Parses the evaluation options at once (so a typo fails before any training or writing), reads the
+ * inverter mismatch distribution when a corner mode needs it, and returns how to apply them to a
+ * model (its device σ is the default `--sigma`).
  */
-function parseEvalOptions(o: EvalOptions): (model: NnsaModel) => EvaluateNnsaOptions {
+async function parseEvalOptions(o: EvalOptions): Promise<(model: NnsaModel) => EvaluateNnsaOptions> {
   const draws = parseIntOption(o.mc, '--mc');
   ensure(draws >= 0 && draws <= 100000, '--mc must be between 0 and 100000');
   const points = parseIntOption(o.points, '--points');
@@ -66,6 +70,7 @@ function parseEvalOptions(o: EvalOptions): (model: NnsaModel) => EvaluateNnsaOpt
     ensure((CORNER_MODES as readonly string[]).includes(c), `--corners: unknown corner mode '${c}' (use ${CORNER_MODES.join(', ')})`);
   const seed = parseSeedOption(o.seed, '--seed');
   const trim = o.trim === undefined ? undefined : { toleranceVolts: parseTrim(o.trim) / 1000, maxAttempts: 100 };
+  const mismatch = cornerModes.includes('die-mismatch') || o.mismatch ? await loadInverterMismatch(o.mismatch) : undefined;
   return (model) => {
     const sigma = sigmaFlag ?? model.network.device.programming.sigma;
     return {
@@ -77,6 +82,7 @@ function parseEvalOptions(o: EvalOptions): (model: NnsaModel) => EvaluateNnsaOpt
       cornerModes: cornerModes as Array<(typeof CORNER_MODES)[number]>,
       seed,
       trim,
+      ...(mismatch ? { mismatch } : {}),
     };
   };
 }
@@ -87,6 +93,9 @@ function parseTrim(value: string): number {
   return mV;
 }
 
+/** Monte Carlo corner modes by default: TT, the physical die (corner + local mismatch), the per-neuron stress case. */
+const DEFAULT_MC_CORNERS = 'nominal,die-mismatch,per-neuron';
+
 /** The training configuration's defaults, shown in the help. */
 const SA_DEFAULTS = NnsaTrainConfigSchema.parse({});
 
@@ -96,7 +105,15 @@ function addEvalOptions(cmd: Command): Command {
     .option('--sigma <sigma>', 'programming variation σ for the draws (default: the model device σ)')
     .option('--points <n>', 'evaluation points per Monte Carlo draw', '4096')
     .option('--nominal-points <n>', 'evaluation points of the nominal circuit', '65536')
-    .option('--corners <modes>', `corner modes for Monte Carlo (${CORNER_MODES.join(',')})`, 'nominal,global,per-neuron')
+    .option(
+      '--corners <modes>',
+      `corner modes for Monte Carlo (${CORNER_MODES.join(',')}: die-mismatch = one corner per die + each inverter's local mismatch; per-neuron = an independent corner per inverter, a stress case)`,
+      DEFAULT_MC_CORNERS,
+    )
+    .option(
+      '--mismatch <file>',
+      'inverter local-mismatch distribution for die-mismatch (default: the committed datasets/vtc/mismatch.json)',
+    )
     .option('--seed <n>', 'evaluation seed', '1')
     .option(
       '--trim <mV>',
@@ -121,7 +138,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       .option('--bit-rows <list>', 'parallel row pairs of each weight bit, bit 0 first (e.g. 1,1,1,1,1,1,2,4)')
       .option(
         '--training-corners <mode>',
-        `inverter corners during training (nominal, global, per-neuron; default ${SA_DEFAULTS.trainingCorners})`,
+        `inverter corners during training (${CORNER_MODES.join(', ')}; die-mismatch draws each inverter's local mismatch from --mismatch; default ${SA_DEFAULTS.trainingCorners})`,
       )
       .option('--steps-scale <x>', 'scale all training step counts (e.g. 0.1 for a quick run)')
       .option('--config <file>', 'JSON training configuration (flags override it)')
@@ -134,7 +151,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       .requiredOption('--out <dir>', 'output model directory'),
   ).action(async (opts: EvalOptions & TrainOptions, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
-    const evalOptionsFor = parseEvalOptions(opts);
+    const evalOptionsFor = await parseEvalOptions(opts);
     const fromFile = opts.config ? await readJson(opts.config, 'config file') : {};
     const flags: Record<string, unknown> = {
       dacBits: opts.dacBits === undefined ? undefined : parseIntOption(opts.dacBits, '--dac-bits'),
@@ -147,6 +164,8 @@ export function registerSa(train: Command, evaluate: Command): void {
       seed: opts.trainSeed === undefined ? undefined : parseSeedOption(opts.trainSeed, '--train-seed'),
     };
     let cfg = parseConfig(NnsaTrainConfigSchema, deepMerge(fromFile, flags), 'NNS+A training configuration');
+    if (cfg.trainingCorners === 'die-mismatch' && !cfg.trainingMismatch)
+      cfg = { ...cfg, trainingMismatch: mismatchSpreadOf(await loadInverterMismatch(opts.mismatch)) };
     if (opts.stepsScale !== undefined) {
       const x = parseNumberOption(opts.stepsScale, '--steps-scale');
       ensure(x > 0 && x <= 100, '--steps-scale must be in (0, 100]');
@@ -174,7 +193,7 @@ export function registerSa(train: Command, evaluate: Command): void {
       ),
   ).action(async (dir: string, opts: EvalOptions & { out?: string }, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
-    const evalOptionsFor = parseEvalOptions(opts);
+    const evalOptionsFor = await parseEvalOptions(opts);
     const model = await readApproximatorModel(dir, 'nnsa', NnsaModelSchema);
     const metrics = await writingTo(opts.out, () => evaluateNnsaToOut(model, evalOptionsFor, opts.out));
     if (opts.out) info(`wrote metrics.json and error-vs-output.svg to ${opts.out}`);

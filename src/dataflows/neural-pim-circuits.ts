@@ -18,7 +18,9 @@ import { bankFromJson } from '../circuits/approximator-model.ts';
 import type { NnadcModel } from '../circuits/nnadc/config.ts';
 import { adcThresholds, convertWithThresholds, instantiateAdc, type AdcThresholds, type ColumnVerify } from '../circuits/nnadc/model.ts';
 import type { NnsaModel } from '../circuits/nnsa/config.ts';
-import { instantiateNetwork, type NetworkInstance } from '../circuits/network.ts';
+import { instantiateNetwork, type CornerMode, type NetworkInstance } from '../circuits/network.ts';
+import type { MismatchSpread } from '../circuits/inverter-mismatch.ts';
+import { fail } from '../core/errors.ts';
 import { trimNnsa, type NnsaTrim } from '../circuits/nnsa/trim.ts';
 import { CALIBRATION_RAMP_POINTS } from '../circuits/nnsa/calibrate.ts';
 import { leastSquaresLine } from '../core/line-fit.ts';
@@ -47,7 +49,16 @@ export interface NeuralPimPeripherals {
   idealBits: number;
   /** Range fractions available (from the NNADC models, or 1, 1/2, 1/4 for ideal converters). */
   ranges: number[];
+  /** The inverters' local mismatch (needed by the `die-mismatch` peripheral corners). */
+  mismatch?: MismatchSpread;
 }
+
+/**
+ * Inverter corners of a draw's peripherals: `nominal` (TT), `random-die` (one corner of the bank
+ * per draw, shared by every circuit of the die) or `die-mismatch` (that corner plus each
+ * inverter's and comparator's local mismatch, drawn per circuit).
+ */
+export type PeripheralCorners = 'nominal' | 'random-die' | 'die-mismatch';
 
 /** One Monte Carlo draw's peripheral circuits. */
 export interface PeripheralChips {
@@ -86,7 +97,7 @@ export function instantiatePeripherals(
   vary: boolean,
   sigma: number,
   rng: Rng,
-  randomDieCorner = false,
+  corners: PeripheralCorners = 'nominal',
   calibration: PeripheralCalibration = 'offset-gain',
   adcVerify?: ColumnVerify,
   nnsaTrim?: NnsaTrim,
@@ -103,9 +114,7 @@ export function instantiatePeripherals(
       ? Array.from({ length: vary ? NNSA_POOL : 1 }, (_, u) => {
           const r = rng.fork(`nnsa${u}`);
           const device = vary ? withSigma(p.nnsa!.network.device) : idealDevices(p.nnsa!.network.device);
-          const corner = randomDieCorner
-            ? { kind: 'global' as const, corner: rng.fork('die').int(nnsaBank!.corners.length) }
-            : { kind: 'nominal' as const };
+          const corner = dieCorner(corners, nnsaBank!.corners.length, rng, p.mismatch, vary);
           const inst = instantiateNetwork(p.nnsa!.network, nnsaBank!, device, vary ? r : null, corner);
           if (nominalNnsa && nnsaTrim) trimNnsa(inst, nominalNnsa, nnsaBank!, device, nnsaTrim, r.fork('trim'));
           return inst;
@@ -119,15 +128,34 @@ export function instantiatePeripherals(
         m.rangeFraction,
         Array.from({ length: vary ? NNADC_POOL : 1 }, (_, u) => {
           const device = vary ? withSigma(m.device) : idealDevices(m.device);
-          const corner = randomDieCorner
-            ? { kind: 'global' as const, corner: rng.fork('die').int(bank.corners.length) }
-            : { kind: 'nominal' as const };
+          const corner = dieCorner(corners, bank.corners.length, rng, p.mismatch, vary);
           return adcThresholds(instantiateAdc(m, bank, device, vary ? rng.fork(`adc${m.rangeFraction}.${u}`) : null, corner, adcVerify));
         }),
       );
     }
   }
   return { nnsa, nnsaCompiled: nnsa.map((inst) => compileNetwork(inst, nnsaBank!)), calibration, nnsaBank, adc };
+}
+
+/**
+ * The corner mode of a draw's circuits: the die's corner from the draw's `die` stream (shared by
+ * every circuit); local mismatch only on varied circuits (nominal circuits are the design).
+ */
+function dieCorner(
+  corners: PeripheralCorners,
+  bankCorners: number,
+  rng: Rng,
+  mismatch: MismatchSpread | undefined,
+  vary: boolean,
+): CornerMode {
+  if (corners === 'nominal') return { kind: 'nominal' };
+  const corner = rng.fork('die').int(bankCorners);
+  if (corners === 'random-die' || !vary) return { kind: 'global', corner };
+  return {
+    kind: 'die-mismatch',
+    corner,
+    mismatch: mismatch ?? fail('die-mismatch peripheral corners need the inverter mismatch distribution'),
+  };
 }
 
 /** Digital value of one converter LSB in accumulator units (input code × weight code). */

@@ -44,7 +44,7 @@ function peripheralChips(peripherals: NeuralPimPeripherals, cfg: SimulationConfi
     cfg.varyPeripherals && cfg.device.programming.sigma > 0,
     cfg.device.programming.sigma,
     rng,
-    cfg.peripheralCorners === 'random-die',
+    cfg.peripheralCorners,
     cfg.peripheralCalibration,
     adcVerifyOf(cfg),
     nnsaTrimOf(cfg),

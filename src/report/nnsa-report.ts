@@ -5,8 +5,17 @@ import {
   NNSA_MONTE_CARLO_MAX_ERROR_TARGET_VOLTS,
   type NnsaEvaluation,
 } from '../circuits/nnsa/evaluate.ts';
+import type { CornerModeName } from '../circuits/network.ts';
 
 const mV = (v: number): string => (v * 1e3).toFixed(2);
+
+/** How reports name a Monte Carlo corner mode. */
+export const CORNER_MODE_LABELS: Record<string, string> = {
+  nominal: 'nominal (TT)',
+  global: 'global (one corner per die)',
+  'die-mismatch': 'die-mismatch (one corner per die + local mismatch)',
+  'per-neuron': 'per-neuron (an independent corner per inverter: stress case)',
+};
 
 /** Human-readable summary lines. */
 export function nnsaEvaluationText(e: NnsaEvaluation): string {
@@ -17,7 +26,7 @@ export function nnsaEvaluationText(e: NnsaEvaluation): string {
   ];
   for (const m of e.monteCarlo) {
     lines.push(
-      `Monte Carlo, σ = ${m.sigma}, corners ${m.corners}, ${m.programming} (${m.draws} draws${m.trimMillivolts === undefined ? '' : `, hidden neurons trimmed to ±${m.trimMillivolts} mV`}): max |error| mean ${mV(m.meanMaxAbsVolts)} mV, p95 ${mV(m.p95MaxAbsVolts)} mV, worst ${mV(m.worstMaxAbsVolts)} mV; mean RMS ${mV(m.meanRmsVolts)} mV; after offset/gain calibration: mean ${mV(m.offsetGainCalibrated.meanMaxAbsVolts)} mV, p95 ${mV(m.offsetGainCalibrated.p95MaxAbsVolts)} mV, mean RMS ${mV(m.offsetGainCalibrated.meanRmsVolts)} mV`,
+      `Monte Carlo, σ = ${m.sigma}, corners ${CORNER_MODE_LABELS[m.corners] ?? m.corners}, ${m.programming} (${m.draws} draws${m.trimMillivolts === undefined ? '' : `, hidden neurons trimmed to ±${m.trimMillivolts} mV`}): max |error| mean ${mV(m.meanMaxAbsVolts)} mV, p95 ${mV(m.p95MaxAbsVolts)} mV, worst ${mV(m.worstMaxAbsVolts)} mV; mean RMS ${mV(m.meanRmsVolts)} mV; after offset/gain calibration: mean ${mV(m.offsetGainCalibrated.meanMaxAbsVolts)} mV, p95 ${mV(m.offsetGainCalibrated.p95MaxAbsVolts)} mV, mean RMS ${mV(m.offsetGainCalibrated.meanRmsVolts)} mV`,
     );
   }
   return lines.join('\n');
@@ -45,10 +54,11 @@ export function nnsaErrorPlot(e: NnsaEvaluation, title: string): PlotSpec {
   };
 }
 
-/** How the plots name a corner mode. */
-export const CORNER_LABELS: Record<'nominal' | 'global' | 'per-neuron', string> = {
+/** How the plots name a corner mode (short: axis labels). */
+export const CORNER_LABELS: Record<CornerModeName, string> = {
   nominal: 'TT',
   global: 'corner per die',
+  'die-mismatch': 'corner per die + mismatch',
   'per-neuron': 'corner per neuron (stress)',
 };
 

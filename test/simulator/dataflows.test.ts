@@ -7,6 +7,7 @@ import { conversionsPerGroup, type DataflowKind } from '../../src/dataflows/clos
 import { runQuantizedReference } from '../../src/dnn/quantize.ts';
 import { SimulationConfigSchema, type SimulationConfig } from '../../src/chip/simulation-config.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
+import { loadPeripherals } from '../../src/app/load-peripherals.ts';
 import { captureLayerInputs } from '../../src/simulator/simulate.ts';
 import { isaacAccumulate, cascadeAccumulate, idealAccumulate } from '../../src/dataflows/functional.ts';
 
@@ -140,3 +141,24 @@ test('conversions counted during a run equal the closed forms of docs/reference.
 });
 
 test.run();
+
+test('Neural-PIM with trained peripherals and die-mismatch corners: the same result whatever the worker count', async () => {
+  const net = randomNet(6);
+  const x = images(7, 20, 300);
+  const labels = new Uint8Array(20);
+  const device = { levelBits: 1, onOffRatio: 100, programming: { kind: 'lognormal' as const, sigma: 0.025 } };
+  const base = { dataflow: 'neural-pim', device, batchSize: 5 } as const;
+  assert.is(SimulationConfigSchema.parse(base).peripheralCorners, 'die-mismatch');
+  const peripherals = await loadPeripherals(SimulationConfigSchema.parse(base));
+  assert.ok(peripherals.mismatch, 'the committed mismatch distribution is loaded');
+  const logits: Float64Array[] = [];
+  for (const workers of [1, 2]) {
+    const cfg = SimulationConfigSchema.parse({ ...base, workers });
+    await simulate(cfg, net, { images: x, labels }, peripherals, undefined, (_d, l) => logits.push(l));
+  }
+  assert.equal(Array.from(logits[1]), Array.from(logits[0]));
+  // Local mismatch changes the circuits: the die's corner alone gives other results.
+  const dieOnly = SimulationConfigSchema.parse({ ...base, peripheralCorners: 'random-die' });
+  await simulate(dieOnly, net, { images: x, labels }, peripherals, undefined, (_d, l) => logits.push(l));
+  assert.not.equal(Array.from(logits[2]), Array.from(logits[0]));
+});

@@ -6,7 +6,8 @@
 import { Rng } from '../../core/rng.ts';
 import { idealDevices, type RramConfig } from '../../device/rram.ts';
 import { measureConverter, type AdcMeasureInput, type ConverterMetrics } from '../../analysis/adc-metrics.ts';
-import { forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../network.ts';
+import { dieCornerMode, forwardNetwork, instantiateNetwork, type CornerModeName, type PassiveNetwork } from '../network.ts';
+import type { MismatchSpread } from '../inverter-mismatch.ts';
 import { sampleNnsaBatch } from '../nnsa/dataset.ts';
 import { OUTPUT_FULL_SCALE_VOLTS, pairValue } from '../nnsa/signals.ts';
 import type { VtcBank } from '../vtc.ts';
@@ -66,7 +67,7 @@ export const NNADC_REFERENCE_MONTE_CARLO_ENOB_BITS = 7.85;
 
 /** Monte Carlo summary. */
 export interface AdcMonteCarlo {
-  corners: 'nominal' | 'global' | 'per-neuron';
+  corners: CornerModeName;
   /** As programmed (one write), or write-verified column by column (`writeVerify` holds how). */
   programming: 'as-programmed' | 'write-verified';
   sigma: number;
@@ -84,8 +85,13 @@ export interface AdcMonteCarlo {
   writeVerify?: ColumnVerify & { meanAttempts: number; meanColumnsOutOfTolerance: number };
 }
 
-function corner(mode: AdcMonteCarlo['corners'], r: Rng, bank: VtcBank): AdcCornerMode {
-  return mode === 'global' ? { kind: 'global', corner: r.fork('corner').int(bank.corners.length) } : { kind: mode };
+function corner(mode: AdcMonteCarlo['corners'], r: Rng, bank: VtcBank, mismatch?: MismatchSpread): AdcCornerMode {
+  return dieCornerMode(mode, r.fork('corner'), bank, mismatch) as AdcCornerMode;
+}
+
+/** The random streams of a corner mode: die-mismatch draws are the global mode's dies plus local mismatch. */
+function streamOf(mode: CornerModeName): string {
+  return mode === 'die-mismatch' ? 'global' : mode;
 }
 
 /** Monte Carlo over variation draws (σ of `device`) in one corner mode. */
@@ -98,13 +104,14 @@ export function monteCarloAdc(
   rng: Rng,
   verify?: ColumnVerify,
   onDraw?: () => void,
+  mismatch?: MismatchSpread,
 ): AdcMonteCarlo {
   const s: AdcSummary[] = [];
   let attempts = 0;
   let outOfTolerance = 0;
   for (let d = 0; d < draws; d++) {
-    const r = rng.fork(`${mode}-${d}`);
-    const inst = instantiateAdc(model, bank, device, r, corner(mode, r, bank), verify);
+    const r = rng.fork(`${streamOf(mode)}-${d}`);
+    const inst = instantiateAdc(model, bank, device, r, corner(mode, r, bank, mismatch), verify);
     attempts += inst.verify?.meanAttempts ?? 0;
     outOfTolerance += inst.verify?.outOfTolerance ?? 0;
     s.push(summarize(measureInstance(inst, model)));
@@ -213,6 +220,8 @@ export function evaluateNnadc(
     seed: number;
     sigmaSweep?: number[];
     verify?: ColumnVerify;
+    /** The comparators' local mismatch (needed by the `die-mismatch` corner mode). */
+    mismatch?: MismatchSpread;
   },
   onProgress?: (drawsDone: number, drawsTotal: number) => void,
 ): { evaluation: NnadcEvaluation; nominalMetrics: ConverterMetrics } {
@@ -223,9 +232,10 @@ export function evaluateNnadc(
   const onDraw = onProgress && (() => onProgress(++done, totalDraws));
   const nominalMetrics = measureInstance(instantiateAdc(model, bank, idealDevices(model.device), null, { kind: 'nominal' }), model);
   // As programmed, then (with `verify`) the same draws write-verified.
-  const monteCarlo = o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), undefined, onDraw));
-  if (o.verify)
-    monteCarlo.push(...o.cornerModes.map((m) => monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${m}`), o.verify, onDraw)));
+  const mc = (m: CornerModeName, verify?: ColumnVerify): AdcMonteCarlo =>
+    monteCarloAdc(model, bank, o.device, m, o.draws, rng.fork(`mc-${streamOf(m)}`), verify, onDraw, o.mismatch);
+  const monteCarlo = o.cornerModes.map((m) => mc(m));
+  if (o.verify) monteCarlo.push(...o.cornerModes.map((m) => mc(m, o.verify)));
   const enobVsSigma = sweep.map((sigma) => {
     const dev = { ...o.device, programming: { ...o.device.programming, sigma } };
     const mc = monteCarloAdc(model, bank, dev, 'nominal', 10, rng.fork(`sweep-${sigma}`), undefined, onDraw);

@@ -7,10 +7,20 @@ import { levelConductance, programConductances, type RramConfig } from '../../de
 import { pickTrimMove } from '../../device/trim.ts';
 import { OUTPUT_COMMON_MODE_VOLTS, OUTPUT_FULL_SCALE_VOLTS, outputPair } from '../nnsa/signals.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
+import { drawVtcShift, type MismatchSpread } from '../inverter-mismatch.ts';
+import { fail } from '../../core/errors.ts';
 import type { ComparatorStage, NnadcModel } from './config.ts';
 
-/** How comparator corners are drawn when instantiating. */
-export type AdcCornerMode = { kind: 'nominal' } | { kind: 'global'; corner: number } | { kind: 'per-neuron' };
+/**
+ * How comparator corners are drawn when instantiating (as for networks, see `CornerMode` in
+ * `network.ts`). With `die-mismatch` each comparator's switching voltage is its die corner's V_M
+ * moved by its own local-mismatch draw (a comparator uses only its V_M, not its gain).
+ */
+export type AdcCornerMode =
+  | { kind: 'nominal' }
+  | { kind: 'global'; corner: number }
+  | { kind: 'per-neuron' }
+  | { kind: 'die-mismatch'; corner: number; mismatch: MismatchSpread };
 
 /**
  * Post-programming write-verify trimming, the converter's calibration at test. Each comparator's
@@ -99,13 +109,18 @@ function programAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, rng: R
       if (corners.kind === 'per-neuron') {
         const r = rng ? rng.fork(`corners${si}`) : null;
         for (let j = 0; j < stage.columns; j++) c[j] = r ? r.int(bank.corners.length) : bank.nominalIndex;
-      } else c.fill(corners.kind === 'global' ? corners.corner : bank.nominalIndex);
+      } else c.fill(corners.kind === 'global' || corners.kind === 'die-mismatch' ? corners.corner : bank.nominalIndex);
+      const switchingVolts = Float64Array.from(c, (k) => vmOfCorner[k]);
+      if (corners.kind === 'die-mismatch') {
+        const r = (rng ?? fail('local mismatch needs a random generator')).fork(`mismatch${si}`);
+        for (let j = 0; j < stage.columns; j++) switchingVolts[j] += drawVtcShift(corners.mismatch, r).switchingShiftVolts;
+      }
       return {
         stage,
         upperSiemens: program(target(stage.upperLevels), 'upper'),
         lowerSiemens: program(target(stage.lowerLevels), 'lower'),
         corners: c,
-        switchingVolts: Float64Array.from(c, (k) => vmOfCorner[k]),
+        switchingVolts,
       };
     }),
   };

@@ -6,10 +6,17 @@ import { DEFAULT_SEED, SAMPLE_HOLD_NOISE_VOLTS, VDD_VOLTS } from '../../core/def
 import { SeedSchema } from '../../core/config.ts';
 import { RramConfigSchema } from '../../device/rram.ts';
 import { ApproximatorBaseSchema } from '../approximator-model.ts';
-import { ReplicaFeedbackSchema } from '../network.ts';
+import { CORNER_MODE_NAMES, ReplicaFeedbackSchema } from '../network.ts';
 
-/** How inverter corners are drawn, in training or evaluation. */
-export const CornerModeSchema = z.enum(['nominal', 'global', 'per-neuron']);
+/** How inverter corners are drawn, in training or evaluation (see `CornerMode` in `network.ts`). */
+export const CornerModeSchema = z.enum(CORNER_MODE_NAMES);
+
+/** Schema of the spread of the inverters' local mismatch (see `inverter-mismatch.ts`). */
+export const MismatchSpreadSchema = z.strictObject({
+  switchingShift: z.strictObject({ meanVolts: z.number(), sigmaVolts: z.number().min(0) }),
+  gainRatio: z.strictObject({ mean: z.number(), sigma: z.number().min(0) }),
+  correlation: z.number().min(-1).max(1),
+});
 
 /** Schema of `npim train sa`'s configuration. */
 export const NnsaTrainConfigSchema = z.strictObject({
@@ -80,11 +87,17 @@ export const NnsaTrainConfigSchema = z.strictObject({
   sampleHoldNoiseVolts: z.number().min(0).max(0.05).default(SAMPLE_HOLD_NOISE_VOLTS),
   /**
    * Inverter corners during training: `nominal` (TT 27 °C for every neuron), `global` (one random
-   * corner per step for all neurons, as on one die) or `per-neuron` (a random corner per neuron).
+   * corner per step for all neurons, as on one die), `die-mismatch` (that corner plus each
+   * inverter's local mismatch from `trainingMismatch`) or `per-neuron` (a random corner per neuron).
    * `global` is the default: process and temperature corners are die-wide, and with the replica
    * rows the network learns to use the tracking reference.
    */
   trainingCorners: CornerModeSchema.default('global'),
+  /**
+   * The inverters' local mismatch that `die-mismatch` training corners draw from (the CLI fills it
+   * from `datasets/vtc/mismatch.json`); recorded with the model.
+   */
+  trainingMismatch: MismatchSpreadSchema.optional(),
   /**
    * Simulated dies per training step: the batch is split among this many variation draws, each at
    * its own random corner (with `global` corners), so one step weighs several dies at once.

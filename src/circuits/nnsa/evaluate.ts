@@ -9,7 +9,15 @@
 import { SIGNAL_MAX_VOLTS } from '../../core/defaults.ts';
 import { Rng } from '../../core/rng.ts';
 import { idealDevices, type RramConfig } from '../../device/rram.ts';
-import { forwardNetwork, instantiateNetwork, type CornerMode, type NetworkInstance, type PassiveNetwork } from '../network.ts';
+import {
+  dieCornerMode,
+  forwardNetwork,
+  instantiateNetwork,
+  type CornerModeName,
+  type NetworkInstance,
+  type PassiveNetwork,
+} from '../network.ts';
+import type { MismatchSpread } from '../inverter-mismatch.ts';
 import type { VtcBank } from '../vtc.ts';
 import { trimNnsa, type NnsaTrim } from './trim.ts';
 import { nnsaRampCalibration, type OutputCorrection } from './calibrate.ts';
@@ -56,7 +64,7 @@ export type NnsaProgramming = 'as-programmed' | 'trimmed';
 export interface MonteCarloStats extends DrawErrorSummary {
   draws: number;
   /** How the inverter corners were drawn. */
-  corners: 'nominal' | 'global' | 'per-neuron';
+  corners: CornerModeName;
   /** As programmed (one write), or with the hidden neurons write-verify trimmed (`trimMillivolts`). */
   programming: NnsaProgramming;
   /** σ of the programming variation used. */
@@ -97,7 +105,9 @@ export interface EvaluateNnsaOptions {
   /** Device model of the draws (its programming σ is the variation). */
   device: RramConfig;
   /** Corner modes to run Monte Carlo in. */
-  cornerModes: Array<'nominal' | 'global' | 'per-neuron'>;
+  cornerModes: CornerModeName[];
+  /** The inverters' local mismatch (needed by the `die-mismatch` corner mode). */
+  mismatch?: MismatchSpread;
   seed: number;
   /** Sequences for the multi-cycle check. */
   sequences?: number;
@@ -251,8 +261,9 @@ export function evaluateNnsa(
     const raw: ErrorStats[] = [];
     const calibrated: ErrorStats[] = [];
     for (let d = 0; d < o.draws; d++) {
-      const r = rng.fork(`mc-${mode}-${d}`);
-      const corner: CornerMode = mode === 'global' ? { kind: 'global', corner: r.fork('corner').int(bank.corners.length) } : { kind: mode };
+      // die-mismatch draws are the global mode's dies (same streams: corner, devices) plus local mismatch.
+      const r = rng.fork(`mc-${mode === 'die-mismatch' ? 'global' : mode}-${d}`);
+      const corner = dieCornerMode(mode, r.fork('corner'), bank, o.mismatch);
       const inst = instantiateNetwork(net, bank, o.device, r, corner);
       if (trim) trimNnsa(inst, nominalInst, bank, o.device, trim, r.fork('trim'));
       const outs = forwardNetwork(inst, bank, data.upper, data.lower, o.points);

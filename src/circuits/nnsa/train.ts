@@ -26,7 +26,8 @@ import { fail } from '../../core/errors.ts';
 import { Rng } from '../../core/rng.ts';
 import { gMinSiemens } from '../../device/rram.ts';
 import { bankToJson, MODEL_FORMAT_VERSION } from '../approximator-model.ts';
-import { balanceParallelRows, designedReplicaVolts, type CornerMode, type PassiveNetwork } from '../network.ts';
+import { balanceParallelRows, designedReplicaVolts, dieCornerMode, type CornerMode, type PassiveNetwork } from '../network.ts';
+import type { MismatchSpread } from '../inverter-mismatch.ts';
 import { refineNetwork } from '../refine.ts';
 import { centeredLayerInit, trainPassiveNetwork, type TrainNetworkOptions, type TrainPhase } from '../train-network.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
@@ -114,10 +115,8 @@ export function pairLoss(out: Float64Array, target: ArrayLike<number>, tail: Tai
 }
 
 /** Corner mode for instantiation from the config's name. */
-export function cornerModeFor(name: NnsaTrainConfig['trainingCorners'], rng: Rng, bank: VtcBank): CornerMode {
-  if (name === 'nominal') return { kind: 'nominal' };
-  if (name === 'per-neuron') return { kind: 'per-neuron' };
-  return { kind: 'global', corner: rng.int(bank.corners.length) };
+export function cornerModeFor(name: NnsaTrainConfig['trainingCorners'], rng: Rng, bank: VtcBank, mismatch?: MismatchSpread): CornerMode {
+  return dieCornerMode(name, rng, bank, mismatch);
 }
 
 /** Trains an NNS+A; returns the model (without metrics). `checkpoint`: save and resume at phase boundaries. */
@@ -128,6 +127,8 @@ export function trainNnsa(
   checkpoint?: TrainNetworkOptions['checkpoint'],
 ): NnsaModel {
   const rng = new Rng(cfg.seed);
+  if (cfg.trainingCorners === 'die-mismatch' && !cfg.trainingMismatch)
+    fail('die-mismatch training corners need trainingMismatch (the inverter mismatch distribution)');
   const gMinRel = gMinSiemens(cfg.device) / cfg.device.gMaxSiemens;
   const nominalVm = vtcFigures(bank, bank.nominalIndex).switchingVolts;
   const nominalReplicaVolts = designedReplicaVolts(bank, bank.nominalIndex, cfg.vddVolts, cfg.replicaFeedback, cfg.device.gMaxSiemens);
@@ -171,7 +172,8 @@ export function trainNnsa(
     batchSize: cfg.batchSize,
     phases,
     rng: rng.fork('train'),
-    globalCorners: cfg.trainingCorners === 'global',
+    globalCorners: cfg.trainingCorners === 'global' || cfg.trainingCorners === 'die-mismatch',
+    ...(cfg.trainingCorners === 'die-mismatch' ? { mismatch: cfg.trainingMismatch } : {}),
     diesPerStep: cfg.diesPerStep,
     sampleBatch: (r, b) => sampleNnsaBatch(r, b, cfg.dacBits, cfg.sampleHoldNoiseVolts, cfg.stressFraction),
     loss: (out, target) => pairLossTf(out, target, cfg.tailLoss),
@@ -235,6 +237,7 @@ export function trainNnsa(
       chips: cfg.refine.chips,
       device: cfg.variationAware ? cfg.device : { ...cfg.device, programming: { ...cfg.device.programming, sigma: 0 } },
       cornerMode: cfg.trainingCorners,
+      ...(cfg.trainingCorners === 'die-mismatch' ? { mismatch: cfg.trainingMismatch } : {}),
       rng: rng.fork('refine-chips'),
       sweeps: cfg.refine.sweeps,
       pairMoves: cfg.refine.pairMoves,

@@ -14,7 +14,7 @@
 import type { Rng } from '../../core/rng.ts';
 import { programConductances, type RramConfig } from '../../device/rram.ts';
 import { pickTrimMove } from '../../device/trim.ts';
-import { expandSignalRows, type NetworkInstance } from '../network.ts';
+import { expandSignalRows, instanceBank, type NetworkInstance } from '../network.ts';
 import { layerRowLayout, layerRowVoltages, rowsOfKind } from '../row-layout.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import { NNSA_INPUT_PAIRS, outputPair, WEIGHT_BITS } from './signals.ts';
@@ -91,8 +91,8 @@ export function trimNnsa(
   let attempts = 0;
   let outOfTolerance = 0;
   for (let j = 0; j < J; j++) {
-    const vm = vtcFigures(bank, l.corners[j]).switchingVolts;
-    const vmNominal = vtcFigures(bank, nominal.layers[0].corners[j]).switchingVolts;
+    const vm = vtcFigures(instanceBank(inst, bank), l.corners[j]).switchingVolts;
+    const vmNominal = vtcFigures(instanceBank(nominal, bank), nominal.layers[0].corners[j]).switchingVolts;
     const target = columnAt(nominal, j, nominalRows).volts - vmNominal;
     const error = (): number => columnAt(inst, j, rows).volts - vm - target;
     let programmed = 1;
