@@ -117,7 +117,11 @@ export const ChipDescriptionSchema = z
     dacBits: z.number().int().min(1).max(16),
     /** Signed weights as (positive, negative) column pairs, or ISAAC's biased single columns. */
     weightLayout: z.enum(['differential', 'offset']),
-    /** ISAAC's flip encoding (saves one converter bit; the cost model's resolution counts it). */
+    /**
+     * ISAAC's flip encoding (saves one converter bit of an unsigned column; offset layout only: a
+     * differential column pair is converted as one signed difference, sign + magnitude, see
+     * `adcConverterBits` in dataflows/closed-forms.ts).
+     */
     flipEncoding: z.boolean(),
     converters: z
       .object({
@@ -192,6 +196,12 @@ export const ChipDescriptionSchema = z
   .superRefine((c, ctx) => {
     if (c.device.levelBits !== c.array.cellBits)
       ctx.addIssue({ code: 'custom', path: ['device', 'levelBits'], message: `must equal array.cellBits (${c.array.cellBits})` });
+    if (c.flipEncoding && c.weightLayout === 'differential')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['flipEncoding'],
+        message: 'applies to the offset layout only (a differential column pair is converted as one signed difference)',
+      });
     if (c.organization.pe.adc.family === 'unit' && c.converters.adcBits === null)
       ctx.addIssue({ code: 'custom', path: ['converters', 'adcBits'], message: 'a fixed converter unit needs its resolution' });
     if (c.dataflow !== 'cascade' && c.converters.cascade.conversionsPerInputCycle !== null)

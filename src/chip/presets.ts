@@ -29,13 +29,14 @@ const PRESET_DATA: Record<string, unknown> = {
     schemaVersion: 1,
     name: 'isaac',
     description:
-      'ISAAC-style digital accumulation: 1-bit DACs, a 7-bit SAR ADC per array (flip encoding), digital S+A; same area as neural-pim',
+      'ISAAC-style digital accumulation: 1-bit DACs, 9-bit (sign + 8) differential SAR ADCs at 1.28 GS/s converting every column pair every cycle (one per two arrays), digital S+A; same area as neural-pim',
     dataflow: 'isaac',
     precision: EIGHT_BIT,
     array: PRESET_ARRAY,
     dacBits: 1,
     weightLayout: 'differential',
-    flipEncoding: true,
+    // A column pair is converted as one signed difference: flip encoding cannot halve its range.
+    flipEncoding: false,
     converters: { adcBits: null, simulatedFlipEncoding: false },
     device: PRESET_DEVICE,
     organization: {
@@ -43,11 +44,12 @@ const PRESET_DATA: Record<string, unknown> = {
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
         arrays: 64,
-        adc: { family: 'sar', count: 64, sampleRateHz: 1.2e9 },
+        // 64 column pairs per array every 100 ns: one ADC at ISAAC's 1.28 GS/s per two arrays is fully busy.
+        adc: { family: 'sar', count: 32, sampleRateHz: 1.28e9 },
         dacs: 64 * 128,
         sampleHolds: 64 * 128,
         // ISAAC's ratio: one S+A per two ADCs.
-        shiftAdds: 32,
+        shiftAdds: 16,
         inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
         outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
       },
@@ -57,14 +59,14 @@ const PRESET_DATA: Record<string, unknown> = {
     schemaVersion: 1,
     name: 'cascade',
     description:
-      'CASCADE-style analog buffering: 1-bit DACs, TIAs into 6-bit RRAM buffer arrays, summing amplifiers, 3 × 10-bit SAR ADC per 64 arrays; same area as neural-pim',
+      'CASCADE-style analog buffering: 1-bit DACs, TIAs into 6-bit RRAM buffer arrays, summing amplifiers, 12-bit (sign + 11) SAR ADCs; same area as neural-pim',
     dataflow: 'cascade',
     precision: EIGHT_BIT,
     array: PRESET_ARRAY,
     dacBits: 1,
     weightLayout: 'differential',
-    // Flip encoding on: the buffer columns then need 7 + log2(8) = 10 bits, §3's 10-bit ADC.
-    flipEncoding: true,
+    // Signed buffer columns: sign + 8 + log2(8) = 12 bits (flip encoding does not apply to signed pairs).
+    flipEncoding: false,
     converters: {
       adcBits: null,
       simulatedFlipEncoding: false,

@@ -321,7 +321,7 @@ export function dataflowParams(spec: Pick<ArchitectureSpec, 'precision' | 'array
 
 /** ADC resolution the spec builds (explicit, or the closed form). */
 function builtAdcBits(spec: ArchitectureSpec): number {
-  return spec.pe.adc.bits ?? dataflowCostModel(spec.dataflow).requiredAdcBits(dataflowParams(spec));
+  return spec.pe.adc.bits ?? dataflowCostModel(spec.dataflow).requiredAdcBits(dataflowParams(spec), spec.weightLayout);
 }
 
 function resolveUnits(spec: ArchitectureSpec, lib: ComponentLibrary): Record<BlockName, ResolvedUnit> {
@@ -422,7 +422,7 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   const closedForm = conversionsPerGroup(spec.dataflow, params);
   const perGroup = hooks.conversionsPerGroup(spec, params);
   hooks.validateDesign(spec);
-  const requiredAdcBits = hooks.requiredAdcBits(params);
+  const requiredAdcBits = hooks.requiredAdcBits(params, spec.weightLayout);
   const adcBits = builtAdcBits(spec);
   if (adcBits < requiredAdcBits) {
     warnings.push(

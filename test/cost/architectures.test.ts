@@ -34,7 +34,7 @@ test('16-bit ISAAC: peak throughput matches the published 41.3 TOPS once our ext
   assert.ok(Math.abs(a.converterUtilization - 1) < 1e-9);
 });
 
-test('§3 configurations: ADC resolutions 7 / 10 / 8 bits, conversions per group 64 / 5 / 1, pipeline 9 / 9 / 3 × 100 ns', () => {
+test('§3 configurations: ADC resolutions 9 / 12 / 8 bits (sign + magnitude for signed column pairs), conversions per group 64 / 5 / 1, pipeline 9 / 9 / 3 × 100 ns', () => {
   assert.equal(
     ['isaac', 'cascade', 'neural-pim'].map((n) => [
       byName[n].adcBits,
@@ -42,8 +42,8 @@ test('§3 configurations: ADC resolutions 7 / 10 / 8 bits, conversions per group
       Math.round(byName[n].pipelineCycleSeconds * 1e9),
     ]),
     [
-      [7, 64, 900],
-      [10, 5, 900],
+      [9, 64, 900],
+      [12, 5, 900],
       [8, 1, 300],
     ],
   );
@@ -101,7 +101,7 @@ test('legal but unbalanced or lossy configurations are stated warnings', () => {
   i.pe.adc = { family: 'sar', count: 64, sampleRateHz: 1.2e9, bits: 6 };
   const [b] = resolveArchitectures([i], lib);
   assert.ok(
-    b.warnings.some((w) => /6-bit ADC below the 7 bits/.test(w)),
+    b.warnings.some((w) => /6-bit ADC below the 9 bits/.test(w)),
     b.warnings.join('; '),
   );
   for (const d of resolved) assert.equal(d.warnings, [], `${d.name} defaults should be balanced`);

@@ -101,6 +101,8 @@ test('MLP on Neural-PIM: one product per layer per 300 ns pipeline cycle; latenc
 test('energy is operations × per-operation energy: with only the ADC costing 1 pJ, energy = conversions pJ', () => {
   const l = silentLibrary();
   for (const p of l.adcSar.points) p.energyPerOperationJoules = 1e-12;
+  // CASCADE-style's 12-bit converter lies beyond the table: tabulate it too so that nothing is extrapolated.
+  l.adcSar.points.push({ bits: 12, energyPerOperationJoules: 1e-12, staticPowerWatts: 0, areaSquareMetres: 1e-9 });
   for (const p of l.nnadc.points) p.powerWatts = p.operationsPerSecond * 1e-12;
   const quiet = parseComponentLibrary(l);
   const qa = resolveArchitectures(defaultArchitectures(), quiet);
