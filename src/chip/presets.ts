@@ -18,10 +18,17 @@ const ISAAC_TILE = {
   outputRegisterKilobytes: 3,
   routerHopsPerTransfer: 1,
 };
-/** Input register of a 64-array PE: 64 arrays × 128 rows × 8-bit inputs = 8 KB (ISAAC: 8 × 128 × 16 bit = 2 KB). */
-const PE_INPUT_REGISTER_KB = (64 * 128 * 8) / 8 / 1024;
-/** Output register of a 64-array PE: 64 arrays × 8 groups × 24-bit partial sums = 1.5 KB (ISAAC: 128 × 16 bit = 256 B). */
-const PE_OUTPUT_REGISTER_KB = (64 * 8 * 24) / 8 / 1024;
+/**
+ * Arrays per PE. The reference design's per-PE/per-tile table (docs/reference.md §5: 64 NNS+As, 4
+ * NNADCs, 128 × 64 four-bit DACs, 64 × 144 sample-and-holds) is read as one tile's contents: 64
+ * arrays per tile, so 16 per PE with 4 PEs per tile. Read per PE (256 arrays per tile) its DACs
+ * alone would draw 112 W on 280 tiles against the reference chip's 67.7 W.
+ */
+const PE_ARRAYS = 16;
+/** Input register of a PE: 16 arrays × 128 rows × 8-bit inputs = 2 KB (ISAAC's IMA: 8 × 128 × 16 bit = 2 KB). */
+const PE_INPUT_REGISTER_KB = (PE_ARRAYS * 128 * 8) / 8 / 1024;
+/** Output register of a PE: 16 arrays × 8 groups × 24-bit partial sums = 384 B (ISAAC: 128 × 16 bit = 256 B). */
+const PE_OUTPUT_REGISTER_KB = (PE_ARRAYS * 8 * 24) / 8 / 1024;
 
 /** The presets as written (before validation fills defaults), by preset name. */
 const PRESET_DATA: Record<string, unknown> = {
@@ -43,13 +50,13 @@ const PRESET_DATA: Record<string, unknown> = {
       chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
-        arrays: 64,
+        arrays: PE_ARRAYS,
         // 64 column pairs per array every 100 ns: one ADC at ISAAC's 1.28 GS/s per two arrays is fully busy.
-        adc: { family: 'sar', count: 32, sampleRateHz: 1.28e9 },
-        dacs: 64 * 128,
-        sampleHolds: 64 * 128,
+        adc: { family: 'sar', count: PE_ARRAYS / 2, sampleRateHz: 1.28e9 },
+        dacs: PE_ARRAYS * 128,
+        sampleHolds: PE_ARRAYS * 128,
         // ISAAC's ratio: one S+A per two ADCs.
-        shiftAdds: 16,
+        shiftAdds: PE_ARRAYS / 4,
         inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
         outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
       },
@@ -77,18 +84,19 @@ const PRESET_DATA: Record<string, unknown> = {
       chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
-        arrays: 64,
-        adc: { family: 'sar', count: 3, sampleRateHz: 1.2e9 },
-        dacs: 64 * 128,
+        arrays: PE_ARRAYS,
+        // 16 arrays × 8 groups × 5 conversions per 900 ns = 0.71 GS/s: one 1.2 GS/s ADC per PE (§3's 3 per 64 arrays would be 0.75 per PE).
+        adc: { family: 'sar', count: 1, sampleRateHz: 1.2e9 },
+        dacs: PE_ARRAYS * 128,
         // One sample-and-hold per summing-amplifier output feeding the ADCs.
-        sampleHolds: 4 * 64,
-        shiftAdds: 4,
+        sampleHolds: 4 * PE_ARRAYS,
+        shiftAdds: 1,
         inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
         outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-        // One TIA per bit-line pair of every computing array: 64 pairs × 64 arrays.
-        tias: 64 * 64,
-        bufferArrays: 4 * 64,
-        summingAmplifiers: 4 * 64,
+        // One TIA per bit-line pair of every computing array: 64 pairs per array.
+        tias: 64 * PE_ARRAYS,
+        bufferArrays: 4 * PE_ARRAYS,
+        summingAmplifiers: 4 * PE_ARRAYS,
       },
     },
   },
@@ -96,7 +104,7 @@ const PRESET_DATA: Record<string, unknown> = {
     schemaVersion: 1,
     name: 'neural-pim',
     description:
-      'Neural-PIM analog accumulation: 4-bit DACs, one NNS+A per array at 80 MHz, 4 × 8-bit NNADC per 64 arrays at 1.2 GS/s; 280 tiles',
+      'Neural-PIM analog accumulation: 4-bit DACs, one NNS+A per array at 80 MHz, one 8-bit NNADC at 1.2 GS/s per PE of 16 arrays (4 per 64-array tile); 280 tiles',
     dataflow: 'neural-pim',
     precision: EIGHT_BIT,
     array: PRESET_ARRAY,
@@ -110,15 +118,16 @@ const PRESET_DATA: Record<string, unknown> = {
       chip: { tiles: 280, hyperTransportLinks: 1 },
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
-        arrays: 64,
-        adc: { family: 'nnadc', count: 4, sampleRateHz: 1.2e9 },
-        dacs: 128 * 64,
+        arrays: PE_ARRAYS,
+        // The reference's 4 NNADCs per 64 arrays: one per PE.
+        adc: { family: 'nnadc', count: PE_ARRAYS / 16, sampleRateHz: 1.2e9 },
+        dacs: 128 * PE_ARRAYS,
         // 128 column holds + 8 groups × 2 (differential feedback of the held sum) per array.
-        sampleHolds: 64 * 144,
+        sampleHolds: PE_ARRAYS * 144,
         shiftAdds: 0,
         inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
         outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-        nnsa: { count: 64, operationsPerSecond: 80e6 },
+        nnsa: { count: PE_ARRAYS, operationsPerSecond: 80e6 },
       },
     },
   },

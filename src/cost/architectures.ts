@@ -281,6 +281,13 @@ export interface ResolvedArchitecture {
     gopsPerWatt: number;
     gopsPerSquareMillimetre: number;
   };
+  /** How densely the chip stores weights: array area over PE area, and RRAM cells per mm² of chip. */
+  arrayDensity: {
+    /** Area of a PE's arrays / area of the PE (arrays, DACs, converters, registers, peripherals). */
+    arrayAreaFractionOfPe: number;
+    /** Cells of every array on the chip / chip area, per mm². */
+    cellsPerSquareMillimetre: number;
+  };
   /** Fraction of the A/D capacity the arrays need in their conversion window. */
   converterUtilization: number;
   /** Fraction of NNS+A capacity used (Neural-PIM). */
@@ -384,7 +391,8 @@ function partialResolve(spec: ArchitectureSpec, lib: ComponentLibrary): PartialA
   const perTile = zeroBlocks();
   for (const b of PE_BLOCKS) perTile[b] = perPe[b] * spec.tile.pes;
   perTile.edram = spec.tile.edramBuffers;
-  perTile.bus = 1;
+  // One bus segment per PE: the eDRAM-to-PE bus is as long as the row of PEs it serves.
+  perTile.bus = spec.tile.pes;
   perTile.router = spec.tile.routers;
   perTile.activation = spec.tile.activationUnits;
   perTile.tileShiftAdd = spec.tile.shiftAddUnits;
@@ -508,6 +516,12 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
     staticPower += count * units[b].staticPowerWatts;
   }
   const arraysPerChip = arrays * spec.tile.pes * tilesPerChip;
+  let peArea = 0;
+  for (const b of PE_BLOCKS) peArea += p.perPe[b] * units[b].areaSquareMetres;
+  const arrayDensity = {
+    arrayAreaFractionOfPe: (p.perPe.array * units.array.areaSquareMetres) / peArea,
+    cellsPerSquareMillimetre: (arraysPerChip * spec.array.rows * spec.array.columns) / (area / 1e-6),
+  };
   const macsPerArrayProduct = spec.array.rows * groupsPerArray;
   const opsPerSecond = (2 * macsPerArrayProduct * arraysPerChip) / pipelineCycleSeconds;
   return {
@@ -543,6 +557,7 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
       gopsPerWatt: opsPerSecond / 1e9 / power,
       gopsPerSquareMillimetre: opsPerSecond / 1e9 / (area / 1e-6),
     },
+    arrayDensity,
     converterUtilization,
     nnsaUtilization,
     warnings,

@@ -398,7 +398,8 @@ interface IsaacRow {
 /** ISAAC's table, as published (docs/reference.md §5). */
 export const ISAAC_TABLE = {
   edram: { spec: 'eDRAM buffer, 64 KB, 2 banks, 256-bit bus', totalPowerWatts: 20.7 * MW, totalAreaSquareMetres: 0.083 * MM2, count: 1 },
-  bus: { spec: 'eDRAM-to-IMA bus, 384 wires', totalPowerWatts: 7 * MW, totalAreaSquareMetres: 0.09 * MM2, count: 1 },
+  // The bus runs past the tile's 12 IMAs: one unit = the segment serving one IMA (wire length ∝ IMAs served).
+  bus: { spec: 'eDRAM-to-IMA bus, 384 wires, along 12 IMAs', totalPowerWatts: 7 * MW, totalAreaSquareMetres: 0.09 * MM2, count: 12 },
   router: {
     spec: 'router, 32-bit flit, 8 ports, shared by 4 tiles',
     totalPowerWatts: 42 * MW,
@@ -548,9 +549,9 @@ export function defaultComponentLibrary(): ComponentLibrary {
     ),
     bus: isaacUnit(
       t.bus,
-      r.busBitsPerSecond,
-      'bit transferred',
-      `${(r.busBitsPerSecond / 1e9).toFixed(1)} Gb/s (same traffic as the eDRAM)`,
+      r.busBitsPerSecond / 12,
+      'bit transferred (unit = the bus segment serving one PE; a tile has one per PE)',
+      `${(r.busBitsPerSecond / 1e9).toFixed(1)} Gb/s over 12 segments (same traffic as the eDRAM)`,
     ),
     router: isaacUnit(
       t.router,

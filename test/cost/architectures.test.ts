@@ -48,7 +48,7 @@ test('§3 configurations: ADC resolutions 9 / 12 / 8 bits (sign + magnitude for 
     ],
   );
   assert.is(byName.cascade.closedFormConversionsPerGroup, 15);
-  assert.is(byName['neural-pim'].arraysPerChip, 280 * 4 * 64);
+  assert.is(byName['neural-pim'].arraysPerChip, 280 * 4 * 16);
   assert.is(byName['neural-pim'].weightGroupsPerArray, 8);
 });
 
@@ -61,36 +61,36 @@ test('the baselines get the same chip area as Neural-PIM (as many tiles as fit)'
   }
 });
 
-test('peak throughput of Neural-PIM: 71,680 arrays × 1024 MACs × 2 ops per 300 ns', () => {
+test('peak throughput of Neural-PIM: 17,920 arrays × 1024 MACs × 2 ops per 300 ns', () => {
   const np = byName['neural-pim'];
-  assert.ok(Math.abs(np.peak.opsPerSecond - (71680 * 1024 * 2) / 300e-9) < 1);
+  assert.ok(Math.abs(np.peak.opsPerSecond - (17920 * 1024 * 2) / 300e-9) < 1);
 });
 
 test('converters that cannot keep up are a one-line error', () => {
-  // CASCADE without summing amplifiers needs 15 conversions per group: 64 × 8 × 15 = 7680 per
-  // 900 ns, its 3 ADCs at 1.2 GS/s deliver 3240.
+  // CASCADE without summing amplifiers needs 15 conversions per group: 16 × 8 × 15 = 1920 per
+  // 900 ns, its ADC at 1.2 GS/s delivers 1080.
   const c = spec('cascade');
   c.chip.tiles = 10;
   c.cascade = { conversionsPerInputCycle: null };
-  assert.throws(() => resolveArchitectures([c], lib), userError(/cannot keep up.*7680.*3240/));
-  // ISAAC-style with half the ADCs: 64 × 8 × 8 = 4096 conversions per 100 ns cycle, 32 × 120 = 3840.
+  assert.throws(() => resolveArchitectures([c], lib), userError(/cannot keep up.*1920.*1080/));
+  // ISAAC-style at the rounded 1.2 GS/s: 16 × 8 × 8 = 1024 conversions per 100 ns cycle, 8 × 120 = 960.
   const i = spec('isaac');
   i.chip.tiles = 10;
-  i.pe.adc = { family: 'sar', count: 32, sampleRateHz: 1.2e9 };
-  assert.throws(() => resolveArchitectures([i], lib), userError(/cannot keep up.*4096.*3840/));
+  i.pe.adc = { family: 'sar', count: 8, sampleRateHz: 1.2e9 };
+  assert.throws(() => resolveArchitectures([i], lib), userError(/cannot keep up.*1024.*960/));
   // The original ISAAC with the rounded 1.2 GS/s ADC: 128 conversions per array per 100 ns > 120.
   const o = spec('isaac-16bit');
   o.pe.adc = { family: 'sar', count: 8, sampleRateHz: 1.2e9, bits: 8 };
   assert.throws(() => resolveArchitectures([o], lib), userError(/cannot keep up/));
   // NNS+As at 40 MHz: 8 groups per array per 100 ns need 80 MHz.
   const n = spec('neural-pim');
-  n.pe.nnsa = { count: 64, operationsPerSecond: 40e6 };
+  n.pe.nnsa = { count: 16, operationsPerSecond: 40e6 };
   assert.throws(() => resolveArchitectures([n], lib), userError(/NNS\+As cannot keep up/));
 });
 
 test('legal but unbalanced or lossy configurations are stated warnings', () => {
   const n = spec('neural-pim');
-  n.pe.adc = { family: 'nnadc', count: 16, sampleRateHz: 1.2e9 };
+  n.pe.adc = { family: 'nnadc', count: 4, sampleRateHz: 1.2e9 };
   const [a] = resolveArchitectures([n], lib);
   assert.ok(
     a.warnings.some((w) => /ADCs are 9 % utilized.*over-provisioned/.test(w)),
@@ -98,7 +98,7 @@ test('legal but unbalanced or lossy configurations are stated warnings', () => {
   );
   const i = spec('isaac');
   i.chip.tiles = 10;
-  i.pe.adc = { family: 'sar', count: 64, sampleRateHz: 1.2e9, bits: 6 };
+  i.pe.adc = { family: 'sar', count: 16, sampleRateHz: 1.2e9, bits: 6 };
   const [b] = resolveArchitectures([i], lib);
   assert.ok(
     b.warnings.some((w) => /6-bit ADC below the 9 bits/.test(w)),
