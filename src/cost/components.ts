@@ -395,6 +395,9 @@ interface IsaacRow {
   count: number;
 }
 
+/** ISAAC's input register power (2 KB), watts: the base of the per-bit register energy. */
+const ISAAC_TABLE_INPUT_REGISTER_WATTS = 1.24e-3;
+
 /** ISAAC's table, as published (docs/reference.md §5). */
 export const ISAAC_TABLE = {
   edram: { spec: 'eDRAM buffer, 64 KB, 2 banks, 256-bit bus', totalPowerWatts: 20.7 * MW, totalAreaSquareMetres: 0.083 * MM2, count: 1 },
@@ -415,7 +418,12 @@ export const ISAAC_TABLE = {
   sampleHold: { spec: 'sample-and-hold ×8×128', totalPowerWatts: 0.01 * MW, totalAreaSquareMetres: 0.00004 * MM2, count: 1024 },
   array: { spec: 'memristor arrays 8 × (128×128), 2 bits/cell', totalPowerWatts: 2.4 * MW, totalAreaSquareMetres: 0.0002 * MM2, count: 8 },
   shiftAdd: { spec: 'S+A (IMA) ×4', totalPowerWatts: 0.2 * MW, totalAreaSquareMetres: 0.00024 * MM2, count: 4 },
-  inputRegister: { spec: 'input register, 2 KB', totalPowerWatts: 1.24 * MW, totalAreaSquareMetres: 0.0021 * MM2, count: 2 },
+  inputRegister: {
+    spec: 'input register, 2 KB',
+    totalPowerWatts: ISAAC_TABLE_INPUT_REGISTER_WATTS,
+    totalAreaSquareMetres: 0.0021 * MM2,
+    count: 2,
+  },
   outputRegister: { spec: 'output register (IMA), 256 B', totalPowerWatts: 0.23 * MW, totalAreaSquareMetres: 0.00077 * MM2, count: 0.25 },
   hyperTransport: { spec: 'HyperTransport, 4 links at 1.6 GHz', totalPowerWatts: 10.4, totalAreaSquareMetres: 22.88 * MM2, count: 1 },
 } satisfies Record<string, IsaacRow>;
@@ -456,16 +464,104 @@ export const ISAAC_RATES = (() => {
   };
 })();
 
-function isaacUnit(row: IsaacRow, operationsPerSecondPerUnit: number, operation: string, derivation: string): Unit {
+/** A unit's static share of ISAAC's table power: a best estimate, its plausible range and its source. */
+export interface StaticShare {
+  fraction: number;
+  range: [number, number];
+  source: string;
+}
+
+/**
+ * Static (always-on) share of the power ISAAC's table gives each block. ISAAC publishes one power
+ * per block, not a split; these are the shares charged whenever the chip is on, over the run's
+ * time, whatever the activity. The rest is dynamic, charged per operation. Blocks not listed
+ * (arrays, DACs, sample-and-holds, ISAAC's ADC, the NNS+A and NNADC) draw no current when idle.
+ */
+export const STATIC_SHARES: Readonly<Record<string, StaticShare>> = {
+  hyperTransport: {
+    fraction: 1,
+    range: [0.8, 1],
+    source:
+      'HyperTransport SerDes links stay clocked and terminated whether or not data moves; ISAAC calls their 10.4 W "a constant overhead"',
+  },
+  edram: {
+    fraction: 0.2,
+    range: [0.1, 0.4],
+    source:
+      'estimate: refresh (tens of µs retention at 32 nm) plus cell/periphery leakage of a 64 KB eDRAM, CACTI 6.5-class figures at 32 nm',
+  },
+  router: {
+    fraction: 0.3,
+    range: [0.2, 0.4],
+    source: 'estimate: leakage of the input buffers and crossbar of a 32 nm on-chip router (ORION 2.0-class leakage share at 32–45 nm)',
+  },
+  bus: { fraction: 0.1, range: [0, 0.2], source: 'estimate: leakage of the bus repeaters; the wires themselves only switch' },
+  register: {
+    fraction: 0.2,
+    range: [0.1, 0.3],
+    source: 'estimate: SRAM array and sense-amplifier leakage of a few-KB register file at 32 nm (CACTI 6.5-class)',
+  },
+  logic: {
+    fraction: 0.1,
+    range: [0.05, 0.2],
+    source: 'estimate: leakage of standard-cell logic at 32 nm (shift-and-add, sigmoid, max-pool)',
+  },
+};
+
+function isaacUnit(
+  row: IsaacRow,
+  operationsPerSecondPerUnit: number,
+  operation: string,
+  derivation: string,
+  share: StaticShare | null = null,
+): Unit {
   const powerPerUnit = row.totalPowerWatts / row.count;
+  const f = share?.fraction ?? 0;
   return {
-    energyPerOperationJoules: powerPerUnit / operationsPerSecondPerUnit,
-    staticPowerWatts: 0,
+    energyPerOperationJoules: ((1 - f) * powerPerUnit) / operationsPerSecondPerUnit,
+    staticPowerWatts: f * powerPerUnit,
     areaSquareMetres: row.totalAreaSquareMetres / row.count,
     latencySeconds: 1 / operationsPerSecondPerUnit,
     operationsPerSecond: operationsPerSecondPerUnit,
     operation,
-    source: `ISAAC 32 nm table (docs/reference.md §5): ${row.spec}; per unit ${+(powerPerUnit / MW).toPrecision(4)} mW; energy = power / ${derivation}`,
+    source:
+      `ISAAC 32 nm table (docs/reference.md §5): ${row.spec}; per unit ${+(powerPerUnit / MW).toPrecision(4)} mW` +
+      (share
+        ? `, of which ${share.fraction * 100} % static (range ${share.range.map((x) => x * 100).join('–')} %; ${share.source})`
+        : ', all dynamic') +
+      `; energy = dynamic power / ${derivation}`,
+  };
+}
+
+/**
+ * One energy per bit read or written for every small SRAM register (PE input and output registers,
+ * tile output register), J: the dynamic part of ISAAC's input register, the one whose use at
+ * ISAAC's peak is known from its dataflow (refilled once per 16-cycle product and read one bit per
+ * row per array per cycle: 20.5 Gb/s per 2 KB): 48 fJ/bit. ISAAC's tile output register gives 44 fJ/bit the
+ * same way; its IMA output register, charged per ADC result, would give 0.6 fJ/bit, about 80× below —
+ * not a physical SRAM figure, so the single value is used for all three.
+ */
+export const REGISTER_ENERGY_PER_BIT_JOULES =
+  ((1 - STATIC_SHARES.register.fraction) * ISAAC_TABLE_INPUT_REGISTER_WATTS) / ISAAC_RATES.inputRegisterBitsPerSecond;
+
+/**
+ * A register unit (1 KB of capacity) from an ISAAC row: static share of its power, the one
+ * per-bit energy {@link REGISTER_ENERGY_PER_BIT_JOULES}, and the bit rate at which its dynamic power
+ * is ISAAC's (so that the rated power stays the table's).
+ */
+function registerUnit(row: IsaacRow, what: string): Unit {
+  const kilobytes = row.count;
+  const powerPerUnit = row.totalPowerWatts / kilobytes;
+  const f = STATIC_SHARES.register.fraction;
+  const rate = ((1 - f) * powerPerUnit) / REGISTER_ENERGY_PER_BIT_JOULES;
+  return {
+    energyPerOperationJoules: REGISTER_ENERGY_PER_BIT_JOULES,
+    staticPowerWatts: f * powerPerUnit,
+    areaSquareMetres: row.totalAreaSquareMetres / kilobytes,
+    latencySeconds: 1 / rate,
+    operationsPerSecond: rate,
+    operation: 'bit read or written (unit = 1 KB of capacity)',
+    source: `ISAAC 32 nm table (docs/reference.md §5): ${row.spec} (${what}); ${f * 100} % of its power static (${STATIC_SHARES.register.source}); one energy per bit for every register, ${+(REGISTER_ENERGY_PER_BIT_JOULES / 1e-15).toPrecision(3)} fJ, from ISAAC's input register at its known peak use`,
   };
 }
 
@@ -514,7 +610,6 @@ export function defaultComponentLibrary(): ComponentLibrary {
   const r = ISAAC_RATES;
   const t = ISAAC_TABLE;
   const cycleRate = 1 / r.cycleSeconds;
-  const perKb = (row: IsaacRow, bitsPerSecondTotal: number): number => bitsPerSecondTotal / row.count; // register units are 1 KB slices
   const units: Record<string, Unit> = {
     array: isaacUnit(
       t.array,
@@ -528,66 +623,59 @@ export function defaultComponentLibrary(): ComponentLibrary {
       r.shiftAddOpsPerUnit,
       'shift-and-add of one converted value',
       `${(r.shiftAddOpsPerUnit / 1e9).toFixed(2)} G ops/s (8 ADC streams at 1.28 GS/s over 4 units)`,
+      STATIC_SHARES.logic,
     ),
-    inputRegister: isaacUnit(
-      t.inputRegister,
-      perKb(t.inputRegister, r.inputRegisterBitsPerSecond),
-      'bit read or written (unit = 1 KB of capacity)',
-      `${(r.inputRegisterBitsPerSecond / 1e9).toFixed(2)} Gb/s per 2 KB (refill + 1 bit per row per array per cycle)`,
-    ),
-    outputRegister: isaacUnit(
-      t.outputRegister,
-      perKb(t.outputRegister, r.outputRegisterBitsPerSecond),
-      'bit read or written (unit = 1 KB of capacity)',
-      `${(r.outputRegisterBitsPerSecond / 1e9).toFixed(1)} Gb/s per 256 B (16-bit read-modify-write per ADC result)`,
-    ),
+    inputRegister: registerUnit(t.inputRegister, 'refilled once per product, read one bit per row per array per cycle'),
+    outputRegister: registerUnit(t.outputRegister, 'running partial sums of the PE'),
     edram: isaacUnit(
       t.edram,
       r.edramBitsPerSecond,
       'bit read or written',
       `${(r.edramBitsPerSecond / 1e9).toFixed(1)} Gb/s (12 IMAs' inputs per 1.6 µs product + 16-bit outputs)`,
+      STATIC_SHARES.edram,
     ),
     bus: isaacUnit(
       t.bus,
       r.busBitsPerSecond / 12,
       'bit transferred (unit = the bus segment serving one PE; a tile has one per PE)',
       `${(r.busBitsPerSecond / 1e9).toFixed(1)} Gb/s over 12 segments (same traffic as the eDRAM)`,
+      STATIC_SHARES.bus,
     ),
     router: isaacUnit(
       t.router,
       r.routerBitsPerSecond,
       'bit through one router (unit = one router; ISAAC shares it by 4 tiles)',
       `${(r.routerBitsPerSecond / 1e9).toFixed(1)} Gb/s (16-bit outputs of 4 tiles)`,
+      STATIC_SHARES.router,
     ),
     activation: isaacUnit(
       t.sigmoid,
       r.tileOutputsPerSecond / 2,
       'activation of one output',
       `${(r.tileOutputsPerSecond / 2 / 1e9).toFixed(2)} G ops/s (tile outputs over 2 units)`,
+      STATIC_SHARES.logic,
     ),
     tileShiftAdd: isaacUnit(
       t.tileShiftAdd,
       r.tileOutputsPerSecond,
       'add of two partial outputs',
       `${(r.tileOutputsPerSecond / 1e9).toFixed(2)} G ops/s (tile outputs)`,
+      STATIC_SHARES.logic,
     ),
     maxPool: isaacUnit(
       t.maxPool,
       r.tileOutputsPerSecond,
       'pooled input element',
       `${(r.tileOutputsPerSecond / 1e9).toFixed(2)} G elements/s (tile outputs)`,
+      STATIC_SHARES.logic,
     ),
-    tileOutputRegister: isaacUnit(
-      t.tileOutputRegister,
-      perKb(t.tileOutputRegister, r.tileOutputRegisterBitsPerSecond),
-      'bit read or written (unit = 1 KB of capacity)',
-      `${(r.tileOutputRegisterBitsPerSecond / 1e9).toFixed(1)} Gb/s per 3 KB (16-bit outputs written and read)`,
-    ),
+    tileOutputRegister: registerUnit(t.tileOutputRegister, 'tile outputs written and read once'),
     hyperTransport: isaacUnit(
       t.hyperTransport,
       r.hyperTransportBitsPerSecond,
       'bit between chips',
       `${(r.hyperTransportBitsPerSecond / 1e9).toFixed(1)} Gb/s (4 links × 16 bits × 1.6 GHz DDR)`,
+      STATIC_SHARES.hyperTransport,
     ),
     isaacAdc8b: isaacUnit(t.adc, r.adcConversionsPerSecond, 'conversion', "1.28 GS/s (ISAAC's ADC)"),
     tia: {

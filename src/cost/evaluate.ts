@@ -21,11 +21,12 @@
 import { ensure } from '../core/errors.ts';
 import { BLOCK_NAMES, type BlockName, type ResolvedArchitecture } from './architectures.ts';
 import { crossbarActivityFactor, type ComponentLibrary } from './components.ts';
+import { staticEnergyJoules } from './events.ts';
 import { addCounts, layerCounts, mapLayer, minimumChips, placeWorkload, zeroCounts, type OperationCounts } from './mapping.ts';
 import { layerMacs, workloadMacs, type Workload } from './workloads/index.ts';
 
 /** Energy categories of the breakdown (docs/reference.md §5). */
-export const ENERGY_CATEGORIES = ['crossbar', 'dac', 'adc', 'shiftAdd', 'other'] as const;
+export const ENERGY_CATEGORIES = ['crossbar', 'dac', 'adc', 'shiftAdd', 'other', 'static'] as const;
 
 /** One energy category. */
 export type EnergyCategory = (typeof ENERGY_CATEGORIES)[number];
@@ -37,6 +38,7 @@ export const CATEGORY_LABELS: Record<EnergyCategory, string> = {
   adc: 'ADC',
   shiftAdd: 'S+A / NNS+A / buffering',
   other: 'other',
+  static: 'static',
 };
 
 /**
@@ -121,7 +123,11 @@ export interface WorkloadResult {
   inferencesPerSecond: number;
   gops: number;
   latencySeconds: number;
+  /** Total energy per inference (dynamic + static), J. */
   energyJoules: number;
+  /** Energy of the operations performed, J. */
+  dynamicEnergyJoules: number;
+  /** Static power of the chips × the time one inference occupies them, J. */
   staticEnergyJoules: number;
   energyByCategory: Record<EnergyCategory, number>;
   energyByBlock: Record<BlockName, number>;
@@ -151,7 +157,7 @@ function zeroBlocks(): Record<BlockName, number> {
 }
 
 function zeroCategories(): Record<EnergyCategory, number> {
-  return { crossbar: 0, dac: 0, adc: 0, shiftAdd: 0, other: 0 };
+  return { crossbar: 0, dac: 0, adc: 0, shiftAdd: 0, other: 0, static: 0 };
 }
 
 /** Energy per block of a set of counts, with the crossbar scaled by `crossbarFactor`. */
@@ -240,10 +246,12 @@ export function evaluateWorkload(
   for (const b of BLOCK_NAMES) blocks[b] += extraBlocks[b];
   addCounts(total, extra);
 
+  // Static power is drawn over the time the run occupies the chips: in a stream of inferences one
+  // inference occupies them for one throughput interval (the bottleneck layer's cycles).
   const secondsPerInference = placement.bottleneckCycles * arch.pipelineCycleSeconds;
-  const staticEnergy = placement.chips * arch.chipStaticPowerWatts * secondsPerInference;
+  const staticEnergy = staticEnergyJoules(placement.chips * arch.chipStaticPowerWatts, secondsPerInference);
   const byCategory = categorize(blocks);
-  byCategory.other += staticEnergy;
+  byCategory.static += staticEnergy;
   const energy = Object.values(byCategory).reduce((s, v) => s + v, 0);
   const macs = workloadMacs(w);
   const inferencesPerSecond = 1 / secondsPerInference;
@@ -264,6 +272,7 @@ export function evaluateWorkload(
     gops,
     latencySeconds: latencyCycles * arch.pipelineCycleSeconds,
     energyJoules: energy,
+    dynamicEnergyJoules: energy - staticEnergy,
     staticEnergyJoules: staticEnergy,
     energyByCategory: byCategory,
     energyByBlock: blocks,

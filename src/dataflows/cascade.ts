@@ -129,7 +129,8 @@ export const cascadeDataflow: Dataflow = {
         summingAmplifierOps: e.conversions,
         sampleHoldSamples: e.conversions,
         shiftAddOps: e.conversions,
-        outputRegisterBits: (2 * e.conversions + e.groupArrays) * e.partialSumBits,
+        // A group's conversions are combined in the S+A accumulator: one write and one read of its sum.
+        outputRegisterBits: 2 * e.groupArrays * e.partialSumBits,
       };
     },
   },

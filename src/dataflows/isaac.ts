@@ -92,7 +92,9 @@ export const isaacDataflow: Dataflow = {
     layerEvents: (e) => ({
       sampleHoldSamples: e.usedColumns * e.inputCycles,
       shiftAddOps: e.conversions,
-      outputRegisterBits: (2 * e.conversions + e.groupArrays) * e.partialSumBits,
+      // The S+A combines one group's slices of a cycle in its accumulator, then one read-modify-write
+      // of the group's running sum per input cycle; the final sum is read once.
+      outputRegisterBits: (2 * e.inputCycles + 1) * e.groupArrays * e.partialSumBits,
     }),
   },
 };

@@ -8,6 +8,8 @@ import {
   defaultComponentLibrary,
   parseComponentLibrary,
   rateUnit,
+  ratedPowerWatts,
+  REGISTER_ENERGY_PER_BIT_JOULES,
   resolutionUnit,
 } from '../../src/cost/components.ts';
 
@@ -83,12 +85,20 @@ test('ISAAC-derived units: 30 pJ per array cycle, per-unit areas are the table t
   close(lib.units.array.energyPerOperationJoules, (2.4e-3 / 8) * 100e-9, 1e-12, 'array energy per cycle');
   close(lib.units.array.areaSquareMetres, (0.0002 * MM2) / 8, 1e-12, 'array area');
   close(lib.units.edram.areaSquareMetres, 0.083 * MM2, 1e-12, 'eDRAM area');
-  close(
-    lib.units.hyperTransport.energyPerOperationJoules * lib.units.hyperTransport.operationsPerSecond,
-    10.4,
-    1e-12,
-    'HyperTransport rated power',
-  );
+  close(ratedPowerWatts(lib.units.hyperTransport), 10.4, 1e-12, 'HyperTransport rated power');
+  // The links are static: their power does not depend on the traffic.
+  close(lib.units.hyperTransport.staticPowerWatts, 10.4, 1e-12, 'HyperTransport static power');
+  // Every ISAAC-derived block keeps its table power as rated power, split into static and dynamic.
+  close(ratedPowerWatts(lib.units.edram), 20.7e-3, 1e-12, 'eDRAM rated power');
+  assert.ok(lib.units.edram.staticPowerWatts > 0 && lib.units.router.staticPowerWatts > 0);
+});
+
+test('one energy per bit for every small SRAM register, from the input register at its known peak use', () => {
+  const e = REGISTER_ENERGY_PER_BIT_JOULES;
+  for (const r of ['inputRegister', 'outputRegister', 'tileOutputRegister'] as const) assert.is(lib.units[r].energyPerOperationJoules, e);
+  // 2 KB refilled once per 16-cycle product and read one bit per row per array per cycle: 20.48 Gb/s; 80 % of 1.24 mW dynamic.
+  close(e, (0.8 * 1.24e-3) / 20.48e9, 1e-9, 'register energy per bit');
+  close(ratedPowerWatts(lib.units.outputRegister) * 0.25, 0.23e-3, 1e-9, 'IMA output register (256 B) rated power');
 });
 
 test('crossbar activity: E[x²] of the DAC levels × relative mean conductance', () => {

@@ -172,8 +172,15 @@ test("energy categories add up to the total, and per-layer energies add up to th
     const r = evaluateWorkload(a, lib, WORKLOADS.googlenet(), { includeLayers: true });
     const sum = ENERGY_CATEGORIES.reduce((s, k) => s + r.energyByCategory[k], 0);
     assert.ok(Math.abs(sum - r.energyJoules) < 1e-12 * r.energyJoules);
+    // Layers carry the dynamic energy of their operations; static energy and pooling/residual work are the workload's.
+    assert.ok(Math.abs(r.energyJoules - r.dynamicEnergyJoules - r.staticEnergyJoules) < 1e-12 * r.energyJoules);
+    assert.is(r.energyByCategory.static, r.staticEnergyJoules);
+    // Static power of every chip over the interval one inference occupies them.
+    const interval = r.bottleneckCycles * a.pipelineCycleSeconds;
+    assert.ok(Math.abs(r.staticEnergyJoules - r.chips * a.chipStaticPowerWatts * interval) < 1e-12 * r.staticEnergyJoules);
+    assert.ok(a.chipStaticPowerWatts >= 10.4, `${a.name}: the HyperTransport links alone draw 10.4 W`);
     const layers = r.layers!.reduce((s, l) => s + l.energyJoules, 0);
-    assert.ok(layers < r.energyJoules && layers > 0.95 * r.energyJoules);
+    assert.ok(layers < r.dynamicEnergyJoules && layers > 0.95 * r.dynamicEnergyJoules);
   }
 });
 
