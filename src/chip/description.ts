@@ -184,6 +184,12 @@ export const ChipDescriptionSchema = z
     organization: z
       .object({
         inputCycleSeconds: z.number().positive().default(INPUT_CYCLE_SECONDS),
+        /**
+         * Input cycles a product's pipeline slot adds after its own input cycles: 0 when the last
+         * cycle's conversions overlap the next product's first input cycle (ISAAC: 16 cycles per
+         * 16-bit product), 1 for an A/D tail that does not overlap (Neural-PIM's T + 1).
+         */
+        pipelineTailCycles: z.number().int().min(0).max(16).default(1),
         /** Width of a partial sum between units; default P_I + P_W + N rounded up to whole bytes. */
         partialSumBits: bits.optional(),
         chip: chipCountsSchema,

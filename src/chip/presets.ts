@@ -47,6 +47,8 @@ const PRESET_DATA: Record<string, unknown> = {
     converters: { adcBits: null, simulatedFlipEncoding: false },
     device: PRESET_DEVICE,
     organization: {
+      // Each cycle's conversions run during the next cycle, overlapped with the next product: T cycles per product.
+      pipelineTailCycles: 0,
       chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
@@ -81,6 +83,8 @@ const PRESET_DATA: Record<string, unknown> = {
     },
     device: PRESET_DEVICE,
     organization: {
+      // The buffer is summed and converted after the last write: one tail cycle (T + 1).
+      pipelineTailCycles: 1,
       chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
@@ -115,6 +119,8 @@ const PRESET_DATA: Record<string, unknown> = {
     peripherals: { calibration: 'offset-gain', adcWriteVerifyLsb: 0.15, adcVerifyAttempts: 100, nnsaTrimMillivolts: 0.2 },
     device: PRESET_DEVICE,
     organization: {
+      // 2 input cycles + the NNS+A/NNADC tail (docs/reference.md §5: T + 1).
+      pipelineTailCycles: 1,
       chip: { tiles: 280, hyperTransportLinks: 1 },
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
@@ -145,6 +151,8 @@ const PRESET_DATA: Record<string, unknown> = {
     converters: { adcBits: 8, simulatedFlipEncoding: false },
     device: { ...PRESET_DEVICE, levelBits: 2 },
     organization: {
+      // ISAAC's published peak: 16 cycles per 16-bit product, conversions overlapped with the next product.
+      pipelineTailCycles: 0,
       partialSumBits: 16,
       chip: { tiles: 168, hyperTransportLinks: 1 },
       tile: { pes: 12, ...ISAAC_TILE },

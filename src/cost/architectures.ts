@@ -11,9 +11,11 @@
  * - Neural-PIM has 280 tiles (§5). The two baselines are given the same chip area: their tile
  *   count is the largest that fits in Neural-PIM's computed chip area (`matchAreaOf`). The
  *   baselines' area is therefore derived from the component library, not typed in.
- * - Pipeline cycle = (input cycles + 1) × input cycle for every design (§5): 9 × 100 ns for the
- *   1-bit-DAC baselines, 3 × 100 ns for Neural-PIM's 4-bit DACs (2 input cycles + 1 cycle for the
- *   eDRAM→register transfer and the A/D tail), 17 × 100 ns for 16-bit ISAAC.
+ * - Pipeline cycle = (input cycles + tail cycles) × input cycle, the tail a property of each design
+ *   (`pipelineTailCycles`): 0 for ISAAC-style converters, which convert each cycle's bit lines during
+ *   the next cycle, overlapped with the next product (ISAAC's published peak: 16 cycles per 16-bit
+ *   product; 8 for 8-bit); 1 for CASCADE-style (summing and converting the buffer after the last
+ *   write) and Neural-PIM (2 input cycles + the NNS+A/NNADC tail: 3 × 100 ns).
  * - CASCADE-style gets 10 conversions per 16 input cycles from its summing amplifiers, as its
  *   published design (§5): ⌈0.625 × 8⌉ = 5 per weight group at 10 bits. With the §3 closed form
  *   (15 per group) its 3 ADCs per 64 arrays could not keep up (see `cascade.conversionsPerInputCycle`).
@@ -102,6 +104,8 @@ export const architectureSchema = z
     dacBits: z.number().int().min(1).max(16),
     flipEncoding: z.boolean(),
     inputCycleSeconds: z.number().positive().default(INPUT_CYCLE_SECONDS),
+    /** Input cycles a product's pipeline slot adds after its input cycles (0: conversions overlap the next product). */
+    pipelineTailCycles: z.number().int().min(0).max(16).default(1),
     /**
      * Width of a partial sum sent between units (PE output register, bus, tile register);
      * default P_I + P_W + N rounded up to whole bytes.
@@ -167,6 +171,7 @@ export function architectureOfChip(chip: ChipDescription): ArchitectureSpec {
     dacBits: chip.dacBits,
     flipEncoding: chip.flipEncoding,
     inputCycleSeconds: org.inputCycleSeconds,
+    pipelineTailCycles: org.pipelineTailCycles,
     ...(org.partialSumBits === undefined ? {} : { partialSumBits: org.partialSumBits }),
     chip: org.chip,
     tile: org.tile,
@@ -258,7 +263,7 @@ export interface ResolvedArchitecture {
   adcBits: number;
   /** Bits of a partial sum moved between units. */
   partialSumBits: number;
-  /** One pipeline cycle: (input cycles + 1) × input cycle, seconds. */
+  /** One pipeline cycle: (input cycles + tail cycles) × input cycle, seconds. */
   pipelineCycleSeconds: number;
   tilesPerChip: number;
   arraysPerPe: number;
@@ -440,7 +445,7 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   const log2Rows = params.log2Rows;
   const partialSumBits = spec.partialSumBits ?? Math.ceil((spec.precision.inputBits + spec.precision.weightBits + log2Rows) / 8) * 8;
   const cycle = spec.inputCycleSeconds;
-  const pipelineCycleSeconds = (t + 1) * cycle;
+  const pipelineCycleSeconds = (t + spec.pipelineTailCycles) * cycle;
   const arrays = spec.pe.arrays;
 
   // --- structural checks: every row needs a DAC; the dataflow's own blocks (holds, TIAs, buffers, NNS+As)
