@@ -588,21 +588,45 @@ export const NNSA_130NM = [
   { operationsPerSecond: 40e6, powerWatts: 1.39 * MW, areaSquareMetres: 3e-3 * MM2 },
 ];
 
+/**
+ * TIA energy per sample relative to one 8-bit SAR conversion (CASCADE-style). Assumption: 1/10
+ * (range 1/20–1/4). CASCADE argues that a TIA writing into an RRAM buffer costs much less than an
+ * A/D conversion; its own figure could not be retrieved for this project, so the ratio is stated
+ * here as an assumption to be replaced by CASCADE's published one.
+ */
+export const CASCADE_TIA_TO_ADC_ENERGY_RATIO = { value: 0.1, range: [0.05, 0.25] as [number, number] };
+
+/**
+ * RRAM buffer-cell programming pulses (CASCADE-style, 6-bit cells below G_max = 100 µS): a write
+ * (SET, 1.0 V) into a cell at mid-range 25 µS for 10 ns, and the RESET (−1.2 V, 10 ns) that clears
+ * it for the next product. E = V²·G·t each: 0.25 pJ + 0.36 pJ. Range: 0.3–5 pJ per write and reset
+ * (conductance 6–100 µS, pulses 10–50 ns, verify pulses not counted).
+ */
+export const CASCADE_BUFFER_PULSES = {
+  set: { volts: 1.0, siemens: G_MAX_SIEMENS / 4, seconds: 10e-9 },
+  reset: { volts: 1.2, siemens: G_MAX_SIEMENS / 4, seconds: 10e-9 },
+  rangeJoules: [0.3e-12, 5e-12] as [number, number],
+};
+
+/** Energy of one V²·G·t pulse, J. */
+function pulseJoules(p: { volts: number; siemens: number; seconds: number }): number {
+  return p.volts * p.volts * p.siemens * p.seconds;
+}
+
 /** Estimates for CASCADE's analog buffering blocks (no published per-unit figures at hand). */
 export const CASCADE_ESTIMATES = {
-  /**
-   * TIA: integrating transimpedance amplifier per bit-line pair, one sample per 100 ns cycle;
-   * ~1 µA bias at 0.9 V for the 100 ns cycle (0.09 pJ) plus its 50 fF integration capacitor
-   * swung by 0.5 V (0.02 pJ). Area: inverter-based amplifier with an RRAM feedback element.
-   */
-  tia: { energyJoules: 0.1 * PJ, areaSquareMetres: 2 * UM2 },
-  /**
-   * 6-bit buffer-cell write: E = V²·G·t with V = 1 V, G = 25 µS (mid-range of a 6-bit cell below
-   * G_max = 100 µS) and a 10 ns pulse = 0.25 pJ; the buffer array's area is a computing array's.
-   */
-  bufferWrite: { energyJoules: 1 * 1 * (G_MAX_SIEMENS / 4) * 10e-9, latencySeconds: 10e-9 },
+  /** TIA: {@link CASCADE_TIA_TO_ADC_ENERGY_RATIO} × the 8-bit SAR conversion; inverter-based amplifier with an RRAM feedback element. */
+  tia: {
+    energyJoules: CASCADE_TIA_TO_ADC_ENERGY_RATIO.value * 1.67 * 1e-12,
+    areaSquareMetres: 2 * 1e-12,
+  },
+  /** 6-bit buffer-cell write plus the reset before the next product (see {@link CASCADE_BUFFER_PULSES}). */
+  bufferWrite: {
+    energyJoules: pulseJoules(CASCADE_BUFFER_PULSES.set) + pulseJoules(CASCADE_BUFFER_PULSES.reset),
+    latencySeconds: CASCADE_BUFFER_PULSES.set.seconds + CASCADE_BUFFER_PULSES.reset.seconds,
+  },
   /** Summing amplifier: one op-amp adder settling in 10 ns per conversion; ~2 µA at 0.9 V for 10 ns plus read-out of the summed buffer columns. */
-  summingAmplifier: { energyJoules: 0.2 * PJ, areaSquareMetres: 5 * UM2, operationsPerSecond: 100e6 },
+  summingAmplifier: { energyJoules: 0.2 * 1e-12, areaSquareMetres: 5 * 1e-12, operationsPerSecond: 100e6 },
 };
 
 /** Builds the default library from the published figures above (pure; same result every call). */
@@ -685,8 +709,7 @@ export function defaultComponentLibrary(): ComponentLibrary {
       latencySeconds: INPUT_CYCLE_SECONDS,
       operationsPerSecond: cycleRate,
       operation: 'sample of one bit-line pair',
-      source:
-        'estimate (no published per-unit figure in docs/reference.md §5): integrating TIA, ~1 µA bias at 0.9 V over a 100 ns cycle + 50 fF × 0.5 V swing ≈ 0.1 pJ; 2 µm² inverter-based amplifier with RRAM feedback',
+      source: `assumption: ${CASCADE_TIA_TO_ADC_ENERGY_RATIO.value} × the 8-bit SAR conversion (1.67 pJ) = ${+(CASCADE_ESTIMATES.tia.energyJoules / PJ).toPrecision(3)} pJ, range ${CASCADE_TIA_TO_ADC_ENERGY_RATIO.range.join('–')} × (CASCADE's own TIA/ADC ratio to replace it); 2 µm² inverter-based amplifier with RRAM feedback`,
     },
     bufferArray: {
       energyPerOperationJoules: CASCADE_ESTIMATES.bufferWrite.energyJoules,
@@ -696,8 +719,8 @@ export function defaultComponentLibrary(): ComponentLibrary {
       // Rated use: a computing array's 64 bit-line pairs are written every 100 ns cycle into its
       // 4 buffer arrays, i.e. 16 cells per buffer array per cycle.
       operationsPerSecond: 16 * cycleRate,
-      operation: 'write of one 6-bit buffer cell',
-      source: `estimate: V²·G·t with V = 1 V, G = ${(G_MAX_SIEMENS / 4) * 1e6} µS (mid-range 6-bit cell), t = 10 ns; area of a 128×128 computing array (ISAAC table)`,
+      operation: 'write of one 6-bit buffer cell and its reset before the next product',
+      source: `estimate: V²·G·t of a 1.0 V SET and a 1.2 V RESET pulse, 10 ns each, into a mid-range ${(G_MAX_SIEMENS / 4) * 1e6} µS cell = ${+(CASCADE_ESTIMATES.bufferWrite.energyJoules / PJ).toPrecision(3)} pJ (range ${CASCADE_BUFFER_PULSES.rangeJoules.map((j) => j / PJ).join('–')} pJ); area of a 128×128 computing array (ISAAC table)`,
     },
     summingAmplifier: {
       energyPerOperationJoules: CASCADE_ESTIMATES.summingAmplifier.energyJoules,

@@ -4,6 +4,8 @@ import { UserError } from '../../src/core/errors.ts';
 import {
   POWER_SCALE_130_TO_32,
   AREA_SCALE_130_TO_32,
+  CASCADE_BUFFER_PULSES,
+  CASCADE_TIA_TO_ADC_ENERGY_RATIO,
   crossbarActivityFactor,
   defaultComponentLibrary,
   parseComponentLibrary,
@@ -132,6 +134,14 @@ test('a library missing a field or with a negative energy is a one-line user err
   const typo = JSON.parse(JSON.stringify(lib));
   typo.units.array.energyPerOperationJoule = 1;
   assert.throws(() => parseComponentLibrary(typo), userError(/component library/));
+});
+
+test('CASCADE estimates: TIA = stated ratio × the 8-bit SAR conversion; buffer write = SET + RESET pulses V²·G·t', () => {
+  close(lib.units.tia.energyPerOperationJoules, CASCADE_TIA_TO_ADC_ENERGY_RATIO.value * 1.67 * PJ, 1e-9, 'TIA per sample');
+  // 1.0 V SET and 1.2 V RESET, 10 ns each, into a 25 µS cell: 0.25 + 0.36 pJ.
+  close(lib.units.bufferArray.energyPerOperationJoules, (1 * 25e-6 + 1.44 * 25e-6) * 10e-9, 1e-9, 'buffer write + reset');
+  const [lo, hi] = CASCADE_BUFFER_PULSES.rangeJoules;
+  assert.ok(lib.units.bufferArray.energyPerOperationJoules >= lo && lib.units.bufferArray.energyPerOperationJoules <= hi);
 });
 
 test.run();
