@@ -50,6 +50,18 @@ export const arraySchema = z
   })
   .strict();
 
+/**
+ * Crossbar read conditions: row voltage at full DAC level (0.2 V: below the RRAM set threshold,
+ * typical read voltages are 0.1–0.3 V) and the time rows are driven per input cycle (10 ns: the
+ * bit lines of a 128-row array settle within a few ns and are then sampled; range 5–100 ns).
+ */
+export const crossbarReadSchema = z
+  .object({
+    readVolts: z.number().positive().max(5).default(0.2),
+    readSeconds: z.number().positive().max(1e-3).default(10e-9),
+  })
+  .strict();
+
 /** Chip-level counts: tiles and off-chip links. */
 export const chipCountsSchema = z
   .object({
@@ -190,6 +202,8 @@ export const ChipDescriptionSchema = z
          * 16-bit product), 1 for an A/D tail that does not overlap (Neural-PIM's T + 1).
          */
         pipelineTailCycles: z.number().int().min(0).max(16).default(1),
+        /** Crossbar read conditions the cost model charges V_read²·G·t_read with (G from `device`). */
+        crossbarRead: crossbarReadSchema.prefault({}),
         /** Width of a partial sum between units; default P_I + P_W + N rounded up to whole bytes. */
         partialSumBits: bits.optional(),
         chip: chipCountsSchema,

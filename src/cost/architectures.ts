@@ -28,7 +28,7 @@
 import { z } from 'zod';
 import { parseConfig } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
-import { INPUT_CYCLE_SECONDS } from '../core/defaults.ts';
+import { G_MAX_SIEMENS, INPUT_CYCLE_SECONDS } from '../core/defaults.ts';
 import { dataflowCostModel, type ResolveCheck } from '../dataflows/index.ts';
 import { UNDER_UTILIZATION_WARNING, fmtCount, fmtRate, fmtSeconds } from '../dataflows/cost.ts';
 import {
@@ -42,7 +42,9 @@ import {
 import { chipPresets } from '../chip/presets.ts';
 import {
   CHIP_DATAFLOWS,
+  PRESET_DEVICE,
   arraySchema,
+  crossbarReadSchema,
   chipCountsSchema,
   chipNameSchema,
   peOrganizationSchema,
@@ -106,6 +108,15 @@ export const architectureSchema = z
     inputCycleSeconds: z.number().positive().default(INPUT_CYCLE_SECONDS),
     /** Input cycles a product's pipeline slot adds after its input cycles (0: conversions overlap the next product). */
     pipelineTailCycles: z.number().int().min(0).max(16).default(1),
+    /** The crossbar cells' conductance range (the simulator's devices): crossbar read energy is V_read²·G·t_read. */
+    device: z
+      .object({
+        gMaxSiemens: z.number().positive().default(G_MAX_SIEMENS),
+        onOffRatio: z.number().min(1).default(PRESET_DEVICE.onOffRatio),
+      })
+      .strict()
+      .prefault({}),
+    crossbarRead: crossbarReadSchema.prefault({}),
     /**
      * Width of a partial sum sent between units (PE output register, bus, tile register);
      * default P_I + P_W + N rounded up to whole bytes.
@@ -172,6 +183,8 @@ export function architectureOfChip(chip: ChipDescription): ArchitectureSpec {
     flipEncoding: chip.flipEncoding,
     inputCycleSeconds: org.inputCycleSeconds,
     pipelineTailCycles: org.pipelineTailCycles,
+    device: { gMaxSiemens: chip.device.gMaxSiemens, onOffRatio: chip.device.onOffRatio },
+    crossbarRead: org.crossbarRead,
     ...(org.partialSumBits === undefined ? {} : { partialSumBits: org.partialSumBits }),
     chip: org.chip,
     tile: org.tile,

@@ -323,6 +323,8 @@ export function ratedPowerWatts(u: Unit): number {
 }
 
 /**
+ * Not used by the evaluation any more (it charges the crossbar from the design's devices,
+ * `expectedCellReadEnergyJoules` in events.ts); kept for libraries that scale ISAAC's array figure.
  * Activity factor of the crossbar's energy relative to the library's reference figure. An ohmic
  * array dissipates Σ V²·G over its cells, so the energy of one input cycle scales with the mean
  * squared normalized input level and with the mean cell conductance:

@@ -5,11 +5,11 @@
  * Model summary (each piece documented where it is computed):
  * - Energy = Σ over blocks of (operations per inference × energy per operation) + static power
  *   of every chip used × the time per inference in steady state. Operations come from
- *   {@link layerCounts}; energies from the resolved component library.
- * - The crossbar's energy depends on the data: per layer, the bit density of the inputs and the
- *   fraction of cells in the high state scale the library's reference figure
- *   ({@link crossbarActivityFactor}); by default both are the reference 0.5 (a fixed activity
- *   factor of 1). Other blocks' energies are taken as data independent.
+ *   {@link layerCounts}; energies from the resolved component library (`events.ts` for single events).
+ * - The crossbar's energy comes from the design's devices: V_read²·t_read·E[x²]·E[G] per programmed
+ *   cell and input cycle (`expectedCellReadEnergyJoules`), E[x²] from the inputs' bit density and
+ *   the DAC resolution, E[G] from G_min, G_max and the fraction of cells in the high state; by
+ *   default both densities are 0.5. Other blocks' energies are taken as data independent.
  * - Throughput: the layer pipeline delivers one inference every T pipeline cycles, T the balanced
  *   bottleneck of {@link placeWorkload}. GOPS count 2 operations per MAC.
  * - Latency: one inference alone, layer after layer: Σ_i (⌈P_i/r_i⌉ + 1) pipeline cycles, the
@@ -20,8 +20,8 @@
  */
 import { ensure } from '../core/errors.ts';
 import { BLOCK_NAMES, type BlockName, type ResolvedArchitecture } from './architectures.ts';
-import { crossbarActivityFactor, type ComponentLibrary } from './components.ts';
-import { staticEnergyJoules } from './events.ts';
+import type { ComponentLibrary } from './components.ts';
+import { expectedCellReadEnergyJoules, staticEnergyJoules } from './events.ts';
 import { addCounts, layerCounts, mapLayer, minimumChips, placeWorkload, zeroCounts, type OperationCounts } from './mapping.ts';
 import { layerMacs, workloadMacs, type Workload } from './workloads/index.ts';
 
@@ -152,6 +152,17 @@ function activityOf(name: string, opts: EvaluateOptions): LayerActivity {
   return a;
 }
 
+/** Expected crossbar read energy of one programmed cell per input cycle under `activity`, from the design's devices. */
+function cellReadEnergy(arch: ResolvedArchitecture, activity: LayerActivity): number {
+  return expectedCellReadEnergyJoules(
+    arch.spec.crossbarRead,
+    arch.spec.device,
+    activity.inputBitDensity,
+    arch.spec.dacBits,
+    activity.cellOnFraction,
+  );
+}
+
 function zeroBlocks(): Record<BlockName, number> {
   return Object.fromEntries(BLOCK_NAMES.map((b) => [b, 0])) as Record<BlockName, number>;
 }
@@ -160,12 +171,15 @@ function zeroCategories(): Record<EnergyCategory, number> {
   return { crossbar: 0, dac: 0, adc: 0, shiftAdd: 0, other: 0, static: 0 };
 }
 
-/** Energy per block of a set of counts, with the crossbar scaled by `crossbarFactor`. */
-export function energyByBlock(counts: OperationCounts, arch: ResolvedArchitecture, crossbarFactor: number): Record<BlockName, number> {
+/** Energy per block of a set of counts, the crossbar at `crossbarJoulesPerCellCycle` per programmed cell and input cycle. */
+export function energyByBlock(
+  counts: OperationCounts,
+  arch: ResolvedArchitecture,
+  crossbarJoulesPerCellCycle: number,
+): Record<BlockName, number> {
   const e = (b: BlockName): number => arch.inventory[b].unit.energyPerOperationJoules;
-  const cellsPerArray = arch.spec.array.rows * arch.spec.array.columns;
   const out = zeroBlocks();
-  out.array = counts.cellCycles * (e('array') / cellsPerArray) * crossbarFactor;
+  out.array = counts.cellCycles * crossbarJoulesPerCellCycle;
   out.dac = counts.dacConversions * e('dac');
   out.sampleHold = counts.sampleHoldSamples * e('sampleHold');
   out.adc = counts.adConversions * e('adc');
@@ -213,8 +227,8 @@ export function evaluateWorkload(
   placement.mappings.forEach((m, i) => {
     const counts = layerCounts(m, arch);
     const activity = activityOf(m.layer.name, opts);
-    const factor = crossbarActivityFactor(lib, activity.inputBitDensity, arch.spec.dacBits, activity.cellOnFraction);
-    const byBlock = energyByBlock(counts, arch, factor);
+    const perCell = cellReadEnergy(arch, activity);
+    const byBlock = energyByBlock(counts, arch, perCell);
     for (const b of BLOCK_NAMES) blocks[b] += byBlock[b];
     addCounts(total, counts);
     const copies = placement.copies[i];
@@ -300,13 +314,15 @@ export interface PeakFigures {
 }
 
 /** Peak figures of one chip of `arch`. */
-export function peakFigures(arch: ResolvedArchitecture, lib: ComponentLibrary): PeakFigures {
+export function peakFigures(arch: ResolvedArchitecture, _lib?: ComponentLibrary): PeakFigures {
   const full = mapLayer(
     { name: 'peak', kind: 'fc', groups: 1, rowsPerGroup: arch.spec.array.rows, outputsPerGroup: arch.weightGroupsPerArray, positions: 1 },
     arch,
   );
-  const factor = crossbarActivityFactor(lib, DEFAULT_ACTIVITY.inputBitDensity, arch.spec.dacBits, DEFAULT_ACTIVITY.cellOnFraction);
-  const perProduct = Object.values(energyByBlock(layerCounts(full, arch), arch, factor)).reduce((s, v) => s + v, 0);
+  const perProduct = Object.values(energyByBlock(layerCounts(full, arch), arch, cellReadEnergy(arch, DEFAULT_ACTIVITY))).reduce(
+    (s, v) => s + v,
+    0,
+  );
   const operating = (perProduct * arch.arraysPerChip) / arch.pipelineCycleSeconds + arch.chipStaticPowerWatts;
   return {
     gops: arch.peak.gops,

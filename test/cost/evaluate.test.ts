@@ -5,6 +5,7 @@ import { UserError } from '../../src/core/errors.ts';
 import { defaultComponentLibrary, parseComponentLibrary, type ComponentLibrary } from '../../src/cost/components.ts';
 import { defaultArchitectures, resolveArchitectures, type ResolvedArchitecture } from '../../src/cost/architectures.ts';
 import { compareArchitectures, ENERGY_CATEGORIES, evaluateWorkload } from '../../src/cost/evaluate.ts';
+import { crossbarReadEnergyJoules, drivenConductanceSiemens } from '../../src/cost/events.ts';
 import { balanceReplication, layerCounts, mapLayer, minimumChips } from '../../src/cost/mapping.ts';
 import { WORKLOADS, type Workload } from '../../src/cost/workloads/index.ts';
 
@@ -28,6 +29,9 @@ function silentLibrary(): ComponentLibrary {
   for (const fam of [l.nnadc, l.nnsa]) for (const p of fam.points) p.powerWatts = 0;
   return l;
 }
+
+/** Inputs that are all zero: no crossbar read energy. */
+const silentCrossbar = { activity: { inputBitDensity: 0 } };
 
 /** Conversions per inference from the layer shapes alone (no packing: ungrouped layers). */
 function expectedConversions(w: Workload, perGroup: number): number {
@@ -108,10 +112,12 @@ test('energy is operations × per-operation energy: with only the ADC costing 1 
   const qa = resolveArchitectures(defaultArchitectures(), quiet);
   const w = WORKLOADS.resnet50();
   for (const a of ['isaac', 'cascade', 'neural-pim']) {
+    // Input density 0 silences the crossbar (its energy comes from the devices, not the library).
     const r = evaluateWorkload(
       qa.find((x) => x.name === a)!,
       quiet,
       w,
+      silentCrossbar,
     );
     const expected = expectedConversions(w, CLOSED_FORM[a]) * 1e-12;
     assert.ok(Math.abs(r.energyJoules - expected) <= 1e-9 * expected, `${a}: ${r.energyJoules} vs ${expected}`);
@@ -131,8 +137,20 @@ test('with only the DAC costing 1 pJ per conversion, energy = rows driven × inp
   // Every input of a layer drives one row in each of its column tiles, in each of 2 input cycles.
   let rows = 0;
   for (const x of w.layers) rows += x.rowsPerGroup * Math.ceil(x.outputsPerGroup / 8) * x.positions * 2;
-  const r = evaluateWorkload(np, quiet, w);
+  const r = evaluateWorkload(np, quiet, w, silentCrossbar);
   assert.ok(Math.abs(r.energyJoules - rows * 1e-12) <= 1e-9 * rows * 1e-12);
+});
+
+test('crossbar read energy from the devices: V_read²·t_read·E[x²]·E[G] per programmed cell and input cycle', () => {
+  const a = arch('isaac');
+  const r = evaluateWorkload(a, lib, WORKLOADS.resnet50(), { activity: { inputBitDensity: 0.5, cellOnFraction: 0.25 } });
+  // 1-bit DAC: E[x²] = 0.5; G_min = 100 µS / 100 = 1 µS; E[G] = 1 + 0.25 × 99 µS; 0.2 V, 10 ns.
+  const perCell = 0.2 ** 2 * 10e-9 * 0.5 * (1e-6 + 0.25 * 99e-6);
+  assert.ok(Math.abs(r.energyByCategory.crossbar - r.counts.cellCycles * perCell) < 1e-9 * r.energyByCategory.crossbar);
+  // The pure function the simulator can call with its programmed conductances: rows of 10 µS and 20 µS at levels 1 and 0.5.
+  const g = drivenConductanceSiemens([10e-6, 20e-6], [1, 0.5]);
+  assert.ok(Math.abs(g - 15e-6) < 1e-18);
+  assert.ok(Math.abs(crossbarReadEnergyJoules({ readVolts: 0.2, readSeconds: 10e-9 }, g) - 0.04 * 10e-9 * 15e-6) < 1e-24);
 });
 
 test('static power is charged for every chip during the time of one inference', () => {
@@ -143,7 +161,7 @@ test('static power is charged for every chip during the time of one inference', 
     defaultArchitectures().filter((s) => s.name === 'neural-pim'),
     quiet,
   );
-  const r = evaluateWorkload(np, quiet, WORKLOADS.lenet5());
+  const r = evaluateWorkload(np, quiet, WORKLOADS.lenet5(), silentCrossbar);
   // 280 tiles × 1 eDRAM × 1 W × (T pipeline cycles of 300 ns).
   const expected = 280 * 1 * r.bottleneckCycles * 300e-9;
   assert.ok(Math.abs(r.staticEnergyJoules - expected) < 1e-12 * 280);
