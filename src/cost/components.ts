@@ -793,3 +793,71 @@ export function defaultComponentLibrary(): ComponentLibrary {
     },
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Second library: the reference design's own per-tile figures
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The reference design's per-tile table at 32 nm (docs/reference.md §5), read as one 64-array tile:
+ * 4 NNADCs (1.2 GS/s) 6.0 mW and 4.3e-3 mm²; 64 NNS+As (80 MHz) 19 mW and 2.4e-2 mm²; 128 × 64
+ * four-bit DACs 0.1 W and 4.4e-2 mm².
+ */
+export const REFERENCE_DESIGN_TILE = {
+  nnadc: { count: 4, operationsPerSecond: 1.2e9, powerWatts: 6.0 * MW, areaSquareMetres: 4.3e-3 * MM2 },
+  nnsa: { count: 64, operationsPerSecond: 80e6, powerWatts: 19 * MW, areaSquareMetres: 2.4e-2 * MM2 },
+  dac4: { count: 128 * 64, conversionsPerSecond: 1 / INPUT_CYCLE_SECONDS, powerWatts: 0.1, areaSquareMetres: 4.4e-2 * MM2 },
+};
+
+/** Names of the shipped component libraries (`npim cost --library`). */
+export const COMPONENT_LIBRARY_NAMES = ['default', 'reference-design'] as const;
+
+/** A shipped component library's name. */
+export type ComponentLibraryName = (typeof COMPONENT_LIBRARY_NAMES)[number];
+
+/**
+ * The default library with the neural peripherals and the 4-bit DAC taken from the reference
+ * design's own per-tile figures ({@link REFERENCE_DESIGN_TILE}) instead of the 130 → 32 nm scaling
+ * rule and the DAC growth model: per unit, power and area over the count; power and area linear in
+ * the rate through zero (a second design point at half the rate), so energy per operation is the
+ * same at every rate.
+ */
+export function referenceDesignComponentLibrary(): ComponentLibrary {
+  const lib = defaultComponentLibrary();
+  const t = REFERENCE_DESIGN_TILE;
+  const family = (row: { count: number; operationsPerSecond: number; powerWatts: number; areaSquareMetres: number }) => {
+    const p = row.powerWatts / row.count;
+    const a = row.areaSquareMetres / row.count;
+    return [
+      { operationsPerSecond: row.operationsPerSecond / 2, powerWatts: p / 2, areaSquareMetres: a / 2 },
+      { operationsPerSecond: row.operationsPerSecond, powerWatts: p, areaSquareMetres: a },
+    ];
+  };
+  const tableSource = "the reference design's per-tile table at 32 nm (docs/reference.md §5), one 64-array tile";
+  lib.nnadc = {
+    ...lib.nnadc,
+    points: family(t.nnadc),
+    source: `${tableSource}: 4 NNADCs at 1.2 GS/s, 6.0 mW, 4.3e-3 mm²; linear in rate through zero`,
+  };
+  lib.nnsa = {
+    ...lib.nnsa,
+    points: family(t.nnsa),
+    source: `${tableSource}: 64 NNS+As at 80 MHz, 19 mW, 2.4e-2 mm²; linear in rate through zero`,
+  };
+  const dacEnergy = t.dac4.powerWatts / t.dac4.count / t.dac4.conversionsPerSecond;
+  lib.dac = {
+    ...lib.dac,
+    points: lib.dac.points.map((p) =>
+      p.bits === 4 ? { ...p, energyPerOperationJoules: dacEnergy, areaSquareMetres: t.dac4.areaSquareMetres / t.dac4.count } : p,
+    ),
+    source: `${lib.dac.source}; the 4-bit point from ${tableSource}: 128 × 64 DACs, 0.1 W, 4.4e-2 mm² (${+(dacEnergy / PJ).toPrecision(3)} pJ per 100 ns conversion)`,
+  };
+  return parseComponentLibrary(lib);
+}
+
+/** A shipped component library by name; an unknown name is a one-line user error. */
+export function namedComponentLibrary(name: string): ComponentLibrary {
+  if (name === 'default') return defaultComponentLibrary();
+  if (name === 'reference-design') return referenceDesignComponentLibrary();
+  fail(`unknown component library '${name}' (use ${COMPONENT_LIBRARY_NAMES.join(', ')})`);
+}

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UserError } from '../../src/core/errors.ts';
-import { defaultComponentLibrary } from '../../src/cost/components.ts';
+import { defaultComponentLibrary, namedComponentLibrary } from '../../src/cost/components.ts';
 import { defaultArchitectures, parseArchitectureList, resolveArchitectures, type ArchitectureSpec } from '../../src/cost/architectures.ts';
 import { selectArchitectures } from '../../src/cost/select.ts';
 
@@ -65,6 +65,22 @@ test("Neural-PIM: the reference design's chip (67.7 W, 86.4 mm²) within 10 %, i
   // The reference's tile: 64 NNS+As, 4 NNADCs, 128 × 64 DACs, 64 × 144 sample-and-holds.
   const perTile = (b: keyof typeof np.inventory): number => np.inventory[b].unitsPerChip / np.tilesPerChip;
   assert.equal([perTile('nnsa'), perTile('adc'), perTile('dac'), perTile('sampleHold'), perTile('array')], [64, 4, 128 * 64, 64 * 144, 64]);
+});
+
+test("the reference-design library: the reference's own per-tile figures, and its chip within 10 % too", () => {
+  const ref = namedComponentLibrary('reference-design');
+  const [np] = resolveArchitectures([spec('neural-pim')], ref);
+  // 4 NNADCs at 6.0 mW and 1.2 GS/s: 1.25 pJ per conversion; 64 NNS+As at 19 mW and 80 MHz; 8192 DACs at 0.1 W and 10 MHz.
+  const e = (b: 'adc' | 'nnsa' | 'dac'): number => np.inventory[b].unit.energyPerOperationJoules;
+  assert.ok(Math.abs(e('adc') - 6e-3 / 4 / 1.2e9) < 1e-18);
+  assert.ok(Math.abs(e('nnsa') - 19e-3 / 64 / 80e6) < 1e-18);
+  assert.ok(Math.abs(e('dac') - 0.1 / 8192 / 1e7) < 1e-18);
+  assert.ok(Math.abs(np.areaByBlockSquareMetres.dac / np.tilesPerChip - 4.4e-2 * 1e-6) < 1e-12);
+  assert.ok(Math.abs(np.chipRatedPowerWatts - 67.7) / 67.7 < 0.1, `${np.chipRatedPowerWatts} W`);
+  assert.ok(Math.abs(np.chipAreaSquareMetres / 1e-6 - 86.4) / 86.4 < 0.1, `${np.chipAreaSquareMetres / 1e-6} mm²`);
+  // The default library keeps the 130 → 32 nm rule: the two differ.
+  assert.not.equal(e('nnsa'), byName['neural-pim'].inventory.nnsa.unit.energyPerOperationJoules);
+  assert.throws(() => namedComponentLibrary('isaac'), userError(/unknown component library 'isaac'/));
 });
 
 test('array density is reported per architecture: array area / PE area and cells per mm² of chip', () => {
