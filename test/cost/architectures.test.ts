@@ -4,6 +4,8 @@ import { UserError } from '../../src/core/errors.ts';
 import { defaultComponentLibrary, namedComponentLibrary } from '../../src/cost/components.ts';
 import { defaultArchitectures, parseArchitectureList, resolveArchitectures, type ArchitectureSpec } from '../../src/cost/architectures.ts';
 import { selectArchitectures } from '../../src/cost/select.ts';
+import { chipPreset } from '../../src/chip/presets.ts';
+import { parseChipDescription } from '../../src/chip/description.ts';
 
 const lib = defaultComponentLibrary();
 const specs = defaultArchitectures();
@@ -55,6 +57,14 @@ test('§3 configurations: ADC resolutions 9 / 12 / 8 bits (sign + magnitude for 
   assert.is(byName.cascade.closedFormConversionsPerGroup, 15);
   assert.is(byName['neural-pim'].arraysPerChip, 280 * 4 * 16);
   assert.is(byName['neural-pim'].weightGroupsPerArray, 8);
+});
+
+test('a description with flip encoding on differential column pairs is a one-line error (a pair is one signed conversion)', () => {
+  const d = JSON.parse(JSON.stringify(chipPreset('isaac-style')));
+  d.flipEncoding = true;
+  assert.throws(() => parseChipDescription(d), userError(/flipEncoding: applies to the offset layout only/));
+  // The simulator's ISAAC-style converter (sign + 8 magnitude bits) is the cost model's 9-bit one.
+  assert.is(byName.isaac.adcBits, 1 + 8);
 });
 
 test("Neural-PIM: the reference design's chip (67.7 W, 86.4 mm²) within 10 %, its table read per 64-array tile", () => {
