@@ -216,12 +216,16 @@ export const ChipDescriptionSchema = z
   .superRefine((c, ctx) => {
     if (c.device.levelBits !== c.array.cellBits)
       ctx.addIssue({ code: 'custom', path: ['device', 'levelBits'], message: `must equal array.cellBits (${c.array.cellBits})` });
-    if (c.flipEncoding && c.weightLayout === 'differential')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['flipEncoding'],
-        message: 'applies to the offset layout only (a differential column pair is converted as one signed difference)',
-      });
+    for (const [flip, path] of [
+      [c.flipEncoding, ['flipEncoding']],
+      [c.converters.simulatedFlipEncoding, ['converters', 'simulatedFlipEncoding']],
+    ] as const)
+      if (flip && c.weightLayout === 'differential')
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path],
+          message: 'applies to the offset layout only (a differential column pair is converted as one signed difference)',
+        });
     if (c.organization.pe.adc.family === 'unit' && c.converters.adcBits === null)
       ctx.addIssue({ code: 'custom', path: ['converters', 'adcBits'], message: 'a fixed converter unit needs its resolution' });
     if (c.dataflow !== 'cascade' && c.converters.cascade.conversionsPerInputCycle !== null)
