@@ -107,6 +107,23 @@ export type { QuantizedNetwork } from './dnn/quantize.ts';
 
 // Cost.
 export { BENCHMARKS, WORKLOADS, selectWorkloads } from './cost/workloads/index.ts';
+export { COMPONENT_LIBRARY_NAMES, namedComponentLibrary, type ComponentLibraryName } from './cost/components.ts';
+export {
+  bufferWriteEnergyJoules,
+  crossbarReadEnergyJoules,
+  dacConversionEnergyJoules,
+  drivenConductanceSiemens,
+  edramBitEnergyJoules,
+  expectedCellReadEnergyJoules,
+  nnadcConversionEnergyJoules,
+  nnsaOperationEnergyJoules,
+  registerBitEnergyJoules,
+  sarConversionEnergyJoules,
+  staticEnergyJoules,
+  tiaSampleEnergyJoules,
+  type CellConductances,
+  type CrossbarRead,
+} from './cost/events.ts';
 export { ENERGY_CATEGORIES, CATEGORY_LABELS, type Comparison, type WorkloadResult, type EnergyCategory } from './cost/evaluate.ts';
 
 // Plots (Vega-Lite specs rendered to SVG strings) and tables.

@@ -28,7 +28,7 @@ import { readApproximatorModel } from '../io/approximator-model.ts';
 import { dataflowOf } from '../dataflows/index.ts';
 import { simulate, type SimulationProgress, type SimulationResult } from '../simulator/simulate.ts';
 import { architectureOfChip, defaultArchitectures } from '../cost/architectures.ts';
-import { defaultComponentLibrary, type ComponentLibrary } from '../cost/components.ts';
+import { namedComponentLibrary, type ComponentLibrary, type ComponentLibraryName } from '../cost/components.ts';
 import { compareArchitectures, type ChipsPolicy, type Comparison, type LayerActivity } from '../cost/evaluate.ts';
 import { DEFAULT_ARCHITECTURE_NAMES, mergeArchitectures, selectArchitectures, withChipArchitectures } from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
@@ -242,11 +242,13 @@ export interface CostOptions {
   includeLayers?: boolean;
   /** Component library (default: the built-in one, see `npim cost --write-defaults`). */
   components?: ComponentLibrary;
+  /** A shipped component library by name, when `components` is not given (`default` or `reference-design`, as `npim cost --library`). */
+  library?: ComponentLibraryName;
 }
 
 /** Energy, latency, throughput and area of architectures on workloads, with ratios to the baselines (as `npim cost`). */
 export function compareCost(o: CostOptions = {}): Comparison {
-  const lib = o.components ?? defaultComponentLibrary();
+  const lib = o.components ?? namedComponentLibrary(o.library ?? 'default');
   const chipArchs = (o.chips ?? []).map(architectureOfChip);
   const names = withChipArchitectures(
     o.architectures ?? DEFAULT_ARCHITECTURE_NAMES.join(','),

@@ -135,7 +135,6 @@ export function runEnergies(
       };
     const energy = runEnergy(arch, lib, r.events, {
       images: r.images,
-      gMaxSiemens: cfg.device.gMaxSiemens,
       poolingReads,
       name: `run${i}`,
     });

@@ -50,6 +50,18 @@ export const arraySchema = z
   })
   .strict();
 
+/**
+ * Crossbar read conditions: row voltage at full DAC level (0.2 V: below the RRAM set threshold,
+ * typical read voltages are 0.1–0.3 V) and the time rows are driven per input cycle (10 ns: the
+ * bit lines of a 128-row array settle within a few ns and are then sampled; range 5–100 ns).
+ */
+export const crossbarReadSchema = z
+  .object({
+    readVolts: z.number().positive().max(5).default(0.2),
+    readSeconds: z.number().positive().max(1e-3).default(10e-9),
+  })
+  .strict();
+
 /** Chip-level counts: tiles and off-chip links. */
 export const chipCountsSchema = z
   .object({
@@ -117,7 +129,11 @@ export const ChipDescriptionSchema = z
     dacBits: z.number().int().min(1).max(16),
     /** Signed weights as (positive, negative) column pairs, or ISAAC's biased single columns. */
     weightLayout: z.enum(['differential', 'offset']),
-    /** ISAAC's flip encoding (saves one converter bit; the cost model's resolution counts it). */
+    /**
+     * ISAAC's flip encoding (saves one converter bit of an unsigned column; offset layout only: a
+     * differential column pair is converted as one signed difference, sign + magnitude, see
+     * `adcConverterBits` in dataflows/closed-forms.ts).
+     */
     flipEncoding: z.boolean(),
     converters: z
       .object({
@@ -180,6 +196,14 @@ export const ChipDescriptionSchema = z
     organization: z
       .object({
         inputCycleSeconds: z.number().positive().default(INPUT_CYCLE_SECONDS),
+        /**
+         * Input cycles a product's pipeline slot adds after its own input cycles: 0 when the last
+         * cycle's conversions overlap the next product's first input cycle (ISAAC: 16 cycles per
+         * 16-bit product), 1 for an A/D tail that does not overlap (Neural-PIM's T + 1).
+         */
+        pipelineTailCycles: z.number().int().min(0).max(16).default(1),
+        /** Crossbar read conditions the cost model charges V_read²·G·t_read with (G from `device`). */
+        crossbarRead: crossbarReadSchema.prefault({}),
         /** Width of a partial sum between units; default P_I + P_W + N rounded up to whole bytes. */
         partialSumBits: bits.optional(),
         chip: chipCountsSchema,
@@ -192,6 +216,16 @@ export const ChipDescriptionSchema = z
   .superRefine((c, ctx) => {
     if (c.device.levelBits !== c.array.cellBits)
       ctx.addIssue({ code: 'custom', path: ['device', 'levelBits'], message: `must equal array.cellBits (${c.array.cellBits})` });
+    for (const [flip, path] of [
+      [c.flipEncoding, ['flipEncoding']],
+      [c.converters.simulatedFlipEncoding, ['converters', 'simulatedFlipEncoding']],
+    ] as const)
+      if (flip && c.weightLayout === 'differential')
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path],
+          message: 'applies to the offset layout only (a differential column pair is converted as one signed difference)',
+        });
     if (c.organization.pe.adc.family === 'unit' && c.converters.adcBits === null)
       ctx.addIssue({ code: 'custom', path: ['converters', 'adcBits'], message: 'a fixed converter unit needs its resolution' });
     if (c.dataflow !== 'cascade' && c.converters.cascade.conversionsPerInputCycle !== null)

@@ -18,10 +18,17 @@ const ISAAC_TILE = {
   outputRegisterKilobytes: 3,
   routerHopsPerTransfer: 1,
 };
-/** Input register of a 64-array PE: 64 arrays × 128 rows × 8-bit inputs = 8 KB (ISAAC: 8 × 128 × 16 bit = 2 KB). */
-const PE_INPUT_REGISTER_KB = (64 * 128 * 8) / 8 / 1024;
-/** Output register of a 64-array PE: 64 arrays × 8 groups × 24-bit partial sums = 1.5 KB (ISAAC: 128 × 16 bit = 256 B). */
-const PE_OUTPUT_REGISTER_KB = (64 * 8 * 24) / 8 / 1024;
+/**
+ * Arrays per PE. The reference design's per-PE/per-tile table (docs/reference.md §5: 64 NNS+As, 4
+ * NNADCs, 128 × 64 four-bit DACs, 64 × 144 sample-and-holds) is read as one tile's contents: 64
+ * arrays per tile, so 16 per PE with 4 PEs per tile. Read per PE (256 arrays per tile) its DACs
+ * alone would draw 112 W on 280 tiles against the reference chip's 67.7 W.
+ */
+const PE_ARRAYS = 16;
+/** Input register of a PE: 16 arrays × 128 rows × 8-bit inputs = 2 KB (ISAAC's IMA: 8 × 128 × 16 bit = 2 KB). */
+const PE_INPUT_REGISTER_KB = (PE_ARRAYS * 128 * 8) / 8 / 1024;
+/** Output register of a PE: 16 arrays × 8 groups × 24-bit partial sums = 384 B (ISAAC: 128 × 16 bit = 256 B). */
+const PE_OUTPUT_REGISTER_KB = (PE_ARRAYS * 8 * 24) / 8 / 1024;
 
 /** The presets as written (before validation fills defaults), by preset name. */
 const PRESET_DATA: Record<string, unknown> = {
@@ -29,25 +36,29 @@ const PRESET_DATA: Record<string, unknown> = {
     schemaVersion: 1,
     name: 'isaac',
     description:
-      'ISAAC-style digital accumulation: 1-bit DACs, a 7-bit SAR ADC per array (flip encoding), digital S+A; same area as neural-pim',
+      'ISAAC-style digital accumulation: 1-bit DACs, 9-bit (sign + 8) differential SAR ADCs at 1.28 GS/s converting every column pair every cycle (one per two arrays), digital S+A; same area as neural-pim',
     dataflow: 'isaac',
     precision: EIGHT_BIT,
     array: PRESET_ARRAY,
     dacBits: 1,
     weightLayout: 'differential',
-    flipEncoding: true,
+    // A column pair is converted as one signed difference: flip encoding cannot halve its range.
+    flipEncoding: false,
     converters: { adcBits: null, simulatedFlipEncoding: false },
     device: PRESET_DEVICE,
     organization: {
+      // Each cycle's conversions run during the next cycle, overlapped with the next product: T cycles per product.
+      pipelineTailCycles: 0,
       chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
-        arrays: 64,
-        adc: { family: 'sar', count: 64, sampleRateHz: 1.2e9 },
-        dacs: 64 * 128,
-        sampleHolds: 64 * 128,
+        arrays: PE_ARRAYS,
+        // 64 column pairs per array every 100 ns: one ADC at ISAAC's 1.28 GS/s per two arrays is fully busy.
+        adc: { family: 'sar', count: PE_ARRAYS / 2, sampleRateHz: 1.28e9 },
+        dacs: PE_ARRAYS * 128,
+        sampleHolds: PE_ARRAYS * 128,
         // ISAAC's ratio: one S+A per two ADCs.
-        shiftAdds: 32,
+        shiftAdds: PE_ARRAYS / 4,
         inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
         outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
       },
@@ -57,14 +68,14 @@ const PRESET_DATA: Record<string, unknown> = {
     schemaVersion: 1,
     name: 'cascade',
     description:
-      'CASCADE-style analog buffering: 1-bit DACs, TIAs into 6-bit RRAM buffer arrays, summing amplifiers, 3 × 10-bit SAR ADC per 64 arrays; same area as neural-pim',
+      'CASCADE-style analog buffering: 1-bit DACs, TIAs into 6-bit RRAM buffer arrays, summing amplifiers, 12-bit (sign + 11) SAR ADCs; same area as neural-pim',
     dataflow: 'cascade',
     precision: EIGHT_BIT,
     array: PRESET_ARRAY,
     dacBits: 1,
     weightLayout: 'differential',
-    // Flip encoding on: the buffer columns then need 7 + log2(8) = 10 bits, §3's 10-bit ADC.
-    flipEncoding: true,
+    // Signed buffer columns: sign + 8 + log2(8) = 12 bits (flip encoding does not apply to signed pairs).
+    flipEncoding: false,
     converters: {
       adcBits: null,
       simulatedFlipEncoding: false,
@@ -72,21 +83,24 @@ const PRESET_DATA: Record<string, unknown> = {
     },
     device: PRESET_DEVICE,
     organization: {
+      // The buffer is summed and converted after the last write: one tail cycle (T + 1).
+      pipelineTailCycles: 1,
       chip: { tiles: { matchAreaOf: 'neural-pim' }, hyperTransportLinks: 1 },
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
-        arrays: 64,
-        adc: { family: 'sar', count: 3, sampleRateHz: 1.2e9 },
-        dacs: 64 * 128,
+        arrays: PE_ARRAYS,
+        // 16 arrays × 8 groups × 5 conversions per 900 ns = 0.71 GS/s: one 1.2 GS/s ADC per PE (§3's 3 per 64 arrays would be 0.75 per PE).
+        adc: { family: 'sar', count: 1, sampleRateHz: 1.2e9 },
+        dacs: PE_ARRAYS * 128,
         // One sample-and-hold per summing-amplifier output feeding the ADCs.
-        sampleHolds: 4 * 64,
-        shiftAdds: 4,
+        sampleHolds: 4 * PE_ARRAYS,
+        shiftAdds: 1,
         inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
         outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-        // One TIA per bit-line pair of every computing array: 64 pairs × 64 arrays.
-        tias: 64 * 64,
-        bufferArrays: 4 * 64,
-        summingAmplifiers: 4 * 64,
+        // One TIA per bit-line pair of every computing array: 64 pairs per array.
+        tias: 64 * PE_ARRAYS,
+        bufferArrays: 4 * PE_ARRAYS,
+        summingAmplifiers: 4 * PE_ARRAYS,
       },
     },
   },
@@ -94,7 +108,7 @@ const PRESET_DATA: Record<string, unknown> = {
     schemaVersion: 1,
     name: 'neural-pim',
     description:
-      'Neural-PIM analog accumulation: 4-bit DACs, one NNS+A per array at 80 MHz, 4 × 8-bit NNADC per 64 arrays at 1.2 GS/s; 280 tiles',
+      'Neural-PIM analog accumulation: 4-bit DACs, one NNS+A per array at 80 MHz, one 8-bit NNADC at 1.2 GS/s per PE of 16 arrays (4 per 64-array tile); 280 tiles',
     dataflow: 'neural-pim',
     precision: EIGHT_BIT,
     array: PRESET_ARRAY,
@@ -105,18 +119,21 @@ const PRESET_DATA: Record<string, unknown> = {
     peripherals: { calibration: 'offset-gain', adcWriteVerifyLsb: 0.15, adcVerifyAttempts: 100, nnsaTrimMillivolts: 0.2 },
     device: PRESET_DEVICE,
     organization: {
+      // 2 input cycles + the NNS+A/NNADC tail (docs/reference.md §5: T + 1).
+      pipelineTailCycles: 1,
       chip: { tiles: 280, hyperTransportLinks: 1 },
       tile: { pes: 4, ...ISAAC_TILE },
       pe: {
-        arrays: 64,
-        adc: { family: 'nnadc', count: 4, sampleRateHz: 1.2e9 },
-        dacs: 128 * 64,
+        arrays: PE_ARRAYS,
+        // The reference's 4 NNADCs per 64 arrays: one per PE.
+        adc: { family: 'nnadc', count: PE_ARRAYS / 16, sampleRateHz: 1.2e9 },
+        dacs: 128 * PE_ARRAYS,
         // 128 column holds + 8 groups × 2 (differential feedback of the held sum) per array.
-        sampleHolds: 64 * 144,
+        sampleHolds: PE_ARRAYS * 144,
         shiftAdds: 0,
         inputRegisterKilobytes: PE_INPUT_REGISTER_KB,
         outputRegisterKilobytes: PE_OUTPUT_REGISTER_KB,
-        nnsa: { count: 64, operationsPerSecond: 80e6 },
+        nnsa: { count: PE_ARRAYS, operationsPerSecond: 80e6 },
       },
     },
   },
@@ -134,6 +151,8 @@ const PRESET_DATA: Record<string, unknown> = {
     converters: { adcBits: 8, simulatedFlipEncoding: false },
     device: { ...PRESET_DEVICE, levelBits: 2 },
     organization: {
+      // ISAAC's published peak: 16 cycles per 16-bit product, conversions overlapped with the next product.
+      pipelineTailCycles: 0,
       partialSumBits: 16,
       chip: { tiles: 168, hyperTransportLinks: 1 },
       tile: { pes: 12, ...ISAAC_TILE },

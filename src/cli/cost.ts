@@ -6,7 +6,7 @@ import { readJson } from '../io/files.ts';
 import { info } from '../io/progress.ts';
 import { writeCostDefaults, writeCostReport } from '../app/cost.ts';
 import { architectureOfChip, defaultArchitectures, parseArchitectureList } from '../cost/architectures.ts';
-import { defaultComponentLibrary, parseComponentLibrary } from '../cost/components.ts';
+import { COMPONENT_LIBRARY_NAMES, namedComponentLibrary, parseComponentLibrary } from '../cost/components.ts';
 import { compareArchitectures, type ChipsPolicy } from '../cost/evaluate.ts';
 import { comparisonJson, costText } from '../report/cost-report.ts';
 import {
@@ -25,6 +25,7 @@ interface CostOptions {
   arch: string;
   workload: string;
   components?: string;
+  library: string;
   architectures?: string;
   out?: string;
   chips: string;
@@ -46,6 +47,11 @@ export function registerCost(program: Command): void {
     .option('--arch <list>', 'comma-separated architectures (or all)', DEFAULT_ARCHITECTURE_NAMES.join(','))
     .option('--workload <list>', 'comma-separated workloads: all (the nine benchmarks), mnist, or names', 'all')
     .option('--components <file>', 'component library JSON (replaces the default library; see --write-defaults)')
+    .option(
+      '--library <name>',
+      `shipped component library: ${COMPONENT_LIBRARY_NAMES.join(', ')} (the neural peripherals and 4-bit DACs scaled 130 → 32 nm, or the reference design's own per-tile figures)`,
+      'default',
+    )
     .option('--architectures <file>', 'architectures JSON (an array; adds to / replaces the defaults by name)')
     .option(
       '--config <file>',
@@ -68,7 +74,10 @@ export function registerCost(program: Command): void {
         printResult(global, { wrote }, () => `wrote ${opts.writeDefaults}/components.json and architectures.json`);
         return;
       }
-      const lib = opts.components ? parseComponentLibrary(await readJson(opts.components, 'component library')) : defaultComponentLibrary();
+      if (opts.components && opts.library !== 'default') fail('--components and --library are alternatives: give one');
+      const lib = opts.components
+        ? parseComponentLibrary(await readJson(opts.components, 'component library'))
+        : namedComponentLibrary(opts.library);
       const userArchs = opts.architectures ? parseArchitectureList(await readJson(opts.architectures, 'architecture file')) : [];
       // A description (--config / --preset) is one more architecture, selected with the --arch list.
       const chip = await chipFromOptions(opts);

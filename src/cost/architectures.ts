@@ -11,9 +11,11 @@
  * - Neural-PIM has 280 tiles (§5). The two baselines are given the same chip area: their tile
  *   count is the largest that fits in Neural-PIM's computed chip area (`matchAreaOf`). The
  *   baselines' area is therefore derived from the component library, not typed in.
- * - Pipeline cycle = (input cycles + 1) × input cycle for every design (§5): 9 × 100 ns for the
- *   1-bit-DAC baselines, 3 × 100 ns for Neural-PIM's 4-bit DACs (2 input cycles + 1 cycle for the
- *   eDRAM→register transfer and the A/D tail), 17 × 100 ns for 16-bit ISAAC.
+ * - Pipeline cycle = (input cycles + tail cycles) × input cycle, the tail a property of each design
+ *   (`pipelineTailCycles`): 0 for ISAAC-style converters, which convert each cycle's bit lines during
+ *   the next cycle, overlapped with the next product (ISAAC's published peak: 16 cycles per 16-bit
+ *   product; 8 for 8-bit); 1 for CASCADE-style (summing and converting the buffer after the last
+ *   write) and Neural-PIM (2 input cycles + the NNS+A/NNADC tail: 3 × 100 ns).
  * - CASCADE-style gets 10 conversions per 16 input cycles from its summing amplifiers, as its
  *   published design (§5): ⌈0.625 × 8⌉ = 5 per weight group at 10 bits. With the §3 closed form
  *   (15 per group) its 3 ADCs per 64 arrays could not keep up (see `cascade.conversionsPerInputCycle`).
@@ -26,7 +28,7 @@
 import { z } from 'zod';
 import { parseConfig } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
-import { INPUT_CYCLE_SECONDS } from '../core/defaults.ts';
+import { G_MAX_SIEMENS, INPUT_CYCLE_SECONDS } from '../core/defaults.ts';
 import { dataflowCostModel, type ResolveCheck } from '../dataflows/index.ts';
 import { UNDER_UTILIZATION_WARNING, fmtCount, fmtRate, fmtSeconds } from '../dataflows/cost.ts';
 import {
@@ -40,7 +42,9 @@ import {
 import { chipPresets } from '../chip/presets.ts';
 import {
   CHIP_DATAFLOWS,
+  PRESET_DEVICE,
   arraySchema,
+  crossbarReadSchema,
   chipCountsSchema,
   chipNameSchema,
   peOrganizationSchema,
@@ -102,6 +106,17 @@ export const architectureSchema = z
     dacBits: z.number().int().min(1).max(16),
     flipEncoding: z.boolean(),
     inputCycleSeconds: z.number().positive().default(INPUT_CYCLE_SECONDS),
+    /** Input cycles a product's pipeline slot adds after its input cycles (0: conversions overlap the next product). */
+    pipelineTailCycles: z.number().int().min(0).max(16).default(1),
+    /** The crossbar cells' conductance range (the simulator's devices): crossbar read energy is V_read²·G·t_read. */
+    device: z
+      .object({
+        gMaxSiemens: z.number().positive().default(G_MAX_SIEMENS),
+        onOffRatio: z.number().min(1).default(PRESET_DEVICE.onOffRatio),
+      })
+      .strict()
+      .prefault({}),
+    crossbarRead: crossbarReadSchema.prefault({}),
     /**
      * Width of a partial sum sent between units (PE output register, bus, tile register);
      * default P_I + P_W + N rounded up to whole bytes.
@@ -167,6 +182,9 @@ export function architectureOfChip(chip: ChipDescription): ArchitectureSpec {
     dacBits: chip.dacBits,
     flipEncoding: chip.flipEncoding,
     inputCycleSeconds: org.inputCycleSeconds,
+    pipelineTailCycles: org.pipelineTailCycles,
+    device: { gMaxSiemens: chip.device.gMaxSiemens, onOffRatio: chip.device.onOffRatio },
+    crossbarRead: org.crossbarRead,
     ...(org.partialSumBits === undefined ? {} : { partialSumBits: org.partialSumBits }),
     chip: org.chip,
     tile: org.tile,
@@ -258,7 +276,7 @@ export interface ResolvedArchitecture {
   adcBits: number;
   /** Bits of a partial sum moved between units. */
   partialSumBits: number;
-  /** One pipeline cycle: (input cycles + 1) × input cycle, seconds. */
+  /** One pipeline cycle: (input cycles + tail cycles) × input cycle, seconds. */
   pipelineCycleSeconds: number;
   tilesPerChip: number;
   arraysPerPe: number;
@@ -280,6 +298,13 @@ export interface ResolvedArchitecture {
     gops: number;
     gopsPerWatt: number;
     gopsPerSquareMillimetre: number;
+  };
+  /** How densely the chip stores weights: array area over PE area, and RRAM cells per mm² of chip. */
+  arrayDensity: {
+    /** Area of a PE's arrays / area of the PE (arrays, DACs, converters, registers, peripherals). */
+    arrayAreaFractionOfPe: number;
+    /** Cells of every array on the chip / chip area, per mm². */
+    cellsPerSquareMillimetre: number;
   };
   /** Fraction of the A/D capacity the arrays need in their conversion window. */
   converterUtilization: number;
@@ -321,7 +346,7 @@ export function dataflowParams(spec: Pick<ArchitectureSpec, 'precision' | 'array
 
 /** ADC resolution the spec builds (explicit, or the closed form). */
 function builtAdcBits(spec: ArchitectureSpec): number {
-  return spec.pe.adc.bits ?? dataflowCostModel(spec.dataflow).requiredAdcBits(dataflowParams(spec));
+  return spec.pe.adc.bits ?? dataflowCostModel(spec.dataflow).requiredAdcBits(dataflowParams(spec), spec.weightLayout);
 }
 
 function resolveUnits(spec: ArchitectureSpec, lib: ComponentLibrary): Record<BlockName, ResolvedUnit> {
@@ -384,7 +409,8 @@ function partialResolve(spec: ArchitectureSpec, lib: ComponentLibrary): PartialA
   const perTile = zeroBlocks();
   for (const b of PE_BLOCKS) perTile[b] = perPe[b] * spec.tile.pes;
   perTile.edram = spec.tile.edramBuffers;
-  perTile.bus = 1;
+  // One bus segment per PE: the eDRAM-to-PE bus is as long as the row of PEs it serves.
+  perTile.bus = spec.tile.pes;
   perTile.router = spec.tile.routers;
   perTile.activation = spec.tile.activationUnits;
   perTile.tileShiftAdd = spec.tile.shiftAddUnits;
@@ -422,7 +448,7 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   const closedForm = conversionsPerGroup(spec.dataflow, params);
   const perGroup = hooks.conversionsPerGroup(spec, params);
   hooks.validateDesign(spec);
-  const requiredAdcBits = hooks.requiredAdcBits(params);
+  const requiredAdcBits = hooks.requiredAdcBits(params, spec.weightLayout);
   const adcBits = builtAdcBits(spec);
   if (adcBits < requiredAdcBits) {
     warnings.push(
@@ -432,7 +458,7 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
   const log2Rows = params.log2Rows;
   const partialSumBits = spec.partialSumBits ?? Math.ceil((spec.precision.inputBits + spec.precision.weightBits + log2Rows) / 8) * 8;
   const cycle = spec.inputCycleSeconds;
-  const pipelineCycleSeconds = (t + 1) * cycle;
+  const pipelineCycleSeconds = (t + spec.pipelineTailCycles) * cycle;
   const arrays = spec.pe.arrays;
 
   // --- structural checks: every row needs a DAC; the dataflow's own blocks (holds, TIAs, buffers, NNS+As)
@@ -508,6 +534,12 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
     staticPower += count * units[b].staticPowerWatts;
   }
   const arraysPerChip = arrays * spec.tile.pes * tilesPerChip;
+  let peArea = 0;
+  for (const b of PE_BLOCKS) peArea += p.perPe[b] * units[b].areaSquareMetres;
+  const arrayDensity = {
+    arrayAreaFractionOfPe: (p.perPe.array * units.array.areaSquareMetres) / peArea,
+    cellsPerSquareMillimetre: (arraysPerChip * spec.array.rows * spec.array.columns) / (area / 1e-6),
+  };
   const macsPerArrayProduct = spec.array.rows * groupsPerArray;
   const opsPerSecond = (2 * macsPerArrayProduct * arraysPerChip) / pipelineCycleSeconds;
   return {
@@ -543,6 +575,7 @@ function finishResolve(p: PartialArchitecture, tilesPerChip: number): ResolvedAr
       gopsPerWatt: opsPerSecond / 1e9 / power,
       gopsPerSquareMillimetre: opsPerSecond / 1e9 / (area / 1e-6),
     },
+    arrayDensity,
     converterUtilization,
     nnsaUtilization,
     warnings,

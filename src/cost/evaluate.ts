@@ -5,11 +5,11 @@
  * Model summary (each piece documented where it is computed):
  * - Energy = Σ over blocks of (operations per inference × energy per operation) + static power
  *   of every chip used × the time per inference in steady state. Operations come from
- *   {@link layerCounts}; energies from the resolved component library.
- * - The crossbar's energy depends on the data: per layer, the bit density of the inputs and the
- *   fraction of cells in the high state scale the library's reference figure
- *   ({@link crossbarActivityFactor}); by default both are the reference 0.5 (a fixed activity
- *   factor of 1). Other blocks' energies are taken as data independent.
+ *   {@link layerCounts}; energies from the resolved component library (`events.ts` for single events).
+ * - The crossbar's energy comes from the design's devices: V_read²·t_read·E[x²]·E[G] per programmed
+ *   cell and input cycle (`expectedCellReadEnergyJoules`), E[x²] from the inputs' bit density and
+ *   the DAC resolution, E[G] from G_min, G_max and the fraction of cells in the high state; by
+ *   default both densities are 0.5. Other blocks' energies are taken as data independent.
  * - Throughput: the layer pipeline delivers one inference every T pipeline cycles, T the balanced
  *   bottleneck of {@link placeWorkload}. GOPS count 2 operations per MAC.
  * - Latency: one inference alone, layer after layer: Σ_i (⌈P_i/r_i⌉ + 1) pipeline cycles, the
@@ -20,12 +20,13 @@
  */
 import { ensure } from '../core/errors.ts';
 import { BLOCK_NAMES, type BlockName, type ResolvedArchitecture } from './architectures.ts';
-import { crossbarActivityFactor, type ComponentLibrary } from './components.ts';
+import type { ComponentLibrary } from './components.ts';
+import { expectedCellReadEnergyJoules, staticEnergyJoules } from './events.ts';
 import { addCounts, layerCounts, mapLayer, minimumChips, placeWorkload, zeroCounts, type OperationCounts } from './mapping.ts';
 import { layerMacs, workloadMacs, type Workload } from './workloads/index.ts';
 
 /** Energy categories of the breakdown (docs/reference.md §5). */
-export const ENERGY_CATEGORIES = ['crossbar', 'dac', 'adc', 'shiftAdd', 'other'] as const;
+export const ENERGY_CATEGORIES = ['crossbar', 'dac', 'adc', 'shiftAdd', 'other', 'static'] as const;
 
 /** One energy category. */
 export type EnergyCategory = (typeof ENERGY_CATEGORIES)[number];
@@ -37,6 +38,7 @@ export const CATEGORY_LABELS: Record<EnergyCategory, string> = {
   adc: 'ADC',
   shiftAdd: 'S+A / NNS+A / buffering',
   other: 'other',
+  static: 'static',
 };
 
 /**
@@ -121,7 +123,11 @@ export interface WorkloadResult {
   inferencesPerSecond: number;
   gops: number;
   latencySeconds: number;
+  /** Total energy per inference (dynamic + static), J. */
   energyJoules: number;
+  /** Energy of the operations performed, J. */
+  dynamicEnergyJoules: number;
+  /** Static power of the chips × the time one inference occupies them, J. */
   staticEnergyJoules: number;
   energyByCategory: Record<EnergyCategory, number>;
   energyByBlock: Record<BlockName, number>;
@@ -146,20 +152,34 @@ function activityOf(name: string, opts: EvaluateOptions): LayerActivity {
   return a;
 }
 
+/** Expected crossbar read energy of one programmed cell per input cycle under `activity`, from the design's devices. */
+function cellReadEnergy(arch: ResolvedArchitecture, activity: LayerActivity): number {
+  return expectedCellReadEnergyJoules(
+    arch.spec.crossbarRead,
+    arch.spec.device,
+    activity.inputBitDensity,
+    arch.spec.dacBits,
+    activity.cellOnFraction,
+  );
+}
+
 function zeroBlocks(): Record<BlockName, number> {
   return Object.fromEntries(BLOCK_NAMES.map((b) => [b, 0])) as Record<BlockName, number>;
 }
 
 function zeroCategories(): Record<EnergyCategory, number> {
-  return { crossbar: 0, dac: 0, adc: 0, shiftAdd: 0, other: 0 };
+  return { crossbar: 0, dac: 0, adc: 0, shiftAdd: 0, other: 0, static: 0 };
 }
 
-/** Energy per block of a set of counts, with the crossbar scaled by `crossbarFactor`. */
-export function energyByBlock(counts: OperationCounts, arch: ResolvedArchitecture, crossbarFactor: number): Record<BlockName, number> {
+/** Energy per block of a set of counts, the crossbar at `crossbarJoulesPerCellCycle` per programmed cell and input cycle. */
+export function energyByBlock(
+  counts: OperationCounts,
+  arch: ResolvedArchitecture,
+  crossbarJoulesPerCellCycle: number,
+): Record<BlockName, number> {
   const e = (b: BlockName): number => arch.inventory[b].unit.energyPerOperationJoules;
-  const cellsPerArray = arch.spec.array.rows * arch.spec.array.columns;
   const out = zeroBlocks();
-  out.array = counts.cellCycles * (e('array') / cellsPerArray) * crossbarFactor;
+  out.array = counts.cellCycles * crossbarJoulesPerCellCycle;
   out.dac = counts.dacConversions * e('dac');
   out.sampleHold = counts.sampleHoldSamples * e('sampleHold');
   out.adc = counts.adConversions * e('adc');
@@ -207,8 +227,8 @@ export function evaluateWorkload(
   placement.mappings.forEach((m, i) => {
     const counts = layerCounts(m, arch);
     const activity = activityOf(m.layer.name, opts);
-    const factor = crossbarActivityFactor(lib, activity.inputBitDensity, arch.spec.dacBits, activity.cellOnFraction);
-    const byBlock = energyByBlock(counts, arch, factor);
+    const perCell = cellReadEnergy(arch, activity);
+    const byBlock = energyByBlock(counts, arch, perCell);
     for (const b of BLOCK_NAMES) blocks[b] += byBlock[b];
     addCounts(total, counts);
     const copies = placement.copies[i];
@@ -240,10 +260,12 @@ export function evaluateWorkload(
   for (const b of BLOCK_NAMES) blocks[b] += extraBlocks[b];
   addCounts(total, extra);
 
+  // Static power is drawn over the time the run occupies the chips: in a stream of inferences one
+  // inference occupies them for one throughput interval (the bottleneck layer's cycles).
   const secondsPerInference = placement.bottleneckCycles * arch.pipelineCycleSeconds;
-  const staticEnergy = placement.chips * arch.chipStaticPowerWatts * secondsPerInference;
+  const staticEnergy = staticEnergyJoules(placement.chips * arch.chipStaticPowerWatts, secondsPerInference);
   const byCategory = categorize(blocks);
-  byCategory.other += staticEnergy;
+  byCategory.static += staticEnergy;
   const energy = Object.values(byCategory).reduce((s, v) => s + v, 0);
   const macs = workloadMacs(w);
   const inferencesPerSecond = 1 / secondsPerInference;
@@ -264,6 +286,7 @@ export function evaluateWorkload(
     gops,
     latencySeconds: latencyCycles * arch.pipelineCycleSeconds,
     energyJoules: energy,
+    dynamicEnergyJoules: energy - staticEnergy,
     staticEnergyJoules: staticEnergy,
     energyByCategory: byCategory,
     energyByBlock: blocks,
@@ -291,13 +314,15 @@ export interface PeakFigures {
 }
 
 /** Peak figures of one chip of `arch`. */
-export function peakFigures(arch: ResolvedArchitecture, lib: ComponentLibrary): PeakFigures {
+export function peakFigures(arch: ResolvedArchitecture, _lib?: ComponentLibrary): PeakFigures {
   const full = mapLayer(
     { name: 'peak', kind: 'fc', groups: 1, rowsPerGroup: arch.spec.array.rows, outputsPerGroup: arch.weightGroupsPerArray, positions: 1 },
     arch,
   );
-  const factor = crossbarActivityFactor(lib, DEFAULT_ACTIVITY.inputBitDensity, arch.spec.dacBits, DEFAULT_ACTIVITY.cellOnFraction);
-  const perProduct = Object.values(energyByBlock(layerCounts(full, arch), arch, factor)).reduce((s, v) => s + v, 0);
+  const perProduct = Object.values(energyByBlock(layerCounts(full, arch), arch, cellReadEnergy(arch, DEFAULT_ACTIVITY))).reduce(
+    (s, v) => s + v,
+    0,
+  );
   const operating = (perProduct * arch.arraysPerChip) / arch.pipelineCycleSeconds + arch.chipStaticPowerWatts;
   return {
     gops: arch.peak.gops,

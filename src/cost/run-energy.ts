@@ -9,10 +9,9 @@
  * - A/D conversions: those the dataflow's executor performed, and the events that follow from them
  *   (S+A, sample-and-holds, NNS+A operations, TIA and buffer writes, output registers) through the
  *   dataflow's cost hook `layerEvents` on the counted (weight group, row tile) products;
- * - crossbar read energy: the library's per-cell figure scaled by the counted drive Σ (v/V_read)²·G
- *   over the programmed conductances of the driven rows, against the library's reference drive
- *   (mean-square input `referenceInputMeanSquare`, `referenceCellOnFraction` of cells on). This is
- *   {@link crossbarActivityFactor} with the run's data instead of assumed densities.
+ * - crossbar read energy: V_read²·t_read·Σ (v/V_read)²·G over the programmed conductances of the
+ *   driven rows ({@link crossbarReadEnergyJoules}, the design's `crossbarRead`), the same device
+ *   model the analytic path takes the expectation of ({@link expectedCellReadEnergyJoules}).
  * The data-independent movements (input and output registers, bus, eDRAM, routers, activation,
  * tile adds, pooling) are the closed forms of {@link layerCounts} on the run's layer shapes.
  * Latency, throughput and static energy are the cost model's placement of the same network
@@ -23,6 +22,7 @@ import type { LayerRunEvents } from '../dataflows/run-events.ts';
 import { dataflowCostModel } from '../dataflows/index.ts';
 import { BLOCK_NAMES, type BlockName, type ResolvedArchitecture } from './architectures.ts';
 import type { ComponentLibrary } from './components.ts';
+import { crossbarReadEnergyJoules } from './events.ts';
 import { BLOCK_CATEGORY, ENERGY_CATEGORIES, energyByBlock, evaluateWorkload, type EnergyCategory } from './evaluate.ts';
 import { addCounts, layerCounts, mapLayer, placeWorkload, zeroCounts, type LayerMapping, type OperationCounts } from './mapping.ts';
 import type { Layer, Workload } from './workloads/index.ts';
@@ -39,8 +39,6 @@ export interface RunLayer extends LayerRunEvents {
 export interface RunEnergyOptions {
   /** Images the events were counted over. */
   images: number;
-  /** G_max of the simulated devices, siemens (the crossbar figure's reference conductance). */
-  gMaxSiemens: number;
   /** Pooling window reads per inference (the cost model's `poolingReads`). */
   poolingReads?: number;
   /** Digital element-wise operations per inference. */
@@ -57,8 +55,8 @@ export interface RunLayerEnergy {
   positions: number;
   /** Charged operation counts per inference. */
   counts: OperationCounts;
-  /** Scale of the library's crossbar figure from the counted drive (1 = the reference activity). */
-  crossbarFactor: number;
+  /** Crossbar read energy per programmed cell and input cycle from the counted drive, J. */
+  crossbarJoulesPerCellCycle: number;
   /** Fraction of input-slice slots that drove a row. */
   drivenSliceFraction: number;
   energyJoules: number;
@@ -139,12 +137,13 @@ export function countedLayerCounts(arch: ResolvedArchitecture, m: LayerMapping, 
   return c;
 }
 
-/** Scale of the library's per-cell crossbar energy for a counted drive (siemens, per inference) over `cellCycles`. */
-export function countedCrossbarFactor(lib: ComponentLibrary, driveSiemens: number, gMaxSiemens: number, cellCycles: number): number {
-  if (cellCycles === 0) return 0;
-  const gMin = 1 / lib.crossbar.onOffRatio;
-  const referenceConductance = gMin + lib.crossbar.referenceCellOnFraction * (1 - gMin);
-  return driveSiemens / gMaxSiemens / (cellCycles * lib.crossbar.referenceInputMeanSquare * referenceConductance);
+/**
+ * Crossbar read energy per programmed cell and input cycle of a layer whose counted drive (Σ
+ * (v/V_read)²·G over driven rows, per inference) spread over `cellCycles`: what `energyByBlock`
+ * multiplies back by the cell cycles, so the layer is charged exactly V_read²·t_read·drive.
+ */
+export function countedCrossbarJoulesPerCellCycle(arch: ResolvedArchitecture, driveSiemens: number, cellCycles: number): number {
+  return cellCycles === 0 ? 0 : crossbarReadEnergyJoules(arch.spec.crossbarRead, driveSiemens) / cellCycles;
 }
 
 function categorize(byBlock: Record<BlockName, number>): Record<EnergyCategory, number> {
@@ -164,7 +163,7 @@ export function runEnergy(arch: ResolvedArchitecture, lib: ComponentLibrary, lay
   const perLayer = layers.map((l, i): RunLayerEnergy => {
     const m: LayerMapping = placement.mappings[i] ?? mapLayer(w.layers[i], arch);
     const counts = countedLayerCounts(arch, m, l, o.images);
-    const factor = countedCrossbarFactor(lib, l.driveSiemens / o.images, o.gMaxSiemens, counts.cellCycles);
+    const factor = countedCrossbarJoulesPerCellCycle(arch, l.driveSiemens / o.images, counts.cellCycles);
     const byBlock = energyByBlock(counts, arch, factor);
     for (const b of BLOCK_NAMES) blocks[b] += byBlock[b];
     addCounts(total, counts);
@@ -173,7 +172,7 @@ export function runEnergy(arch: ResolvedArchitecture, lib: ComponentLibrary, lay
       layer: l.layer,
       positions: w.layers[i].positions,
       counts,
-      crossbarFactor: factor,
+      crossbarJoulesPerCellCycle: factor,
       drivenSliceFraction: l.inputSliceSlots ? l.drivenSlices / l.inputSliceSlots : 0,
       energyJoules: Object.values(byCategory).reduce((a, b) => a + b, 0),
       energyByCategory: byCategory,

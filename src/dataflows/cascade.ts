@@ -6,7 +6,13 @@
  */
 import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
-import { adcResolutionBits, cascadeSummedConversionsPerGroup, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
+import {
+  adcConverterBits,
+  adcResolutionBits,
+  cascadeSummedConversionsPerGroup,
+  conversionsPerGroup,
+  type DataflowParams,
+} from './closed-forms.ts';
 import { cascadeAccumulate } from './functional.ts';
 import { idealDevices } from '../device/rram.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
@@ -78,7 +84,7 @@ export const cascadeDataflow: Dataflow = {
     };
   },
   cost: {
-    requiredAdcBits: (p) => adcResolutionBits('cascade', p),
+    requiredAdcBits: (p, layout) => adcConverterBits('cascade', p, layout),
     // The published design's summing amplifiers merge the low buffer columns; without them, the closed form.
     conversionsPerGroup: (design, p) =>
       design.cascade?.conversionsPerInputCycle != null
@@ -123,7 +129,8 @@ export const cascadeDataflow: Dataflow = {
         summingAmplifierOps: e.conversions,
         sampleHoldSamples: e.conversions,
         shiftAddOps: e.conversions,
-        outputRegisterBits: (2 * e.conversions + e.groupArrays) * e.partialSumBits,
+        // A group's conversions are combined in the S+A accumulator: one write and one read of its sum.
+        outputRegisterBits: 2 * e.groupArrays * e.partialSumBits,
       };
     },
   },

@@ -158,6 +158,30 @@ export function adcResolutionBits(kind: DataflowKind, p: DataflowParams): number
   }
 }
 
+/**
+ * Bits of one A/D conversion as built: {@link adcResolutionBits} (the magnitude) plus a sign bit
+ * when the converted value is signed. With the differential layout (`layout` 'differential') each
+ * (positive, negative) column pair is sensed as one signed difference d = BL⁺ − BL⁻ ∈ [−R, R]·level,
+ * so ISAAC-style and CASCADE-style converters resolve sign + magnitude: a fully differential SAR of
+ * one more bit (9 bits for 8-bit operands on 1-bit cells and DACs, 128 rows; 12 for CASCADE's
+ * buffer columns). Flip encoding halves the range of an unsigned column only (more than half of
+ * its cells on → store the complement); it cannot halve a pair difference, so it is rejected with
+ * the differential layout. With ISAAC's offset layout every column is unsigned and converted on its
+ * own (flip encoding applies). Neural-PIM's NNADC resolves P_O magnitude bits; the sign of the
+ * differential NNS+A output is one inverter comparator, not a converter bit (docs/modelling-choices.md).
+ * The simulator's converters resolve the same sign + magnitude (`isaacConverterBits`, CASCADE's
+ * `adcBits` are the magnitude part).
+ */
+export function adcConverterBits(kind: DataflowKind, p: DataflowParams, layout: WeightLayout): number {
+  const magnitude = adcResolutionBits(kind, p);
+  if (kind === 'neural-pim' || layout === 'offset') return magnitude;
+  ensure(
+    !p.flipEncoding,
+    'flip encoding applies to unsigned columns (offset layout) only: a differential column pair is converted as one signed difference',
+  );
+  return magnitude + 1;
+}
+
 /** Everything the closed forms say about one configuration. */
 export interface DataflowFigures {
   inputCycles: number;

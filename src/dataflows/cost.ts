@@ -5,7 +5,7 @@
  * this folder does not import the cost model.
  */
 import { ensure, fail } from '../core/errors.ts';
-import type { DataflowParams } from './closed-forms.ts';
+import type { DataflowParams, WeightLayout } from './closed-forms.ts';
 
 /** Utilization below which converters (and NNS+As) count as over-provisioned (a warning). */
 export const UNDER_UTILIZATION_WARNING = 0.25;
@@ -64,8 +64,8 @@ export type LayerEvents = Partial<
 
 /** The cost model's hooks of a hardware dataflow. */
 export interface DataflowCostModel {
-  /** A/D resolution the closed form requires, bits. */
-  requiredAdcBits(p: DataflowParams): number;
+  /** Bits of one conversion as built (magnitude plus a sign bit for signed pairs; `adcConverterBits`). */
+  requiredAdcBits(p: DataflowParams, layout: WeightLayout): number;
   /** Conversions per weight group the design performs (the closed form unless the design merges some). */
   conversionsPerGroup(design: CostDesign, p: DataflowParams): number;
   /** Fails on settings that do not apply to this dataflow. */

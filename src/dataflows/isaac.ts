@@ -5,7 +5,7 @@
  * tables, on backend products (`dataflows/bitlines.ts`).
  */
 import { ensure } from '../core/errors.ts';
-import { adcResolutionBits, conversionsPerGroup, digitalAccumulationResolutionBits, type DataflowParams } from './closed-forms.ts';
+import { adcConverterBits, conversionsPerGroup, digitalAccumulationResolutionBits, type DataflowParams } from './closed-forms.ts';
 import { tileDigitalSums } from './bitlines.ts';
 import type { SimulationConfig } from '../chip/simulation-config.ts';
 import { buildLookupEngine } from './lookup-sums.ts';
@@ -73,7 +73,7 @@ export const isaacDataflow: Dataflow = {
     };
   },
   cost: {
-    requiredAdcBits: (p) => adcResolutionBits('isaac', p),
+    requiredAdcBits: (p, layout) => adcConverterBits('isaac', p, layout),
     conversionsPerGroup: (_design, p) => conversionsPerGroup('isaac', p),
     validateDesign: rejectCascadeSettings,
     checkStructure(c) {
@@ -92,7 +92,9 @@ export const isaacDataflow: Dataflow = {
     layerEvents: (e) => ({
       sampleHoldSamples: e.usedColumns * e.inputCycles,
       shiftAddOps: e.conversions,
-      outputRegisterBits: (2 * e.conversions + e.groupArrays) * e.partialSumBits,
+      // The S+A combines one group's slices of a cycle in its accumulator, then one read-modify-write
+      // of the group's running sum per input cycle; the final sum is read once.
+      outputRegisterBits: (2 * e.inputCycles + 1) * e.groupArrays * e.partialSumBits,
     }),
   },
 };

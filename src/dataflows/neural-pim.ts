@@ -8,7 +8,7 @@
 import { ensure, fail } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { dotProductScale } from '../circuits/nnsa/signals.ts';
-import { adcResolutionBits, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
+import { adcConverterBits, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
 import { idealDevices } from '../device/rram.ts';
 import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
 import { adcVerifyOf, nnsaTrimOf, type SimulationConfig } from '../chip/simulation-config.ts';
@@ -199,7 +199,7 @@ export const neuralPimDataflow: Dataflow = {
     return layers.map(({ index, layer }) => ({ layer: layer.name, rangeFraction: ranges.get(index)!, sensingGain: gains.get(index)! }));
   },
   cost: {
-    requiredAdcBits: (p) => adcResolutionBits('neural-pim', p),
+    requiredAdcBits: (p, layout) => adcConverterBits('neural-pim', p, layout),
     conversionsPerGroup: (_design, p) => conversionsPerGroup('neural-pim', p),
     validateDesign: rejectCascadeSettings,
     checkStructure(c) {

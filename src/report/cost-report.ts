@@ -80,6 +80,8 @@ export function architectureTable(c: Comparison): Table {
       'peak GOPS/W rated',
       'peak GOPS/W operating',
       'peak GOPS/mm²',
+      'arrays/PE area',
+      'Mcells/mm²',
     ],
     leftColumns: 2,
     rows: c.architectures.map((a, i) => {
@@ -101,6 +103,8 @@ export function architectureTable(c: Comparison): Table {
         formatNumber(p.ratedGopsPerWatt, 4),
         formatNumber(p.operatingGopsPerWatt, 4),
         formatNumber(p.gopsPerSquareMillimetre, 4),
+        `${(a.arrayDensity.arrayAreaFractionOfPe * 100).toFixed(1)}%`,
+        formatNumber(a.arrayDensity.cellsPerSquareMillimetre / 1e6, 3),
       ];
     }),
   };
@@ -324,6 +328,7 @@ export function comparisonJson(c: Comparison): unknown {
       nnsaUtilization: a.nnsaUtilization,
       chipAreaSquareMetres: a.chipAreaSquareMetres,
       chipRatedPowerWatts: a.chipRatedPowerWatts,
+      arrayDensity: a.arrayDensity,
       areaByBlockSquareMetres: a.areaByBlockSquareMetres,
       powerByBlockWatts: a.powerByBlockWatts,
       energyPerOperationJoules: Object.fromEntries(Object.entries(a.inventory).map(([k, v]) => [k, v.unit.energyPerOperationJoules])),

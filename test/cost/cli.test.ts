@@ -28,7 +28,7 @@ test('npim cost: bad inputs exit 2 with one line on stderr; a good run prints JS
     const archs = JSON.parse(JSON.stringify(defaultArchitectures()));
     const starved = archs.find((a: { name: string }) => a.name === 'neural-pim');
     starved.name = 'starved';
-    starved.pe.adc.count = 1;
+    starved.pe.adc.sampleRateHz = 1e8;
     await fs.writeFile(path.join(dir, 'archs.json'), JSON.stringify([starved]));
     const out = path.join(dir, 'out');
 

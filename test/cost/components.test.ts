@@ -4,10 +4,13 @@ import { UserError } from '../../src/core/errors.ts';
 import {
   POWER_SCALE_130_TO_32,
   AREA_SCALE_130_TO_32,
-  crossbarActivityFactor,
+  CASCADE_BUFFER_PULSES,
+  CASCADE_TIA_TO_ADC_ENERGY_RATIO,
   defaultComponentLibrary,
   parseComponentLibrary,
   rateUnit,
+  ratedPowerWatts,
+  REGISTER_ENERGY_PER_BIT_JOULES,
   resolutionUnit,
 } from '../../src/cost/components.ts';
 
@@ -83,22 +86,20 @@ test('ISAAC-derived units: 30 pJ per array cycle, per-unit areas are the table t
   close(lib.units.array.energyPerOperationJoules, (2.4e-3 / 8) * 100e-9, 1e-12, 'array energy per cycle');
   close(lib.units.array.areaSquareMetres, (0.0002 * MM2) / 8, 1e-12, 'array area');
   close(lib.units.edram.areaSquareMetres, 0.083 * MM2, 1e-12, 'eDRAM area');
-  close(
-    lib.units.hyperTransport.energyPerOperationJoules * lib.units.hyperTransport.operationsPerSecond,
-    10.4,
-    1e-12,
-    'HyperTransport rated power',
-  );
+  close(ratedPowerWatts(lib.units.hyperTransport), 10.4, 1e-12, 'HyperTransport rated power');
+  // The links are static: their power does not depend on the traffic.
+  close(lib.units.hyperTransport.staticPowerWatts, 10.4, 1e-12, 'HyperTransport static power');
+  // Every ISAAC-derived block keeps its table power as rated power, split into static and dynamic.
+  close(ratedPowerWatts(lib.units.edram), 20.7e-3, 1e-12, 'eDRAM rated power');
+  assert.ok(lib.units.edram.staticPowerWatts > 0 && lib.units.router.staticPowerWatts > 0);
 });
 
-test('crossbar activity: E[x²] of the DAC levels × relative mean conductance', () => {
-  // 1-bit inputs: E[x²] = density.
-  close(crossbarActivityFactor(lib, 0.25, 1, 0.5), 0.5, 1e-12, '1-bit density 0.25');
-  assert.is(crossbarActivityFactor(lib, 0, 1, 0.5), 0);
-  // 4-bit levels uniform over 0..15: mean of (k/15)² = 1240/3600.
-  close(crossbarActivityFactor(lib, 0.5, 4, 0.5), 1240 / 3600 / 0.5, 1e-12, '4-bit uniform');
-  // All cells off: G_min / mean(G_min, G_max) with on/off ratio 50.
-  close(crossbarActivityFactor(lib, 0.5, 1, 0), 0.02 / 0.51, 1e-12, 'all off');
+test('one energy per bit for every small SRAM register, from the input register at its known peak use', () => {
+  const e = REGISTER_ENERGY_PER_BIT_JOULES;
+  for (const r of ['inputRegister', 'outputRegister', 'tileOutputRegister'] as const) assert.is(lib.units[r].energyPerOperationJoules, e);
+  // 2 KB refilled once per 16-cycle product and read one bit per row per array per cycle: 20.48 Gb/s; 80 % of 1.24 mW dynamic.
+  close(e, (0.8 * 1.24e-3) / 20.48e9, 1e-9, 'register energy per bit');
+  close(ratedPowerWatts(lib.units.outputRegister) * 0.25, 0.23e-3, 1e-9, 'IMA output register (256 B) rated power');
 });
 
 test('the default library survives a JSON round trip and validates', () => {
@@ -122,6 +123,14 @@ test('a library missing a field or with a negative energy is a one-line user err
   const typo = JSON.parse(JSON.stringify(lib));
   typo.units.array.energyPerOperationJoule = 1;
   assert.throws(() => parseComponentLibrary(typo), userError(/component library/));
+});
+
+test('CASCADE estimates: TIA = stated ratio × the 8-bit SAR conversion; buffer write = SET + RESET pulses V²·G·t', () => {
+  close(lib.units.tia.energyPerOperationJoules, CASCADE_TIA_TO_ADC_ENERGY_RATIO.value * 1.67 * PJ, 1e-9, 'TIA per sample');
+  // 1.0 V SET and 1.2 V RESET, 10 ns each, into a 25 µS cell: 0.25 + 0.36 pJ.
+  close(lib.units.bufferArray.energyPerOperationJoules, (1 * 25e-6 + 1.44 * 25e-6) * 10e-9, 1e-9, 'buffer write + reset');
+  const [lo, hi] = CASCADE_BUFFER_PULSES.rangeJoules;
+  assert.ok(lib.units.bufferArray.energyPerOperationJoules >= lo && lib.units.bufferArray.energyPerOperationJoules <= hi);
 });
 
 test.run();

@@ -18,7 +18,7 @@ import { architectureOfChip, resolveArchitectures } from '../../src/cost/archite
 import { defaultComponentLibrary } from '../../src/cost/components.ts';
 import { energyByBlock } from '../../src/cost/evaluate.ts';
 import { layerCounts, mapLayer, type OperationCounts } from '../../src/cost/mapping.ts';
-import { countedCrossbarFactor, countedLayerCounts, runEnergy, runLayerShape } from '../../src/cost/run-energy.ts';
+import { countedCrossbarJoulesPerCellCycle, countedLayerCounts, runEnergy, runLayerShape } from '../../src/cost/run-energy.ts';
 import type { QuantizedCrossbar, QuantizedNetwork } from '../../src/dnn/quantize.ts';
 import { captureLayerInputs, simulate } from '../../src/simulator/simulate.ts';
 import { idealPeripherals } from '../simulator/helpers.ts';
@@ -160,16 +160,14 @@ test('counted events = the cost model closed forms at the run activity, and the 
       assert.is(ev.inputVectors, rows, `${name} ${layer.name}: vectors`);
       assert.is(ev.drivenSlices, driven, `${name} ${layer.name}: driven slices`);
       assert.ok(Math.abs(ev.driveSiemens - drive) <= 1e-9 * drive, `${name} ${layer.name}: drive ${ev.driveSiemens} vs ${drive}`);
-      // The crossbar energy is the library's per-cell figure scaled by the drive against its reference drive.
-      const cellEnergy = arch.inventory.array.unit.energyPerOperationJoules / (arch.spec.array.rows * arch.spec.array.columns);
-      const gMinRef = 1 / lib.crossbar.onOffRatio;
-      const refDrive = lib.crossbar.referenceInputMeanSquare * (gMinRef + lib.crossbar.referenceCellOnFraction * (1 - gMinRef));
-      const expectedJoules = (cellEnergy * drive) / cfg.device.gMaxSiemens / refDrive / imageCount;
-      const factor = countedCrossbarFactor(lib, ev.driveSiemens / imageCount, cfg.device.gMaxSiemens, counted.cellCycles);
+      // The crossbar energy is V_read²·t_read·Σ (v/V_read)²·G over the driven rows (per inference).
+      const { readVolts, readSeconds } = arch.spec.crossbarRead;
+      const expectedJoules = (readVolts * readVolts * readSeconds * drive) / imageCount;
+      const factor = countedCrossbarJoulesPerCellCycle(arch, ev.driveSiemens / imageCount, counted.cellCycles);
       const arrayJoules = energyByBlock(counted, arch, factor).array;
       assert.ok(Math.abs(arrayJoules - expectedJoules) <= 1e-9 * expectedJoules, `${name} ${layer.name}: crossbar energy`);
     });
-    const e = runEnergy(arch, lib, r.events, { images: imageCount, gMaxSiemens: cfg.device.gMaxSiemens });
+    const e = runEnergy(arch, lib, r.events, { images: imageCount });
     assert.ok(e.energyJoules > 0 && e.latencySeconds > 0 && e.inferencesPerSecond > 0, `${name}: energy, latency, throughput`);
     const sum = Object.values(e.energyByCategory).reduce((a, b) => a + b, 0);
     assert.ok(Math.abs(sum - e.energyJoules) <= 1e-12 * sum, `${name}: breakdown adds up`);

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import * as fc from 'fast-check';
 import { UserError } from '../../src/core/errors.ts';
 import {
+  adcConverterBits,
   adcResolutionBits,
   cascadeSummedConversionsPerGroup,
   columnsPerWeight,
@@ -104,6 +105,24 @@ test('invalid parameters are user errors naming the parameter', () => {
     () => cascadeSummedConversionsPerGroup(base, Number.NaN),
     (e: unknown) => e instanceof UserError,
   );
+});
+
+test('converter bits: a signed column pair needs sign + magnitude; flip encoding only for unsigned (offset) columns', () => {
+  const p = { ...base, flipEncoding: false };
+  // |BL⁺ − BL⁻| ≤ 128 on 128 rows of 1-bit cells and 1-bit inputs: 8 magnitude bits (0..128) and a sign.
+  assert.is(adcConverterBits('isaac', p, 'differential'), 9);
+  assert.is(adcConverterBits('cascade', p, 'differential'), 12);
+  assert.is(adcConverterBits('neural-pim', p, 'differential'), 8);
+  assert.throws(
+    () => adcConverterBits('isaac', base, 'differential'),
+    (e: unknown) => e instanceof UserError && /offset layout/.test(e.message),
+  );
+  // ISAAC's own offset layout: 16-bit operands on 2-bit cells, every unsigned column converted with flip encoding: 8 bits.
+  const isaac16 = { inputBits: 16, weightBits: 16, outputBits: 16, log2Rows: 7, cellBits: 2, dacBits: 1, flipEncoding: true };
+  assert.is(adcConverterBits('isaac', isaac16, 'offset'), 8);
+  // The sign + magnitude count is exactly what the largest pair difference needs.
+  const largest = 2 ** p.log2Rows * (2 ** p.cellBits - 1) * (2 ** p.dacBits - 1);
+  assert.is(adcConverterBits('isaac', p, 'differential'), 1 + Math.ceil(Math.log2(largest + 1)));
 });
 
 test.run();
