@@ -187,7 +187,7 @@ export function runEnergy(arch: ResolvedArchitecture, lib: ComponentLibrary, lay
   addCounts(total, extra);
   const byCategory = categorize(blocks);
   const dynamic = Object.values(byCategory).reduce((a, b) => a + b, 0);
-  byCategory.other += analytic.staticEnergyJoules;
+  byCategory.static += analytic.staticEnergyJoules;
   const energy = dynamic + analytic.staticEnergyJoules;
   return {
     architecture: arch.name,

@@ -139,7 +139,10 @@ export function instantiatePeripherals(
 
 /**
  * The corner mode of a draw's circuits: the die's corner from the draw's `die` stream (shared by
- * every circuit); local mismatch only on varied circuits (nominal circuits are the design).
+ * every circuit), with each inverter's local mismatch in `die-mismatch`. Circuits that are not
+ * varied (σ = 0 or `varyPeripherals` off) are the design itself: nominal devices and the nominal
+ * corner, as {@link instantiatePeripherals} promises. (A die corner on an unvaried chip would also
+ * skip the trimming that only varied chips get, measuring an untrimmed corner as "σ = 0".)
  */
 function dieCorner(
   corners: PeripheralCorners,
@@ -148,9 +151,9 @@ function dieCorner(
   mismatch: MismatchSpread | undefined,
   vary: boolean,
 ): CornerMode {
-  if (corners === 'nominal') return { kind: 'nominal' };
+  if (corners === 'nominal' || !vary) return { kind: 'nominal' };
   const corner = rng.fork('die').int(bankCorners);
-  if (corners === 'random-die' || !vary) return { kind: 'global', corner };
+  if (corners === 'random-die') return { kind: 'global', corner };
   return {
     kind: 'die-mismatch',
     corner,

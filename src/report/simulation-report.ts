@@ -68,7 +68,7 @@ function secondsCell(s: number): string {
  * on the events the run counted (draw 0), with its breakdown, latency and throughput.
  */
 export function runEnergyTable(r: Pick<SimulationReport, 'results' | 'energy'>): string {
-  const head = `| dataflow | accuracy (%) | energy / inference | dynamic | static | ${ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]).join(' | ')} | latency | inferences/s | analytic energy (default activity) |`;
+  const head = `| dataflow | accuracy (%) | energy / inference | dynamic energy | static energy | ${ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]).join(' | ')} | latency | inferences/s | analytic energy (default activity) |`;
   const sep = `|---|---:|---:|---:|---:|${ENERGY_CATEGORIES.map(() => '---:').join('|')}|---:|---:|---:|`;
   const rows = (r.energy ?? []).flatMap((e, i) => {
     const res = r.results[i];
