@@ -23,7 +23,14 @@ import { dataflowCostModel } from '../dataflows/index.ts';
 import { BLOCK_NAMES, type BlockName, type ResolvedArchitecture } from './architectures.ts';
 import type { ComponentLibrary } from './components.ts';
 import { crossbarReadEnergyJoules } from './events.ts';
-import { BLOCK_CATEGORY, ENERGY_CATEGORIES, energyByBlock, evaluateWorkload, type EnergyCategory } from './evaluate.ts';
+import {
+  BLOCK_CATEGORY,
+  ENERGY_CATEGORIES,
+  energyByBlock,
+  evaluateWorkload,
+  type EnergyCategory,
+  type WorkloadResult,
+} from './evaluate.ts';
 import { addCounts, layerCounts, mapLayer, placeWorkload, zeroCounts, type LayerMapping, type OperationCounts } from './mapping.ts';
 import type { Layer, Workload } from './workloads/index.ts';
 
@@ -63,24 +70,26 @@ export interface RunLayerEnergy {
   energyByCategory: Record<EnergyCategory, number>;
 }
 
-/** Energy, latency and throughput of a simulated run, per inference. */
-export interface RunEnergy {
+/**
+ * Energy, latency and throughput of a simulated run, per inference: the figures of the cost
+ * model's {@link WorkloadResult}, from the run's counted events.
+ */
+export interface RunEnergy extends Pick<
+  WorkloadResult,
+  | 'chips'
+  | 'energyJoules'
+  | 'dynamicEnergyJoules'
+  | 'staticEnergyJoules'
+  | 'energyByCategory'
+  | 'energyByBlock'
+  | 'counts'
+  | 'latencySeconds'
+  | 'inferencesPerSecond'
+  | 'gopsPerWatt'
+> {
   architecture: string;
   dataflow: string;
   images: number;
-  chips: number;
-  /** Dynamic + static energy per inference, joules. */
-  energyJoules: number;
-  dynamicEnergyJoules: number;
-  staticEnergyJoules: number;
-  energyByCategory: Record<EnergyCategory, number>;
-  energyByBlock: Record<BlockName, number>;
-  /** Charged operation counts per inference (all layers and the workload-level work). */
-  counts: OperationCounts;
-  /** One inference alone through the layer pipeline, seconds (the cost model's upper bound). */
-  latencySeconds: number;
-  inferencesPerSecond: number;
-  gopsPerWatt: number;
   /** The cost model's analytic energy of the same network at its default activity, joules per inference. */
   analyticEnergyJoules: number;
   layers: RunLayerEnergy[];

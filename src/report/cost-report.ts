@@ -6,6 +6,21 @@
 import type { PlotSpec } from './plot.ts';
 import { CATEGORY_LABELS, ENERGY_CATEGORIES, type Comparison, type WorkloadResult } from '../cost/evaluate.ts';
 
+/**
+ * Colour and stacking order of energy bars split by component (rows with `component`, a category
+ * label, and `order`, its index): one legend order for every energy breakdown plot.
+ */
+export const COMPONENT_STACK_ENCODING = {
+  color: {
+    field: 'component',
+    type: 'nominal' as const,
+    sort: ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]),
+    title: 'component',
+    legend: { labelLimit: 400 },
+  },
+  order: { field: 'order', type: 'quantitative' as const },
+};
+
 /** Formats a number with `digits` significant digits, without exponent for everyday magnitudes. */
 export function formatNumber(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return String(x);
@@ -293,14 +308,7 @@ export function energyBreakdownPlot(c: Comparison): PlotSpec {
       encoding: {
         x: { field: 'architecture', type: 'nominal', sort: c.architectures.map((a) => a.name), title: null },
         y: { field: 'relativeEnergy', type: 'quantitative', stack: 'zero', title: `energy / ${reference} energy` },
-        color: {
-          field: 'component',
-          type: 'nominal',
-          sort: ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]),
-          title: 'component',
-          legend: { labelLimit: 400 },
-        },
-        order: { field: 'order', type: 'quantitative' },
+        ...COMPONENT_STACK_ENCODING,
       },
     },
   };

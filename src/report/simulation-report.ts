@@ -5,7 +5,7 @@ import type { PlotSpec } from './plot.ts';
 import { linePlot } from './plot.ts';
 import { CATEGORY_LABELS, ENERGY_CATEGORIES } from '../cost/evaluate.ts';
 import type { RunEnergy } from '../cost/run-energy.ts';
-import { formatNumber } from './cost-report.ts';
+import { COMPONENT_STACK_ENCODING, formatNumber } from './cost-report.ts';
 
 /** The energy of one base run of a simulation (null when it has no hardware to cost, with the reason). */
 export interface RunEnergyEntry {
@@ -105,14 +105,7 @@ export function energyBreakdownRunPlot(entries: RunEnergyEntry[], model: string)
     encoding: {
       x: { field: 'dataflow', type: 'nominal', sort: entries.map((e) => e.dataflow), title: null },
       y: { field: 'energyNanojoules', type: 'quantitative', stack: 'zero', title: 'energy per inference (nJ)' },
-      color: {
-        field: 'component',
-        type: 'nominal',
-        sort: ENERGY_CATEGORIES.map((k) => CATEGORY_LABELS[k]),
-        title: 'component',
-        legend: { labelLimit: 400 },
-      },
-      order: { field: 'order', type: 'quantitative' },
+      ...COMPONENT_STACK_ENCODING,
     },
   };
 }
