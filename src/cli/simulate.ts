@@ -44,6 +44,7 @@ function parseList(value: string | undefined, option: string): number[] | undefi
 interface SimulateOptions extends Omit<StudySimulateOptions, 'model'> {
   model: string;
   out?: string;
+  data?: string;
 }
 
 /** Builds a validated configuration from a JSON file and flags. */
@@ -141,6 +142,7 @@ export function registerSimulate(program: Command): void {
     },
   )
     .option('--out <dir>', 'write results.json, results.md and plots here')
+    .option('--data <set>', "evaluation data: mnist, cifar10 or a directory holding either (default: the model's own data set, else mnist)")
     .action(async (opts: SimulateOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       const samples = parseIntOption(opts.samples, '--samples');
@@ -150,7 +152,7 @@ export function registerSimulate(program: Command): void {
       const sweeps = parseSweeps(opts);
       await startBackend(global);
       await writingTo(opts.out, async () => {
-        const w = await prepareWorkload(opts.model, samples, opts.dataDir);
+        const w = await prepareWorkload(opts.model, samples, opts.dataDir, opts.data);
         info(`simulating ${w.description}`);
         const bar = startProgress('simulate: Monte Carlo draws', 1);
         const r = await runSimulations(

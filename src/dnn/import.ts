@@ -286,7 +286,7 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
           target === null ||
           (target.kind !== 'dense' && target.kind !== 'conv2d') ||
           consumers.get(source.name) !== 1 ||
-          layers.length - 1 !== ref
+          !['Dense', 'Conv2D', 'Dropout'].includes(source.getClassName())
         ) {
           fail(
             `batch-norm layer '${name}' (${cls}) does not directly follow a dense or conv2d layer without activation, so it cannot be folded`,

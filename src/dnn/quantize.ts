@@ -319,7 +319,6 @@ function foldNormalization(
   return { weights, positionBias };
 }
 
-
 /**
  * Computes a crossbar layer's accumulations `[rows × fanOut]` (units: input code × weight code)
  * from its input codes `[rows × fanIn]` (after im2col for conv layers). The reference uses the exact
