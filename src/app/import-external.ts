@@ -18,7 +18,7 @@ import { RESNET_CIFAR_NORMALIZATION, resnetCifarFromStateDict, TORCH_ARCHS } fro
 import { readKerasH5 } from '../io/keras-h5.ts';
 import { saveLayersModelToDir, type NpimModelMetadata } from '../io/layers-model.ts';
 import { startProgress } from '../io/progress.ts';
-import { checkInputShape, loadEvaluationSet } from '../data/datasets.ts';
+import { checkInputShape, loadEvaluationSet, resolveDataset } from '../data/datasets.ts';
 import { readNpy } from '../data/npy.ts';
 
 /** Options shared by both imports. */
@@ -155,8 +155,9 @@ async function finishImport(
 ): Promise<ExternalImportResult> {
   const shape = network.inputShape;
   const defaultData = shape.join(',') === '32,32,3' ? 'cifar10' : 'mnist';
-  const set = await loadEvaluationSet(options.data ?? defaultData);
-  checkInputShape(shape, path.basename(file), set);
+  const choice = resolveDataset(options.data ?? defaultData);
+  checkInputShape(shape, path.basename(file), choice);
+  const set = await loadEvaluationSet(choice);
   const count = Math.min(options.samples ?? set.count, set.count);
   ensure(count >= 1, '--samples must be at least 1');
   const classes = shapeSize(network.layers[network.layers.length - 1].outputShape);

@@ -1,7 +1,7 @@
 /** Loading a DNN and its evaluation data for simulation: the images and the quantized network. */
 import { importLayersModel } from './import-model.ts';
 import { quantizeNetwork, type QuantizedNetwork } from '../dnn/quantize.ts';
-import { checkInputShape, loadEvaluationSet, type DatasetName } from '../data/datasets.ts';
+import { checkInputShape, loadEvaluationSet, resolveDataset, type DatasetName } from '../data/datasets.ts';
 import { ensure } from '../core/errors.ts';
 import { displayPath } from '../core/paths.ts';
 
@@ -24,8 +24,9 @@ export interface PreparedWorkload {
  */
 export async function prepareWorkload(modelDir: string, samples: number, dataDir?: string, data?: string): Promise<PreparedWorkload> {
   const { network, metadata } = await importLayersModel(modelDir);
-  const set = await loadEvaluationSet(data ?? metadata?.dataset ?? 'mnist', { mnistDir: dataDir });
-  checkInputShape(network.inputShape, displayPath(modelDir), set);
+  const choice = resolveDataset(data ?? metadata?.dataset ?? 'mnist');
+  checkInputShape(network.inputShape, displayPath(modelDir), choice);
+  const set = await loadEvaluationSet(choice, { mnistDir: dataDir });
   const net = quantizeNetwork(network, set.calibration);
   const n = Math.min(samples, set.count);
   ensure(n >= 1, '--samples must be at least 1');

@@ -44,17 +44,28 @@ export interface LoadEvaluationOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Loads the evaluation set `choice` (a name or a directory; see the module documentation). */
-export async function loadEvaluationSet(choice: string, options: LoadEvaluationOptions = {}): Promise<EvaluationSet> {
-  let name: DatasetName;
-  let dir: string | undefined;
-  if ((DATASET_NAMES as readonly string[]).includes(choice)) name = choice as DatasetName;
-  else {
-    if (!existsSync(choice) || !statSync(choice).isDirectory())
-      fail(`--data must be ${DATASET_NAMES.join(' or ')} or a directory holding one of them; '${choice}' is neither`);
-    dir = choice;
-    name = holdsCifar10(choice) ? 'cifar10' : 'mnist';
-  }
+/** A data set choice resolved to its name, directory (if given) and image shape, before any file is read. */
+export interface DatasetChoice {
+  name: DatasetName;
+  dir?: string;
+  shape: number[];
+}
+
+/** Resolves `--data` (a name or a directory; see the module documentation) without loading anything. */
+export function resolveDataset(choice: string): DatasetChoice {
+  if ((DATASET_NAMES as readonly string[]).includes(choice)) return withShape(choice as DatasetName);
+  if (!existsSync(choice) || !statSync(choice).isDirectory())
+    fail(`--data must be ${DATASET_NAMES.join(' or ')} or a directory holding one of them; '${choice}' is neither`);
+  return withShape(holdsCifar10(choice) ? 'cifar10' : 'mnist', choice);
+}
+
+function withShape(name: DatasetName, dir?: string): DatasetChoice {
+  return { name, dir, shape: name === 'cifar10' ? [...CIFAR10_SHAPE] : [MNIST_ROWS, MNIST_COLS, 1] };
+}
+
+/** Loads the evaluation set `choice` (a name, a directory, or a resolved choice). */
+export async function loadEvaluationSet(choice: string | DatasetChoice, options: LoadEvaluationOptions = {}): Promise<EvaluationSet> {
+  const { name, dir } = typeof choice === 'string' ? resolveDataset(choice) : choice;
   if (name === 'cifar10') {
     const data = await loadCifar10(dir, options.env);
     const size = CIFAR10_SHAPE.reduce((a, b) => a * b, 1);
