@@ -13,6 +13,7 @@ import { DNN_INPUT_SCALE } from '../core/defaults.ts';
 import { extractNetwork, SUPPORTED_LAYER_CLASSES } from '../dnn/import.ts';
 import { argmaxRows, isCrossbar, networkInput, runFloatNetwork, shapeSize, type FloatNetwork } from '../dnn/network.ts';
 import { kerasToLayersModel } from '../dnn/keras-model.ts';
+import { predictQuantized, quantizeNetwork } from '../dnn/quantize.ts';
 import { readTorchStateDict } from '../dnn/torch-pth.ts';
 import { RESNET_CIFAR_NORMALIZATION, resnetCifarFromStateDict, TORCH_ARCHS } from '../dnn/resnet-cifar.ts';
 import { readKerasH5 } from '../io/keras-h5.ts';
@@ -31,6 +32,8 @@ export interface ExternalImportOptions {
   samples?: number;
   /** Images on which the float64 layer-list forward pass is compared with tfjs (default 50). */
   check?: number;
+  /** Also measure the exact 8-bit reference (dnn/quantize.ts) on this many images (default 0: not measured). */
+  int8Samples?: number;
 }
 
 /** What an import did. */
@@ -47,6 +50,8 @@ export interface ExternalImportResult {
   dataset: string;
   /** Float top-1 of the tfjs forward pass. */
   floatAccuracy: { images: number; top1: number; correct: number };
+  /** Top-1 of the exact 8-bit integer reference, when asked for (`int8Samples`). */
+  int8Accuracy?: { images: number; top1: number; correct: number; calibrationImages: number };
   /** The project's float64 layer-list forward pass (batch-norm folded) against tfjs on the first images. */
   agreement: { images: number; sameClass: number; maxAbsDifference: number };
   description: string;
@@ -189,6 +194,24 @@ async function finishImport(
   let same = 0;
   for (let i = 0; i < checkCount; i++) if (a[i] === b[i]) same++;
 
+  // The exact 8-bit reference, calibrated on the data set's calibration images.
+  let int8: ExternalImportResult['int8Accuracy'];
+  if (options.int8Samples) {
+    const n8 = Math.min(options.int8Samples, set.count);
+    const size = shapeSize(shape);
+    const qnet = quantizeNetwork(network, set.calibration);
+    const bar8 = startProgress(`import: 8-bit reference on ${n8} images`, n8);
+    let ok = 0;
+    for (let start = 0; start < n8; start += 100) {
+      const n = Math.min(100, n8 - start);
+      const pred = predictQuantized(qnet, set.images.subarray(start * size, (start + n) * size));
+      for (let i = 0; i < n; i++) if (pred[i] === set.labels[start + i]) ok++;
+      bar8.update(start + n);
+    }
+    bar8.stop();
+    int8 = { images: n8, top1: ok / n8, correct: ok, calibrationImages: qnet.calibration.images };
+  }
+
   const bytes = await fs.readFile(file);
   const norm = network.inputNormalization;
   const metadata: NpimModelMetadata = {
@@ -198,6 +221,7 @@ async function finishImport(
     dataset: set.name,
     importedFrom: { kind, file: path.basename(file), sha256: createHash('sha256').update(bytes).digest('hex') },
     floatAccuracy: { data: set.name, images: count, top1: correct / count },
+    ...(int8 ? { int8Accuracy: { data: set.name, images: int8.images, top1: int8.top1 } } : {}),
   };
   await saveLayersModelToDir(model, options.out, metadata);
   const crossbars = network.layers.filter(isCrossbar).length;
@@ -213,6 +237,7 @@ async function finishImport(
     inputShape: shape,
     dataset: set.name,
     floatAccuracy: { images: count, top1: correct / count, correct },
+    ...(int8 ? { int8Accuracy: int8 } : {}),
     agreement: { images: checkCount, sameClass: same, maxAbsDifference: maxAbs },
     description: set.describe(count),
   };

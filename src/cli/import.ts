@@ -12,13 +12,15 @@ interface ImportOptions {
   data?: string;
   samples?: string;
   check?: string;
+  int8?: string;
 }
 
 function common(opts: ImportOptions) {
   const samples = opts.samples === undefined ? undefined : parseIntOption(opts.samples, '--samples', 1);
   const check = opts.check === undefined ? undefined : parseIntOption(opts.check, '--check', 1);
+  const int8Samples = opts.int8 === undefined ? undefined : parseIntOption(opts.int8, '--int8', 1);
   ensure(samples === undefined || samples <= 1_000_000, '--samples must be between 1 and 1000000');
-  return { out: opts.out, data: opts.data, samples, check };
+  return { out: opts.out, data: opts.data, samples, check, int8Samples };
 }
 
 function summary(r: ExternalImportResult): string {
@@ -27,6 +29,11 @@ function summary(r: ExternalImportResult): string {
     `imported ${r.source} (${r.kind}, ${r.arch}) into ${r.out}`,
     `  ${r.layers} layers: ${r.crossbarLayers} crossbar (dense/conv2d, batch-norm folded), ${r.adds} residual adds; input [${r.inputShape.join(', ')}]`,
     `  float top-1 (tfjs): ${pct(r.floatAccuracy.top1)} (${r.floatAccuracy.correct}/${r.floatAccuracy.images}) on ${r.description}`,
+    ...(r.int8Accuracy
+      ? [
+          `  8-bit reference top-1: ${pct(r.int8Accuracy.top1)} (${r.int8Accuracy.correct}/${r.int8Accuracy.images}; activation scales calibrated on ${r.int8Accuracy.calibrationImages} images)`,
+        ]
+      : []),
     `  float64 layer list vs tfjs on the first ${r.agreement.images} images: ${r.agreement.sameClass}/${r.agreement.images} same class, max |difference| ${r.agreement.maxAbsDifference.toExponential(2)}`,
   ].join('\n');
 }
@@ -36,7 +43,8 @@ function withCommon(cmd: Command): Command {
     .requiredOption('--out <dir>', 'model directory to write (tfjs Layers model.json + weights.bin, with npim metadata)')
     .option('--data <set>', 'data for the float accuracy: mnist, cifar10 or a directory (default: from the input shape)')
     .option('--samples <n>', 'images for the float accuracy (default: all)')
-    .option('--check <n>', 'images on which the float64 layer list is compared with tfjs (default 50)');
+    .option('--check <n>', 'images on which the float64 layer list is compared with tfjs (default 50)')
+    .option('--int8 <n>', 'also measure the exact 8-bit reference (quantized as npim simulate does) on the first n images');
 }
 
 /** Registers the `import` group. */

@@ -36,6 +36,8 @@ const MetadataSchema = z.strictObject({
   importedFrom: z.strictObject({ kind: z.enum(['keras', 'torch']), file: z.string(), sha256: z.string() }).optional(),
   /** Float top-1 accuracy measured at import (tfjs forward pass). */
   floatAccuracy: z.strictObject({ data: z.string(), images: z.number().int().positive(), top1: z.number().min(0).max(1) }).optional(),
+  /** Top-1 of the exact 8-bit reference measured at import (`--int8`). */
+  int8Accuracy: z.strictObject({ data: z.string(), images: z.number().int().positive(), top1: z.number().min(0).max(1) }).optional(),
 });
 
 /** What neural-pim records in a saved model's `userDefinedMetadata.npim`. */
