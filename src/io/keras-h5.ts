@@ -4,7 +4,7 @@
  * architecture as JSON in the root attribute `model_config` and, in the group `model_weights`, one
  * group per layer whose attribute `weight_names` lists its weight datasets in the layer's order.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { ensure, fail } from '../core/errors.ts';
 
 /** One weight tensor: float32 values (row-major) and shape. */
@@ -103,7 +103,9 @@ export async function readKerasH5(file: string): Promise<KerasH5> {
  */
 export async function writeKerasH5(file: string, modelConfig: object, weights: Map<string, H5Tensor[]>): Promise<void> {
   const lib = await h5wasm();
-  const f = new lib.File(file, 'w');
+  // Atomic like every write here: the HDF5 library writes a temporary file, then it is renamed.
+  const temporary = `${file}.tmp-${process.pid}`;
+  const f = new lib.File(temporary, 'w');
   try {
     f.create_attribute('model_config', JSON.stringify(modelConfig));
     f.create_attribute('keras_version', '2.4.0');
@@ -120,7 +122,11 @@ export async function writeKerasH5(file: string, modelConfig: object, weights: M
       );
       for (const t of tensors) inner.create_dataset({ name: `${t.name}:0`, data: t.values, shape: t.shape, dtype: '<f' });
     }
-  } finally {
+  } catch (e) {
     f.close();
+    rmSync(temporary, { force: true });
+    throw e;
   }
+  f.close();
+  renameSync(temporary, file);
 }
