@@ -92,10 +92,10 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
     cmd
       // The default is described, not printed: help shows no path of the machine it runs on.
       .addOption(
-        new Option('--model <dir>', 'tfjs Layers model directory (dense, conv2d, pooling, flatten, ReLU, batch-norm)').default(
-          DEFAULT_DNN_MODEL,
-          'the shipped models/lenet5-mnist',
-        ),
+        new Option(
+          '--model <dir>',
+          'tfjs Layers model directory (dense, conv2d, pooling, flatten, ReLU, batch-norm, residual add; see npim import)',
+        ).default(DEFAULT_DNN_MODEL, 'the shipped models/lenet5-mnist'),
       )
       .option(
         '--dataflow <list>',
