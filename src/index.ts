@@ -100,6 +100,9 @@ export type { SpiceVerifyReport } from './spice/verify.ts';
 
 // DNN workloads and simulation.
 export { prepareWorkload, type PreparedWorkload } from './app/prepare-workload.ts';
+export { importKeras, importTorch, type ExternalImportOptions, type ExternalImportResult } from './app/import-external.ts';
+export { loadEvaluationSet, resolveDataset, type EvaluationSet, type DatasetName } from './data/datasets.ts';
+export { loadCifar10, type Cifar10Data } from './data/cifar10.ts';
 export { loadPeripherals } from './app/load-peripherals.ts';
 export { simulate, type SimulationResult, type SimulationProgress, type SimulationData } from './simulator/simulate.ts';
 export { runSimulations } from './app/simulate.ts';

@@ -87,7 +87,12 @@ export async function dnnExport(dir: string, data: MnistData, o: DrawProgramming
   ensure(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff, `--seed must be an integer in 0..4294967295, got ${seed}`);
   ensure(Number.isInteger(draw) && draw >= 0, `--draw must be an integer >= 0, got ${draw}`);
   const split = mnistSplit(data);
-  const { network } = await importLayersModel(dir);
+  const { network, metadata } = await importLayersModel(dir);
+  // Weight maps are calibrated on MNIST's split; other data sets' models are not exported yet.
+  ensure(
+    (metadata?.dataset ?? 'mnist') === 'mnist',
+    `${dir} is a ${metadata?.dataset} model; npim export calibrates DNN weight maps on MNIST only (simulate it with npim simulate --data ${metadata?.dataset})`,
+  );
   const q = quantizeNetwork(network, split.calibration.images);
   const crossbars = q.layers.flatMap((l, index) => (isCrossbar(l) ? [{ index, layer: l as QuantizedCrossbar }] : []));
   ensure(crossbars.length > 0, `${dir}: the network has no dense or conv2d layer to map`);

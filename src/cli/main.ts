@@ -21,6 +21,7 @@ import { registerSimulate } from './simulate.ts';
 import { registerRun } from './run.ts';
 import { registerConfig } from './config.ts';
 import { registerSweep } from './sweep.ts';
+import { registerImport } from './import.ts';
 
 /** The package's version, from its package.json (two folders up, from src/cli or dist/cli). */
 function packageVersion(): string {
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerConfig(program);
   registerSweep(program);
+  registerImport(program);
   return program;
 }
 

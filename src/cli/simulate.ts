@@ -44,6 +44,7 @@ function parseList(value: string | undefined, option: string): number[] | undefi
 interface SimulateOptions extends Omit<StudySimulateOptions, 'model'> {
   model: string;
   out?: string;
+  data?: string;
 }
 
 /** Builds a validated configuration from a JSON file and flags. */
@@ -91,10 +92,10 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
     cmd
       // The default is described, not printed: help shows no path of the machine it runs on.
       .addOption(
-        new Option('--model <dir>', 'tfjs Layers model directory (dense, conv2d, pooling, flatten, ReLU, batch-norm)').default(
-          DEFAULT_DNN_MODEL,
-          'the shipped models/lenet5-mnist',
-        ),
+        new Option(
+          '--model <dir>',
+          'tfjs Layers model directory (dense, conv2d, pooling, flatten, ReLU, batch-norm, residual add; see npim import)',
+        ).default(DEFAULT_DNN_MODEL, 'the shipped models/lenet5-mnist'),
       )
       .option(
         '--dataflow <list>',
@@ -141,6 +142,7 @@ export function registerSimulate(program: Command): void {
     },
   )
     .option('--out <dir>', 'write results.json, results.md and plots here')
+    .option('--data <set>', "evaluation data: mnist, cifar10 or a directory holding either (default: the model's own data set, else mnist)")
     .action(async (opts: SimulateOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       const samples = parseIntOption(opts.samples, '--samples');
@@ -150,7 +152,7 @@ export function registerSimulate(program: Command): void {
       const sweeps = parseSweeps(opts);
       await startBackend(global);
       await writingTo(opts.out, async () => {
-        const w = await prepareWorkload(opts.model, samples, opts.dataDir);
+        const w = await prepareWorkload(opts.model, samples, opts.dataDir, opts.data);
         info(`simulating ${w.description}`);
         const bar = startProgress('simulate: batches of all draws', 1);
         const r = await runSimulations(

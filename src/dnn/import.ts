@@ -10,13 +10,18 @@
  * weights and bias); `Dropout` (the identity at inference). A softmax — as the last layer's
  * activation, an `Activation('softmax')` or a `Softmax` layer — is accepted only at the very end and
  * dropped: it does not change the predicted class, and the quantized reference returns logits.
- * Anything else fails with a one-line error naming the layer and its class. The model must be a
- * simple chain (one input, one output, no branches).
+ * Anything else fails with a one-line error naming the layer and its class.
+ *
+ * Graphs (functional models, e.g. Keras ResNets) are supported: one input, one output, branches
+ * joined by `Add` (a residual connection, run digitally). `ZeroPadding2D` is accepted where its only
+ * consumers are `Conv2D` layers: its padding becomes theirs (this is how ports of PyTorch's
+ * symmetric padding are written). A batch-norm folds into the dense/conv2d layer it follows when
+ * that layer feeds nothing else.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensure, fail } from '../core/errors.ts';
 import { DNN_INPUT_SCALE } from '../core/defaults.ts';
-import { shapeSize, windowAxis, type FloatNetwork, type Layer, type Padding, type Shape } from './network.ts';
+import { NETWORK_INPUT, shapeSize, windowAxis, type FloatNetwork, type Layer, type Padding, type Shape } from './network.ts';
 
 /** Layer classes {@link extractNetwork} accepts. */
 export const SUPPORTED_LAYER_CLASSES = [
@@ -33,6 +38,8 @@ export const SUPPORTED_LAYER_CLASSES = [
   'BatchNormalization',
   'Dropout',
   'Softmax',
+  'Add',
+  'ZeroPadding2D',
 ] as const;
 
 /** Options of {@link extractNetwork}. */
@@ -57,7 +64,7 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
   ensure(Number.isFinite(inputScale) && inputScale > 0, `input scale must be a positive number, got ${inputScale}`);
   ensure(
     model.inputs.length === 1 && model.outputs.length === 1,
-    `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; only single-input, single-output chains are supported`,
+    `the model has ${model.inputs.length} inputs and ${model.outputs.length} outputs; only single-input, single-output models are supported`,
   );
   const rawInput = model.inputs[0].shape.slice(1);
   ensure(
@@ -68,17 +75,27 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
   const layers: Layer<Float64Array>[] = [];
   let shape: Shape = inputShape;
   let softmaxIn: string | null = null;
-  // Index in `layers` of a crossbar layer not yet followed by anything (a batch-norm can fold into it).
-  let foldable: number | null = null;
+  // Output of each source layer: an index in `layers`, or NETWORK_INPUT.
+  const refOf = new Map<string, number>();
+  // ZeroPadding2D layers, by name: their input and padding, for the Conv2D layers they feed.
+  const padOf = new Map<string, { ref: number; pad: Padding }>();
+  // How many layers consume each source layer's output.
+  const consumers = new Map<string, number>();
+  for (const layer of model.layers)
+    for (const node of layer.inboundNodes) for (const l of node.inboundLayers) consumers.set(l.name, (consumers.get(l.name) ?? 0) + 1);
+  const shapeOfRef = (ref: number): Shape => (ref === NETWORK_INPUT ? inputShape : layers[ref].outputShape);
+  // The inputs of the next emitted layer; after the first, a source layer's layers form a chain.
+  let inRefs: number[] = [NETWORK_INPUT];
 
   const emit = (layer: Layer<Float64Array>, source: tf.layers.Layer): void => {
     if (softmaxIn)
       fail(
         `layer '${source.name}' (${source.getClassName()}) follows the softmax in '${softmaxIn}'; a softmax is only supported at the end`,
       );
-    layers.push(layer);
+    const chain = inRefs.length === 1 && inRefs[0] === layers.length - 1;
+    layers.push(chain ? layer : { ...layer, inputs: [...inRefs] });
     shape = layer.outputShape;
-    foldable = null;
+    inRefs = [layers.length - 1];
   };
   const emitActivation = (activation: unknown, source: tf.layers.Layer): void => {
     if (activation === 'linear' || activation === undefined || activation === null) return;
@@ -99,9 +116,19 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
     const cls = layer.getClassName();
     const name = layer.name;
     const config = layer.getConfig() as Config;
-    ensure(layer.inboundNodes.length <= 1, `layer '${name}' (${cls}) is used more than once; only simple chains are supported`);
-    const inbound = layer.inboundNodes[0]?.inboundLayers.length ?? 0;
-    ensure(inbound <= 1, `layer '${name}' (${cls}) has ${inbound} inputs; only simple chains of layers are supported`);
+    ensure(layer.inboundNodes.length <= 1, `layer '${name}' (${cls}) is used more than once; shared layers are not supported`);
+    const inbound = layer.inboundNodes[0]?.inboundLayers ?? [];
+    ensure(inbound.length <= 1 || cls === 'Add', `layer '${name}' (${cls}) has ${inbound.length} inputs; only Add joins branches`);
+    let padIn: Padding | null = null;
+    for (const l of inbound) {
+      const padded = padOf.get(l.name);
+      if (padded && cls !== 'Conv2D')
+        fail(`layer '${l.name}' (ZeroPadding2D) feeds '${name}' (${cls}); zero padding is only supported in front of Conv2D layers`);
+      if (padded) padIn = padded.pad;
+    }
+    inRefs = inbound.map((l) => padOf.get(l.name)?.ref ?? refOf.get(l.name) ?? NETWORK_INPUT);
+    if (!inRefs.length) inRefs = [NETWORK_INPUT];
+    shape = shapeOfRef(inRefs[0]);
     switch (cls) {
       case 'InputLayer':
       case 'Dropout':
@@ -124,7 +151,6 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
           },
           layer,
         );
-        foldable = layers.length - 1;
         emitActivation(config.activation, layer);
         break;
       }
@@ -138,9 +164,16 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
         ensure(Cin === shape[2], `conv2d layer '${name}' expects ${Cin} input channels but receives ${shape[2]}`);
         const strides = pair(config.strides ?? 1, name, 'strides');
         const padMode = paddingMode(config.padding, name, cls);
-        const y = windowAxis(shape[0], KH, strides[0], padMode);
-        const x = windowAxis(shape[1], KW, strides[1], padMode);
-        const padding: Padding = { top: y.before, bottom: y.after, left: x.before, right: x.after };
+        // Explicit zero padding in front (ZeroPadding2D) adds to the layer's own.
+        const pad = padIn ?? { top: 0, bottom: 0, left: 0, right: 0 };
+        const y = windowAxis(shape[0] + pad.top + pad.bottom, KH, strides[0], padMode);
+        const x = windowAxis(shape[1] + pad.left + pad.right, KW, strides[1], padMode);
+        const padding: Padding = {
+          top: pad.top + y.before,
+          bottom: pad.bottom + y.after,
+          left: pad.left + x.before,
+          right: pad.right + x.after,
+        };
         emit(
           {
             kind: 'conv2d',
@@ -157,7 +190,6 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
           },
           layer,
         );
-        foldable = layers.length - 1;
         emitActivation(config.activation, layer);
         break;
       }
@@ -221,9 +253,41 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
       case 'Softmax':
         emitActivation('softmax', layer);
         break;
+      case 'Add': {
+        ensure(inRefs.length >= 2, `add layer '${name}' (${cls}) has ${inRefs.length} input; it needs two or more`);
+        for (const r of inRefs) {
+          const other = shapeOfRef(r);
+          ensure(
+            other.join(',') === shape.join(','),
+            `add layer '${name}' (${cls}) sums a [${shape.join(', ')}] and a [${other.join(', ')}] tensor; shapes must be equal`,
+          );
+        }
+        emit({ kind: 'add', name, inputShape: shape, outputShape: shape, inputs: [...inRefs] }, layer);
+        break;
+      }
+      case 'ZeroPadding2D': {
+        ensure(
+          shape.length === 3,
+          `zero-padding layer '${name}' receives a [${shape.join(', ')}] input; expected [height, width, channels]`,
+        );
+        ensure(
+          config.dataFormat !== 'channelsFirst',
+          `zero-padding layer '${name}' uses channelsFirst data; only channelsLast is supported`,
+        );
+        padOf.set(name, { ref: inRefs[0], pad: zeroPadding(config.padding, name) });
+        break;
+      }
       case 'BatchNormalization': {
-        const target = foldable === null ? null : layers[foldable];
-        if (target === null || (target.kind !== 'dense' && target.kind !== 'conv2d')) {
+        // Folds into the dense/conv2d layer whose output it receives, when that output goes nowhere else.
+        const source = inbound[0];
+        const ref = inRefs[0];
+        const target = ref === NETWORK_INPUT ? null : layers[ref];
+        if (
+          target === null ||
+          (target.kind !== 'dense' && target.kind !== 'conv2d') ||
+          consumers.get(source.name) !== 1 ||
+          !['Dense', 'Conv2D', 'Dropout'].includes(source.getClassName())
+        ) {
           fail(
             `batch-norm layer '${name}' (${cls}) does not directly follow a dense or conv2d layer without activation, so it cannot be folded`,
           );
@@ -241,7 +305,15 @@ export function extractNetwork(model: tf.LayersModel, options: ExtractOptions = 
           `unsupported layer '${name}' (${cls}); supported layers: ${SUPPORTED_LAYER_CLASSES.filter((c) => c !== 'InputLayer').join(', ')}`,
         );
     }
+    // A layer that emitted nothing (input, dropout, folded batch-norm, linear activation) passes its input on.
+    refOf.set(name, inRefs[0]);
   }
+  const outName = model.outputs[0].sourceLayer.name;
+  const outRef = padOf.has(outName) ? NETWORK_INPUT - 1 : (refOf.get(outName) ?? NETWORK_INPUT);
+  ensure(
+    outRef === layers.length - 1 && outRef >= 0,
+    `the model's output '${outName}' is not the last layer it computes; only models whose output is their last layer are supported`,
+  );
   ensure(
     layers.some((l) => l.kind === 'dense' || l.kind === 'conv2d'),
     'the model has no dense or conv2d layer',
@@ -303,6 +375,22 @@ function pair(value: unknown, layer: string, what: string): [number, number] {
     `layer '${layer}': ${what} ${JSON.stringify(value)} is not a pair of positive integers`,
   );
   return [v[0] as number, v[1] as number];
+}
+
+function zeroPadding(value: unknown, layer: string): Padding {
+  const side = (v: unknown): [number, number] => {
+    const p = Array.isArray(v) ? v : [v, v];
+    ensure(
+      p.length === 2 && p.every((x) => Number.isInteger(x) && x >= 0),
+      `layer '${layer}' (ZeroPadding2D): padding ${JSON.stringify(value)} is not a valid padding`,
+    );
+    return [p[0] as number, p[1] as number];
+  };
+  const v = Array.isArray(value) ? value : [value, value];
+  ensure(v.length === 2, `layer '${layer}' (ZeroPadding2D): padding ${JSON.stringify(value)} is not a valid padding`);
+  const [top, bottom] = side(v[0]);
+  const [left, right] = side(v[1]);
+  return { top, bottom, left, right };
 }
 
 function paddingMode(value: unknown, layer: string, cls: string): 'valid' | 'same' {

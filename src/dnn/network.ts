@@ -17,6 +17,12 @@
  *   `top/left = ⌊total / 2⌋`, the rest at the bottom/right.
  * - pooling with padding ignores the padded cells (max over, and average over, the cells inside the
  *   image), as TensorFlow does.
+ *
+ * **Graphs.** The layer list is in topological order. A layer takes the output of the layer before it
+ * (the network input for layer 0) unless it names its inputs in `inputs` (indices of earlier layers,
+ * {@link NETWORK_INPUT} for the network input); an `add` layer (residual connection) sums two or more
+ * same-shaped inputs element by element. The network's output is the last layer's. A chain has no
+ * `inputs` anywhere, so networks written before graphs existed read the same.
  */
 import { ensure } from '../core/errors.ts';
 
@@ -37,6 +43,17 @@ interface LayerBase {
   /** Per-image input and output shapes. */
   inputShape: Shape;
   outputShape: Shape;
+  /** Indices of the layers whose outputs this layer takes ({@link NETWORK_INPUT}: the network input); absent: the previous layer. */
+  inputs?: number[];
+}
+
+/** The `inputs` index that stands for the network input. */
+export const NETWORK_INPUT = -1;
+
+/** Element-wise sum of two or more same-shaped inputs (a residual connection), done digitally. */
+export interface AddLayer extends LayerBase {
+  kind: 'add';
+  inputs: number[];
 }
 
 /** A fully connected layer `y = x·W + b` with `W` a `[fanIn × fanOut]` crossbar matrix. */
@@ -86,7 +103,7 @@ export interface ReluLayer extends LayerBase {
 }
 
 /** A layer whose weights are stored as `W` (float64 before quantization, codes after). */
-export type Layer<W> = DenseLayer<W> | Conv2dLayer<W> | PoolLayer | FlattenLayer | ReluLayer;
+export type Layer<W> = DenseLayer<W> | Conv2dLayer<W> | PoolLayer | FlattenLayer | ReluLayer | AddLayer;
 
 /** A crossbar (matrix) layer. */
 export type CrossbarLayer<W> = DenseLayer<W> | Conv2dLayer<W>;
@@ -100,7 +117,91 @@ export interface FloatNetwork {
    * (pixels 0..255). 1/255 for models trained on pixels scaled to [0, 1].
    */
   inputScale: number;
+  /**
+   * Input preprocessing beyond the scale (e.g. a mean image subtracted, per-channel standard
+   * deviations): the network sees `code × inputScale × channelGain[c] + offset[i]` for element i of
+   * channel c. Absent: `code × inputScale`.
+   */
+  inputNormalization?: InputNormalization;
   layers: Layer<Float64Array>[];
+}
+
+/** Per-channel gain and per-element offset applied to the scaled input codes (see {@link FloatNetwork}). */
+export interface InputNormalization {
+  /** One gain per input channel (last axis). */
+  channelGain: Float64Array;
+  /** One offset per input element (`shapeSize(inputShape)` values, channels-last). */
+  offset: Float64Array;
+}
+
+/** The indices a layer takes its inputs from ({@link NETWORK_INPUT} for the network input). */
+export function layerInputs(layers: ReadonlyArray<{ inputs?: number[] }>, index: number): number[] {
+  return layers[index].inputs ?? [index - 1];
+}
+
+/**
+ * Runs a layer graph on a batch: `step` gets each layer's input arrays and returns its output. An
+ * output is dropped once its last consumer has run, so memory stays at the live activations.
+ * Returns the last layer's output.
+ */
+export function runGraph<L extends { inputs?: number[] }>(
+  layers: readonly L[],
+  input: Float64Array,
+  step: (index: number, layer: L, inputs: Float64Array[]) => Float64Array,
+): Float64Array {
+  const lastUse = new Map<number, number>();
+  layers.forEach((_, i) => {
+    for (const j of layerInputs(layers, i)) {
+      ensure(j >= NETWORK_INPUT && j < i, `layer ${i} takes the output of layer ${j}, which does not come before it`);
+      lastUse.set(j, i);
+    }
+  });
+  const outputs = new Map<number, Float64Array>([[NETWORK_INPUT, input]]);
+  let last = input;
+  for (const [i, layer] of layers.entries()) {
+    const ins = layerInputs(layers, i);
+    last = step(
+      i,
+      layer,
+      ins.map((j) => outputs.get(j)!),
+    );
+    for (const j of ins) if (lastUse.get(j) === i) outputs.delete(j);
+    outputs.set(i, last);
+  }
+  return last;
+}
+
+/** Element-wise sum of same-length arrays (a new array; summed in input order). */
+export function addArrays(inputs: Float64Array[]): Float64Array {
+  const out = Float64Array.from(inputs[0]);
+  for (let k = 1; k < inputs.length; k++) {
+    const x = inputs[k];
+    ensure(x.length === out.length, `add of arrays of ${out.length} and ${x.length} values`);
+    for (let i = 0; i < out.length; i++) out[i] += x[i];
+  }
+  return out;
+}
+
+/**
+ * The network's real input values for `count` images of 8-bit codes (`count × inputSize`): codes ×
+ * inputScale, then the input normalization if any.
+ */
+export function networkInput(
+  net: Pick<FloatNetwork, 'inputShape' | 'inputScale' | 'inputNormalization'>,
+  codes: ArrayLike<number>,
+  count: number,
+): Float64Array {
+  const size = shapeSize(net.inputShape);
+  const x = new Float64Array(count * size);
+  const norm = net.inputNormalization;
+  if (!norm) {
+    for (let i = 0; i < x.length; i++) x[i] = codes[i] * net.inputScale;
+    return x;
+  }
+  const C = norm.channelGain.length;
+  for (let n = 0; n < count; n++)
+    for (let i = 0; i < size; i++) x[n * size + i] = codes[n * size + i] * net.inputScale * norm.channelGain[i % C] + norm.offset[i];
+  return x;
 }
 
 /** Number of elements of a shape. */
@@ -291,26 +392,24 @@ export function runFloatNetwork(
     input.length === batch * shapeSize(net.inputShape),
     `input has ${input.length} values, expected ${batch} × ${shapeSize(net.inputShape)}`,
   );
-  let x = input;
-  for (const [i, layer] of net.layers.entries()) {
+  return runGraph(net.layers, input, (i, layer, inputs) => {
+    const x = inputs[0];
     onLayer?.(i, layer, x);
     switch (layer.kind) {
       case 'dense':
       case 'conv2d':
-        x = crossbarForward(layer, x, batch);
-        break;
+        return crossbarForward(layer, x, batch);
       case 'relu':
-        x = reluInPlace(Float64Array.from(x));
-        break;
+        return reluInPlace(Float64Array.from(x));
       case 'maxPool':
       case 'avgPool':
-        x = pool(layer, x, batch);
-        break;
+        return pool(layer, x, batch);
       case 'flatten':
-        break;
+        return x;
+      case 'add':
+        return addArrays(inputs);
     }
-  }
-  return x;
+  });
 }
 
 /** Index of the largest value in each row of a `[rows × cols]` matrix (ties: lowest index). */

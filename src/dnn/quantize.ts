@@ -32,21 +32,43 @@
  * 4. the values after the last layer are the logits (float64); the class is the first arg-max.
  * Step 2's requantization happens at the consumer, i.e. after activation and pooling, which is
  * where the tile writes 8-bit values back to its buffer.
+ *
+ * **Residual graphs.** An `add` layer sums its inputs digitally in float64 (after each producer's
+ * rescale and activation), as the tile's digital units would; the sum is requantized by each
+ * crossbar layer that consumes it, with that layer's own calibrated scale, like any activation.
+ *
+ * **Input normalization.** When the float network normalizes its input (`inputNormalization`,
+ * e.g. a mean image and per-channel deviations), a crossbar layer fed by the network input still
+ * receives the raw 8-bit pixel codes: the per-channel gain is folded into its weights (before they
+ * are quantized) and the offset's contribution, W·offset with the layer's own zero padding, into a
+ * per-position bias (`positionBias`) added digitally in step 2. This is exact, needs no signed input
+ * codes, and makes that layer's input exactly the pixels.
+ *
+ * **Calibration memory.** The percentile is exact (nearest rank over all of a layer's calibration
+ * inputs) but only the largest values a percentile can reach are kept, so calibrating a CIFAR-10
+ * ResNet on hundreds of images needs megabytes, not gigabytes.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensure, fail } from '../core/errors.ts';
 import { DNN_ACTIVATION_PERCENTILE } from '../core/defaults.ts';
 import { extractNetwork } from './import.ts';
 import {
+  addArrays,
   argmaxRows,
+  crossbarForward,
   im2col,
   integerMatmul,
   isCrossbar,
+  layerInputs,
+  NETWORK_INPUT,
+  networkInput,
   pool,
   positionsPerImage,
   reluInPlace,
   runFloatNetwork,
+  runGraph,
   shapeSize,
+  type AddLayer,
   type Conv2dLayer,
   type DenseLayer,
   type FlattenLayer,
@@ -69,6 +91,11 @@ export interface QuantizedCrossbarFields {
   inputScale: number;
   /** How s_in was chosen: the network input's own scale, or percentile calibration. */
   inputScaleFrom: 'network input' | 'calibration';
+  /**
+   * Bias per output position and column (`positions × fanOut`, replacing `bias` in the rescale) of a
+   * layer fed by a normalized network input: the normalization's offset folded in (module docs).
+   */
+  positionBias?: Float64Array;
 }
 
 /** A dense layer with integer weight codes. */
@@ -78,7 +105,7 @@ export type QuantizedConv2d = Conv2dLayer<Int16Array> & QuantizedCrossbarFields;
 /** A quantized crossbar layer. */
 export type QuantizedCrossbar = QuantizedDense | QuantizedConv2d;
 /** A layer of a {@link QuantizedNetwork}. */
-export type QuantizedLayer = QuantizedCrossbar | PoolLayer | FlattenLayer | ReluLayer;
+export type QuantizedLayer = QuantizedCrossbar | PoolLayer | FlattenLayer | ReluLayer | AddLayer;
 
 /** An 8-bit network: the input of the accelerator simulator. */
 export interface QuantizedNetwork {
@@ -159,52 +186,65 @@ export function quantizeNetwork(net: FloatNetwork, calibrationImages: Uint8Array
   );
   const count = calibrationImages.length / inputSize;
 
-  // Which crossbar layers see the raw input codes, and that every crossbar input is non-negative.
+  // Per tensor (layer output, NETWORK_INPUT): whether it is the raw input codes (possibly max-pooled
+  // or flattened) and whether it is non-negative; which crossbar layers see the raw input codes.
+  const norm = net.inputNormalization;
+  const isDirectOut = new Map<number, boolean>([[NETWORK_INPUT, true]]);
+  const nonNegativeOut = new Map<number, boolean>([[NETWORK_INPUT, !norm]]);
   const direct = new Set<number>();
-  let isDirect = true;
-  let nonNegative = true;
-  let producer = 'the network input';
   for (const [i, layer] of net.layers.entries()) {
+    const ins = layerInputs(net.layers, i);
+    const inDirect = ins.every((j) => isDirectOut.get(j));
+    const inNonNegative = ins.every((j) => nonNegativeOut.get(j));
     if (isCrossbar(layer)) {
-      if (!nonNegative)
+      if (inDirect) {
+        if (norm && ins[0] !== NETWORK_INPUT)
+          fail(
+            `layer '${layer.name}' takes the normalized network input through pooling; only a dense/conv2d layer fed by the input itself can fold the normalization`,
+          );
+        direct.add(i);
+      } else if (!inNonNegative) {
+        const from = ins.find((j) => !nonNegativeOut.get(j))!;
         fail(
-          `layer '${layer.name}' takes signed values from '${producer}'; unsigned 8-bit activations need a ReLU before every dense/conv2d layer`,
+          `layer '${layer.name}' takes signed values from '${from === NETWORK_INPUT ? 'the network input' : net.layers[from].name}'; unsigned 8-bit activations need a ReLU before every dense/conv2d layer`,
         );
-      if (isDirect) direct.add(i);
-      isDirect = false;
-      nonNegative = false;
-      producer = layer.name;
-    } else if (layer.kind === 'relu') nonNegative = true;
-    else if (layer.kind === 'avgPool') isDirect = false;
+      }
+      isDirectOut.set(i, false);
+      nonNegativeOut.set(i, false);
+    } else {
+      isDirectOut.set(i, layer.kind !== 'relu' && layer.kind !== 'avgPool' && layer.kind !== 'add' && inDirect);
+      nonNegativeOut.set(i, layer.kind === 'relu' || inNonNegative);
+    }
   }
 
-  // Collect each calibrated layer's float inputs over the calibration batch.
-  const collected = new Map<number, Float64Array[]>();
+  // The largest values of each calibrated layer's float inputs over the calibration batch.
+  const tops = new Map<number, TopValues>();
+  for (const [i, layer] of net.layers.entries())
+    if (isCrossbar(layer) && !direct.has(i)) tops.set(i, new TopValues(count * shapeSize(layer.inputShape), p));
   const batchSize = options.batchSize ?? 100;
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    const x = new Float64Array(n * inputSize);
-    for (let i = 0; i < x.length; i++) x[i] = calibrationImages[start * inputSize + i] * net.inputScale;
-    runFloatNetwork(net, x, n, (i, layer, input) => {
-      if (!isCrossbar(layer) || direct.has(i)) return;
-      const list = collected.get(i) ?? [];
-      list.push(input);
-      collected.set(i, list);
-    });
+    const x = networkInput(net, calibrationImages.subarray(start * inputSize, (start + n) * inputSize), n);
+    runFloatNetwork(net, x, n, (i, _layer, input) => tops.get(i)?.add(input));
   }
 
   const layers: QuantizedLayer[] = net.layers.map((layer, i) => {
     if (!isCrossbar(layer)) return layer;
-    const { codes, scale } = quantizeWeights(layer.weights, layer.fanIn, layer.fanOut);
     let inputScale = net.inputScale;
     let inputScaleFrom: QuantizedCrossbarFields['inputScaleFrom'] = 'network input';
+    let weights = layer.weights;
+    let positionBias: Float64Array | undefined;
     if (!direct.has(i)) {
-      const hi = percentile(concat(collected.get(i) ?? []), p);
+      const hi = tops.get(i)!.percentile();
       // A layer whose calibration input is all zero gets scale 1; its codes are then all 0.
       inputScale = hi > 0 ? hi / ACTIVATION_CODE_MAX : 1;
       inputScaleFrom = 'calibration';
+    } else if (norm) {
+      ({ weights, positionBias } = foldNormalization(layer, norm));
     }
-    return { ...layer, weights: codes, weightScale: scale, bias: Float64Array.from(layer.bias), inputScale, inputScaleFrom };
+    const { codes, scale } = quantizeWeights(weights, layer.fanIn, layer.fanOut);
+    const q = { ...layer, weights: codes, weightScale: scale, bias: Float64Array.from(layer.bias), inputScale, inputScaleFrom };
+    return positionBias ? { ...q, positionBias } : q;
   });
   return {
     inputShape: [...net.inputShape],
@@ -225,14 +265,58 @@ export function quantizeLayersModel(
   return quantizeNetwork(extractNetwork(model, { inputScale: options.inputScale }), calibrationImages, options);
 }
 
-function concat(parts: Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((a, b) => a + b.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+/**
+ * The nearest-rank percentile of `total` values seen in parts, keeping only the values at or above
+ * it: the ⌈p/100 · total⌉-th smallest is the (total − rank + 1)-th largest.
+ */
+class TopValues {
+  private kept = new Float64Array(0);
+  private seen = 0;
+  private readonly keep: number;
+  constructor(
+    private readonly total: number,
+    p: number,
+  ) {
+    ensure(total > 0, 'percentile of an empty set');
+    const rank = Math.min(total, Math.max(1, Math.ceil((p / 100) * total)));
+    this.keep = total - rank + 1;
   }
-  return out;
+  add(values: Float64Array): void {
+    this.seen += values.length;
+    const full = this.kept.length >= this.keep;
+    const threshold = full ? this.kept[this.keep - 1] : -Infinity;
+    const fresh: number[] = [];
+    for (const v of values) if (v > threshold) fresh.push(v);
+    if (!fresh.length) return;
+    const merged = new Float64Array(this.kept.length + fresh.length);
+    merged.set(this.kept);
+    merged.set(fresh, this.kept.length);
+    merged.sort().reverse();
+    this.kept = merged.slice(0, this.keep);
+  }
+  percentile(): number {
+    ensure(this.seen === this.total, `calibration saw ${this.seen} values, expected ${this.total}`);
+    return this.kept[this.keep - 1];
+  }
+}
+
+/**
+ * Folds an input normalization into a crossbar layer fed by the network input: weights × the gain of
+ * each row's channel, and the offset's product with the weights (zero padding as the layer's) plus
+ * the bias as a per-position bias.
+ */
+function foldNormalization(
+  layer: DenseLayer<Float64Array> | Conv2dLayer<Float64Array>,
+  norm: NonNullable<FloatNetwork['inputNormalization']>,
+): { weights: Float64Array; positionBias: Float64Array } {
+  const C = norm.channelGain.length;
+  const m = layer.fanOut;
+  const weights = Float64Array.from(layer.weights);
+  // Row r of a conv's im2col is channel r mod Cin; a dense layer on a flattened [H, W, C] input likewise.
+  for (let r = 0; r < layer.fanIn; r++) for (let j = 0; j < m; j++) weights[r * m + j] *= norm.channelGain[r % C];
+  const positionBias = crossbarForward({ ...layer, bias: new Float64Array(m) }, norm.offset, 1);
+  for (let r = 0; r < positionBias.length / m; r++) for (let j = 0; j < m; j++) positionBias[r * m + j] += layer.bias[j];
+  return { weights, positionBias };
 }
 
 /**
@@ -276,13 +360,14 @@ export function runQuantized(net: QuantizedNetwork, images: Uint8Array, hooks: R
   const batchSize = hooks.batchSize ?? 128;
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    let x: Float64Array = new Float64Array(n * inputSize);
-    for (let i = 0; i < x.length; i++) x[i] = images[start * inputSize + i] * net.inputScale;
-    for (const [li, layer] of net.layers.entries()) {
+    const input = new Float64Array(n * inputSize);
+    for (let i = 0; i < input.length; i++) input[i] = images[start * inputSize + i] * net.inputScale;
+    const x = runGraph(net.layers, input, (li, layer, inputs) => {
+      let y: Float64Array;
       switch (layer.kind) {
         case 'dense':
         case 'conv2d': {
-          const codes = quantizeActivations(x, layer.inputScale);
+          const codes = quantizeActivations(inputs[0], layer.inputScale);
           const rows = n * positionsPerImage(layer);
           const patches = layer.kind === 'conv2d' ? im2col(layer, codes, n) : codes;
           const acc = mm(layer, li, patches, rows);
@@ -290,33 +375,50 @@ export function runQuantized(net: QuantizedNetwork, images: Uint8Array, hooks: R
             acc.length === rows * layer.fanOut,
             `crossbar product of layer '${layer.name}' has ${acc.length} values, expected ${rows}×${layer.fanOut}`,
           );
-          x = rescale(layer, acc, rows);
+          y = rescale(layer, acc, rows);
           break;
         }
         case 'relu':
           // A copy, so arrays handed to onLayer are never changed afterwards.
-          x = reluInPlace(Float64Array.from(x));
+          y = reluInPlace(Float64Array.from(inputs[0]));
           break;
         case 'maxPool':
         case 'avgPool':
-          x = pool(layer, x, n);
+          y = pool(layer, inputs[0], n);
           break;
         case 'flatten':
+          y = inputs[0];
+          break;
+        case 'add':
+          y = addArrays(inputs);
           break;
       }
-      hooks.onLayer?.(li, layer, x, n);
-    }
+      hooks.onLayer?.(li, layer, y, n);
+      return y;
+    });
     logits.set(x, start * classes);
   }
   return logits;
 }
 
-/** `y[r][j] = acc[r][j] × (s_in × s_w[j]) + b[j]` in float64 (a new array). */
+/**
+ * `y[r][j] = acc[r][j] × (s_in × s_w[j]) + b[j]` in float64 (a new array); `b` is the layer's
+ * per-position bias where it has one (row r is position r mod positions).
+ */
 export function rescale(layer: QuantizedCrossbar, acc: Float64Array, rows: number): Float64Array {
   const m = layer.fanOut;
   const mult = new Float64Array(m);
   for (let j = 0; j < m; j++) mult[j] = layer.inputScale * layer.weightScale[j];
   const out = new Float64Array(rows * m);
+  const pb = layer.positionBias;
+  if (pb) {
+    const positions = pb.length / m;
+    for (let r = 0; r < rows; r++) {
+      const base = (r % positions) * m;
+      for (let j = 0; j < m; j++) out[r * m + j] = acc[r * m + j] * mult[j] + pb[base + j];
+    }
+    return out;
+  }
   for (let r = 0; r < rows; r++) for (let j = 0; j < m; j++) out[r * m + j] = acc[r * m + j] * mult[j] + layer.bias[j];
   return out;
 }

@@ -15,15 +15,33 @@ import { ensureDirectory, readJson, writeFileAtomic, writeJsonAtomic } from './f
 /** Name of the single weight file {@link saveLayersModelToDir} writes. */
 export const WEIGHTS_FILE = 'weights.bin';
 
-/** What neural-pim records in a saved model's `userDefinedMetadata.npim`. */
-export interface NpimModelMetadata {
+/**
+ * What neural-pim records in a saved model's `userDefinedMetadata.npim` (a strict schema: unknown
+ * keys are errors). Models trained here record the input scale and architecture; imported models
+ * (`npim import`) also record their input normalization, the data set they were made for, where they
+ * came from and their float accuracy.
+ */
+const MetadataSchema = z.strictObject({
   /** Real value of one 8-bit input code (1/255: the model takes pixel / 255). */
-  inputScale: number;
-  /** Zoo architecture name, when the model came from the zoo. */
-  arch?: string;
-}
+  inputScale: z.number().positive(),
+  /** Zoo or imported architecture name. */
+  arch: z.string().optional(),
+  /** The network sees `code × inputScale × channelGain[c] + offset[i]` (see FloatNetwork.inputNormalization). */
+  inputNormalization: z
+    .strictObject({ channelGain: z.array(z.number().finite()).min(1), offset: z.array(z.number().finite()).min(1) })
+    .optional(),
+  /** The data set the model classifies (the default of `--data`). */
+  dataset: z.enum(['mnist', 'cifar10']).optional(),
+  /** The file the model was imported from, and its kind. */
+  importedFrom: z.strictObject({ kind: z.enum(['keras', 'torch']), file: z.string(), sha256: z.string() }).optional(),
+  /** Float top-1 accuracy measured at import (tfjs forward pass). */
+  floatAccuracy: z.strictObject({ data: z.string(), images: z.number().int().positive(), top1: z.number().min(0).max(1) }).optional(),
+  /** Top-1 of the exact 8-bit reference measured at import (`--int8`). */
+  int8Accuracy: z.strictObject({ data: z.string(), images: z.number().int().positive(), top1: z.number().min(0).max(1) }).optional(),
+});
 
-const MetadataSchema = z.object({ inputScale: z.number().positive(), arch: z.string().optional() });
+/** What neural-pim records in a saved model's `userDefinedMetadata.npim`. */
+export type NpimModelMetadata = z.infer<typeof MetadataSchema>;
 
 /** Files written by {@link saveLayersModelToDir}. */
 export interface SavedModelFiles {

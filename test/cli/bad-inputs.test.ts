@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { npimHere } from '../helpers/cli.ts';
+import { writeKerasH5 } from '../../src/io/keras-h5.ts';
 
 /** Every file under `dir` with its bytes, relative path → content. */
 async function snapshot(dir: string): Promise<Map<string, string>> {
@@ -109,6 +110,45 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['simulate', '--sigmaa', '0.1'], /unknown option '--sigmaa'/],
       [['frobnicate'], /unknown command 'frobnicate'/],
     ];
+    // Models and data that do not fit, and models the accelerator cannot run (npim import).
+    const notZip = path.join(dir, 'model.pth');
+    await fs.writeFile(notZip, 'not a zip archive');
+    const lstm = path.join(dir, 'lstm.h5');
+    await writeKerasH5(
+      lstm,
+      {
+        class_name: 'Functional',
+        config: {
+          name: 'm',
+          layers: [
+            {
+              class_name: 'InputLayer',
+              name: 'in',
+              config: { batch_input_shape: [null, 4, 2], dtype: 'float32', name: 'in' },
+              inbound_nodes: [],
+            },
+            { class_name: 'LSTM', name: 'rnn', config: { name: 'rnn', units: 3 }, inbound_nodes: [[['in', 0, 0, {}]]] },
+          ],
+          input_layers: [['in', 0, 0]],
+          output_layers: [['rnn', 0, 0]],
+        },
+      },
+      new Map(),
+    );
+    cases.push(
+      [
+        ['simulate', '--model', 'models/lenet5-mnist', '--data', 'cifar10', '--out', out],
+        /model models\/lenet5-mnist takes \[28, 28, 1\] inputs but --data cifar10 has \[32, 32, 3\] images$/,
+      ],
+      [
+        ['simulate', '--data', 'imagenet', '--out', out],
+        /--data must be mnist or cifar10 or a directory holding one of them; 'imagenet' is neither/,
+      ],
+      [['import', 'keras', lstm, '--out', out], /unsupported layer 'rnn' \(LSTM\); supported layers: /],
+      [['import', 'keras', path.join(dir, 'none.h5'), '--out', out], /Keras model file not found: .*none\.h5/],
+      [['import', 'torch', notZip, '--arch', 'resnet-cifar', '--out', out], /model\.pth is not a zip archive/],
+      [['import', 'torch', notZip, '--arch', 'vgg', '--out', out], /unknown --arch 'vgg' \(known: resnet-cifar\)/],
+    );
     // A 5 MB bad cell in a converter's measured codes: named, not echoed.
     const hugeCell = path.join(dir, 'huge-cell.csv');
     await fs.writeFile(hugeCell, `input,code\n0.1,3\n${'x'.repeat(5_000_000)},4\n`);
