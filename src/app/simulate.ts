@@ -9,7 +9,8 @@ import { loadPeripherals } from './load-peripherals.ts';
 import type { PreparedWorkload } from './prepare-workload.ts';
 import { simulate, simulationBatches, type SimulationResult } from '../simulator/simulate.ts';
 import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
-import { defaultArchitectures, resolveArchitectures, type ResolvedArchitecture } from '../cost/architectures.ts';
+import { architectureOfChip, defaultArchitectures, resolveArchitectures, type ResolvedArchitecture } from '../cost/architectures.ts';
+import type { ChipDescription } from '../chip/description.ts';
 import { defaultComponentLibrary, type ComponentLibrary } from '../cost/components.ts';
 import { runEnergy } from '../cost/run-energy.ts';
 import type { Layer } from '../dnn/network.ts';
@@ -108,10 +109,11 @@ export function poolingReadsOf(net: { layers: ReadonlyArray<Layer<unknown>> }): 
 }
 
 /**
- * The energy of each base run from the events it counted, on the chip preset of its dataflow
- * (`isaac`, `cascade`, `neural-pim`: the architectures `npim cost` compares, resolved with the
- * default component library). A run whose array, cell or DAC settings differ from the preset's, an
- * injection run and the ideal reference get no energy, with the reason.
+ * The energy of each base run from the events it counted, on the run's own accelerator
+ * description when it came from one (`cfg.chip`, for runs of that description's dataflow), else on
+ * the chip preset of its dataflow (`isaac`, `cascade`, `neural-pim`: the architectures `npim cost`
+ * compares), resolved with the default component library. A run whose array, cell or DAC settings
+ * differ from the chip's, an injection run and the ideal reference get no energy, with the reason.
  */
 export function runEnergies(
   runs: Array<{ result: SimulationResult; cfg: SimulationConfig }>,
@@ -123,7 +125,8 @@ export function runEnergies(
   return runs.map(({ result: r, cfg }, i): RunEnergyEntry => {
     const entry = { dataflow: r.dataflow };
     if (r.mode === 'sinad-injection') return { ...entry, energy: null, note: 'noise injection: no hardware to cost' };
-    const arch = archs.find((a) => a.name === r.dataflow);
+    // The run's own accelerator description, when it came from one, else the dataflow's preset.
+    const arch = cfg.chip?.dataflow === r.dataflow ? chipArchitecture(cfg.chip, lib) : archs.find((a) => a.name === r.dataflow);
     if (!arch) return { ...entry, energy: null, note: 'no hardware (exact reference)' };
     const same =
       arch.spec.array.rows === cfg.arrayRows && arch.spec.array.cellBits === cfg.cellBits && arch.spec.dacBits === dacBitsOf(cfg);
@@ -150,6 +153,16 @@ export function runEnergies(
         : undefined;
     return { ...entry, energy, ...(note ? { note } : {}) };
   });
+}
+
+/**
+ * A description's architecture resolved against `lib` beside the default architectures (a
+ * description may size its tiles to match another's area).
+ */
+function chipArchitecture(chip: ChipDescription, lib: ComponentLibrary): ResolvedArchitecture {
+  const spec = architectureOfChip(chip);
+  const specs = [...defaultArchitectures().filter((a) => a.name !== spec.name), spec];
+  return resolveArchitectures(specs, lib).find((a) => a.name === spec.name)!;
 }
 
 /** Loads the Neural-PIM peripherals once, for the first configuration that needs them. */

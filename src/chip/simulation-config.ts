@@ -6,7 +6,7 @@ import { DEFAULT_SEED, DNN_ARRAY_SIZE, G_MAX_SIEMENS, PROGRAMMING_SIGMA } from '
 import { SeedSchema, deepMerge } from '../core/config.ts';
 import { RramConfigSchema } from '../device/rram.ts';
 import { ensure } from '../core/errors.ts';
-import type { ChipDescription } from './description.ts';
+import { ChipDescriptionSchema, type ChipDescription } from './description.ts';
 
 /** Dataflows the simulator runs; `ideal` is the exact integer reference on the same path. */
 export const SIM_DATAFLOWS = ['ideal', 'isaac', 'cascade', 'neural-pim'] as const;
@@ -119,6 +119,11 @@ export const SimulationConfigSchema = z
     workers: z.number().int().min(1).max(64).optional(),
     /** Images per batch inside the simulator (memory only). */
     batchSize: z.number().int().min(1).max(100000).default(64),
+    /**
+     * The accelerator description the chip-level fields came from (`--preset`/`--config`): the
+     * cost model charges a run of its dataflow on this chip, not on the dataflow's preset.
+     */
+    chip: ChipDescriptionSchema.optional(),
   })
   .strict();
 
@@ -175,6 +180,7 @@ export function simulationFieldsOfChip(chip: ChipDescription): Record<string, un
     adcWriteVerifyLsb: chip.peripherals.adcWriteVerifyLsb,
     adcVerifyAttempts: chip.peripherals.adcVerifyAttempts,
     nnsaTrimMillivolts: chip.peripherals.nnsaTrimMillivolts,
+    chip,
   };
 }
 

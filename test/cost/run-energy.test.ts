@@ -21,6 +21,7 @@ import { layerCounts, mapLayer, type OperationCounts } from '../../src/cost/mapp
 import { countedCrossbarJoulesPerCellCycle, countedLayerCounts, runEnergy, runLayerShape } from '../../src/cost/run-energy.ts';
 import type { QuantizedCrossbar, QuantizedNetwork } from '../../src/dnn/quantize.ts';
 import { captureLayerInputs, simulate } from '../../src/simulator/simulate.ts';
+import { runEnergies } from '../../src/app/simulate.ts';
 import { idealPeripherals } from '../simulator/helpers.ts';
 
 /** A random 8-bit network with a convolution (positions > 1, 2 row tiles, 3 column tiles) and a dense layer (6 row tiles). */
@@ -186,6 +187,39 @@ test('a zero input slice drives nothing: all-zero images charge no DAC conversio
   assert.is(conv.inputSliceSlots, 2 * 36 * 144 * 2);
   assert.is(conv.drivenSlices, 0);
   assert.is(conv.driveSiemens, 0);
+});
+
+test('a run is charged on its own accelerator description: the same events cost V_read² more on a chip read at twice the voltage', async () => {
+  await initBackend('auto');
+  const net = convNet(4);
+  const base = chip('neural-pim', exactNeuralPim);
+  const doubled = parseChipDescription({
+    ...base,
+    name: 'np-double-read',
+    organization: {
+      ...base.organization,
+      crossbarRead: { ...base.organization.crossbarRead, readVolts: 2 * base.organization.crossbarRead.readVolts },
+    },
+  });
+  const run = async (c: ChipDescription) => {
+    const cfg = SimulationConfigSchema.parse(
+      deepMerge(simulationFieldsOfChip(c), { device: { programming: { kind: 'none', sigma: 0 } }, workers: 1 }),
+    );
+    const r = await simulate(
+      cfg,
+      net,
+      { images: Uint8Array.from({ length: 2 * 8 * 8 * 16 }, (_, i) => (i * 37) % 256), labels: new Uint8Array(2) },
+      idealPeripherals,
+    );
+    return runEnergies([{ result: r, cfg }], net)[0].energy!;
+  };
+  const a = await run(base);
+  const b = await run(doubled);
+  assert.is(a.architecture, 'neural-pim');
+  assert.is(b.architecture, 'np-double-read');
+  assert.ok(a.energyByCategory.crossbar > 0);
+  assert.ok(Math.abs(b.energyByCategory.crossbar - 4 * a.energyByCategory.crossbar) <= 1e-9 * b.energyByCategory.crossbar);
+  assert.is(b.energyByCategory.dac, a.energyByCategory.dac);
 });
 
 test.run();
