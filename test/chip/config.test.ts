@@ -21,9 +21,11 @@ test('the presets are the cost model default architectures, and the neural-pim p
   );
   const fromChip = SimulationConfigSchema.parse(simulationFieldsOfChip(chipPreset('neural-pim')));
   const defaults = SimulationConfigSchema.parse({});
-  // The description states the DAC bits the default leaves to the dataflow; everything else is equal.
+  // The description states the DAC bits the default leaves to the dataflow, and it travels along
+  // for the cost model (`chip`); everything else is equal.
   assert.is(fromChip.dacBits, 4);
-  assert.equal(JSON.parse(JSON.stringify({ ...fromChip, dacBits: undefined })), JSON.parse(JSON.stringify(defaults)));
+  assert.equal(fromChip.chip, chipPreset('neural-pim'));
+  assert.equal(JSON.parse(JSON.stringify({ ...fromChip, dacBits: undefined, chip: undefined })), JSON.parse(JSON.stringify(defaults)));
 });
 
 test('npim config show round trips through a file into simulate and cost', async () => {
