@@ -22,7 +22,16 @@ import { ensure } from '../core/errors.ts';
 import { BLOCK_NAMES, type BlockName, type ResolvedArchitecture } from './architectures.ts';
 import type { ComponentLibrary } from './components.ts';
 import { expectedCellReadEnergyJoules, staticEnergyJoules } from './events.ts';
-import { addCounts, layerCounts, mapLayer, minimumChips, placeWorkload, zeroCounts, type OperationCounts } from './mapping.ts';
+import {
+  addCounts,
+  layerCounts,
+  mapLayer,
+  minimumChips,
+  placeWorkload,
+  zeroCounts,
+  type OperationCounts,
+  type Placement,
+} from './mapping.ts';
 import { layerMacs, workloadMacs, type Workload } from './workloads/index.ts';
 
 /** Energy categories of the breakdown (docs/reference.md §5). */
@@ -201,10 +210,23 @@ export function energyByBlock(
   return out;
 }
 
-function categorize(byBlock: Record<BlockName, number>): Record<EnergyCategory, number> {
+/** Energy per block summed into the report's categories ({@link BLOCK_CATEGORY}). */
+export function categorize(byBlock: Record<BlockName, number>): Record<EnergyCategory, number> {
   const c = zeroCategories();
   for (const b of BLOCK_NAMES) c[BLOCK_CATEGORY[b]] += byBlock[b];
   return c;
+}
+
+/** The work of a workload outside its crossbar layers: pooling, tile-level adds, chip-to-chip traffic. */
+export function workloadLevelCounts(
+  w: Pick<Workload, 'poolingReads' | 'elementwiseOps'>,
+  placement: Pick<Placement, 'interChipBits'>,
+): OperationCounts {
+  const extra = zeroCounts();
+  extra.poolingReads = w.poolingReads;
+  extra.tileShiftAddOps = w.elementwiseOps;
+  extra.hyperTransportBits = placement.interChipBits;
+  return extra;
 }
 
 /** Evaluates one workload on one resolved architecture. */
@@ -252,10 +274,7 @@ export function evaluateWorkload(
     }
   });
   // Workload-level digital work and chip-to-chip traffic.
-  const extra = zeroCounts();
-  extra.poolingReads = w.poolingReads;
-  extra.tileShiftAddOps = w.elementwiseOps;
-  extra.hyperTransportBits = placement.interChipBits;
+  const extra = workloadLevelCounts(w, placement);
   const extraBlocks = energyByBlock(extra, arch, 0);
   for (const b of BLOCK_NAMES) blocks[b] += extraBlocks[b];
   addCounts(total, extra);

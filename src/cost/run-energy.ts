@@ -23,14 +23,7 @@ import { dataflowCostModel } from '../dataflows/index.ts';
 import { BLOCK_NAMES, type BlockName, type ResolvedArchitecture } from './architectures.ts';
 import type { ComponentLibrary } from './components.ts';
 import { crossbarReadEnergyJoules } from './events.ts';
-import {
-  BLOCK_CATEGORY,
-  ENERGY_CATEGORIES,
-  energyByBlock,
-  evaluateWorkload,
-  type EnergyCategory,
-  type WorkloadResult,
-} from './evaluate.ts';
+import { categorize, energyByBlock, evaluateWorkload, workloadLevelCounts, type EnergyCategory, type WorkloadResult } from './evaluate.ts';
 import { addCounts, layerCounts, mapLayer, placeWorkload, zeroCounts, type LayerMapping, type OperationCounts } from './mapping.ts';
 import type { Layer, Workload } from './workloads/index.ts';
 
@@ -155,12 +148,6 @@ export function countedCrossbarJoulesPerCellCycle(arch: ResolvedArchitecture, dr
   return cellCycles === 0 ? 0 : crossbarReadEnergyJoules(arch.spec.crossbarRead, driveSiemens) / cellCycles;
 }
 
-function categorize(byBlock: Record<BlockName, number>): Record<EnergyCategory, number> {
-  const c = Object.fromEntries(ENERGY_CATEGORIES.map((k) => [k, 0])) as Record<EnergyCategory, number>;
-  for (const b of BLOCK_NAMES) c[BLOCK_CATEGORY[b]] += byBlock[b];
-  return c;
-}
-
 /** Energy per inference, with its breakdown, latency and throughput, of a run's counted events on `arch`. */
 export function runEnergy(arch: ResolvedArchitecture, lib: ComponentLibrary, layers: RunLayer[], o: RunEnergyOptions): RunEnergy {
   ensure(o.images >= 1, 'a run needs at least one image to cost');
@@ -187,10 +174,7 @@ export function runEnergy(arch: ResolvedArchitecture, lib: ComponentLibrary, lay
       energyByCategory: byCategory,
     };
   });
-  const extra = zeroCounts();
-  extra.poolingReads = w.poolingReads;
-  extra.tileShiftAddOps = w.elementwiseOps;
-  extra.hyperTransportBits = placement.interChipBits;
+  const extra = workloadLevelCounts(w, placement);
   const extraBlocks = energyByBlock(extra, arch, 0);
   for (const b of BLOCK_NAMES) blocks[b] += extraBlocks[b];
   addCounts(total, extra);
