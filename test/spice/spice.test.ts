@@ -75,7 +75,7 @@ test('NNADC netlist: 2·pairs·columns resistors per stage, R = 1/g of the progr
           ? line === 'u'
             ? 'p'
             : 'n'
-          : inp.kind === 'bias'
+          : inp.kind === 'bias' || inp.kind === 'trim'
             ? line === 'u'
               ? 'vdd'
               : '0'
