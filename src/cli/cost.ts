@@ -88,7 +88,6 @@ export function registerCost(program: Command): void {
       const lib = opts.components
         ? parseComponentLibrary(await readJson(opts.components, 'component library'))
         : deployedComponentLibrary(opts.library, opts.nnsa ?? chip?.converters.neuralPim.nnsaModel);
-      if (!opts.components) info(`NNS+A figures: ${lib.nnsa.source.split('; ').slice(-1)[0]}`);
       const userArchs = opts.architectures ? parseArchitectureList(await readJson(opts.architectures, 'architecture file')) : [];
       const chipArchs = chip ? [architectureOfChip(chip)] : [];
       const archList = withChipArchitectures(opts.arch, chip ? [chip.name] : []);
@@ -122,6 +121,7 @@ export function registerCost(program: Command): void {
         baselines,
         includeLayers: Boolean(opts.layers),
       });
+      if (!opts.components) info(`NNS+A figures: ${lib.nnsa.source.split('; ').slice(-1)[0]}`);
       for (const w of comparison.warnings) info(`warning: ${w}`);
       for (const n of comparison.notes) info(`note: ${n}`);
       if (opts.out) {

@@ -194,7 +194,9 @@ export function breakdownTable(c: Comparison): Table {
 
 /** Table of the NNS+As' share of energy and chip area, for the architectures that have them (null: none has). */
 export function nnsaShareTable(c: Comparison): Table | null {
-  const rows = c.summaries.filter((s) => s.nnsaShare !== null).map((s) => [s.architecture, pct(s.nnsaShare!.energy), pct(s.nnsaShare!.area)]);
+  const rows = c.summaries
+    .filter((s) => s.nnsaShare !== null)
+    .map((s) => [s.architecture, pct(s.nnsaShare!.energy), pct(s.nnsaShare!.area)]);
   return rows.length ? { header: ['architecture', 'NNS+A share of energy', 'NNS+A share of chip area'], rows } : null;
 }
 
@@ -240,7 +242,7 @@ export function comparisonText(c: Comparison): string {
     renderText(breakdownTable(c)),
   ];
   const nnsa = nnsaShareTable(c);
-  if (nnsa) parts.push('', 'NNS+A (mean share of the energy over workloads; share of one chip\'s area)', renderText(nnsa));
+  if (nnsa) parts.push('', "NNS+A (mean share of the energy over workloads; share of one chip's area)", renderText(nnsa));
   return parts.join('\n');
 }
 
@@ -277,7 +279,8 @@ export function comparisonMarkdown(c: Comparison, extra: { command?: string } = 
     '',
   ];
   const nnsa = nnsaShareTable(c);
-  if (nnsa) parts.push('## NNS+A share', '', "Mean share of the energy over workloads; share of one chip's area.", '', renderMarkdown(nnsa), '');
+  if (nnsa)
+    parts.push('## NNS+A share', '', "Mean share of the energy over workloads; share of one chip's area.", '', renderMarkdown(nnsa), '');
   if (c.warnings.length) parts.push('## Warnings', '', ...c.warnings.map((w) => `- ${w}`), '');
   if (c.notes.length) parts.push('## Notes', '', ...c.notes.map((w) => `- ${w}`), '');
   return parts.join('\n');
