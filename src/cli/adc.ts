@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { deepMerge, isPlainObject, parseConfig, parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
 import { ensure } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
-import { COMPARATOR_TRIM_SIGMAS, NnadcTrainConfigSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
+import { COMPARATOR_TRIM_SIGMAS, defaultComparatorTrimVolts, NnadcTrainConfigSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
 import type { ColumnVerify } from '../circuits/nnadc/model.ts';
 import { trainNnadcToDir, type NnadcEvalOptions } from '../app/nnadc.ts';
 import { nnadcTrainingText } from '../report/adc-report.ts';
@@ -119,11 +119,6 @@ function parseComparatorTrim(text: string): number {
   const mv = parseNumberOption(text, '--comparator-trim');
   ensure(mv >= 0 && mv <= 300, `--comparator-trim must be between 0 and 300 mV, got ${mv}`);
   return mv / 1000;
-}
-
-/** The default trim reach: {@link COMPARATOR_TRIM_SIGMAS} σ of the local V_M mismatch, rounded to 0.1 mV, volts. */
-export function defaultComparatorTrimVolts(mismatchSigmaVolts: number): number {
-  return Math.round(COMPARATOR_TRIM_SIGMAS * mismatchSigmaVolts * 1e4) / 1e4;
 }
 
 /** The training configuration's defaults, shown in the help. */

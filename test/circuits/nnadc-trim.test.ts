@@ -122,6 +122,9 @@ test('defaults: no comparatorTrimVolts designs no trim rows (the earlier models)
   const model = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as NnadcModel;
   assert.is(model.config.comparatorTrimVolts, Math.round(trimVolts * 1e4) / 1e4);
   assert.ok(model.stages.every((s) => s.inputs.some((i) => i.kind === 'trim')));
+  const reach = JSON.parse(readFileSync(path.join(dir, 'metrics.json'), 'utf8')).evaluation.comparatorTrim as Array<{ rangeVolts: number }>;
+  assert.is(reach.length, 2);
+  for (const r of reach) assert.ok(r.rangeVolts >= model.config.comparatorTrimVolts!, `reach ${r.rangeVolts}`);
   const off = npim(
     'train',
     'adc',
@@ -140,6 +143,7 @@ test('defaults: no comparatorTrimVolts designs no trim rows (the earlier models)
   assert.is(off.code, 0, off.stderr);
   const plain = JSON.parse(readFileSync(path.join(dir, 'off', 'model.json'), 'utf8')) as NnadcModel;
   assert.ok(plain.stages.every((s) => s.inputs.every((i) => i.kind !== 'trim')));
+  assert.is(JSON.parse(readFileSync(path.join(dir, 'off', 'metrics.json'), 'utf8')).evaluation.comparatorTrim, undefined);
 });
 
 test.run();

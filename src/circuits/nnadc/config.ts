@@ -95,6 +95,11 @@ export const NnadcTrainConfigSchema = z.strictObject({
  */
 export const COMPARATOR_TRIM_SIGMAS = 4;
 
+/** The default trim reach: {@link COMPARATOR_TRIM_SIGMAS} σ of the local V_M mismatch, rounded to 0.1 mV, volts. */
+export function defaultComparatorTrimVolts(mismatchSigmaVolts: number): number {
+  return Math.round(COMPARATOR_TRIM_SIGMAS * mismatchSigmaVolts * 1e4) / 1e4;
+}
+
 /** A validated NNADC training configuration. */
 export type NnadcTrainConfig = z.output<typeof NnadcTrainConfigSchema>;
 
