@@ -110,7 +110,15 @@ export type { QuantizedNetwork } from './dnn/quantize.ts';
 
 // Cost.
 export { BENCHMARKS, WORKLOADS, selectWorkloads } from './cost/workloads/index.ts';
-export { COMPONENT_LIBRARY_NAMES, namedComponentLibrary, type ComponentLibraryName } from './cost/components.ts';
+export {
+  COMPONENT_LIBRARY_NAMES,
+  namedComponentLibrary,
+  REFERENCE_NNSA_ELEMENTS,
+  scaleNnsaPoint,
+  type ComponentLibraryName,
+  type NnsaElements,
+} from './cost/components.ts';
+export { deployedComponentLibrary, nnsaElementsOf } from './app/deployed-nnsa.ts';
 export {
   bufferWriteEnergyJoules,
   crossbarReadEnergyJoules,

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
 import { defaultArchitectures } from '../cost/architectures.ts';
-import { defaultComponentLibrary } from '../cost/components.ts';
+import { deployedComponentLibrary } from './deployed-nnsa.ts';
 import type { Comparison } from '../cost/evaluate.ts';
 import { comparisonJson, comparisonMarkdown, energyBreakdownPlot } from '../report/cost-report.ts';
 import { writePlot } from './plots.ts';
@@ -14,9 +14,9 @@ export async function writeCostReport(dir: string, comparison: Comparison, comma
   await writePlot(path.join(dir, 'energy-breakdown.svg'), energyBreakdownPlot(comparison));
 }
 
-/** Writes the built-in component library and architectures into `dir`; returns the two paths. */
+/** Writes the built-in component library (its NNS+A the deployed design) and architectures into `dir`; returns the two paths. */
 export async function writeCostDefaults(dir: string): Promise<string[]> {
-  await writeJsonAtomic(path.join(dir, 'components.json'), defaultComponentLibrary());
+  await writeJsonAtomic(path.join(dir, 'components.json'), deployedComponentLibrary());
   await writeJsonAtomic(path.join(dir, 'architectures.json'), defaultArchitectures());
   return [path.join(dir, 'components.json'), path.join(dir, 'architectures.json')];
 }

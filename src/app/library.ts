@@ -28,7 +28,8 @@ import { readApproximatorModel } from '../io/approximator-model.ts';
 import { dataflowOf } from '../dataflows/index.ts';
 import { simulate, type SimulationProgress, type SimulationResult } from '../simulator/simulate.ts';
 import { architectureOfChip, defaultArchitectures } from '../cost/architectures.ts';
-import { namedComponentLibrary, type ComponentLibrary, type ComponentLibraryName } from '../cost/components.ts';
+import type { ComponentLibrary, ComponentLibraryName } from '../cost/components.ts';
+import { deployedComponentLibrary } from './deployed-nnsa.ts';
 import { compareArchitectures, type ChipsPolicy, type Comparison, type LayerActivity } from '../cost/evaluate.ts';
 import { DEFAULT_ARCHITECTURE_NAMES, mergeArchitectures, selectArchitectures, withChipArchitectures } from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
@@ -244,11 +245,13 @@ export interface CostOptions {
   components?: ComponentLibrary;
   /** A shipped component library by name, when `components` is not given (`default` or `reference-design`, as `npim cost --library`). */
   library?: ComponentLibraryName;
+  /** NNS+A model directory whose device and inverter counts the library's NNS+A figures follow (default: the deployed one, as the simulator's). */
+  nnsaModel?: string;
 }
 
 /** Energy, latency, throughput and area of architectures on workloads, with ratios to the baselines (as `npim cost`). */
 export function compareCost(o: CostOptions = {}): Comparison {
-  const lib = o.components ?? namedComponentLibrary(o.library ?? 'default');
+  const lib = o.components ?? deployedComponentLibrary(o.library ?? 'default', o.nnsaModel);
   const chipArchs = (o.chips ?? []).map(architectureOfChip);
   const names = withChipArchitectures(
     o.architectures ?? DEFAULT_ARCHITECTURE_NAMES.join(','),

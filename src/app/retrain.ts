@@ -3,12 +3,12 @@ import path from 'node:path';
 import { parseConfig } from '../core/config.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
 import { writeApproximatorModel } from '../io/approximator-model.ts';
-import { NnadcTrainConfigSchema } from '../circuits/nnadc/config.ts';
+import { defaultComparatorTrimVolts, NnadcTrainConfigSchema } from '../circuits/nnadc/config.ts';
 import { learnThresholdMap, trainNnadc } from '../circuits/nnadc/train.ts';
 import { NnsaTrainConfigSchema } from '../circuits/nnsa/config.ts';
 import { trainNnsa } from '../circuits/nnsa/train.ts';
 import { Rng } from '../core/rng.ts';
-import { loadVtcBank } from '../data/vtc-bank.ts';
+import { loadInverterMismatch, loadVtcBank } from '../data/vtc-bank.ts';
 import { info } from '../io/progress.ts';
 import { trainDnnToDir } from './train-dnn.ts';
 import { DNN_BATCH_SIZE, DNN_EPOCHS, DNN_LEARNING_RATE, DEFAULT_SEED } from '../core/defaults.ts';
@@ -28,9 +28,11 @@ export async function retrainPipelineModels(dir: string, backend: string, dataDi
   const nnsaDir = path.join(dir, 'nnsa-d4');
   await writeApproximatorModel(nnsaDir, nnsa);
   const nnadc: string[] = [];
+  const comparatorTrimVolts = defaultComparatorTrimVolts((await loadInverterMismatch()).switchingShift.sigmaVolts);
   for (const range of [1, 0.5, 0.25]) {
     info(`designing the 8-bit NNADC for range ${range} on the NNS+A outputs…`);
-    const cfg = parseConfig(NnadcTrainConfigSchema, { rangeFraction: range }, 'NNADC configuration');
+    // As `npim train adc`: comparator trim rows sized from the committed local mismatch.
+    const cfg = parseConfig(NnadcTrainConfigSchema, { rangeFraction: range, comparatorTrimVolts }, 'NNADC configuration');
     const map = learnThresholdMap(
       nnsa,
       bankFromJson(nnsa.vtcBank),

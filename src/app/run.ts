@@ -8,7 +8,7 @@ import { displayPath } from '../core/paths.ts';
 import { writeCostReport } from './cost.ts';
 import { info } from '../io/progress.ts';
 import { defaultArchitectures } from '../cost/architectures.ts';
-import { defaultComponentLibrary } from '../cost/components.ts';
+import { deployedComponentLibrary } from './deployed-nnsa.ts';
 import { compareArchitectures, type Comparison } from '../cost/evaluate.ts';
 import { mainReportMarkdown } from '../report/run-report.ts';
 import type { SimulationReport } from '../report/simulation-report.ts';
@@ -73,7 +73,7 @@ export async function runMainJob(job: MainJob): Promise<MainJobResult> {
   }
 
   info('costing the nine benchmarks and the MNIST models');
-  const lib = defaultComponentLibrary();
+  const lib = deployedComponentLibrary();
   const archs = selectArchitectures(defaultArchitectures(), DEFAULT_ARCHITECTURE_NAMES.join(','), lib);
   const comparison = compareArchitectures(archs, lib, selectWorkloads('all'), { baselines: ['isaac', 'cascade'] });
   await writeCostReport(job.out, comparison, 'npim run');

@@ -11,7 +11,8 @@ import { simulate, simulationBatches, type SimulationResult } from '../simulator
 import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
 import { architectureOfChip, defaultArchitectures, resolveArchitectures, type ResolvedArchitecture } from '../cost/architectures.ts';
 import type { ChipDescription } from '../chip/description.ts';
-import { defaultComponentLibrary, type ComponentLibrary } from '../cost/components.ts';
+import type { ComponentLibrary } from '../cost/components.ts';
+import { deployedComponentLibrary } from './deployed-nnsa.ts';
 import { runEnergy } from '../cost/run-energy.ts';
 import type { Layer } from '../dnn/network.ts';
 import type { RunEnergyEntry } from '../report/simulation-report.ts';
@@ -112,17 +113,30 @@ export function poolingReadsOf(net: { layers: ReadonlyArray<Layer<unknown>> }): 
  * The energy of each base run from the events it counted, on the run's own accelerator
  * description when it came from one (`cfg.chip`, for runs of that description's dataflow), else on
  * the chip preset of its dataflow (`isaac`, `cascade`, `neural-pim`: the architectures `npim cost`
- * compares), resolved with the default component library. A run whose array, cell or DAC settings
- * differ from the chip's, an injection run and the ideal reference get no energy, with the reason.
+ * compares), resolved with the default component library whose NNS+A is the one the run deployed
+ * (`cfg.nnsaModel`, else the shipped default; `deployedComponentLibrary`) unless `lib` is given. A
+ * run whose array, cell or DAC settings differ from the chip's, an injection run and the ideal
+ * reference get no energy, with the reason.
  */
 export function runEnergies(
   runs: Array<{ result: SimulationResult; cfg: SimulationConfig }>,
   net: { layers: ReadonlyArray<Layer<unknown>> },
-  lib: ComponentLibrary = defaultComponentLibrary(),
-  archs: ResolvedArchitecture[] = resolveArchitectures(defaultArchitectures(), lib),
+  given?: ComponentLibrary,
 ): RunEnergyEntry[] {
   const poolingReads = poolingReadsOf(net);
+  const libraries = new Map<string | undefined, { lib: ComponentLibrary; archs: ResolvedArchitecture[] }>();
+  const libraryOf = (nnsaModel: string | undefined) => {
+    const key = given ? undefined : nnsaModel;
+    let entry = libraries.get(key);
+    if (!entry) {
+      const lib = given ?? deployedComponentLibrary('default', nnsaModel);
+      entry = { lib, archs: resolveArchitectures(defaultArchitectures(), lib) };
+      libraries.set(key, entry);
+    }
+    return entry;
+  };
   return runs.map(({ result: r, cfg }, i): RunEnergyEntry => {
+    const { lib, archs } = libraryOf(cfg.nnsaModel);
     const entry = { dataflow: r.dataflow };
     if (r.mode === 'sinad-injection') return { ...entry, energy: null, note: 'noise injection: no hardware to cost' };
     // The run's own accelerator description, when it came from one, else the dataflow's preset.

@@ -1,9 +1,9 @@
 /** `npim train adc`: design an NNADC (flash or two-step) on passive crossbars and inverters. */
 import { Command } from 'commander';
-import { deepMerge, parseConfig, parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
+import { deepMerge, isPlainObject, parseConfig, parseIntOption, parseSeedOption, parseNumberOption } from '../core/config.ts';
 import { ensure } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
-import { NnadcTrainConfigSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
+import { COMPARATOR_TRIM_SIGMAS, defaultComparatorTrimVolts, NnadcTrainConfigSchema, type NnadcModel } from '../circuits/nnadc/config.ts';
 import type { ColumnVerify } from '../circuits/nnadc/model.ts';
 import { trainNnadcToDir, type NnadcEvalOptions } from '../app/nnadc.ts';
 import { nnadcTrainingText } from '../report/adc-report.ts';
@@ -110,7 +110,15 @@ interface TrainAdcOptions extends AdcEvalFlags {
   seed?: string;
   config?: string;
   vtc?: string;
+  comparatorTrim?: string;
   out: string;
+}
+
+/** Parses `--comparator-trim <mV>` to volts. */
+function parseComparatorTrim(text: string): number {
+  const mv = parseNumberOption(text, '--comparator-trim');
+  ensure(mv >= 0 && mv <= 300, `--comparator-trim must be between 0 and 300 mV, got ${mv}`);
+  return mv / 1000;
 }
 
 /** The training configuration's defaults, shown in the help. */
@@ -135,6 +143,10 @@ export function registerTrainAdc(train: Command): void {
       .option('--seed <n>', `seed (default ${ADC_DEFAULTS.seed})`)
       .option('--config <file>', 'JSON configuration (flags override it)')
       .option('--vtc <csv>', 'VTC bank CSV (default: the committed ngspice bank)')
+      .option(
+        '--comparator-trim <mV>',
+        `give every comparator trim row pairs that correct a switching-voltage shift of this many mV either way (default ${COMPARATOR_TRIM_SIGMAS}σ of the local mismatch of --mismatch: 49 mV for the committed one; 0: none)`,
+      )
       .requiredOption('--out <dir>', 'output model directory'),
   ).action(async (opts: TrainAdcOptions, cmd: Command) => {
     const global = cmd.optsWithGlobals() as GlobalOptions;
@@ -145,8 +157,14 @@ export function registerTrainAdc(train: Command): void {
       arch: opts.arch,
       rangeFraction: opts.range === undefined ? undefined : parseNumberOption(opts.range, '--range'),
       seed: opts.seed === undefined ? undefined : parseSeedOption(opts.seed, '--seed'),
+      comparatorTrimVolts: opts.comparatorTrim === undefined ? undefined : parseComparatorTrim(opts.comparatorTrim),
     };
-    const cfg = parseConfig(NnadcTrainConfigSchema, deepMerge(fromFile, flags), 'NNADC training configuration');
+    const merged = deepMerge(fromFile, flags);
+    // Trim rows sized from the comparators' characterized local mismatch unless set (a malformed
+    // configuration is left to the schema's message).
+    if (isPlainObject(merged) && merged.comparatorTrimVolts === undefined)
+      merged.comparatorTrimVolts = defaultComparatorTrimVolts((await loadInverterMismatch(opts.mismatch)).switchingShift.sigmaVolts);
+    const cfg = parseConfig(NnadcTrainConfigSchema, merged, 'NNADC training configuration');
     const { model, evaluation, metrics, endToEndResult, trainSeconds } = await writingTo(opts.out, () =>
       trainNnadcToDir({
         config: cfg,

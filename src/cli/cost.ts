@@ -6,7 +6,8 @@ import { readJson } from '../io/files.ts';
 import { info } from '../io/progress.ts';
 import { writeCostDefaults, writeCostReport } from '../app/cost.ts';
 import { architectureOfChip, defaultArchitectures, parseArchitectureList } from '../cost/architectures.ts';
-import { COMPONENT_LIBRARY_NAMES, namedComponentLibrary, parseComponentLibrary } from '../cost/components.ts';
+import { COMPONENT_LIBRARY_NAMES, parseComponentLibrary } from '../cost/components.ts';
+import { deployedComponentLibrary } from '../app/deployed-nnsa.ts';
 import { compareArchitectures, type ChipsPolicy } from '../cost/evaluate.ts';
 import { comparisonJson, costText } from '../report/cost-report.ts';
 import {
@@ -37,6 +38,7 @@ interface CostOptions {
   writeDefaults?: string;
   config?: string;
   preset?: string;
+  nnsa?: string;
 }
 
 /** Registers `cost`. */
@@ -58,6 +60,10 @@ export function registerCost(program: Command): void {
       'an accelerator description JSON (see npim config show; - for standard input): added to / replaces the architectures by name, and selected',
     )
     .option('--preset <name>', `an accelerator description preset, selected: ${CHIP_PRESET_NAMES.join(', ')}`)
+    .option(
+      '--nnsa <dir>',
+      "NNS+A model whose device and inverter counts the NNS+A area and power follow (default: the description's nnsaModel, else models/nnsa-d4, the simulator's default)",
+    )
     .option('--out <dir>', 'also write cost.md, cost.json and energy-breakdown.svg to this directory')
     .option('--chips <n|equal|fewest>', 'chips per workload: a number, equal (same silicon for every architecture) or fewest', 'equal')
     .option('--input-density <x>', 'default probability that an input bit is 1 (crossbar activity)', '0.5')
@@ -75,12 +81,14 @@ export function registerCost(program: Command): void {
         return;
       }
       if (opts.components && opts.library !== 'default') fail('--components and --library are alternatives: give one');
-      const lib = opts.components
-        ? parseComponentLibrary(await readJson(opts.components, 'component library'))
-        : namedComponentLibrary(opts.library);
-      const userArchs = opts.architectures ? parseArchitectureList(await readJson(opts.architectures, 'architecture file')) : [];
+      if (opts.components && opts.nnsa) fail('--components replaces the NNS+A figures: give --components or --nnsa');
       // A description (--config / --preset) is one more architecture, selected with the --arch list.
       const chip = await chipFromOptions(opts);
+      // The NNS+A the simulator deploys (--nnsa, the description's, else the shipped default) sets the NNS+A figures.
+      const lib = opts.components
+        ? parseComponentLibrary(await readJson(opts.components, 'component library'))
+        : deployedComponentLibrary(opts.library, opts.nnsa ?? chip?.converters.neuralPim.nnsaModel);
+      const userArchs = opts.architectures ? parseArchitectureList(await readJson(opts.architectures, 'architecture file')) : [];
       const chipArchs = chip ? [architectureOfChip(chip)] : [];
       const archList = withChipArchitectures(opts.arch, chip ? [chip.name] : []);
       const known = mergeArchitectures(mergeArchitectures(defaultArchitectures(), userArchs), chipArchs);
@@ -113,6 +121,7 @@ export function registerCost(program: Command): void {
         baselines,
         includeLayers: Boolean(opts.layers),
       });
+      if (!opts.components) info(`NNS+A figures: ${lib.nnsa.source.split('; ').slice(-1)[0]}`);
       for (const w of comparison.warnings) info(`warning: ${w}`);
       for (const n of comparison.notes) info(`note: ${n}`);
       if (opts.out) {

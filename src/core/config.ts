@@ -76,7 +76,8 @@ export function deepMerge(base: unknown, override: unknown): unknown {
   return out;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+/** True for a non-null, non-array object (a JSON object). */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 

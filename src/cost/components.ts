@@ -551,6 +551,66 @@ export const NNSA_130NM = [
   { operationsPerSecond: 40e6, powerWatts: 1.39 * MW, areaSquareMetres: 3e-3 * MM2 },
 ];
 
+/** What one NNS+A is built of: the cost model scales the reference design's area and power by these counts. */
+export interface NnsaElements {
+  /** The design (a model directory's name, or the reference design). */
+  name: string;
+  /** RRAM devices of one NNS+A (its crossbars; a replica divider shared by the die is not counted). */
+  rramDevices: number;
+  /** Inverter neurons of one NNS+A (the die's replica inverter is not counted). */
+  inverters: number;
+}
+
+/**
+ * The reference design whose figures {@link NNSA_130NM} are (docs/reference.md §2.4: the design
+ * card's 10 → 12 → 1 network, 10 input pairs into 12 inverter neurons, their 12 outputs and a bias
+ * pair into one output column): 2·(10·12 + 13·1) = 266 RRAM devices and 12 inverters.
+ */
+export const REFERENCE_NNSA_ELEMENTS: NnsaElements = { name: 'the reference design (10 → 12 → 1)', rramDevices: 266, inverters: 12 };
+
+/**
+ * Share of the reference NNS+A's power charged per RRAM device; the rest is charged per inverter
+ * neuron (the inverter and the buffers that drive its output and complement into the next layer).
+ * Estimate 0.5, range 0.25–0.75: the published SPICE power is not broken down; it is the
+ * conduction of the passive crossbar (∝ devices, V²·G) plus the neurons' current while they sit
+ * near their switching point (∝ inverters), two terms of the same order in the published design's
+ * budget (0.68 mW: 12 minimum-size 130 nm inverters near V_M draw a few tens of µA each, 266
+ * devices of tens of µS at a few hundred mV about as much).
+ */
+export const NNSA_DEVICE_POWER_SHARE = { value: 0.5, range: [0.25, 0.75] as [number, number] };
+
+/**
+ * Area of one RRAM device at 32 nm: ISAAC's array area per cell (8 arrays of 128 × 128 in
+ * 0.0002 mm², 1.5e-3 µm²). The reference NNS+A's 266 devices are then 0.4 % of its scaled area;
+ * the rest is per inverter neuron (inverter, buffers, their wiring).
+ */
+export const RRAM_CELL_AREA_32NM_SQUARE_METRES = ISAAC_TABLE.array.totalAreaSquareMetres / ISAAC_TABLE.array.count / (128 * 128);
+
+/**
+ * One NNS+A operating point (area and power at a rate, at 32 nm, of {@link REFERENCE_NNSA_ELEMENTS})
+ * scaled to a design by its device and inverter counts: area = devices × the cell area + inverters ×
+ * (the reference's area less its devices)/12; power = the reference's power × (s·devices/266 +
+ * (1 − s)·inverters/12), s = {@link NNSA_DEVICE_POWER_SHARE}. The reference design gives the point back.
+ */
+export function scaleNnsaPoint<P extends { powerWatts: number; areaSquareMetres: number }>(point: P, design: NnsaElements): P {
+  const ref = REFERENCE_NNSA_ELEMENTS;
+  const s = NNSA_DEVICE_POWER_SHARE.value;
+  const perInverterArea = (point.areaSquareMetres - ref.rramDevices * RRAM_CELL_AREA_32NM_SQUARE_METRES) / ref.inverters;
+  return {
+    ...point,
+    areaSquareMetres: design.rramDevices * RRAM_CELL_AREA_32NM_SQUARE_METRES + design.inverters * perInverterArea,
+    powerWatts: point.powerWatts * (s * (design.rramDevices / ref.rramDevices) + (1 - s) * (design.inverters / ref.inverters)),
+  };
+}
+
+/** How the NNS+A figures of a library follow `design` (for the unit's source text). */
+function nnsaDesignText(design: NnsaElements): string {
+  const ref = REFERENCE_NNSA_ELEMENTS;
+  const s = NNSA_DEVICE_POWER_SHARE.value;
+  if (design.rramDevices === ref.rramDevices && design.inverters === ref.inverters) return `design: ${design.name}`;
+  return `design: ${design.name} (${design.rramDevices} RRAM devices, ${design.inverters} inverters), scaled from ${ref.name} (${ref.rramDevices}, ${ref.inverters}): area per device ${+(RRAM_CELL_AREA_32NM_SQUARE_METRES / UM2).toPrecision(3)} µm² (ISAAC's cell) and the rest per inverter, power ${s} per device and ${1 - s} per inverter`;
+}
+
 /**
  * TIA energy per sample relative to one 8-bit SAR conversion (CASCADE-style). Assumption: 1/10
  * (range 1/20–1/4). CASCADE argues that a TIA writing into an RRAM buffer costs much less than an
@@ -592,8 +652,12 @@ export const CASCADE_ESTIMATES = {
   summingAmplifier: { energyJoules: 0.2 * 1e-12, areaSquareMetres: 5 * 1e-12, operationsPerSecond: 100e6 },
 };
 
-/** Builds the default library from the published figures above (pure; same result every call). */
-export function defaultComponentLibrary(): ComponentLibrary {
+/**
+ * Builds the default library from the published figures above (pure; same result every call). The
+ * NNS+A figures are those of `nnsa` ({@link scaleNnsaPoint}; default the reference design itself —
+ * the commands pass the deployed NNS+A, see `app/deployed-nnsa.ts`).
+ */
+export function defaultComponentLibrary(nnsa: NnsaElements = REFERENCE_NNSA_ELEMENTS): ComponentLibrary {
   const r = ISAAC_RATES;
   const t = ISAAC_TABLE;
   const cycleRate = 1 / r.cycleSeconds;
@@ -742,8 +806,8 @@ export function defaultComponentLibrary(): ComponentLibrary {
     nnsa: {
       operation: 'one input cycle of one weight group (8 bit-line pairs + held sum)',
       resolutionBits: 8,
-      points: NNSA_130NM.map(scale),
-      source: `NNS+A reference designs, 130 nm SPICE (docs/reference.md §2.4: 20 MHz 0.68 mW 1.5e-3 mm²; 40 MHz 1.39 mW 3e-3 mm²), ${scaling}`,
+      points: NNSA_130NM.map((p) => scaleNnsaPoint(scale(p), nnsa)),
+      source: `NNS+A reference designs, 130 nm SPICE (docs/reference.md §2.4: 20 MHz 0.68 mW 1.5e-3 mm²; 40 MHz 1.39 mW 3e-3 mm²), ${scaling}; ${nnsaDesignText(nnsa)}`,
     },
   });
 }
@@ -776,8 +840,8 @@ export type ComponentLibraryName = (typeof COMPONENT_LIBRARY_NAMES)[number];
  * the rate through zero (a second design point at half the rate), so energy per operation is the
  * same at every rate.
  */
-export function referenceDesignComponentLibrary(): ComponentLibrary {
-  const lib = defaultComponentLibrary();
+export function referenceDesignComponentLibrary(nnsa: NnsaElements = REFERENCE_NNSA_ELEMENTS): ComponentLibrary {
+  const lib = defaultComponentLibrary(nnsa);
   const t = REFERENCE_DESIGN_TILE;
   const family = (row: { count: number; operationsPerSecond: number; powerWatts: number; areaSquareMetres: number }) => {
     const p = row.powerWatts / row.count;
@@ -795,8 +859,8 @@ export function referenceDesignComponentLibrary(): ComponentLibrary {
   };
   lib.nnsa = {
     ...lib.nnsa,
-    points: family(t.nnsa),
-    source: `${tableSource}: 64 NNS+As at 80 MHz, 19 mW, 2.4e-2 mm²; linear in rate through zero`,
+    points: family(t.nnsa).map((p) => scaleNnsaPoint(p, nnsa)),
+    source: `${tableSource}: 64 NNS+As at 80 MHz, 19 mW, 2.4e-2 mm²; linear in rate through zero; ${nnsaDesignText(nnsa)}`,
   };
   const dacEnergy = t.dac4.powerWatts / t.dac4.count / t.dac4.conversionsPerSecond;
   lib.dac = {
@@ -809,9 +873,9 @@ export function referenceDesignComponentLibrary(): ComponentLibrary {
   return parseComponentLibrary(lib);
 }
 
-/** A shipped component library by name; an unknown name is a one-line user error. */
-export function namedComponentLibrary(name: string): ComponentLibrary {
-  if (name === 'default') return defaultComponentLibrary();
-  if (name === 'reference-design') return referenceDesignComponentLibrary();
+/** A shipped component library by name, its NNS+A figures those of `nnsa`; an unknown name is a one-line user error. */
+export function namedComponentLibrary(name: string, nnsa: NnsaElements = REFERENCE_NNSA_ELEMENTS): ComponentLibrary {
+  if (name === 'default') return defaultComponentLibrary(nnsa);
+  if (name === 'reference-design') return referenceDesignComponentLibrary(nnsa);
   fail(`unknown component library '${name}' (use ${COMPONENT_LIBRARY_NAMES.join(', ')})`);
 }

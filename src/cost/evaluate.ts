@@ -369,6 +369,11 @@ export interface ArchitectureSummary {
   mean: { energyJoules: number; latencySeconds: number; gops: number; gopsPerWatt: number; gopsPerSquareMillimetre: number };
   /** Mean over workloads of each category's share of the energy. */
   energyShare: Record<EnergyCategory, number>;
+  /**
+   * The NNS+As' share of the energy (mean over workloads, static included in the total) and of
+   * the chip area; null for an architecture without NNS+As.
+   */
+  nnsaShare: { energy: number; area: number } | null;
   /** Per baseline: per-workload ratios and their geometric mean. */
   ratios: Record<string, { perWorkload: Record<string, Ratios>; geomean: Ratios }>;
 }
@@ -469,6 +474,13 @@ export function compareArchitectures(
         gopsPerSquareMillimetre: mean((r) => r.gopsPerSquareMillimetre),
       },
       energyShare,
+      nnsaShare:
+        a.inventory.nnsa.unitsPerChip > 0
+          ? {
+              energy: mean((r) => r.energyByBlock.nnsa / r.energyJoules),
+              area: a.areaByBlockSquareMetres.nnsa / a.chipAreaSquareMetres,
+            }
+          : null,
       ratios: rat,
     };
   });

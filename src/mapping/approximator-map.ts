@@ -121,6 +121,7 @@ function nnsaColumnLabels(model: NnsaModel, li: number): string[] {
 function adcRowLabel(input: NnadcModel['stages'][number]['inputs'][number]): string {
   if (input.kind === 'signal') return 'signal (P, N)';
   if (input.kind === 'bias') return 'bias (VDD, 0)';
+  if (input.kind === 'trim') return 'trim (VDD, 0)';
   return `coarse ${input.comparator} (latched, VDD - latched)`;
 }
 

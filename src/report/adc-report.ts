@@ -127,6 +127,10 @@ export function nnadcEvaluationText(model: NnadcModel, e: NnadcEvaluation): stri
     `${model.bits}-bit ${model.arch} NNADC, range ${model.rangeFraction} × NNS+A output: ${e.devices.rram} RRAM devices, ${e.devices.inverters} inverters`,
     `nominal: ENOB ${n.enobBits.toFixed(3)} bit, DNL ${n.dnlMinLsb.toFixed(2)}..${n.dnlMaxLsb.toFixed(2)} LSB, INL ${n.inlMinLsb.toFixed(2)}..${n.inlMaxLsb.toFixed(2)} LSB, missing codes ${n.missingCodes}`,
   ];
+  if (e.comparatorTrim)
+    lines.push(
+      `comparator trim rows: ${e.comparatorTrim.map((t) => `${t.role} ${t.trimPairs} pair(s) per comparator, reach ±${(t.rangeVolts * 1e3).toFixed(1)} mV`).join('; ')}`,
+    );
   for (const m of e.monteCarlo) {
     lines.push(
       `Monte Carlo σ = ${m.sigma}, corners ${m.corners}, ${m.programming} (${m.draws} draws${m.writeVerify ? `, write-verified to ±${m.writeVerify.toleranceLsb} LSB: ${m.writeVerify.meanAttempts.toFixed(1)} attempts per column, ${m.writeVerify.meanColumnsOutOfTolerance.toFixed(1)} columns out of tolerance` : ''}): ENOB mean ${m.meanEnobBits.toFixed(2)}, 5th pct ${m.p5EnobBits.toFixed(2)}, worst ${m.worstEnobBits.toFixed(2)}; DNL ${m.dnlRangeLsb[0].toFixed(2)}..${m.dnlRangeLsb[1].toFixed(2)}, INL ${m.inlRangeLsb[0].toFixed(2)}..${m.inlRangeLsb[1].toFixed(2)} LSB; draws with missing codes ${m.drawsWithMissingCodes}`,

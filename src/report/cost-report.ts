@@ -192,6 +192,14 @@ export function breakdownTable(c: Comparison): Table {
   };
 }
 
+/** Table of the NNS+As' share of energy and chip area, for the architectures that have them (null: none has). */
+export function nnsaShareTable(c: Comparison): Table | null {
+  const rows = c.summaries
+    .filter((s) => s.nnsaShare !== null)
+    .map((s) => [s.architecture, pct(s.nnsaShare!.energy), pct(s.nnsaShare!.area)]);
+  return rows.length ? { header: ['architecture', 'NNS+A share of energy', 'NNS+A share of chip area'], rows } : null;
+}
+
 /** Table of per-workload ratios of every architecture to one baseline. */
 export function ratioTable(c: Comparison, baseline: string): Table {
   const others = c.summaries.filter((s) => s.architecture !== baseline);
@@ -233,6 +241,8 @@ export function comparisonText(c: Comparison): string {
     'Energy breakdown (mean share over workloads)',
     renderText(breakdownTable(c)),
   ];
+  const nnsa = nnsaShareTable(c);
+  if (nnsa) parts.push('', "NNS+A (mean share of the energy over workloads; share of one chip's area)", renderText(nnsa));
   return parts.join('\n');
 }
 
@@ -268,6 +278,9 @@ export function comparisonMarkdown(c: Comparison, extra: { command?: string } = 
     '![energy breakdown](energy-breakdown.svg)',
     '',
   ];
+  const nnsa = nnsaShareTable(c);
+  if (nnsa)
+    parts.push('## NNS+A share', '', "Mean share of the energy over workloads; share of one chip's area.", '', renderMarkdown(nnsa), '');
   if (c.warnings.length) parts.push('## Warnings', '', ...c.warnings.map((w) => `- ${w}`), '');
   if (c.notes.length) parts.push('## Notes', '', ...c.notes.map((w) => `- ${w}`), '');
   return parts.join('\n');

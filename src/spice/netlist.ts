@@ -274,7 +274,7 @@ export function nnadcNetlist(model: NnadcModel, p: ProgrammedApproximator, sweep
     const arr = p.arrays[si];
     const rows = stage.inputs.map((inp): [string, string] => {
       if (inp.kind === 'signal') return ['p', 'n'];
-      if (inp.kind === 'bias') return ['vdd', '0'];
+      if (inp.kind === 'bias' || inp.kind === 'trim') return ['vdd', '0'];
       ensure(
         coarseIndex >= 0 && inp.comparator < model.stages[coarseIndex].columns,
         `stage ${si}: input refers to coarse comparator ${inp.comparator}, which does not exist`,

@@ -229,7 +229,7 @@ function adcColumnVolts(inst: AdcInstance, y: number, coarseFired: (k: number) =
     const l = new Float64Array(s.stage.inputs.length);
     s.stage.inputs.forEach((inp, k) => {
       if (inp.kind === 'signal') [u[k], l[k]] = [p, n];
-      else if (inp.kind === 'bias') [u[k], l[k]] = [vdd, 0];
+      else if (inp.kind === 'bias' || inp.kind === 'trim') [u[k], l[k]] = [vdd, 0];
       else {
         const h = coarseFired(inp.comparator) ? vdd : 0;
         [u[k], l[k]] = [h, vdd - h];

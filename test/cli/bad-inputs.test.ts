@@ -65,6 +65,9 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['train', 'adc', '--corners', 'fs', '--out', out], /--corners: unknown corner mode 'fs'/],
       [['train', 'adc', '--mc', '0', '--out', out], /--mc must be between 1 and 100000/],
       [['train', 'adc', '--write-verify', '-1', '--out', out], /--write-verify/],
+      [['train', 'adc', '--comparator-trim', '-1', '--out', out], /--comparator-trim must be between 0 and 300 mV/],
+      [['cost', '--nnsa', 'models/nnadc-8b-r1'], /holds a model of kind 'nnadc', expected 'nnsa'/],
+      [['cost', '--nnsa', 'models/no-such-model'], /no-such-model/],
       [['eval', 'adc', 'models/nnadc-8b-r1', '--corners', 'x', '--out', out], /--corners: unknown corner mode 'x'/],
       // The shipped inverter bank is rewritten only with --force.
       [['characterize', 'inverter'], /--out is required \(or --force/],

@@ -11,9 +11,9 @@ import { loadVtcBank } from '../../src/data/vtc-bank.ts';
 /** The committed ngspice VTC bank. */
 export const bank: VtcBank = await loadVtcBank();
 
-/** A freshly designed small NNADC (a 4-bit design takes well under a second). */
-export function smallAdc(arch: 'flash' | 'two-step', bits = 4, rangeFraction = 1): NnadcModel {
-  return trainNnadc(NnadcTrainConfigSchema.parse({ bits, arch, rangeFraction }), bank);
+/** A freshly designed small NNADC (a 4-bit design takes well under a second), with comparator trim rows when `comparatorTrimVolts` > 0. */
+export function smallAdc(arch: 'flash' | 'two-step', bits = 4, rangeFraction = 1, comparatorTrimVolts?: number): NnadcModel {
+  return trainNnadc(NnadcTrainConfigSchema.parse({ bits, arch, rangeFraction, comparatorTrimVolts }), bank);
 }
 
 /**

@@ -21,8 +21,13 @@ const corner = inverterCorner('tt_27c');
 const hasNgspice = ngspiceVersion() !== null;
 if (!hasNgspice) console.log('note: ngspice is not installed; skipping the co-simulation tests (CI installs it)');
 
-function adc(arch: 'flash' | 'two-step', bits = 4, rangeFraction = 1): Approximator & { kind: 'nnadc'; model: NnadcModel } {
-  return { kind: 'nnadc', model: smallAdc(arch, bits, rangeFraction) };
+function adc(
+  arch: 'flash' | 'two-step',
+  bits = 4,
+  rangeFraction = 1,
+  comparatorTrimVolts?: number,
+): Approximator & { kind: 'nnadc'; model: NnadcModel } {
+  return { kind: 'nnadc', model: smallAdc(arch, bits, rangeFraction, comparatorTrimVolts) };
 }
 
 function syntheticNnsa(replicaRows = 0): Approximator & { kind: 'nnsa'; model: NnsaModel } {
@@ -49,7 +54,9 @@ function resistors(text: string): ParsedResistor[] {
 const options = (dataFile: string) => ({ corner, libPath: INVERTER_LIB_PATH, dataFile, description: 'test' });
 
 test('NNADC netlist: 2·pairs·columns resistors per stage, R = 1/g of the programmed devices, rows wired to their sources', () => {
-  const a = adc('two-step');
+  // With comparator trim rows, so that every row kind is wired.
+  const a = adc('two-step', 4, 1, 0.049);
+  assert.ok(a.model.stages.every((s) => s.inputs.some((i) => i.kind === 'trim')));
   const p = programApproximator(a, { sigma: 0.025, seed: 3 });
   const deck = nnadcNetlist(a.model, p, adcSweep(a.model, 64), options('/tmp/x.data'));
   const rs = resistors(deck.text);
@@ -75,7 +82,7 @@ test('NNADC netlist: 2·pairs·columns resistors per stage, R = 1/g of the progr
           ? line === 'u'
             ? 'p'
             : 'n'
-          : inp.kind === 'bias'
+          : inp.kind === 'bias' || inp.kind === 'trim'
             ? line === 'u'
               ? 'vdd'
               : '0'
@@ -149,11 +156,11 @@ test('NNADC sweep covers the range in edge form plus 5 % overdrive', () => {
 
 test('co-simulation: 4-bit flash and two-step NNADC codes in ngspice agree with the model (≥ 99 %), ENOB within 0.2 bit', async () => {
   if (!hasNgspice) return;
-  for (const [arch, range] of [
-    ['flash', 1],
-    ['two-step', 0.5],
+  for (const [arch, range, trim] of [
+    ['flash', 1, 0],
+    ['two-step', 0.5, 0.049],
   ] as const) {
-    const a = adc(arch, 4, range);
+    const a = adc(arch, 4, range, trim);
     const r = await runSpiceVerify(a, { points: 1024, workDir: path.join(work, arch), modelPath: arch });
     assert.is(r.kind, 'nnadc');
     if (r.kind !== 'nnadc') return;

@@ -27,6 +27,11 @@ export const StageInputSchema = z.union([
   z.object({ kind: z.literal('signal') }),
   z.object({ kind: z.literal('bias') }),
   z.object({ kind: z.literal('coarse'), comparator: z.number().int().min(0) }),
+  /**
+   * A comparator's own trim pair (V_DD, 0), like a bias row but designed with both devices at G_min
+   * and left for write-verify: SET the V_DD device to raise the threshold, the 0 V device to lower it.
+   */
+  z.object({ kind: z.literal('trim') }),
 ]);
 
 /** One input row pair of a stage. */
@@ -70,10 +75,30 @@ export const NnadcTrainConfigSchema = z.strictObject({
    * that write-verify trimming can raise a comparator's threshold after programming (`ColumnVerify`).
    */
   trimHeadroomLevels: z.number().int().min(0).max(7).default(1),
+  /**
+   * Shift of a comparator's switching voltage, either way, that its dedicated trim row pairs alone
+   * must be able to correct, volts (local mismatch; the bias headroom above covers the die's
+   * corner). Each stage gets the fewest (V_DD, 0) trim pairs at G_min with which every column
+   * reaches it (`comparatorTrimRange`). Absent or 0: no trim rows (the models made before).
+   * `npim train adc` sets 4σ of the characterized local mismatch of V_M.
+   */
+  comparatorTrimVolts: z.number().min(0).max(0.3).optional(),
   /** Weight of the programming-variation spread of each threshold in the design objective. */
   variationWeight: z.number().min(0).max(100).default(1e-4),
   seed: SeedSchema.default(DEFAULT_SEED),
 });
+
+/**
+ * Reach of the comparators' trim rows that `npim train adc` designs by default, in σ of the
+ * characterized local mismatch of the switching voltage: a comparator is beyond ±4σ with
+ * probability 6.3e-5 (two-sided normal tail), one converter of 30 comparators in about 500.
+ */
+export const COMPARATOR_TRIM_SIGMAS = 4;
+
+/** The default trim reach: {@link COMPARATOR_TRIM_SIGMAS} σ of the local V_M mismatch, rounded to 0.1 mV, volts. */
+export function defaultComparatorTrimVolts(mismatchSigmaVolts: number): number {
+  return Math.round(COMPARATOR_TRIM_SIGMAS * mismatchSigmaVolts * 1e4) / 1e4;
+}
 
 /** A validated NNADC training configuration. */
 export type NnadcTrainConfig = z.output<typeof NnadcTrainConfigSchema>;

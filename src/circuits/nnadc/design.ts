@@ -22,9 +22,56 @@
  * levels (d₁, 0) each coarse step moves the fine thresholds by VDD·d₁·Δg/|β|. The search therefore
  * pins S_L − S_U to the integer d₂ that makes that move one coarse step (2^Nf LSB) — see
  * {@link fineStepPlan} — and enumerates the rest.
+ *
+ * Trim rows (`comparatorTrimVolts`) are (V_DD, 0) pairs with both devices at G_min
+ * ({@link TRIM_ROW_LEVEL}): the search sees them as fixed load, and write-verify later SETs the
+ * V_DD device to raise a comparator's threshold or the 0 V device to lower it, up to
+ * {@link comparatorTrimRange}.
  */
 import { OUTPUT_COMMON_MODE_VOLTS, OUTPUT_FULL_SCALE_VOLTS } from '../nnsa/signals.ts';
 import type { StageInput } from './config.ts';
+
+/**
+ * Level of both devices of a trim row pair as designed: the lowest (G_min). From there each
+ * direction has one device's whole range (G_min → G_max) to itself, the pair adds the least
+ * conductance to the column (2·G_min) and the least programming spread, and a comparator that
+ * needs no trim keeps it in the high-resistance state.
+ */
+export const TRIM_ROW_LEVEL = 0;
+
+/**
+ * How far a comparator's switching voltage may move, up and down, with its trim rows still able to
+ * bring its thresholds back (volts, both positive). With V_M → V_M + d and a trim change (Δα, ΔG)
+ * of the column's V_DD-weighted and total conductance, every threshold y* = (V_M·G − α)/β is kept
+ * when d = (Δα − V_M·ΔG)/(G + ΔG): raising takes the trim rows' V_DD devices to G_max and their 0 V
+ * devices to G_min, lowering the reverse. Exact for the column as given (no linearization); the
+ * programming variation on the new values is what write-verify's further attempts remove.
+ */
+export function comparatorTrimRange(
+  inputs: StageInput[],
+  gU: ArrayLike<number>,
+  gL: ArrayLike<number>,
+  switchingVolts: number,
+  vddVolts: number,
+  gMinSiemens: number,
+  gMaxSiemens: number,
+): { raiseVolts: number; lowerVolts: number } {
+  let G = 0;
+  let upToMax = 0;
+  let upToMin = 0;
+  let lowToMax = 0;
+  let lowToMin = 0;
+  for (let k = 0; k < inputs.length; k++) {
+    G += gU[k] + gL[k];
+    if (inputs[k].kind !== 'trim') continue;
+    upToMax += gMaxSiemens - gU[k];
+    upToMin += gMinSiemens - gU[k];
+    lowToMax += gMaxSiemens - gL[k];
+    lowToMin += gMinSiemens - gL[k];
+  }
+  const shift = (dU: number, dL: number): number => (vddVolts * dU - switchingVolts * (dU + dL)) / (G + dU + dL);
+  return { raiseVolts: shift(upToMax, lowToMin), lowerVolts: -shift(upToMin, lowToMax) };
+}
 
 /** One column design problem. */
 export interface ColumnProblem {
@@ -77,7 +124,7 @@ export function columnThresholds(
     if (inp.kind === 'signal') {
       beta += half * (gU[k] - gL[k]);
       alphaBase += OUTPUT_COMMON_MODE_VOLTS * (gU[k] + gL[k]);
-    } else if (inp.kind === 'bias') alphaBase += vddVolts * gU[k];
+    } else if (inp.kind === 'bias' || inp.kind === 'trim') alphaBase += vddVolts * gU[k];
   }
   const y: number[] = [];
   const sd: number[] = [];
@@ -96,7 +143,7 @@ export function columnThresholds(
       let u: number;
       let l: number;
       if (inp.kind === 'signal') [u, l] = [OUTPUT_COMMON_MODE_VOLTS + half * t, OUTPUT_COMMON_MODE_VOLTS - half * t];
-      else if (inp.kind === 'bias') [u, l] = [vddVolts, 0];
+      else if (inp.kind === 'bias' || inp.kind === 'trim') [u, l] = [vddVolts, 0];
       else [u, l] = inp.comparator < m ? [vddVolts, 0] : [0, vddVolts];
       s2 += (gU[k] * (u - vm)) ** 2 + (gL[k] * (l - vm)) ** 2;
     }
@@ -157,7 +204,12 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
   const coarse = p.inputs.map((inp, k) => (inp.kind === 'coarse' ? k : -1)).filter((k) => k >= 0);
   const cU = g0 + step * (p.coarseUpperLevel ?? 0);
   const cL = g0;
-  const gCoarse = coarse.length * (cU + cL);
+  // Trim rows: both devices fixed at TRIM_ROW_LEVEL, a (V_DD, 0) pair the search only sees as load.
+  const nT = p.inputs.filter((i) => i.kind === 'trim').length;
+  const gT = g0 + step * TRIM_ROW_LEVEL;
+  const gFixedRows = coarse.length * (cU + cL) + 2 * nT * gT;
+  const alphaTrim = vdd * nT * gT;
+  const s2Trim = nT * gT * gT * ((vdd - vm) ** 2 + vm * vm);
   let best: { obj: number; su: number; sl: number; bu: number; bl: number } | null = null;
   const diffs = p.signalDifference ? new Set(p.signalDifference) : null;
   for (let su = 0; su <= nS * top; su++) {
@@ -176,11 +228,11 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
         const sqBU = sq(bu, nB, topBU);
         // The lower bias sum only changes G, which moves every state's threshold by the same
         // V_M·Δg/β: solve for the best continuous value (mean target offset), try its neighbours.
-        const gFixed = gSU + gSL + gBU + gCoarse + nB * g0;
+        const gFixed = gSU + gSL + gBU + gFixedRows + nB * g0;
         let offset = 0;
         for (let m = 0; m < states; m++) {
           const fired = Math.min(m, coarse.length);
-          const alpha = OUTPUT_COMMON_MODE_VOLTS * (gSU + gSL) + vdd * gBU + vdd * (fired * cU + (coarse.length - fired) * cL);
+          const alpha = OUTPUT_COMMON_MODE_VOLTS * (gSU + gSL) + vdd * gBU + vdd * (fired * cU + (coarse.length - fired) * cL) + alphaTrim;
           offset += p.targets[m] - (vm * gFixed - alpha) / beta;
         }
         const blStar = ((offset / states) * beta) / (vm * step);
@@ -189,14 +241,15 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
         const candidates = [Math.floor(blStar) - 1, Math.floor(blStar), Math.ceil(blStar), Math.ceil(blStar) + 1].map(clampBl);
         for (const bl of new Set(candidates)) {
           const gBL = nB * g0 + step * bl;
-          const G = gSU + gSL + gBU + gBL + gCoarse;
+          const G = gSU + gSL + gBU + gBL + gFixedRows;
           let obj = 0;
           for (let m = 0; m < states && (best === null || obj < best.obj); m++) {
             const fired = Math.min(m, coarse.length);
-            const alpha = OUTPUT_COMMON_MODE_VOLTS * (gSU + gSL) + vdd * gBU + vdd * (fired * cU + (coarse.length - fired) * cL);
+            const alpha =
+              OUTPUT_COMMON_MODE_VOLTS * (gSU + gSL) + vdd * gBU + vdd * (fired * cU + (coarse.length - fired) * cL) + alphaTrim;
             const y = (vm * G - alpha) / beta;
             let s2 = sqSU * (OUTPUT_COMMON_MODE_VOLTS + half * y - vm) ** 2 + sqSL * (OUTPUT_COMMON_MODE_VOLTS - half * y - vm) ** 2;
-            s2 += sqBU * (vdd - vm) ** 2 + sq(bl, nB) * vm * vm;
+            s2 += sqBU * (vdd - vm) ** 2 + sq(bl, nB) * vm * vm + s2Trim;
             s2 +=
               fired * (cU * cU * (vdd - vm) ** 2 + cL * cL * vm * vm) +
               (coarse.length - fired) * (cU * cU * vm * vm + cL * cL * (vdd - vm) ** 2);
@@ -226,6 +279,9 @@ export function designColumn(p: ColumnProblem): ColumnDesign {
     } else if (inp.kind === 'bias') {
       upper.push(groups.biasU[bi]);
       lower.push(groups.biasL[bi++]);
+    } else if (inp.kind === 'trim') {
+      upper.push(TRIM_ROW_LEVEL);
+      lower.push(TRIM_ROW_LEVEL);
     } else {
       upper.push(p.coarseUpperLevel ?? 0);
       lower.push(0);

@@ -12,7 +12,15 @@ import { sampleNnsaBatch } from '../nnsa/dataset.ts';
 import { OUTPUT_FULL_SCALE_VOLTS, pairValue } from '../nnsa/signals.ts';
 import type { VtcBank } from '../vtc.ts';
 import type { NnadcModel } from './config.ts';
-import { adcDeviceCount, convertAdc, instantiateAdc, type AdcCornerMode, type AdcInstance, type ColumnVerify } from './model.ts';
+import {
+  adcDeviceCount,
+  adcTrimRanges,
+  convertAdc,
+  instantiateAdc,
+  type AdcCornerMode,
+  type AdcInstance,
+  type ColumnVerify,
+} from './model.ts';
 
 /** Measurement scale of a model: the differential input in volts, code centres at 0 and V_max. */
 export function adcMeasureOptions(model: Pick<NnadcModel, 'bits' | 'rangeFraction'>): AdcMeasureInput {
@@ -203,6 +211,8 @@ export function endToEnd(
 /** Full evaluation as written to metrics.json. */
 export interface NnadcEvaluation {
   devices: { rram: number; inverters: number };
+  /** Per stage, the comparators' trim row pairs and their smallest reach either way (present when the design has trim rows). */
+  comparatorTrim?: Array<{ role: NnadcModel['stages'][number]['role']; trimPairs: number; rangeVolts: number }>;
   nominal: AdcSummary;
   monteCarlo: AdcMonteCarlo[];
   /** Mean ENOB over a few draws at smaller σ: how much variation the design tolerates. */
@@ -241,5 +251,10 @@ export function evaluateNnadc(
     const mc = monteCarloAdc(model, bank, dev, 'nominal', 10, rng.fork(`sweep-${sigma}`), undefined, onDraw);
     return { sigma, meanEnobBits: mc.meanEnobBits, draws: 10 };
   });
-  return { evaluation: { devices: adcDeviceCount(model), nominal: summarize(nominalMetrics), monteCarlo, enobVsSigma }, nominalMetrics };
+  const trim = adcTrimRanges(model, bank);
+  const comparatorTrim = trim.some((t) => t.trimPairs > 0) ? { comparatorTrim: trim } : {};
+  return {
+    evaluation: { devices: adcDeviceCount(model), ...comparatorTrim, nominal: summarize(nominalMetrics), monteCarlo, enobVsSigma },
+    nominalMetrics,
+  };
 }

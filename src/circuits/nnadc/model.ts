@@ -3,13 +3,14 @@
  * and conversion of normalized inputs y to codes (see `config.ts` for the architecture).
  */
 import type { Rng } from '../../core/rng.ts';
-import { levelConductance, programConductances, type RramConfig } from '../../device/rram.ts';
+import { gMinSiemens, levelConductance, programConductances, type RramConfig } from '../../device/rram.ts';
 import { pickTrimMove } from '../../device/trim.ts';
 import { OUTPUT_COMMON_MODE_VOLTS, OUTPUT_FULL_SCALE_VOLTS, outputPair } from '../nnsa/signals.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import { drawVtcShift, type MismatchSpread } from '../inverter-mismatch.ts';
 import { fail } from '../../core/errors.ts';
 import type { ComparatorStage, NnadcModel } from './config.ts';
+import { comparatorTrimRange } from './design.ts';
 
 /**
  * How comparator corners are drawn when instantiating (as for networks, see `CornerMode` in
@@ -28,10 +29,11 @@ export type AdcCornerMode =
  * fine comparators) and devices of its column are re-programmed (SET or RESET to a new
  * conductance, with the full programming variation on the new value) until it is within the
  * tolerance of its designed threshold: for a fine comparator first each coarse row's step (the
- * threshold move when that coarse comparator fires), then the column's offset with a bias row
- * (a V_DD row raises the threshold, a 0 V row lowers it). It corrects device variation and the
- * inverter's corner; the design leaves headroom on the V_DD bias devices for it
- * (`trimHeadroomLevels`).
+ * threshold move when that coarse comparator fires), then the column's offset with a bias or trim
+ * row (a V_DD device raises the threshold, a 0 V device lowers it). It corrects device variation,
+ * the die's corner and the comparator's local mismatch; the design leaves headroom on the V_DD bias
+ * devices for the corner (`trimHeadroomLevels`) and, with `comparatorTrimVolts`, gives every
+ * comparator trim rows at G_min for its own mismatch.
  */
 export interface ColumnVerify {
   /** Largest accepted error of a comparator's offset and of each of its coarse steps, LSB. 0 = no verify. */
@@ -90,9 +92,55 @@ export function instantiateAdc(
   verify?: ColumnVerify,
 ): AdcInstance {
   const inst = programAdc(model, bank, device, rng, corners);
-  if (rng && verify && verify.toleranceLsb > 0)
-    inst.verify = writeVerify(inst, programAdc(model, bank, device, null, { kind: 'nominal' }), model, device, verify, rng.fork('verify'));
+  if (rng && verify && verify.toleranceLsb > 0) writeVerifyAdc(inst, model, bank, device, verify, rng.fork('verify'));
   return inst;
+}
+
+/**
+ * Write-verifies a programmed instance in place against the model's design (see
+ * {@link ColumnVerify}; `instantiateAdc` calls it with the draw's `verify` stream) and records the
+ * outcome in `inst.verify`.
+ */
+export function writeVerifyAdc(
+  inst: AdcInstance,
+  model: NnadcModel,
+  bank: VtcBank,
+  device: RramConfig,
+  verify: ColumnVerify,
+  rng: Rng,
+): VerifyOutcome {
+  inst.verify = writeVerify(inst, programAdc(model, bank, device, null, { kind: 'nominal' }), model, device, verify, rng);
+  return inst.verify;
+}
+
+/**
+ * Per stage: its trim row pairs per comparator and the smallest switching-voltage shift, either
+ * way, its trim rows can correct on any column as designed (`comparatorTrimRange`; 0 without trim rows).
+ */
+export function adcTrimRanges(
+  model: NnadcModel,
+  bank: VtcBank,
+): Array<{ role: ComparatorStage['role']; trimPairs: number; rangeVolts: number }> {
+  const vm = vtcFigures(bank, bank.nominalIndex).switchingVolts;
+  return model.stages.map((stage) => {
+    const J = stage.columns;
+    const trimPairs = stage.inputs.filter((i) => i.kind === 'trim').length;
+    let rangeVolts = trimPairs > 0 ? Infinity : 0;
+    for (let j = 0; trimPairs > 0 && j < J; j++) {
+      const g = (levels: number[]): number[] => stage.inputs.map((_, k) => levelConductance(model.device, levels[k * J + j]));
+      const r = comparatorTrimRange(
+        stage.inputs,
+        g(stage.upperLevels),
+        g(stage.lowerLevels),
+        vm,
+        model.vddVolts,
+        gMinSiemens(model.device),
+        model.device.gMaxSiemens,
+      );
+      rangeVolts = Math.min(rangeVolts, r.raiseVolts, r.lowerVolts);
+    }
+    return { role: stage.role, trimPairs, rangeVolts };
+  });
 }
 
 function programAdc(model: NnadcModel, bank: VtcBank, device: RramConfig, rng: Rng | null, corners: AdcCornerMode): AdcInstance {
@@ -160,7 +208,7 @@ export function convertAdc(inst: AdcInstance, y: ArrayLike<number>): Int32Array 
           let u: number;
           let l: number;
           if (inp.kind === 'signal') [u, l] = [p, nn];
-          else if (inp.kind === 'bias') [u, l] = [vdd, 0];
+          else if (inp.kind === 'bias' || inp.kind === 'trim') [u, l] = [vdd, 0];
           else [u, l] = [coarseOut[inp.comparator], vdd - coarseOut[inp.comparator]];
           num += gu * u + gl * l;
           den += gu + gl;
@@ -213,7 +261,7 @@ function columnConstants(
     if (inp.kind === 'signal') {
       beta += (OUTPUT_FULL_SCALE_VOLTS / 2) * (gu - gl);
       alpha += OUTPUT_COMMON_MODE_VOLTS * (gu + gl);
-    } else if (inp.kind === 'bias') alpha += vdd * gu;
+    } else if (inp.kind === 'bias' || inp.kind === 'trim') alpha += vdd * gu;
     else {
       alpha += vdd * gl; // not fired: (0, VDD)
       perCoarse[inp.comparator] = vdd * (gu - gl);
@@ -325,7 +373,8 @@ function writeVerify(
     inputs.forEach((inp, k) => {
       if (inp.kind === 'coarse') coarseRow.set(inp.comparator, k);
     });
-    const biasRows = inputs.map((_, k) => k).filter((k) => inputs[k].kind === 'bias');
+    // The offset is trimmed on the bias rows' headroom and the comparator's own trim rows.
+    const biasRows = inputs.map((_, k) => k).filter((k) => inputs[k].kind === 'bias' || inputs[k].kind === 'trim');
     for (let j = 0; j < J; j++) {
       const designed = columnThresholdsY(n, j, nominal.vddVolts, designedOrder);
       const measured = (): number[] => columnThresholdsY(s, j, vdd, order);

@@ -4,14 +4,18 @@
  * comparator.
  */
 import type { Rng } from '../../core/rng.ts';
-import { conductanceLevels, idealDevices, type RramConfig } from '../../device/rram.ts';
+import { conductanceLevels, gMinSiemens, idealDevices, levelConductance, type RramConfig } from '../../device/rram.ts';
+import { fail } from '../../core/errors.ts';
 import { bankToJson, MODEL_FORMAT_VERSION } from '../approximator-model.ts';
 import { forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../network.ts';
 import { sampleNnsaBatch } from '../nnsa/dataset.ts';
 import { pairValue } from '../nnsa/signals.ts';
 import { vtcFigures, type VtcBank } from '../vtc.ts';
 import type { ComparatorStage, NnadcModel, NnadcTrainConfig, StageInput } from './config.ts';
-import { designColumn, fineStepPlan } from './design.ts';
+import { comparatorTrimRange, designColumn, fineStepPlan } from './design.ts';
+
+/** Most trim row pairs a stage may get (`comparatorTrimVolts` beyond their reach is an error). */
+export const MAX_TRIM_PAIRS = 64;
 
 /** Maps an ideal threshold (normalized y) to the NNS+A output level where it should sit. */
 export type ThresholdMap = (idealY: number) => number;
@@ -106,7 +110,7 @@ export function trainNnadc(
   const levels = conductanceLevels(cfg.device).map((g) => g / cfg.device.gMaxSiemens);
   const vm = vtcFigures(bank, bank.nominalIndex).switchingVolts;
   const lsb = cfg.rangeFraction / (2 ** cfg.bits - 1);
-  const rows = (kind: 'signal' | 'bias', n: number): StageInput[] => Array.from({ length: n }, () => ({ kind }));
+  const rows = (kind: 'signal' | 'bias' | 'trim', n: number): StageInput[] => Array.from({ length: n }, () => ({ kind }));
   type Plan = {
     role: ComparatorStage['role'];
     inputs: StageInput[];
@@ -159,14 +163,16 @@ export function trainNnadc(
   }
   const total = plans.reduce((a, p) => a + p.targets.length, 0);
   let done = 0;
-  const stages: ComparatorStage[] = plans.map((plan) => {
+  const designStage = (plan: Plan, trimPairs: number): { stage: ComparatorStage; trimRangeVolts: number } => {
+    const inputs = [...plan.inputs, ...rows('trim', trimPairs)];
     const J = plan.targets.length;
-    const K = plan.inputs.length;
+    const K = inputs.length;
     const upperLevels = new Array<number>(K * J);
     const lowerLevels = new Array<number>(K * J);
+    let trimRangeVolts = Infinity;
     plan.targets.forEach((targets, j) => {
       const d = designColumn({
-        inputs: plan.inputs,
+        inputs,
         targets,
         levels,
         switchingVolts: vm,
@@ -182,9 +188,38 @@ export function trainNnadc(
         upperLevels[k * J + j] = d.upper[k];
         lowerLevels[k * J + j] = d.lower[k];
       }
-      onProgress?.(++done, total);
+      if (trimPairs > 0) {
+        const g = (l: number[]): number[] => l.map((i) => levelConductance(cfg.device, i));
+        const r = comparatorTrimRange(inputs, g(d.upper), g(d.lower), vm, cfg.vddVolts, gMinSiemens(cfg.device), cfg.device.gMaxSiemens);
+        trimRangeVolts = Math.min(trimRangeVolts, r.raiseVolts, r.lowerVolts);
+      }
+      onProgress?.(Math.min(total, ++done), total);
     });
-    return { role: plan.role, inputs: plan.inputs, columns: J, upperLevels, lowerLevels };
+    return { stage: { role: plan.role, inputs, columns: J, upperLevels, lowerLevels }, trimRangeVolts };
+  };
+  const trimVolts = cfg.comparatorTrimVolts ?? 0;
+  const stages: ComparatorStage[] = plans.map((plan) => {
+    if (trimVolts <= 0) return designStage(plan, 0).stage;
+    // The fewest trim pairs with which every column of the stage reaches ±trimVolts: one pair's
+    // reach sets the first estimate (reach grows about linearly with the pairs, a little less as
+    // each SET device also loads the column), then one more pair at a time.
+    const before = done;
+    let pairs = 1;
+    let d = designStage(plan, pairs);
+    if (d.trimRangeVolts < trimVolts) {
+      pairs = Math.min(MAX_TRIM_PAIRS, Math.ceil(trimVolts / d.trimRangeVolts));
+      done = before;
+      d = designStage(plan, pairs);
+    }
+    while (d.trimRangeVolts < trimVolts) {
+      if (pairs >= MAX_TRIM_PAIRS)
+        fail(
+          `comparatorTrimVolts ${trimVolts} V: ${MAX_TRIM_PAIRS} trim row pairs reach only ${d.trimRangeVolts.toFixed(4)} V on a ${plan.role} column`,
+        );
+      done = before;
+      d = designStage(plan, ++pairs);
+    }
+    return d.stage;
   });
   return {
     kind: 'nnadc',
