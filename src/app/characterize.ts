@@ -10,7 +10,7 @@ import {
   inverterMismatchDeck,
   parseInverterSizes,
   pelgromSigmas,
-  scaleWidths,
+  scaleSizes,
   summarizeShifts,
   type DeviceMismatch,
   type InverterMismatch,
@@ -89,6 +89,8 @@ export interface MismatchCharacterizationOptions {
   pelgrom: PelgromCoefficients;
   /** Multiplier of both transistors' widths (1: the library's sizes). */
   widthScale: number;
+  /** Multiplier of both transistors' lengths (1: the library's sizes; default 1). */
+  lengthScale?: number;
   /** DC sweep step, volts. */
   stepVolts: number;
   /** ngspice version (recorded). */
@@ -104,7 +106,7 @@ const INVERTERS_PER_DECK = 250;
 /**
  * Monte Carlo of the inverter's local mismatch at the nominal corner (see
  * `circuits/inverter-mismatch.ts`): draws each sample's per-device ΔV_th and Δβ/β from Pelgrom's law
- * for the library's transistor sizes (widths × `widthScale`), sweeps all samples plus one
+ * for the library's transistor sizes (widths × `widthScale`, lengths × `lengthScale`), sweeps all samples plus one
  * mismatch-free reference inverter in ngspice, and writes `mismatch.json` (the distribution of the
  * switching-voltage shift and gain ratio, every draw) and `decks/mismatch_<corner>.cir` (the first
  * deck, runnable in its folder) into `out`. Returns the distribution and the sampled VTCs
@@ -115,7 +117,7 @@ export async function characterizeInverterMismatch(
   out: string,
 ): Promise<{ mismatch: InverterMismatch; curves: VtcCurve[] }> {
   const corner = defaultCorners([27]).find((c) => c.name === NOMINAL_CORNER)!;
-  const sizes = scaleWidths(parseInverterSizes(await readText(INVERTER_LIB_PATH, 'inverter library')), o.widthScale);
+  const sizes = scaleSizes(parseInverterSizes(await readText(INVERTER_LIB_PATH, 'inverter library')), o.widthScale, o.lengthScale ?? 1);
   const deviceSigmas = pelgromSigmas(o.pelgrom, sizes);
   const samples = drawDeviceMismatches(o.samples, deviceSigmas, new Rng(o.seed).fork('inverter-mismatch'));
   const reference: DeviceMismatch = { dvthnVolts: 0, dvthpVolts: 0, betaN: 1, betaP: 1 };

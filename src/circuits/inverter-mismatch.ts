@@ -70,12 +70,19 @@ export function parseInverterSizes(libText: string): InverterSizes {
   return { nmos: size('npim_nch'), pmos: size('npim_pch') };
 }
 
-/** Both transistors' widths multiplied by `factor` (W·L, and so 1/σ², scale by `factor`). */
-export function scaleWidths(s: InverterSizes, factor: number): InverterSizes {
-  return {
-    nmos: { ...s.nmos, widthMicron: s.nmos.widthMicron * factor },
-    pmos: { ...s.pmos, widthMicron: s.pmos.widthMicron * factor },
-  };
+/**
+ * Both transistors' widths multiplied by `widthFactor` and lengths by `lengthFactor` (W·L, and so
+ * 1/σ², scale by their product). Equal factors keep W/L, so the drive strength, the static current
+ * at the switching point and, to first order, the VTC; the longer channel loses some short-channel
+ * effects (threshold roll-off, output conductance), which the ngspice sweep of the sized inverter
+ * shows in its own nominal switching voltage and gain.
+ */
+export function scaleSizes(s: InverterSizes, widthFactor: number, lengthFactor = 1): InverterSizes {
+  const scale = (t: TransistorSize): TransistorSize => ({
+    widthMicron: t.widthMicron * widthFactor,
+    lengthMicron: t.lengthMicron * lengthFactor,
+  });
+  return { nmos: scale(s.nmos), pmos: scale(s.pmos) };
 }
 
 /** Per-device standard deviations from Pelgrom's law for the given sizes. */

@@ -24,6 +24,7 @@ interface CharacterizeOptions {
   avtP: string;
   abeta: string;
   widthScale: string;
+  lengthScale: string;
 }
 
 /** Registers `characterize inverter`. */
@@ -48,6 +49,7 @@ export function registerCharacterize(program: Command): void {
     .option('--avt-p <mV·µm>', 'with --mismatch: PMOS Pelgrom A_VT', String(PELGROM_130NM.aVtPmosMillivoltMicron))
     .option('--abeta <%·µm>', 'with --mismatch: Pelgrom A_β (both types)', String(PELGROM_130NM.aBetaPercentMicron))
     .option('--width-scale <k>', "with --mismatch: multiply both transistors' widths (W·L × k)", '1')
+    .option('--length-scale <k>', "with --mismatch: multiply both transistors' lengths (W·L × k; equal to --width-scale keeps W/L)", '1')
     .action(async (opts: CharacterizeOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       // The shipped bank is an input of every trainer: a run with other corners must not replace it silently.
@@ -72,12 +74,14 @@ export function registerCharacterize(program: Command): void {
         };
         const widthScale = parseNumberOption(opts.widthScale, '--width-scale');
         ensure(widthScale >= 0.25 && widthScale <= 1000, '--width-scale must be between 0.25 and 1000');
+        const lengthScale = parseNumberOption(opts.lengthScale, '--length-scale');
+        ensure(lengthScale >= 1 && lengthScale <= 100, '--length-scale must be between 1 and 100');
         const step = parseNumberOption(opts.step, '--step');
         ensure(step > 0 && step <= 0.05, '--step must be in (0, 0.05] V');
         const version = requireNgspice();
         const { mismatch } = await writingTo(
           out,
-          () => characterizeInverterMismatch({ samples, seed, pelgrom, widthScale, stepVolts: step, version }, out),
+          () => characterizeInverterMismatch({ samples, seed, pelgrom, widthScale, lengthScale, stepVolts: step, version }, out),
           { stage: false },
         );
         info(`wrote ${samples} Monte Carlo inverters to ${path.join(out, MISMATCH_FILE)} (${version})`);

@@ -41,11 +41,14 @@ const withTmp = async <T>(f: (dir: string) => Promise<T>): Promise<T> => {
   }
 };
 
-test('ngspice Monte Carlo: σ(ΔV_M) scales as 1/√(W·L) when the transistor widths are scaled', async () => {
+test('ngspice Monte Carlo: σ(ΔV_M) scales as 1/√(W·L) when the transistor widths or lengths are scaled', async () => {
   if (!version) return;
-  const run = (widthScale: number) =>
+  const run = (widthScale: number, lengthScale = 1) =>
     withTmp((dir) =>
-      characterizeInverterMismatch({ samples: 40, seed: 3, pelgrom: PELGROM_130NM, widthScale, stepVolts: 0.001, version }, dir),
+      characterizeInverterMismatch(
+        { samples: 40, seed: 3, pelgrom: PELGROM_130NM, widthScale, lengthScale, stepVolts: 0.001, version },
+        dir,
+      ),
     );
   const small = (await run(1)).mismatch;
   const large = (await run(4)).mismatch;
@@ -56,6 +59,12 @@ test('ngspice Monte Carlo: σ(ΔV_M) scales as 1/√(W·L) when the transistor w
   // A physical spread: several mV for minimum-size devices with A_VT of a few mV·µm.
   assert.ok(small.switchingShift.sigmaVolts > 0.005 && small.switchingShift.sigmaVolts < 0.03, `σ ${small.switchingShift.sigmaVolts}`);
   assert.ok(small.gainRatio.sigma > 0);
+  // The same area through W and L × 2 (W/L kept): the same 1/√(W·L) law, within what the longer
+  // channel's own VTC changes; the long-channel inverter's gain rises (less channel-length modulation).
+  const long = (await run(2, 2)).mismatch;
+  const longRatio = small.switchingShift.sigmaVolts / long.switchingShift.sigmaVolts;
+  assert.ok(Math.abs(longRatio - 2) < 0.2, `σ(ΔV_M) ratio ${longRatio.toFixed(3)} for W and L × 2, expected about 2`);
+  assert.ok(long.nominal.peakGain > 2 * small.nominal.peakGain, `gain ${long.nominal.peakGain} vs ${small.nominal.peakGain}`);
 });
 
 test('ngspice Monte Carlo with A_VT = A_β = 0 reproduces the corner bank exactly', async () => {
