@@ -2,10 +2,11 @@
 import path from 'node:path';
 import { parseConfig } from '../core/config.ts';
 import { bankFromJson } from '../circuits/approximator-model.ts';
-import { writeApproximatorModel } from '../io/approximator-model.ts';
+import { readApproximatorModel, writeApproximatorModel } from '../io/approximator-model.ts';
 import { defaultComparatorTrimVolts, NnadcTrainConfigSchema } from '../circuits/nnadc/config.ts';
 import { learnThresholdMap, trainNnadc } from '../circuits/nnadc/train.ts';
-import { NnsaTrainConfigSchema } from '../circuits/nnsa/config.ts';
+import { NnsaModelSchema, NnsaTrainConfigSchema } from '../circuits/nnsa/config.ts';
+import { DEFAULT_NNSA_MODEL } from './load-peripherals.ts';
 import { trainNnsa } from '../circuits/nnsa/train.ts';
 import { Rng } from '../core/rng.ts';
 import { loadInverterMismatch, loadVtcBank } from '../data/vtc-bank.ts';
@@ -20,12 +21,18 @@ export interface RetrainedModels {
   dnn: string;
 }
 
-/** Trains the NNS+A (D = 4), the three range-aware 8-bit NNADCs on it, and LeNet-5, into `dir`. */
+/**
+ * Trains the deployed NNS+A design (the training configuration recorded in `DEFAULT_NNSA_MODEL`,
+ * so the chip's one design, not the trainer's defaults), the three range-aware 8-bit NNADCs on it,
+ * and LeNet-5, into `dir`.
+ */
 export async function retrainPipelineModels(dir: string, backend: string, dataDir?: string): Promise<RetrainedModels> {
   const bank = await loadVtcBank();
-  info('training the NNS+A (D = 4)…');
-  const nnsa = trainNnsa(parseConfig(NnsaTrainConfigSchema, {}, 'NNS+A configuration'), bank);
-  const nnsaDir = path.join(dir, 'nnsa-d4');
+  const deployed = await readApproximatorModel(DEFAULT_NNSA_MODEL, 'nnsa', NnsaModelSchema);
+  const nnsaName = path.basename(DEFAULT_NNSA_MODEL);
+  info(`training the NNS+A (${nnsaName}'s design: ${deployed.config.hiddenNeurons} hidden neurons)…`);
+  const nnsa = trainNnsa(parseConfig(NnsaTrainConfigSchema, deployed.config, 'NNS+A configuration'), bank);
+  const nnsaDir = path.join(dir, nnsaName);
   await writeApproximatorModel(nnsaDir, nnsa);
   const nnadc: string[] = [];
   const comparatorTrimVolts = defaultComparatorTrimVolts((await loadInverterMismatch()).switchingShift.sigmaVolts);
@@ -42,7 +49,7 @@ export async function retrainPipelineModels(dir: string, backend: string, dataDi
       1,
       new Rng(cfg.seed).fork('cotrain'),
     );
-    const model = trainNnadc(cfg, bank, map, { kind: 'nnsa', nnsaModel: 'nnsa-d4', samples: 200_000 });
+    const model = trainNnadc(cfg, bank, map, { kind: 'nnsa', nnsaModel: nnsaName, samples: 200_000 });
     const d = path.join(dir, `nnadc-8b-r${range}`);
     await writeApproximatorModel(d, model);
     nnadc.push(d);

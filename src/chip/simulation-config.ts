@@ -99,6 +99,13 @@ export const SimulationConfigSchema = z
      */
     peripheralCalibration: z.enum(['none', 'offset', 'offset-gain']).default('offset-gain'),
     /**
+     * Common mode v⁺ + v⁻ of the calibration stimulus: `operating` (the layer's mean bit-line pair
+     * sum, measured on its calibration inputs: the NNS+A's error depends on the common mode, so it
+     * is calibrated where it works) or `single-line` (one line of each pair driven, v⁻ = 0 for a
+     * positive input: the common mode of no layer; before 2026-12-07 the only stimulus).
+     */
+    peripheralCalibrationCommonMode: z.enum(['operating', 'single-line']).default('operating'),
+    /**
      * Write-verify trimming of every NNADC comparator after programming, once per chip (see
      * `ColumnVerify`): tolerance in LSB; 0 = off (the converters keep their first programming).
      */

@@ -20,6 +20,8 @@ interface ChainFlags {
   seed: string;
   nnsa?: string;
   nnadc?: string;
+  calibration?: string;
+  converter?: string;
 }
 
 /** Registers `eval chain` on the `eval` group. */
@@ -34,8 +36,10 @@ export function registerEvalChain(evalGroup: Command): void {
     .option('--kernels <n>', 'random kernels (weight columns) on the array; 8 fill 128 columns with 8-bit differential weights', '8')
     .option('--vectors <n>', 'random input vectors per draw', '128')
     .option('--seed <n>', 'seed of the kernels, inputs and draws', '1')
-    .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4)')
+    .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4-h72, the deployed design)')
     .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
+    .option('--calibration <mode>', "the chip's per-pair foreground calibration: none, offset or offset-gain (default: the description's)")
+    .option('--converter <kind>', 'nnadc (the trained converters) or ideal (an ideal 8-bit quantizer, to isolate the NNS+A)')
     .action(async (flags: ChainFlags, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       const draws = parseIntOption(flags.mc, '--mc', 1);
@@ -47,12 +51,23 @@ export function registerEvalChain(evalGroup: Command): void {
       const vectors = parseIntOption(flags.vectors, '--vectors', 1);
       ensure(vectors <= 100000, `--vectors must be at most 100000, got ${vectors}`);
       const seed = parseSeedOption(flags.seed, '--seed');
+      const calibrations = ['none', 'offset', 'offset-gain'];
+      ensure(
+        flags.calibration === undefined || calibrations.includes(flags.calibration),
+        `--calibration must be one of ${calibrations.join(', ')}, got '${flags.calibration}'`,
+      );
+      ensure(
+        flags.converter === undefined || ['nnadc', 'ideal'].includes(flags.converter),
+        `--converter must be nnadc or ideal, got '${flags.converter}'`,
+      );
       const base = parseConfig(
         SimulationConfigSchema,
         deepMerge(simulationConfigBase(), {
           dataflow: 'neural-pim',
           nnsaModel: flags.nnsa,
           nnadcModels: flags.nnadc?.split(',').map((s) => s.trim()),
+          ...(flags.calibration ? { peripheralCalibration: flags.calibration } : {}),
+          ...(flags.converter ? { neuralPimAdc: flags.converter } : {}),
         }),
         'simulation configuration',
       );

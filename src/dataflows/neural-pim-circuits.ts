@@ -245,6 +245,7 @@ export function convertAndAdd(
   arrayRows: number,
   acc: Float64Array,
   sensingGain = 1,
+  commonModeVolts = 0,
 ): number {
   const bits = p.converter === 'nnadc' ? (p.adcs.find((m) => m.rangeFraction === rangeFraction)?.bits ?? 8) : p.idealBits;
   const lsb = neuralPimLsb(rangeFraction, bits, arrayRows, g.dacBits) / sensingGain;
@@ -269,7 +270,7 @@ export function convertAndAdd(
   const gains = new Float64Array(g.fanOut).fill(1);
   const reading = (v: number, j: number): number => (v < 0 ? -1 : 1) * magnitudeCode(Math.abs(v), j);
   if (chips.calibration === 'offset') {
-    const zero = units > 0 ? calibrationOutputs(chips, g.slices, 0) : null;
+    const zero = units > 0 ? calibrationOutputs(chips, g.slices, 0, commonModeVolts) : null;
     for (let j = 0; j < g.fanOut; j++) offset[j] = reading(zero ? zero[j % units] : 0, j);
   } else if (chips.calibration === 'offset-gain') {
     // Least-squares line through the pair's readings of a ramp of known inputs: the ramp dithers
@@ -279,7 +280,7 @@ export function convertAndAdd(
       (_, i) => rangeFraction * (-1 + (2 * i) / (CALIBRATION_RAMP_POINTS - 1)),
     );
     const ideal = levels.map((l) => (idealCalibrationOutput(g.slices, g.dacBits, l) / rangeFraction) * top);
-    const outs = levels.map((l) => (units > 0 ? calibrationOutputs(chips, g.slices, l) : null));
+    const outs = levels.map((l) => (units > 0 ? calibrationOutputs(chips, g.slices, l, commonModeVolts) : null));
     for (let j = 0; j < g.fanOut; j++) {
       const r = levels.map((_, i) => reading(outs[i] ? outs[i]![j % units] : (ideal[i] * rangeFraction) / top, j));
       const { slope, intercept } = leastSquaresLine(ideal, r);
@@ -305,22 +306,35 @@ export function idealCalibrationOutput(cycles: number, dacBits: number, level: n
 }
 
 /**
- * Final normalized output of every NNS+A instance for T cycles of the calibration input: every bit
- * pair at s = `level` (v⁺ = 0.5 V·level, v⁻ = 0, or v⁻ = 0.5 V·|level| for a negative level;
- * level 0 is all-zero bit lines). Cached per chip.
+ * The bit-line pair (v⁺, v⁻) of the calibration stimulus for signed value `level`: v⁺ − v⁻ =
+ * 0.5 V·level at the common mode v⁺ + v⁻ = `commonModeVolts`, raised to |v⁺ − v⁻| where the
+ * difference needs it and capped at the input range (v⁺ + v⁻ ≤ 0.5 V). A common mode of 0 drives
+ * one line only (v⁺ = 0.5 V·level, v⁻ = 0 for a positive level).
  */
-export function calibrationOutputs(chips: PeripheralChips, cycles: number, level: number): Float64Array {
+export function calibrationPair(level: number, commonModeVolts: number): [number, number] {
+  const diff = SIGNAL_MAX_VOLTS * level;
+  const sum = Math.min(SIGNAL_MAX_VOLTS, Math.max(commonModeVolts, Math.abs(diff)));
+  return [Math.max(0, (sum + diff) / 2), Math.max(0, (sum - diff) / 2)];
+}
+
+/**
+ * Final normalized output of every NNS+A instance for T cycles of the calibration input: every bit
+ * pair at s = `level` ({@link calibrationPair} at `commonModeVolts`; level 0 with common mode 0 is
+ * all-zero bit lines). Cached per chip.
+ */
+export function calibrationOutputs(chips: PeripheralChips, cycles: number, level: number, commonModeVolts = 0): Float64Array {
   const holder = chips as PeripheralChips & { calibrationCache?: Map<string, Float64Array> };
   holder.calibrationCache ??= new Map();
-  const key = `${cycles}:${level}`;
+  const key = `${cycles}:${level}:${commonModeVolts}`;
   const hit = holder.calibrationCache.get(key);
   if (hit) return hit;
   const K = NNSA_INPUT_PAIRS;
+  const [vPlus, vMinus] = calibrationPair(level, commonModeVolts);
   const out = Float64Array.from(chips.nnsaCompiled, (c) => {
     let [p, n] = outputPair(0);
     for (let i = 0; i < cycles; i++) {
-      const upper = new Float64Array(K).fill(SIGNAL_MAX_VOLTS * Math.max(0, level));
-      const lower = new Float64Array(K).fill(SIGNAL_MAX_VOLTS * Math.max(0, -level));
+      const upper = new Float64Array(K).fill(vPlus);
+      const lower = new Float64Array(K).fill(vMinus);
       upper[WEIGHT_BITS] = p;
       lower[WEIGHT_BITS] = n;
       const o = forwardCompiled(c, upper, lower, 1);

@@ -6,6 +6,7 @@
  * measured from them.
  */
 import { ensure, fail } from '../core/errors.ts';
+import { SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
 import { Rng } from '../core/rng.ts';
 import { dotProductScale } from '../circuits/nnsa/signals.ts';
 import { adcConverterBits, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
@@ -65,7 +66,15 @@ function measureLayerTileSigma(
   codes: Uint8Array,
   rows: number,
   exactTiles: Float64Array[],
-  o: { cfg: SimulationConfig; dacBits: number; cycles: number; peripherals: NeuralPimPeripherals; rangeFraction: number; gain: number },
+  o: {
+    cfg: SimulationConfig;
+    dacBits: number;
+    cycles: number;
+    peripherals: NeuralPimPeripherals;
+    rangeFraction: number;
+    gain: number;
+    commonModeVolts: number;
+  },
 ): number {
   const { cfg, dacBits, peripherals } = o;
   const rng = new Rng(cfg.seed).fork(`stat-sigma-layer${index}`);
@@ -91,6 +100,7 @@ function measureLayerTileSigma(
         cfg.arrayRows,
         acc,
         o.gain,
+        o.commonModeVolts,
       );
       const exact = exactTiles[t];
       for (let i = 0; i < acc.length; i++) s2 += (acc[i] - exact[i]) ** 2;
@@ -118,7 +128,8 @@ export const neuralPimDataflow: Dataflow = {
     const ranges: Array<[number, number]> = [];
     const sensingGain: Array<[number, number]> = [];
     const statisticalSigma: Array<[number, number]> = [];
-    if (!peripherals) return { ranges, sensingGain, statisticalSigma };
+    const commonModeVolts: Array<[number, number]> = [];
+    if (!peripherals) return { ranges, sensingGain, statisticalSigma, commonModeVolts };
     for (const { index, layer, codes, rows } of layers) {
       const sums = tilePartialSums(layer, codes, rows, cfg.arrayRows);
       // Sensing gain: the largest power of two (≤ the configured maximum) that keeps the
@@ -126,6 +137,8 @@ export const neuralPimDataflow: Dataflow = {
       const prog = programLayer(layer, idealDevices(cfg.device), cfg.arrayRows, new Rng(0), false);
       const fullScale = cfg.arrayRows * (2 ** dacBits - 1) * (2 ** cfg.cellBits - 1);
       const pairSums: Float64Array[] = [];
+      let pairSumTotal = 0;
+      let pairCount = 0;
       for (const tile of prog.tiles) {
         const t = tileTensors(tile, prog.columns);
         const bl = tileBitLines(tile, t, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, null);
@@ -134,11 +147,17 @@ export const neuralPimDataflow: Dataflow = {
         let n = 0;
         for (let c = 0; c < bl.length; c += 2) if (bl[c] + bl[c + 1] > 0) pair[n++] = (bl[c] + bl[c + 1]) / fullScale;
         pairSums.push(pair.subarray(0, n));
+        for (let k = 0; k < n; k++) pairSumTotal += pair[k];
+        pairCount += bl.length / 2;
       }
       const p999 = percentileAbs(pairSums, 0.999);
       let gain = 1;
       while (gain * 2 <= cfg.maxSensingGain && p999 * gain * 2 <= 1) gain *= 2;
       sensingGain.push([index, gain]);
+      // The calibration stimulus's common mode: the layer's mean v⁺ + v⁻ as the NNS+A sees it (zero
+      // pairs included), where its common-mode-dependent offset and gain are to be corrected.
+      const operating = (SIGNAL_MAX_VOLTS * gain * pairSumTotal) / Math.max(1, pairCount);
+      commonModeVolts.push([index, cfg.peripheralCalibrationCommonMode === 'operating' ? Math.min(SIGNAL_MAX_VOLTS, operating) : 0]);
       // y_final = gain·c·dot/(R·(2^D − 1)); pick the smallest range covering the 99.9th percentile.
       const yScale = (gain * dotProductScale(dacBits, cycles)) / (cfg.arrayRows * (2 ** dacBits - 1));
       const y = percentileAbs(sums, 0.999) * yScale;
@@ -149,15 +168,24 @@ export const neuralPimDataflow: Dataflow = {
       if (cfg.mode === 'statistical')
         statisticalSigma.push([
           index,
-          measureLayerTileSigma(layer, index, codes, rows, sums, { cfg, dacBits, cycles, peripherals, rangeFraction, gain }),
+          measureLayerTileSigma(layer, index, codes, rows, sums, {
+            cfg,
+            dacBits,
+            cycles,
+            peripherals,
+            rangeFraction,
+            gain,
+            commonModeVolts: commonModeVolts[commonModeVolts.length - 1][1],
+          }),
         ]);
     }
-    return { ranges, sensingGain, statisticalSigma };
+    return { ranges, sensingGain, statisticalSigma, commonModeVolts };
   },
   executor({ cfg, dacBits, inputCycles: cycles, calibration, programmed, peripherals, drawRng, streams }) {
     const ranges = new Map(calibration.ranges);
     const gains = new Map(calibration.sensingGain);
     const statSigma = new Map(calibration.statisticalSigma);
+    const commonModes = new Map(calibration.commonModeVolts ?? []);
     const layers = uploadLayers(programmed);
     const chips: PeripheralChips | null =
       peripherals && cfg.mode === 'behavioral' ? peripheralChips(peripherals, cfg, drawRng.fork('peripherals')) : null;
@@ -182,7 +210,7 @@ export const neuralPimDataflow: Dataflow = {
         prog.tiles.forEach((tile, t) => {
           const bl = tileBitLines(tile, tensors[t], prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, noise);
           const y = accumulateAnalog(bl, g, chips!, cfg.arrayRows, gain);
-          convertAndAdd(y, g, peripherals!, chips!, ranges.get(index)!, cfg.arrayRows, acc, gain);
+          convertAndAdd(y, g, peripherals!, chips!, ranges.get(index)!, cfg.arrayRows, acc, gain, commonModes.get(index) ?? 0);
         });
         const perGroup = conversionsPerGroup('neural-pim', simulationParams(cfg, dacBits, prog.cellBits));
         return { acc, conversions: perGroup * rows * layer.fanOut * prog.tiles.length };
@@ -196,7 +224,13 @@ export const neuralPimDataflow: Dataflow = {
   layerSettings(calibration, layers) {
     const ranges = new Map(calibration.ranges);
     const gains = new Map(calibration.sensingGain);
-    return layers.map(({ index, layer }) => ({ layer: layer.name, rangeFraction: ranges.get(index)!, sensingGain: gains.get(index)! }));
+    const commonModes = new Map(calibration.commonModeVolts ?? []);
+    return layers.map(({ index, layer }) => ({
+      layer: layer.name,
+      rangeFraction: ranges.get(index)!,
+      sensingGain: gains.get(index)!,
+      calibrationCommonModeVolts: commonModes.get(index) ?? 0,
+    }));
   },
   cost: {
     requiredAdcBits: (p, layout) => adcConverterBits('neural-pim', p, layout),

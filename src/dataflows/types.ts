@@ -69,6 +69,8 @@ export interface LayerSettings {
   layer: string;
   rangeFraction: number;
   sensingGain: number;
+  /** Common mode v⁺ + v⁻ of the layer's calibration stimulus, volts (Neural-PIM). */
+  calibrationCommonModeVolts?: number;
 }
 
 /** One dataflow, for the simulator and (hardware dataflows) the cost model. */

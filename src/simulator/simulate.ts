@@ -16,6 +16,7 @@ import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
 import { simulationInputCycles } from '../dataflows/common.ts';
 import type { SimulationConfig } from '../chip/simulation-config.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
+import type { LayerSettings } from '../dataflows/types.ts';
 import { drawHardware, programDraw, type Calibration, type DrawPlan } from './engine.ts';
 import { drawSeedOf } from '../mapping/dnn-weights.ts';
 import { zeroRunEvents, type LayerRunEvents } from '../dataflows/run-events.ts';
@@ -81,7 +82,7 @@ export interface SimulationResult {
   /** Mean of the layers' peak-referred SINAD (dB). */
   sinadPeakMeanDb: number;
   /** Neural-PIM: the converter range chosen for each crossbar layer. */
-  ranges?: Array<{ layer: string; rangeFraction: number; sensingGain: number }>;
+  ranges?: LayerSettings[];
   wallSeconds: number;
   /** Seconds spent running the images through the simulated hardware (all draws), without setup, calibration and SINAD. */
   hardwareSeconds: number;

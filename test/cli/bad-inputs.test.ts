@@ -105,6 +105,8 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['characterize', 'inverter', '--mismatch', '--out', path.join(dir, 'vtc'), '--avt-n', '-1'], /--avt-n must be between 0/],
       [['characterize', 'inverter', '--mismatch', '--out', path.join(dir, 'vtc'), '--width-scale', '0'], /--width-scale must be/],
       [['characterize', 'inverter', '--mismatch', '--out', path.join(dir, 'vtc'), '--length-scale', '0.5'], /--length-scale must be/],
+      [['eval', 'chain', '--calibration', 'gain'], /--calibration must be one of none, offset, offset-gain/],
+      [['eval', 'chain', '--converter', 'flash'], /--converter must be nnadc or ideal/],
       [['eval', 'sa', 'models/nnsa-d4', '--mismatch', path.join(dir, 'no-mismatch.json')], /no-mismatch\.json/],
       [['config', 'show', '--preset', 'tpu'], /unknown preset 'tpu'/],
       [['sweep', 'plan', path.join(dir, 'no-study.json'), '--shards', '2', '--out', path.join(dir, 'plan')], /no-study\.json/],
