@@ -209,4 +209,69 @@
         (br $colLoop)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rowLoop))))
+
+  ;; Bit-line sums of one tile for `n` input vectors, every input slice (no conversion):
+  ;;   out[(i·n + r)·C + c] = Σ_k digit_i(codes[r·fanIn + k]) · levels[k·C + c]
+  ;; with digit_i(q) = (q >> D·i) & (2^D − 1), k over the tile's `rows` rows (`codes` points at the
+  ;; tile's first fan-in row of vector 0), rows with a zero digit skipped, the others added in
+  ;; ascending k as float32: sum + (digit · level), each operation rounded once (bitlines.ts has
+  ;; the same arithmetic in JavaScript). `C` is a multiple of 4. Vectors go four at a time, so a
+  ;; level row read from memory serves four sums while it is in the first-level cache.
+  (func (export "rowSums") (param $codes i32) (param $n i32) (param $fanIn i32) (param $rows i32) (param $levels i32)
+    (param $C i32) (param $dac i32) (param $T i32) (param $out i32)
+    (local $r i32) (local $i i32) (local $k i32) (local $j i32) (local $e i32) (local $mask i32) (local $bytes i32)
+    (local $o i32) (local $g i32) (local $shift i32) (local $es v128) (local $nb i32) (local $v i32) (local $first i32)
+    (local $ov i32) (local $end i32)
+    (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $dac)) (i32.const 1)))
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $slicesDone (loop $sliceLoop
+      (br_if $slicesDone (i32.ge_u (local.get $i) (local.get $T)))
+      (local.set $shift (i32.mul (local.get $dac) (local.get $i)))
+      (local.set $r (i32.const 0))
+      (block $rowsDone (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $nb (i32.sub (local.get $n) (local.get $r)))
+        (if (i32.gt_u (local.get $nb) (i32.const 4)) (then (local.set $nb (i32.const 4))))
+        ;; The block's output rows are consecutive: vectors r .. r + nb − 1 of slice i.
+        (local.set $o (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $r)) (local.get $bytes))))
+        (local.set $end (i32.add (local.get $o) (i32.mul (local.get $nb) (local.get $bytes))))
+        (local.set $j (local.get $o))
+        (block $zeroDone (loop $zero
+          (br_if $zeroDone (i32.ge_u (local.get $j) (local.get $end)))
+          (v128.store (local.get $j) (v128.const i32x4 0 0 0 0))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $zero)))
+        (local.set $first (i32.add (local.get $codes) (i32.mul (local.get $r) (local.get $fanIn))))
+        (local.set $g (local.get $levels))
+        (local.set $k (i32.const 0))
+        (block $kDone (loop $kLoop
+          (br_if $kDone (i32.ge_u (local.get $k) (local.get $rows)))
+          (local.set $v (i32.const 0))
+          (local.set $ov (local.get $o))
+          (block $vDone (loop $vLoop
+            (br_if $vDone (i32.ge_u (local.get $v) (local.get $nb)))
+            (local.set $e (i32.and (i32.shr_u
+              (i32.load8_u (i32.add (i32.add (local.get $first) (i32.mul (local.get $v) (local.get $fanIn))) (local.get $k)))
+              (local.get $shift)) (local.get $mask)))
+            (if (local.get $e) (then
+              (local.set $es (f32x4.splat (f32.convert_i32_u (local.get $e))))
+              (local.set $j (i32.const 0))
+              (block $colsDone (loop $colLoop
+                (br_if $colsDone (i32.ge_u (local.get $j) (local.get $bytes)))
+                (v128.store (i32.add (local.get $ov) (local.get $j))
+                  (f32x4.add (v128.load (i32.add (local.get $ov) (local.get $j)))
+                    (f32x4.mul (local.get $es) (v128.load (i32.add (local.get $g) (local.get $j))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $colLoop)))))
+            (local.set $ov (i32.add (local.get $ov) (local.get $bytes)))
+            (local.set $v (i32.add (local.get $v) (i32.const 1)))
+            (br $vLoop)))
+          (local.set $g (i32.add (local.get $g) (local.get $bytes)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kLoop)))
+        (local.set $r (i32.add (local.get $r) (local.get $nb)))
+        (br $rowLoop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sliceLoop))))
 )
