@@ -9,9 +9,10 @@ import { adcMetricsBench } from './adc-metrics.ts';
 import { mappingBench } from './mapping.ts';
 import { dnnBench } from './dnn.ts';
 import { simulatorBench } from './simulator.ts';
+import { cifarBench } from './cifar.ts';
 import { nnadcBench, nnsaBench } from './circuits.ts';
 
-const sections: BenchSection[] = [nnsaBench, nnadcBench, adcMetricsBench, mappingBench, dnnBench, costBench, simulatorBench];
+const sections: BenchSection[] = [nnsaBench, nnadcBench, adcMetricsBench, mappingBench, dnnBench, costBench, simulatorBench, cifarBench];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

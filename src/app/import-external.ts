@@ -86,6 +86,18 @@ export async function importKeras(
 
 /** Imports a PyTorch state dict of a named architecture (`resnet-cifar`). */
 export async function importTorch(file: string, arch: string, options: ExternalImportOptions): Promise<ExternalImportResult> {
+  const { model, network, depth } = await loadTorchNetwork(file, arch);
+  return finishImport(model, network, file, 'torch', `resnet${depth}-cifar`, options);
+}
+
+/**
+ * A PyTorch state dict of a named architecture as a tfjs model and the layer list with its input
+ * preprocessing, without evaluating it (the first half of {@link importTorch}).
+ */
+export async function loadTorchNetwork(
+  file: string,
+  arch: string,
+): Promise<{ model: tf.LayersModel; network: FloatNetwork; depth: number }> {
   if (!(TORCH_ARCHS as readonly string[]).includes(arch)) fail(`unknown --arch '${arch}' (known: ${TORCH_ARCHS.join(', ')})`);
   let bytes: Buffer;
   try {
@@ -102,7 +114,7 @@ export async function importTorch(file: string, arch: string, options: ExternalI
     channelGain: Float64Array.from(std, (s) => 1 / s),
     offset: Float64Array.from({ length: size }, (_, i) => -mean[i % 3] / std[i % 3]),
   };
-  return finishImport(model, network, file, 'torch', `resnet${depth}-cifar`, options);
+  return { model, network, depth };
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -16,7 +16,13 @@ import { info } from '../io/progress.ts';
 import { MNIST_FILES, resolveMnistDir } from '../data/mnist.ts';
 import { SimulationConfigSchema, type SimDataflow, type SimulationConfig } from '../chip/simulation-config.ts';
 import { dataflowOf } from '../dataflows/index.ts';
-import { combineDraws, prepareSimulation, simulateDraw, type PreparedSimulation, type SimulationResult } from '../simulator/simulate.ts';
+import {
+  combineDraws,
+  prepareSimulationParallel,
+  simulateDraw,
+  type PreparedSimulation,
+  type SimulationResult,
+} from '../simulator/simulate.ts';
 import type { SimulationReport } from '../report/simulation-report.ts';
 import { variantsMarkdown, variantsSummary, type VariantsSummary } from '../report/variants-report.ts';
 import { prepareWorkload } from './prepare-workload.ts';
@@ -256,7 +262,7 @@ export async function runShard(dir: string, shard: number): Promise<{ ran: boole
     let p = prepared.get(unitKey(item.variant, item.unit));
     if (!p) {
       const t0 = Date.now();
-      p = prepareSimulation(unit.cfg, w.net, data, await periph[k](unit.cfg));
+      p = await prepareSimulationParallel(unit.cfg, w.net, data, await periph[k](unit.cfg));
       prepared.set(unitKey(item.variant, item.unit), p);
       unitInfo.push({
         variant: item.variant,

@@ -11,6 +11,7 @@
  */
 import { inputCyclesOf } from './closed-forms.ts';
 import * as tf from '@tensorflow/tfjs';
+import { growMemory, instantiateKernel } from '../core/wasm-kernel.ts';
 import type { Rng } from '../core/rng.ts';
 import type { ProgrammedTile } from '../mapping/programmed-tiles.ts';
 
@@ -103,7 +104,9 @@ function bitLineTensor(tile: ProgrammedTile, tensors: TileTensors, d: DrivenRows
 
 /**
  * Bit-line sums [T × n × C] (slice-major, row-major within a slice) of one tile for input codes
- * `codes` [n × fanIn] (only the tile's rows are read). `rng` draws the per-read noise.
+ * `codes` [n × fanIn] (only the tile's rows are read). `rng` draws the per-read noise. Without
+ * read noise the sums come from the `rowSums` SIMD kernel (`kernels/bitline-kernels.wat`), whose
+ * arithmetic {@link tileBitLinesReference} specifies; with it, from the tfjs product.
  */
 export function tileBitLines(
   tile: ProgrammedTile,
@@ -117,6 +120,7 @@ export function tileBitLines(
   rng: Rng | null,
 ): Float32Array {
   const T = inputCyclesOf(inputBits, dacBits);
+  if (!rng && columns % 4 === 0 && dacBits <= 8) return kernelBitLines(tile, columns, codes, n, fanIn, dacBits, T);
   const out = new Float32Array(T * n * columns);
   const d = drivenRows(tile, codes, n, fanIn, dacBits, T);
   if (d.rowIds.length === 0) return out;
@@ -124,6 +128,80 @@ export function tileBitLines(
   const bl = t.dataSync() as Float32Array;
   t.dispose();
   d.rowIds.forEach((id, row) => out.set(bl.subarray(row * columns, (row + 1) * columns), id * columns));
+  return out;
+}
+
+/**
+ * The arithmetic of the kernel path of {@link tileBitLines}, one operation at a time: for each
+ * slice i and vector r, Σ over the tile's rows k in ascending order, skipping zero digits, of
+ * digit · level, each product and each addition rounded to float32.
+ */
+export function tileBitLinesReference(
+  tile: ProgrammedTile,
+  columns: number,
+  codes: Uint8Array,
+  n: number,
+  fanIn: number,
+  dacBits: number,
+  inputBits: number,
+): Float32Array {
+  const f = Math.fround;
+  const T = inputCyclesOf(inputBits, dacBits);
+  const mask = 2 ** dacBits - 1;
+  const out = new Float32Array(T * n * columns);
+  for (let i = 0; i < T; i++)
+    for (let r = 0; r < n; r++) {
+      const o = (i * n + r) * columns;
+      for (let k = 0; k < tile.rows; k++) {
+        const e = (codes[r * fanIn + tile.rowStart + k] >> (dacBits * i)) & mask;
+        if (!e) continue;
+        for (let c = 0; c < columns; c++) out[o + c] = f(out[o + c] + f(e * tile.levels[k * columns + c]));
+      }
+    }
+  return out;
+}
+
+/** The exports of `kernels/bitline-kernels.wasm` the bit-line path uses. */
+interface RowSumsKernel {
+  memory: WebAssembly.Memory;
+  rowSums(codes: number, n: number, fanIn: number, rows: number, levels: number, C: number, dac: number, T: number, out: number): void;
+}
+
+/** Bytes of staged codes and sums per `rowSums` call (larger batches go in chunks). */
+const ROW_SUMS_STAGING_BYTES = 8 << 20;
+
+/** The thread's `rowSums` kernel. */
+let rowSumsKernel: RowSumsKernel | null = null;
+
+function kernelBitLines(
+  tile: ProgrammedTile,
+  columns: number,
+  codes: Uint8Array,
+  n: number,
+  fanIn: number,
+  dacBits: number,
+  T: number,
+): Float32Array {
+  rowSumsKernel ??= instantiateKernel<RowSumsKernel>(new URL('./kernels/bitline-kernels.wasm', import.meta.url), 0);
+  const k = rowSumsKernel;
+  const align = (x: number): number => Math.ceil(x / 16) * 16;
+  // The tile's levels (copied per call: a copy is small beside the sums), then a chunk of vectors'
+  // codes and its sums.
+  const levelsAt = 0;
+  const out = new Float32Array(T * n * columns);
+  const chunk = Math.max(1, Math.min(n, Math.floor(ROW_SUMS_STAGING_BYTES / (fanIn + T * columns * 4))));
+  const codesAt = align(levelsAt + tile.levels.byteLength);
+  const outAt = align(codesAt + chunk * fanIn);
+  growMemory(k.memory, outAt + T * chunk * columns * 4);
+  new Float32Array(k.memory.buffer, levelsAt, tile.levels.length).set(tile.levels);
+  const mem = new Uint8Array(k.memory.buffer);
+  const sums = new Float32Array(k.memory.buffer, outAt, T * chunk * columns);
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    mem.set(codes.subarray(start * fanIn, (start + m) * fanIn), codesAt);
+    k.rowSums(codesAt + tile.rowStart, m, fanIn, tile.rows, levelsAt, columns, dacBits, T, outAt);
+    for (let i = 0; i < T; i++) out.set(sums.subarray(i * m * columns, (i + 1) * m * columns), (i * n + start) * columns);
+  }
   return out;
 }
 

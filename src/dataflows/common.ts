@@ -1,6 +1,7 @@
 /** Helpers shared by the dataflow modules: the closed-form parameters of a simulation and uploads of programmed tiles. */
 import { inputCycles, type DataflowParams } from './closed-forms.ts';
 import type { QuantizedCrossbar } from '../dnn/quantize.ts';
+import { integerMatmul } from '../dnn/network.ts';
 import { disposeTileTensors, tileTensors, type TileTensors } from './bitlines.ts';
 import { SIMULATED_OPERAND_BITS, type SimulationConfig } from '../chip/simulation-config.ts';
 import type { ProgrammedLayer } from '../mapping/programmed-tiles.ts';
@@ -50,20 +51,28 @@ export function uploadLayers(programmed: Array<[number, ProgrammedLayer]>, skip:
   };
 }
 
+/** Per layer weight matrix: the weight rows of each tile of `arrayRows` rows (views, made once). */
+const tileWeights = new WeakMap<Int16Array, Map<number, Int16Array[]>>();
+
 /** Exact per-tile partial sums [tiles][rows × fanOut] of a layer for given input codes. */
 export function tilePartialSums(layer: QuantizedCrossbar, codes: Uint8Array, rows: number, arrayRows: number): Float64Array[] {
+  let byRows = tileWeights.get(layer.weights);
+  if (!byRows) tileWeights.set(layer.weights, (byRows = new Map()));
+  let parts = byRows.get(arrayRows);
+  if (!parts) {
+    parts = [];
+    for (let start = 0; start < layer.fanIn; start += arrayRows)
+      parts.push(layer.weights.subarray(start * layer.fanOut, Math.min(layer.fanIn, start + arrayRows) * layer.fanOut));
+    byRows.set(arrayRows, parts);
+  }
   const out: Float64Array[] = [];
-  for (let start = 0; start < layer.fanIn; start += arrayRows) {
+  for (let start = 0, t = 0; start < layer.fanIn; start += arrayRows, t++) {
     const end = Math.min(layer.fanIn, start + arrayRows);
-    const acc = new Float64Array(rows * layer.fanOut);
-    for (let r = 0; r < rows; r++) {
-      for (let k = start; k < end; k++) {
-        const q = codes[r * layer.fanIn + k];
-        if (!q) continue;
-        for (let j = 0; j < layer.fanOut; j++) acc[r * layer.fanOut + j] += q * layer.weights[k * layer.fanOut + j];
-      }
-    }
-    out.push(acc);
+    const width = end - start;
+    // The tile's columns of the codes, then the exact integer product (any order gives the same integers).
+    const sub = new Uint8Array(rows * width);
+    for (let r = 0; r < rows; r++) sub.set(codes.subarray(r * layer.fanIn + start, r * layer.fanIn + end), r * width);
+    out.push(integerMatmul(sub, rows, width, parts[t], layer.fanOut));
   }
   return out;
 }

@@ -28,8 +28,11 @@ import type { ProgrammedLayer, ProgrammedTile } from '../mapping/programmed-tile
 interface KernelExports {
   memory: WebAssembly.Memory;
   addScaledRow(dst: number, src: number, row: number, scale: number, width: number): void;
-  sumConvert(offsets: number, count: number, weights: number, partial: number, width: number, top: number, clamp: number): void;
+  layerSums(desc: number, codes: number, n: number, out: number): void;
 }
+
+/** Bytes of staged input codes and int32 sums per kernel call (larger batches go in chunks). */
+const STAGING_BYTES = 4 << 20;
 
 /** Above this much table memory per draw, layers stay on the tfjs product (wasm32 allows 4 GiB). */
 export const LOOKUP_MEMORY_LIMIT_BYTES = 1 << 30;
@@ -81,16 +84,8 @@ function mayClip(tile: ProgrammedTile, columns: number, maxDigit: number, top: n
 
 interface LookupLayer {
   prog: ProgrammedLayer;
-  m: number;
-  entries: number;
-  width: number;
-  /** Byte address of each tile's table. */
-  tables: number[];
-  groups: number[];
-  /** Per tile: 1 when some bit-line sum could reach the converter's top code, else 0. */
-  clamps: number[];
-  /** Byte address, per input slice i, of the column weights 2^(P_R·(j mod S) + D·i) (int32, `width` lanes). */
-  weights: number[];
+  /** Byte address of the layer's descriptor for the `layerSums` kernel (see the `.wat` source). */
+  desc: number;
 }
 
 /** The lookup path of a draw: which layers it runs, and their partial sums. */
@@ -129,7 +124,10 @@ export function buildLookupEngine(
   const geos = chosen.map(([, prog]) => geometry(prog, dacBits));
   const maxWidth = Math.max(...geos.map((g) => g.width));
   const maxGroups = Math.max(...geos.flatMap((g) => g.groups));
-  // Memory: tables, then per-layer radices, then the scratch rows (all 16-byte aligned).
+  const maxFanIn = Math.max(...chosen.map(([, prog]) => prog.fanIn));
+  const maxFanOut = Math.max(...chosen.map(([, prog]) => prog.fanOut));
+  // Memory: tables, per-layer radices and descriptors, the spread table, scratch rows, then the
+  // staging area of input codes and sums (all 16-byte aligned).
   let used = 0;
   const alloc = (n: number): number => {
     const at = used;
@@ -138,15 +136,24 @@ export function buildLookupEngine(
   };
   const T = inputCyclesOf(inputBits, dacBits);
   const tableAddrs = geos.map((g) => g.groups.map((groups) => alloc(groups * g.entries * g.width * 4)));
-  const weightAddrs = geos.map((g) => Array.from({ length: T }, () => alloc(g.width * 4)));
+  const weightAddrs = geos.map((g) => alloc(T * g.width * 4));
+  const descAddrs = chosen.map(([, prog]) => alloc(64 + 16 * prog.tiles.length));
+  const spreadAddr = alloc(256 * 4);
   const rowAddr = alloc(maxWidth * 4);
   const partialAddr = alloc(maxWidth * 4);
   const offsetsAddr = alloc(maxGroups * 4);
+  const liveAddr = alloc(maxGroups * 8);
+  const chunkRows = Math.max(1, Math.floor(STAGING_BYTES / (maxFanIn + 4 * maxFanOut)));
+  const codesAddr = alloc(chunkRows * maxFanIn);
+  const outAddr = alloc(chunkRows * maxFanOut * 4);
   const kernels = instantiateKernel<KernelExports>(new URL('./kernels/bitline-kernels.wasm', import.meta.url), used);
   // Views are made after the memory has its final size (growing detaches them).
   const buffer = kernels.memory.buffer;
   const mask = 2 ** dacBits - 1;
   const top = 2 ** adcBits - 1;
+  // spread[p]: the D-bit digits of input code p, digit i moved to bits 4i .. 4i + D − 1, so the
+  // table entries of a group for all slices come from one word: e_i = (Σ_q spread[p_q] << D·q) >>> 4i.
+  new Int32Array(buffer, spreadAddr, 256).set(lookupSpread(dacBits, T));
 
   const byIndex = new Map<number, LookupLayer>();
   chosen.forEach(([index, prog], l) => {
@@ -172,76 +179,119 @@ export function buildLookupEngine(
         }
       }
     });
-    weightAddrs[l].forEach((addr, i) => {
-      const weights = new Int32Array(buffer, addr, g.width);
-      for (let c = 0; c < prog.columns; c++) weights[c] = 2 ** (prog.cellBits * (c % prog.slices) + dacBits * i);
-    });
-    byIndex.set(index, {
-      prog,
-      m: g.m,
-      entries: g.entries,
-      width: g.width,
-      tables: tableAddrs[l],
-      groups: g.groups,
-      clamps: prog.tiles.map((tile) => (mayClip(tile, prog.columns, mask, top) ? 1 : 0)),
-      weights: weightAddrs[l],
-    });
+    const weights = new Int32Array(buffer, weightAddrs[l], T * g.width);
+    for (let i = 0; i < T; i++)
+      for (let c = 0; c < prog.columns; c++) weights[i * g.width + c] = 2 ** (prog.cellBits * (c % prog.slices) + dacBits * i);
+    const desc = new Int32Array(buffer, descAddrs[l], 16 + 4 * prog.tiles.length);
+    desc.set([
+      prog.tiles.length,
+      g.m,
+      dacBits,
+      T,
+      g.width * 4,
+      g.entries * g.width * 4,
+      g.width,
+      prog.slices,
+      prog.fanOut,
+      prog.fanIn,
+      spreadAddr,
+      weightAddrs[l],
+      0,
+      offsetsAddr,
+      liveAddr,
+      partialAddr,
+    ]);
+    new Float32Array(buffer, descAddrs[l] + 48, 1)[0] = top;
+    prog.tiles.forEach((tile, t) =>
+      desc.set([tile.rowStart, tile.rows, tableAddrs[l][t], mayClip(tile, prog.columns, mask, top) ? 1 : 0], 16 + 4 * t),
+    );
+    byIndex.set(index, { prog, desc: descAddrs[l] });
   });
 
-  const offsets = new Int32Array(buffer, offsetsAddr, maxGroups);
-  const partial = new Int32Array(buffer, partialAddr, maxWidth);
-  // spread[p]: the D-bit digits of input code p, digit i moved to bits 4i .. 4i + D − 1, so the
-  // table entries of a group for all slices come from one word: e_i = (Σ_q spread[p_q] << D·q) >>> 4i.
-  const spread = Int32Array.from({ length: 256 }, (_, p) => {
-    let v = 0;
-    for (let i = 0; i < T; i++) v |= ((p >> (dacBits * i)) & mask) << (4 * i);
-    return v;
-  });
-  const liveGroups = new Int32Array(maxGroups);
-  const livePacked = new Int32Array(maxGroups);
+  const staged = new Uint8Array(buffer, codesAddr, chunkRows * maxFanIn);
+  const sums = new Int32Array(buffer, outAddr, chunkRows * maxFanOut);
   return {
     has: (index) => byIndex.has(index),
     digitalSums: (index, codes, n, acc) => {
-      const L = byIndex.get(index)!;
-      const { prog, m, entries, width } = L;
-      const fanIn = prog.fanIn;
-      const S = prog.slices;
-      const rowBytes = width * 4;
-      for (let r = 0; r < n; r++) {
-        partial.fill(0, 0, width);
-        let driven = false;
-        prog.tiles.forEach((tile, t) => {
-          const table = L.tables[t];
-          // The tile's driven groups, each with its entry for every slice packed 4 bits apiece.
-          let live = 0;
-          const rowBase = r * fanIn + tile.rowStart;
-          for (let grp = 0, k = 0; k < tile.rows; grp++, k += m) {
-            let packed = 0;
-            const rows = Math.min(m, tile.rows - k);
-            for (let q = 0; q < rows; q++) packed |= spread[codes[rowBase + k + q]] << (dacBits * q);
-            if (packed === 0) continue;
-            liveGroups[live] = grp;
-            livePacked[live++] = packed;
-          }
-          for (let i = 0; i < T && live; i++) {
-            let count = 0;
-            for (let g = 0; g < live; g++) {
-              const e = (livePacked[g] >>> (4 * i)) & 15;
-              if (e) offsets[count++] = table + (liveGroups[g] * entries + e) * rowBytes;
-            }
-            if (!count) continue;
-            driven = true;
-            kernels.sumConvert(offsetsAddr, count, L.weights[i], partialAddr, width, top, L.clamps[t]);
-          }
-        });
-        if (!driven) continue;
-        const o = r * prog.fanOut;
-        for (let j = 0; j < prog.fanOut; j++) {
-          let sum = 0;
-          for (let s = 0; s < S; s++) sum += partial[j * S + s];
-          acc[o + j] += sum;
-        }
+      const { prog, desc } = byIndex.get(index)!;
+      const { fanIn, fanOut } = prog;
+      for (let start = 0; start < n; start += chunkRows) {
+        const rows = Math.min(chunkRows, n - start);
+        staged.set(codes.subarray(start * fanIn, (start + rows) * fanIn));
+        kernels.layerSums(desc, codesAddr, rows, outAddr);
+        const o = start * fanOut;
+        for (let i = 0; i < rows * fanOut; i++) acc[o + i] += sums[i];
       }
     },
   };
+}
+
+/** The spread table of input codes: digit i of code p (D bits) at bits 4i .. 4i + D − 1. */
+function lookupSpread(dacBits: number, inputCycles: number): Int32Array {
+  const mask = 2 ** dacBits - 1;
+  return Int32Array.from({ length: 256 }, (_, p) => {
+    let v = 0;
+    for (let i = 0; i < inputCycles; i++) v |= ((p >> (dacBits * i)) & mask) << (4 * i);
+    return v;
+  });
+}
+
+/**
+ * The plain JavaScript specification of {@link LookupEngine.digitalSums} for one programmed layer:
+ * the same float32 operations in the same order (table entries built digit by digit, each input
+ * slice's entries added in ascending group order, saturation, rounding half to even, int32
+ * weighting and sums), one at a time. The kernel path must equal it bit for bit.
+ */
+export function lookupDigitalSumsReference(
+  prog: ProgrammedLayer,
+  dacBits: number,
+  inputBits: number,
+  adcBits: number,
+  codes: Uint8Array,
+  n: number,
+  acc: Float64Array,
+): void {
+  const f = Math.fround;
+  const m = lookupGroupRows(dacBits);
+  const T = inputCyclesOf(inputBits, dacBits);
+  const mask = 2 ** dacBits - 1;
+  const top = 2 ** adcBits - 1;
+  const C = prog.columns;
+  // Entry e of the group whose first row is `k0`, at column c: built as the kernel builds it.
+  const entry = (tile: ProgrammedTile, k0: number, e: number, c: number): number => {
+    if (e === 0) return 0;
+    let q = m - 1;
+    while (Math.floor(e / 2 ** (dacBits * q)) === 0) q--;
+    const high = Math.floor(e / 2 ** (dacBits * q));
+    const low = e - high * 2 ** (dacBits * q);
+    return f(entry(tile, k0, low, c) + f(high * tile.levels[(k0 + q) * C + c]));
+  };
+  const partial = new Int32Array(C);
+  for (let r = 0; r < n; r++) {
+    partial.fill(0);
+    for (const tile of prog.tiles) {
+      const clamp = mayClip(tile, C, mask, top);
+      for (let i = 0; i < T; i++) {
+        const shift = 2 ** (dacBits * i);
+        for (let c = 0; c < C; c++) {
+          let sum = 0;
+          for (let k0 = 0; k0 < tile.rows; k0 += m) {
+            let e = 0;
+            for (let q = 0; q < m && k0 + q < tile.rows; q++)
+              e += ((codes[r * prog.fanIn + tile.rowStart + k0 + q] >> (dacBits * i)) & mask) * 2 ** (dacBits * q);
+            if (e) sum = f(sum + entry(tile, k0, e, c));
+          }
+          if (clamp) sum = sum > top ? top : sum < -top ? -top : sum;
+          let v = Math.round(sum);
+          if (v - sum === 0.5 && v % 2 !== 0) v -= 1;
+          partial[c] = (partial[c] + Math.imul(v, shift * 2 ** (prog.cellBits * (c % prog.slices)))) | 0;
+        }
+      }
+    }
+    for (let j = 0; j < prog.fanOut; j++) {
+      let sum = 0;
+      for (let s = 0; s < prog.slices; s++) sum = (sum + partial[j * prog.slices + s]) | 0;
+      acc[r * prog.fanOut + j] += sum;
+    }
+  }
 }

@@ -203,34 +203,49 @@ export function accumulateAnalog(
   const K = NNSA_INPUT_PAIRS;
   const prevP = new Float64Array(N).fill(outputPair(0)[0]);
   const prevN = new Float64Array(N).fill(outputPair(0)[1]);
+  // Unit u evaluates weight columns j ≡ u (mod U) of every row, in (row, column) order; its input
+  // rows are filled in place (one buffer per unit for all cycles).
+  const S = g.weightSlices * 2;
+  const inputs = Array.from({ length: U }, (_, u) => {
+    const members = g.n * Math.max(0, Math.ceil((g.fanOut - u) / U));
+    return { members, upper: new Float64Array(members * K), lower: new Float64Array(members * K) };
+  });
   for (let i = 0; i < g.slices; i++) {
     for (let u = 0; u < U; u++) {
-      const members: number[] = [];
-      for (let r = 0; r < g.n; r++) for (let j = u; j < g.fanOut; j += U) members.push(r * g.fanOut + j);
-      if (members.length === 0) continue;
-      const upper = new Float64Array(members.length * K);
-      const lower = new Float64Array(members.length * K);
-      members.forEach((m, b) => {
-        const r = Math.floor(m / g.fanOut);
-        const j = m - r * g.fanOut;
-        const o = (i * g.n + r) * C + j * g.weightSlices * 2;
-        for (let s = 0; s < WEIGHT_BITS; s++) {
-          upper[b * K + s] = Math.max(0, bl[o + 2 * s]) * toVolts;
-          lower[b * K + s] = Math.max(0, bl[o + 2 * s + 1]) * toVolts;
+      const { members, upper, lower } = inputs[u];
+      if (members === 0) continue;
+      let b = 0;
+      for (let r = 0; r < g.n; r++) {
+        const row = (i * g.n + r) * C;
+        for (let j = u; j < g.fanOut; j += U, b++) {
+          const m = r * g.fanOut + j;
+          const o = row + j * S;
+          const at = b * K;
+          for (let s = 0; s < WEIGHT_BITS; s++) {
+            const vu = bl[o + 2 * s];
+            const vl = bl[o + 2 * s + 1];
+            upper[at + s] = (vu > 0 ? vu : 0) * toVolts;
+            lower[at + s] = (vl > 0 ? vl : 0) * toVolts;
+          }
+          upper[at + WEIGHT_BITS] = prevP[m];
+          lower[at + WEIGHT_BITS] = prevN[m];
         }
-        upper[b * K + WEIGHT_BITS] = prevP[m];
-        lower[b * K + WEIGHT_BITS] = prevN[m];
-      });
-      const o = forwardCompiled(chips.nnsaCompiled[u], upper, lower, members.length);
-      members.forEach((m, b) => {
-        prevP[m] = o[2 * b];
-        prevN[m] = o[2 * b + 1];
-      });
+      }
+      const o = forwardCompiled(chips.nnsaCompiled[u], upper, lower, members);
+      b = 0;
+      for (let r = 0; r < g.n; r++)
+        for (let j = u; j < g.fanOut; j += U, b++) {
+          prevP[r * g.fanOut + j] = o[2 * b];
+          prevN[r * g.fanOut + j] = o[2 * b + 1];
+        }
     }
   }
   for (let m = 0; m < N; m++) y[m] = pairValue(prevP[m], prevN[m]);
   return y;
 }
+
+/** Per chip: the offset and gain corrections of {@link convertAndAdd} by layer setting. */
+const correctionCache = new WeakMap<PeripheralChips, Map<string, { offset: Float64Array; gains: Float64Array }>>();
 
 /**
  * Converts the final NNS+A outputs of a tile and adds the digital partial sums to `acc`. Returns
@@ -266,30 +281,41 @@ export function convertAndAdd(
   // differential pair, magnitude from the converter); the calibration corrects them with the
   // pair's own readings of all-zero bit lines and of a known mid-range input.
   const units = chips.nnsaCompiled.length;
-  const offset = new Float64Array(g.fanOut);
-  const gains = new Float64Array(g.fanOut).fill(1);
   const reading = (v: number, j: number): number => (v < 0 ? -1 : 1) * magnitudeCode(Math.abs(v), j);
-  if (chips.calibration === 'offset') {
-    const zero = units > 0 ? calibrationOutputs(chips, g.slices, 0, commonModeVolts) : null;
-    for (let j = 0; j < g.fanOut; j++) offset[j] = reading(zero ? zero[j % units] : 0, j);
-  } else if (chips.calibration === 'offset-gain') {
-    // Least-squares line through the pair's readings of a ramp of known inputs: the ramp dithers
-    // the code quantization, so offset and gain come out to a fraction of an LSB.
-    const levels = Array.from(
-      { length: CALIBRATION_RAMP_POINTS },
-      (_, i) => rangeFraction * (-1 + (2 * i) / (CALIBRATION_RAMP_POINTS - 1)),
-    );
-    const ideal = levels.map((l) => (idealCalibrationOutput(g.slices, g.dacBits, l) / rangeFraction) * top);
-    const outs = levels.map((l) => (units > 0 ? calibrationOutputs(chips, g.slices, l, commonModeVolts) : null));
-    for (let j = 0; j < g.fanOut; j++) {
-      const r = levels.map((_, i) => reading(outs[i] ? outs[i]![j % units] : (ideal[i] * rangeFraction) / top, j));
-      const { slope, intercept } = leastSquaresLine(ideal, r);
-      if (slope > 0) {
-        gains[j] = 1 / slope;
-        offset[j] = intercept;
+  // The corrections depend on the chip and the layer's settings only: computed once per draw and
+  // setting (every tile and batch of a layer reuses them).
+  const cacheKey = `${chips.calibration}:${p.converter}:${bits}:${rangeFraction}:${g.slices}:${g.dacBits}:${g.fanOut}:${commonModeVolts}`;
+  let cache = correctionCache.get(chips);
+  if (!cache) correctionCache.set(chips, (cache = new Map()));
+  let correction = cache.get(cacheKey);
+  if (!correction) {
+    const offset = new Float64Array(g.fanOut);
+    const gains = new Float64Array(g.fanOut).fill(1);
+    if (chips.calibration === 'offset') {
+      const zero = units > 0 ? calibrationOutputs(chips, g.slices, 0, commonModeVolts) : null;
+      for (let j = 0; j < g.fanOut; j++) offset[j] = reading(zero ? zero[j % units] : 0, j);
+    } else if (chips.calibration === 'offset-gain') {
+      // Least-squares line through the pair's readings of a ramp of known inputs: the ramp dithers
+      // the code quantization, so offset and gain come out to a fraction of an LSB.
+      const levels = Array.from(
+        { length: CALIBRATION_RAMP_POINTS },
+        (_, i) => rangeFraction * (-1 + (2 * i) / (CALIBRATION_RAMP_POINTS - 1)),
+      );
+      const ideal = levels.map((l) => (idealCalibrationOutput(g.slices, g.dacBits, l) / rangeFraction) * top);
+      const outs = levels.map((l) => (units > 0 ? calibrationOutputs(chips, g.slices, l, commonModeVolts) : null));
+      for (let j = 0; j < g.fanOut; j++) {
+        const r = levels.map((_, i) => reading(outs[i] ? outs[i]![j % units] : (ideal[i] * rangeFraction) / top, j));
+        const { slope, intercept } = leastSquaresLine(ideal, r);
+        if (slope > 0) {
+          gains[j] = 1 / slope;
+          offset[j] = intercept;
+        }
       }
     }
+    correction = { offset, gains };
+    cache.set(cacheKey, correction);
   }
+  const { offset, gains } = correction;
   for (let m = 0; m < y.length; m++) {
     const j = m % g.fanOut;
     acc[m] += (reading(y[m], j) - offset[j]) * gains[j] * lsb;

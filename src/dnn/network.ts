@@ -25,6 +25,7 @@
  * `inputs` anywhere, so networks written before graphs existed read the same.
  */
 import { ensure } from '../core/errors.ts';
+import { integerMatmulKernel } from './integer-matmul.ts';
 
 /** Shape of one image's activation tensor: `[H, W, C]` or `[F]`. */
 export type Shape = number[];
@@ -301,7 +302,14 @@ export function matmul(input: Float64Array, rows: number, fanIn: number, weights
  * so float64 accumulation is exact and the result does not depend on summation order.
  */
 export function integerMatmul(codes: Uint8Array, rows: number, fanIn: number, weights: Int16Array, fanOut: number): Float64Array {
+  const fast = integerMatmulKernel(codes, rows, fanIn, weights, fanOut);
+  if (fast) return fast;
   // A float64 copy keeps the inner loop monomorphic (about twice as fast as reading Int16).
+  return matmulCodes(codes, rows, fanIn, Float64Array.from(weights), fanOut);
+}
+
+/** The plain float64 loop of {@link integerMatmul} (its specification, and the path for fan-ins the kernel cannot take). */
+export function integerMatmulReference(codes: Uint8Array, rows: number, fanIn: number, weights: Int16Array, fanOut: number): Float64Array {
   return matmulCodes(codes, rows, fanIn, Float64Array.from(weights), fanOut);
 }
 

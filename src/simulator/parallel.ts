@@ -5,39 +5,61 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { runQuantized } from '../dnn/quantize.ts';
+import { runQuantized, type QuantizedNetwork } from '../dnn/quantize.ts';
 import { isCrossbar } from '../dnn/network.ts';
 import { drawHardware, type ConversionCounts, type DrawPlan } from './engine.ts';
 import { addRunEvents, zeroRunEvents, type LayerRunEvents } from '../dataflows/run-events.ts';
+import { measureSinadChunks, type ChunkSinad, type SinadChunk } from './sinad.ts';
+import { dataflowOf, type Calibration, type LayerCalibrationInput, type RunContext } from '../dataflows/index.ts';
 
 /** Result of running a draw on some images. */
 export interface DrawOutput {
   logits: Float64Array;
   counts: ConversionCounts;
+  /** SINAD sums of the chunks this part of the draw measured. */
+  sinad: ChunkSinad[];
+}
+
+/** SINAD measurement of a draw: the SINAD images and the chunks to measure here. */
+export interface SinadJob {
+  images: Uint8Array;
+  chunks: SinadChunk[];
 }
 
 /**
  * Runs `plan` on `images` in this thread; `firstBatch` is the global index of the first batch.
  * `onBatch` is called as each batch completes (for progress).
  */
-export function runDrawHere(plan: DrawPlan, images: Uint8Array, batchSize: number, firstBatch: number, onBatch?: () => void): DrawOutput {
+export function runDrawHere(
+  plan: DrawPlan,
+  images: Uint8Array,
+  batchSize: number,
+  firstBatch: number,
+  onBatch?: () => void,
+  sinad?: SinadJob,
+): DrawOutput {
+  // One build of the draw's hardware (tables, uploads, peripherals) serves the batches and the SINAD chunks.
   const hw = drawHardware(plan);
   const firstCrossbar = plan.net.layers.findIndex((l) => isCrossbar(l));
   let batch = firstBatch - 1;
   try {
-    const logits = runQuantized(plan.net, images, {
-      batchSize,
-      matmul: (layer, index, codes, rows) => {
-        if (index === firstCrossbar) {
-          // The first crossbar of a new batch: the one before has completed.
-          if (batch >= firstBatch) onBatch?.();
-          hw.startBatch(++batch);
-        }
-        return hw.matmul(layer, index, codes, rows);
-      },
-    });
-    onBatch?.();
-    return { logits, counts: hw.counts() };
+    const logits = images.length
+      ? runQuantized(plan.net, images, {
+          batchSize,
+          matmul: (layer, index, codes, rows) => {
+            if (index === firstCrossbar) {
+              // The first crossbar of a new batch: the one before has completed.
+              if (batch >= firstBatch) onBatch?.();
+              hw.startBatch(++batch);
+            }
+            return hw.matmul(layer, index, codes, rows);
+          },
+        })
+      : new Float64Array(0);
+    if (images.length) onBatch?.();
+    // The run's events are the batches' only: taken before the SINAD chunks add theirs.
+    const counts = hw.counts();
+    return { logits, counts, sinad: sinad ? measureSinadChunks(hw, plan.net, sinad.images, sinad.chunks) : [] };
   } finally {
     hw.dispose();
   }
@@ -69,7 +91,13 @@ function getWorker(): PooledWorker {
   return pw;
 }
 
-function runInWorker(plan: DrawPlan, images: Uint8Array, batchSize: number, firstBatch: number, onBatch?: () => void): Promise<DrawOutput> {
+/** A job for a worker thread (see worker.ts). */
+export type WorkerJob =
+  | { kind: 'draw'; plan: DrawPlan; images: Uint8Array; batchSize: number; firstBatch: number; sinad?: SinadJob }
+  | { kind: 'reference'; net: QuantizedNetwork; images: Uint8Array; batchSize: number }
+  | { kind: 'calibrate'; run: RunContext; layers: LayerCalibrationInput[] };
+
+function runInWorker<T>(job: WorkerJob, onBatch?: () => void): Promise<T> {
   const pw = getWorker();
   pw.busy = true;
   return new Promise((resolve, reject) => {
@@ -78,7 +106,7 @@ function runInWorker(plan: DrawPlan, images: Uint8Array, batchSize: number, firs
       pw.worker.off('message', onMessage);
       pw.worker.off('error', onError);
     };
-    const onMessage = (m: { ok: true; output: DrawOutput } | { ok: false; error: string } | { batchDone: true }): void => {
+    const onMessage = (m: { ok: true; output: T } | { ok: false; error: string } | { batchDone: true }): void => {
       if ('batchDone' in m) {
         onBatch?.();
         return;
@@ -93,7 +121,7 @@ function runInWorker(plan: DrawPlan, images: Uint8Array, batchSize: number, firs
     };
     pw.worker.on('message', onMessage);
     pw.worker.on('error', onError);
-    pw.worker.postMessage({ plan, images, batchSize, firstBatch });
+    pw.worker.postMessage(job);
   });
 }
 
@@ -103,8 +131,9 @@ export function defaultWorkers(): number {
 }
 
 /**
- * Runs a draw on `images` (`count` images of `inputSize` values) with up to `workers` threads.
- * A run of a single batch stays in this thread; otherwise batches are split evenly over the workers.
+ * Runs a draw on `images` (`count` images of `inputSize` values) with up to `workers` threads, and
+ * measures the SINAD chunks of `sinad` on the same hardware. Batches are split evenly over the
+ * workers in contiguous runs, SINAD chunks round-robin; a run with one unit of work stays in this thread.
  */
 export async function runDraw(
   plan: DrawPlan,
@@ -113,22 +142,38 @@ export async function runDraw(
   batchSize: number,
   workers: number,
   onBatch?: () => void,
+  sinad?: SinadJob,
 ): Promise<DrawOutput> {
   const batches = Math.ceil(count / batchSize);
-  const w = Math.min(workers, batches);
-  if (w <= 1) return runDrawHere(plan, images, batchSize, 0, onBatch);
+  const chunks = sinad?.chunks ?? [];
+  const w = Math.min(workers, Math.max(batches, chunks.length));
+  if (w <= 1) return runDrawHere(plan, images, batchSize, 0, onBatch, sinad);
   const inputSize = images.length / count;
   const perWorker = Math.ceil(batches / w);
   const jobs: Array<Promise<DrawOutput>> = [];
   for (let k = 0; k < w; k++) {
-    const firstBatch = k * perWorker;
-    const start = firstBatch * batchSize;
+    const firstBatch = Math.min(batches, k * perWorker);
+    const start = Math.min(count, firstBatch * batchSize);
     const end = Math.min(count, (firstBatch + perWorker) * batchSize);
-    if (start >= end) break;
-    jobs.push(runInWorker(plan, images.slice(start * inputSize, end * inputSize), batchSize, firstBatch, onBatch));
+    const mine = chunks.filter((_, c) => c % w === k);
+    if (start >= end && !mine.length) continue;
+    jobs.push(
+      runInWorker<DrawOutput>(
+        {
+          kind: 'draw',
+          plan,
+          images: images.slice(start * inputSize, end * inputSize),
+          batchSize,
+          firstBatch,
+          sinad: mine.length ? { images: sinad!.images, chunks: mine } : undefined,
+        },
+        onBatch,
+      ),
+    );
   }
   const outs = await Promise.all(jobs);
-  const classes = outs[0].logits.length / Math.min(count, perWorker * batchSize);
+  const parts = outs.filter((o) => o.logits.length);
+  const classes = parts.length ? parts[0].logits.length / Math.min(count, perWorker * batchSize) : 0;
   const logits = new Float64Array(count * classes);
   let offset = 0;
   const counts = new Map<number, LayerRunEvents>();
@@ -141,5 +186,65 @@ export async function runDraw(
       counts.set(i, t);
     }
   }
-  return { logits, counts: [...counts] };
+  // Events in layer order whatever the order the workers met the layers in.
+  return { logits, counts: [...counts].sort((a, b) => a[0] - b[0]), sinad: outs.flatMap((o) => o.sinad) };
+}
+
+/**
+ * The exact reference's logits of `count` images, batches split over up to `workers` threads as
+ * {@link runDraw} splits them (the reference is exact, so the split cannot change it).
+ */
+export async function runReference(
+  net: QuantizedNetwork,
+  images: Uint8Array,
+  count: number,
+  batchSize: number,
+  workers: number,
+): Promise<Float64Array> {
+  const batches = Math.ceil(count / batchSize);
+  const w = Math.min(workers, batches);
+  if (w <= 1) return runQuantized(net, images, { batchSize });
+  const inputSize = images.length / count;
+  const perWorker = Math.ceil(batches / w);
+  const jobs: Array<Promise<Float64Array>> = [];
+  for (let k = 0; k < w; k++) {
+    const start = k * perWorker * batchSize;
+    const end = Math.min(count, (k + 1) * perWorker * batchSize);
+    if (start >= end) break;
+    jobs.push(runInWorker<Float64Array>({ kind: 'reference', net, images: images.slice(start * inputSize, end * inputSize), batchSize }));
+  }
+  const outs = await Promise.all(jobs);
+  const logits = new Float64Array(outs.reduce((a, o) => a + o.length, 0));
+  let offset = 0;
+  for (const o of outs) {
+    logits.set(o, offset);
+    offset += o.length;
+  }
+  return logits;
+}
+
+/**
+ * A dataflow's per-layer calibration with the layers spread over up to `workers` threads (each
+ * layer's calibration depends on that layer alone, so the split cannot change it); the lists of
+ * the parts are merged in layer order.
+ */
+export async function calibrateLayers(run: RunContext, layers: LayerCalibrationInput[], workers: number): Promise<Calibration> {
+  const w = Math.min(workers, layers.length);
+  if (w <= 1) return dataflowOf(run.cfg).calibrate(run, layers);
+  // Largest first onto the least loaded worker.
+  const cost = (l: LayerCalibrationInput): number => l.rows * l.layer.fanIn * l.layer.fanOut;
+  const parts: LayerCalibrationInput[][] = Array.from({ length: w }, () => []);
+  const load = new Array<number>(w).fill(0);
+  for (const l of [...layers].sort((a, b) => cost(b) - cost(a))) {
+    const k = load.indexOf(Math.min(...load));
+    parts[k].push(l);
+    load[k] += cost(l);
+  }
+  const outs = await Promise.all(
+    parts.map((p) => runInWorker<Calibration>({ kind: 'calibrate', run, layers: p.sort((a, b) => a.index - b.index) })),
+  );
+  const merged: Calibration = {};
+  for (const o of outs) for (const [key, list] of Object.entries(o)) (merged[key] ??= []).push(...list);
+  for (const list of Object.values(merged)) list.sort((a, b) => a[0] - b[0]);
+  return merged;
 }

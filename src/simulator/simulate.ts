@@ -10,17 +10,20 @@
  * sums (`dataflows/functional.ts`, `neural-pim.ts`), tiles are added digitally, and the quantized network's own rescale, ReLU,
  * pooling and requantization follow (`dnn/quantize.ts`).
  */
-import { exactMatmul, outputSize, rescale, runQuantized, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
+import { exactMatmul, outputSize, runQuantized, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
 import { argmaxRows, isCrossbar } from '../dnn/network.ts';
 import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
 import { simulationInputCycles } from '../dataflows/common.ts';
 import type { SimulationConfig } from '../chip/simulation-config.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
 import type { LayerSettings } from '../dataflows/types.ts';
-import { drawHardware, programDraw, type Calibration, type DrawPlan } from './engine.ts';
+import { programDraw, type Calibration, type DrawPlan } from './engine.ts';
 import { drawSeedOf } from '../mapping/dnn-weights.ts';
 import { zeroRunEvents, type LayerRunEvents } from '../dataflows/run-events.ts';
-import { defaultWorkers, runDraw } from './parallel.ts';
+import { calibrateLayers, defaultWorkers, runDraw, runReference } from './parallel.ts';
+import { combineSinadChunks, sinadChunks } from './sinad.ts';
+import type { LayerCalibrationInput, RunContext } from '../dataflows/index.ts';
+import { shapeSize } from '../dnn/network.ts';
 
 /** Images and labels to simulate, plus images for calibration (ranges, buffer gains). */
 export interface SimulationData {
@@ -84,7 +87,7 @@ export interface SimulationResult {
   /** Neural-PIM: the converter range chosen for each crossbar layer. */
   ranges?: LayerSettings[];
   wallSeconds: number;
-  /** Seconds spent running the images through the simulated hardware (all draws), without setup, calibration and SINAD. */
+  /** Seconds spent running the images through the simulated hardware and measuring its SINAD (all draws), without setup and calibration. */
   hardwareSeconds: number;
 }
 
@@ -151,7 +154,8 @@ export interface PreparedSimulation {
   referenceAccuracy: number;
   calibration: Calibration;
   xbars: Array<{ index: number; layer: QuantizedCrossbar }>;
-  sinadInputs: Map<number, { codes: Uint8Array; rows: number }>;
+  /** The images each draw's hardware SINAD is measured on (the first 128 simulated images). */
+  sinadImages: Uint8Array;
   /** Neural-PIM: the converter range chosen for each crossbar layer. */
   ranges: SimulationResult['ranges'];
 }
@@ -171,33 +175,70 @@ export interface DrawOutcome {
   hardwareSeconds: number;
 }
 
-/** Computes the reference accuracy and the calibration that every draw of a run uses. */
+/** Images the dataflow's calibration uses by default (the first simulated ones), and the SINAD images. */
+const CALIBRATION_IMAGES = 64;
+const SINAD_IMAGES = 128;
+
+/** What both preparations share before the reference and the calibration: the run and its inputs. */
+function preparation(cfg: SimulationConfig, net: QuantizedNetwork, data: SimulationData, peripherals: NeuralPimPeripherals | null) {
+  const inputSize = data.images.length / data.labels.length;
+  const count = data.labels.length;
+  const dataflow = dataflowOf(cfg);
+  const dacBits = dacBitsOf(cfg);
+  const run: RunContext = { cfg, dacBits, inputCycles: simulationInputCycles(cfg, dacBits), peripherals };
+  const xbars = crossbarLayers(net);
+  dataflow.validate(run);
+  // A dataflow whose calibration of no layers has no settings calibrates nothing: skip the capture.
+  const calibrates = Object.keys(dataflow.calibrate(run, [])).length > 0;
+  const calibrationInputs = (): LayerCalibrationInput[] => {
+    const calImages = data.calibration ?? data.images.subarray(0, Math.min(count, CALIBRATION_IMAGES) * inputSize);
+    const calInputs = captureLayerInputs(net, calImages);
+    return xbars.map(({ index, layer }) => ({ index, layer, ...calInputs.get(index)! }));
+  };
+  const sinadImages = data.images.subarray(0, Math.min(count, SINAD_IMAGES) * inputSize);
+  const finish = (referenceLogits: Float64Array, calibration: Calibration): PreparedSimulation => ({
+    cfg,
+    net,
+    data,
+    peripherals,
+    count,
+    referenceAccuracy: accuracyOf(net, data, referenceLogits),
+    calibration,
+    xbars,
+    sinadImages,
+    ranges: dataflow.layerSettings?.(calibration, xbars),
+  });
+  return { run, dataflow, calibrates, calibrationInputs, finish };
+}
+
+/** Computes the reference accuracy and the calibration that every draw of a run uses, in this thread. */
 export function prepareSimulation(
   cfg: SimulationConfig,
   net: QuantizedNetwork,
   data: SimulationData,
   peripherals: NeuralPimPeripherals | null,
 ): PreparedSimulation {
-  const inputSize = data.images.length / data.labels.length;
-  const count = data.labels.length;
-  const dataflow = dataflowOf(cfg);
-  const dacBits = dacBitsOf(cfg);
-  const run = { cfg, dacBits, inputCycles: simulationInputCycles(cfg, dacBits), peripherals };
-  const xbars = crossbarLayers(net);
-  dataflow.validate(run);
-  const referenceAccuracy = accuracyOf(net, data, runQuantized(net, data.images));
+  const p = preparation(cfg, net, data, peripherals);
+  const calibration = p.calibrates ? p.dataflow.calibrate(p.run, p.calibrationInputs()) : {};
+  return p.finish(runQuantized(net, data.images), calibration);
+}
 
-  // Calibration on the reference inputs of each crossbar layer.
-  const calImages = data.calibration ?? data.images.subarray(0, Math.min(count, 64) * inputSize);
-  const calInputs = captureLayerInputs(net, calImages);
-  const sinadImages = data.images.subarray(0, Math.min(count, 128) * inputSize);
-  const sinadInputs = captureLayerInputs(net, sinadImages);
-  const calibration = dataflow.calibrate(
-    run,
-    xbars.map(({ index, layer }) => ({ index, layer, ...calInputs.get(index)! })),
-  );
-  const ranges = dataflow.layerSettings?.(calibration, xbars);
-  return { cfg, net, data, peripherals, count, referenceAccuracy, calibration, xbars, sinadInputs, ranges };
+/**
+ * {@link prepareSimulation} on up to `workers` threads (default: `cfg.workers`, else one per core):
+ * the reference's batches and the layers' calibrations are spread over them. The same result as
+ * in one thread: the reference is exact and each layer is calibrated on its own.
+ */
+export async function prepareSimulationParallel(
+  cfg: SimulationConfig,
+  net: QuantizedNetwork,
+  data: SimulationData,
+  peripherals: NeuralPimPeripherals | null,
+  workers = cfg.workers ?? defaultWorkers(),
+): Promise<PreparedSimulation> {
+  const p = preparation(cfg, net, data, peripherals);
+  const logits = await runReference(net, data.images, data.labels.length, cfg.batchSize, workers);
+  const calibration = p.calibrates ? await calibrateLayers(p.run, p.calibrationInputs(), workers) : {};
+  return p.finish(logits, calibration);
 }
 
 function accuracyOf(net: QuantizedNetwork, data: SimulationData, logits: Float64Array): number {
@@ -229,7 +270,13 @@ export async function simulateDraw(
     drawSeed,
   };
   const t0 = performance.now();
-  const out = await runDraw(plan, data.images, p.count, cfg.batchSize, cfg.workers ?? defaultWorkers(), onBatch);
+  // The batches and, on the same hardware, the SINAD of each crossbar layer on its own reference
+  // inputs (sinad.ts).
+  const sinadCount = p.sinadImages.length / shapeSize(net.inputShape);
+  const out = await runDraw(plan, data.images, p.count, cfg.batchSize, cfg.workers ?? defaultWorkers(), onBatch, {
+    images: p.sinadImages,
+    chunks: sinadChunks(sinadCount, cfg.batchSize),
+  });
   const hardwareSeconds = (performance.now() - t0) / 1000;
   const accuracy = accuracyOf(net, data, out.logits);
   onLogits?.(draw, out.logits);
@@ -246,22 +293,10 @@ export async function simulateDraw(
     fanOut: layer.fanOut,
     ...(byIndex.get(index) ?? zeroRunEvents()),
   }));
-  // Hardware SINAD of each crossbar layer on its own reference inputs (streams of a batch index
-  // no simulated batch uses).
-  const hw = drawHardware(plan);
-  hw.startBatch(-1);
-  const sinad: number[] = [];
-  const sinadPeak: number[] = [];
-  for (const { index, layer } of xbars) {
-    const s = p.sinadInputs.get(index)!;
-    const acc = hw.matmul(layer, index, s.codes, s.rows);
-    const ref = exactMatmul(layer, index, s.codes, s.rows);
-    // On the layer's real outputs: accumulations rescaled and biased as the tile does.
-    sinad.push(Math.min(200, sinadDb(rescale(layer, ref, s.rows), rescale(layer, acc, s.rows))));
-    // Peak-referred on the accumulations, where injection adds its noise.
-    sinadPeak.push(Math.min(200, peakSinadDb(ref, acc)));
-  }
-  hw.dispose();
+  const { sinadDb: sinad, sinadPeakDb: sinadPeak } = combineSinadChunks(
+    out.sinad,
+    xbars.map((x) => x.index),
+  );
   return { draw, accuracy, conversions, events, sinadDb: sinad, sinadPeakDb: sinadPeak, hardwareSeconds };
 }
 
@@ -327,7 +362,7 @@ export async function simulate(
   onLogits?: (draw: number, logits: Float64Array) => void,
 ): Promise<SimulationResult> {
   const started = Date.now();
-  const p = prepareSimulation(cfg, net, data, peripherals);
+  const p = await prepareSimulationParallel(cfg, net, data, peripherals);
   const outcomes: DrawOutcome[] = [];
   const batches = simulationBatches(cfg, p.count);
   let done = 0;

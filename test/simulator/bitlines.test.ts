@@ -3,7 +3,14 @@ import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { idealAccumulate, isaacAccumulate, type TileGeometry } from '../../src/dataflows/functional.ts';
-import { tileBitLines, tileDigitalSums, tileTensors, disposeTileTensors } from '../../src/dataflows/bitlines.ts';
+import {
+  tileBitLines,
+  tileBitLinesReference,
+  tileDigitalSums,
+  tileTensors,
+  disposeTileTensors,
+  type TileTensors,
+} from '../../src/dataflows/bitlines.ts';
 import type { ProgrammedTile } from '../../src/mapping/programmed-tiles.ts';
 
 /** A signed differential tile with integer-plus-fraction level differences, like a programmed one. */
@@ -52,6 +59,26 @@ test('the backend ISAAC path (convert, shift, add) equals the JavaScript referen
       }
     }
     disposeTileTensors(tensors);
+  }
+});
+
+test('without read noise the bit-line kernel equals its plain JavaScript specification bit for bit (programming variation, D = 1, 2, 4, 8)', () => {
+  const rng = new Rng(17);
+  for (const [rows, columns, fanIn, rowStart] of [
+    [20, 12, 45, 7],
+    [128, 64, 300, 128],
+  ]) {
+    const levels = Float32Array.from({ length: rows * columns }, () =>
+      Math.fround((rng.int(3) - 1) * (1 + 0.05 * rng.normal()) + 0.01 * rng.normal()),
+    );
+    const tile: ProgrammedTile = { rowStart, rows, levels, readVariance: null, rowSiemens: new Float64Array(rows) };
+    const n = 13;
+    const codes = Uint8Array.from({ length: n * fanIn }, () => (rng.uniform() < 0.5 ? 0 : rng.int(256)));
+    for (const dacBits of [1, 2, 4, 8]) {
+      const want = tileBitLinesReference(tile, columns, codes, n, fanIn, dacBits, 8);
+      const got = tileBitLines(tile, null as unknown as TileTensors, columns, codes, n, fanIn, dacBits, 8, null);
+      assert.equal([...got], [...want], `${rows}×${columns} D=${dacBits}`);
+    }
   }
 });
 

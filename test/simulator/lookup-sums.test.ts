@@ -6,7 +6,7 @@ import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { isaacAccumulate, type TileGeometry } from '../../src/dataflows/functional.ts';
 import { tileBitLines, tileTensors, disposeTileTensors } from '../../src/dataflows/bitlines.ts';
-import { buildLookupEngine } from '../../src/dataflows/lookup-sums.ts';
+import { buildLookupEngine, lookupDigitalSumsReference } from '../../src/dataflows/lookup-sums.ts';
 import type { ProgrammedLayer, ProgrammedTile } from '../../src/mapping/programmed-tiles.ts';
 
 test('the committed kernel binaries are what their WebAssembly text sources assemble to', async () => {
@@ -110,6 +110,36 @@ test('with programming variation the lookup path agrees with the float64 sums ex
     }
   }
   assert.ok(compared > 0.95 * n * fanOut, `compared ${compared}`);
+});
+
+test('with programming variation the kernel path equals its plain JavaScript specification bit for bit (D = 1, 2, 4; two layers in one engine)', () => {
+  const rng = new Rng(9);
+  const vary = (prog: ProgrammedLayer): ProgrammedLayer => {
+    for (const tile of prog.tiles)
+      for (let i = 0; i < tile.levels.length; i++)
+        tile.levels[i] = Math.fround(Math.round(tile.levels[i]) * (1 + 0.05 * rng.normal()) + 0.02 * rng.normal());
+    return prog;
+  };
+  // Two layers of different widths and tile counts share one engine (and its scratch rows).
+  const layers: Array<[number, ProgrammedLayer]> = [
+    [2, vary(dyadicLayer(21, 37, 3, 1, 16, false))],
+    [5, vary(dyadicLayer(22, 70, 20, 1, 32, false))],
+  ];
+  for (const dacBits of [1, 2, 4]) {
+    // 6 bits: some tiles can clip; 9 bits: none can.
+    for (const adcBits of [6, 9]) {
+      const engine = buildLookupEngine(layers, dacBits, 8, adcBits)!;
+      for (const [index, prog] of layers) {
+        const n = 11;
+        const codes = Uint8Array.from({ length: n * prog.fanIn }, () => (rng.uniform() < 0.5 ? 0 : rng.int(256)));
+        const want = new Float64Array(n * prog.fanOut);
+        lookupDigitalSumsReference(prog, dacBits, 8, adcBits, codes, n, want);
+        const got = new Float64Array(n * prog.fanOut);
+        engine.digitalSums(index, codes, n, got);
+        assert.equal([...got], [...want], `layer ${index} D=${dacBits} bits=${adcBits}`);
+      }
+    }
+  }
 });
 
 test('layers that could overflow the int32 accumulation stay on the tfjs product', () => {

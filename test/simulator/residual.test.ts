@@ -1,7 +1,9 @@
 /**
  * Residual graphs on the simulated hardware: a small quantized residual CNN (normalized input folded
  * into the first layer, two residual adds, a strided shortcut, a layer spanning several arrays) run
- * with every noise source off reproduces its exact integer reference under every dataflow, and the
+ * with every noise source off reproduces its exact integer reference under every dataflow; with
+ * programming variation every dataflow gives the same numbers on one and on two worker threads, and
+ * the ISAAC-style fast path (lookup kernels) equals its plain JavaScript specification; and the
  * quantized reference follows the float network.
  */
 import { test } from 'uvu';
@@ -9,7 +11,13 @@ import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { idealPeripherals } from './helpers.ts';
-import { quantizeNetwork, runQuantizedReference } from '../../src/dnn/quantize.ts';
+import { quantizeNetwork, runQuantized, runQuantizedReference, type QuantizedCrossbar } from '../../src/dnn/quantize.ts';
+import { lookupDigitalSumsReference } from '../../src/dataflows/lookup-sums.ts';
+import { isaacConverterBits } from '../../src/dataflows/isaac.ts';
+import { programDraw } from '../../src/simulator/engine.ts';
+import { drawSeedOf } from '../../src/mapping/dnn-weights.ts';
+import type { SimulationResult } from '../../src/simulator/simulate.ts';
+import { loadPeripherals } from '../../src/app/load-peripherals.ts';
 import { networkInput, runFloatNetwork, windowAxis, type FloatNetwork, type Layer } from '../../src/dnn/network.ts';
 import { SimulationConfigSchema, type SimulationConfig } from '../../src/chip/simulation-config.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
@@ -139,6 +147,58 @@ test('a quantized residual CNN with every noise source off equals its integer re
     assert.equal(Array.from(logits!), Array.from(reference), `${name} logits`);
     assert.equal(r.sinad.length, 7, `${name}: one SINAD per crossbar layer`);
   }
+});
+
+test('with programming variation every dataflow gives the same result on 1 and 2 workers, and the ISAAC-style fast path equals its plain specification', async () => {
+  await initBackend('auto');
+  const net = quantizeNetwork(residualNet(5), pixels(1, 40));
+  const x = pixels(4, 12);
+  const labels = new Uint8Array(12);
+  const varied = (o: Partial<SimulationConfig>): SimulationConfig =>
+    SimulationConfigSchema.parse({
+      device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'lognormal', sigma: 0.05 } },
+      batchSize: 4,
+      ...o,
+    });
+  const cases: Array<[string, Partial<SimulationConfig>]> = [
+    ['isaac', { dataflow: 'isaac', isaacAdcBits: 6 }],
+    ['cascade', { dataflow: 'cascade' }],
+    ['neural-pim', { dataflow: 'neural-pim' }],
+  ];
+  // The shipped NNS+A and NNADCs, varied, cornered and calibrated per draw.
+  const shipped = await loadPeripherals(varied({ dataflow: 'neural-pim' }));
+  for (const [name, o] of cases) {
+    const runs: Array<{ r: SimulationResult; logits: Float64Array }> = [];
+    for (const workers of [1, 2]) {
+      const cfg = varied({ ...o, workers });
+      let logits: Float64Array | null = null;
+      const r = await simulate(cfg, net, { images: x, labels }, name === 'neural-pim' ? shipped : null, undefined, (_d, l) => (logits = l));
+      runs.push({ r, logits: logits! });
+    }
+    const [one, two] = runs;
+    assert.equal(Array.from(two.logits), Array.from(one.logits), `${name}: logits`);
+    assert.equal(two.r.sinad, one.r.sinad, `${name}: RMS SINAD`);
+    assert.equal(two.r.sinadPeak, one.r.sinadPeak, `${name}: peak SINAD`);
+    assert.equal(two.r.events, one.r.events, `${name}: events`);
+    // The variation is felt (a test that could not fail otherwise).
+    assert.not.equal(Array.from(one.logits), Array.from(runQuantizedReference(net, x)), `${name}: varied`);
+  }
+  // The plain path: every crossbar product from the JavaScript specification of the lookup sums on
+  // the same programmed devices.
+  const cfg = varied({ dataflow: 'isaac', isaacAdcBits: 6, workers: 2 });
+  const programmed = new Map(programDraw(cfg, net, drawSeedOf(cfg.seed, 0)));
+  const bits = isaacConverterBits(cfg, 1, 1);
+  const plain = runQuantized(net, x, {
+    batchSize: 4,
+    matmul: (layer: QuantizedCrossbar, index, codes, rows) => {
+      const acc = new Float64Array(rows * layer.fanOut);
+      lookupDigitalSumsReference(programmed.get(index)!, 1, 8, bits, codes, rows, acc);
+      return acc;
+    },
+  });
+  let fast: Float64Array | null = null;
+  await simulate(cfg, net, { images: x, labels }, null, undefined, (_d, l) => (fast = l));
+  assert.equal(Array.from(fast!), Array.from(plain), 'isaac fast path vs plain specification');
 });
 
 test('the quantized residual reference follows the float network (normalization folded exactly, borders included)', () => {

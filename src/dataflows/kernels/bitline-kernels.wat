@@ -29,7 +29,7 @@
   ;; the saturation when the caller has shown no sum can reach top; weights[j] (i32) is the
   ;; weight-slice radix times the input-slice shift, 2^(P_R·s + D·i). Sixteen lanes at a time are
   ;; held in four registers while the rows are added, so the sums never go to memory.
-  (func (export "sumConvert") (param $offsets i32) (param $count i32) (param $weights i32) (param $partial i32) (param $width i32) (param $top f32) (param $clamp i32)
+  (func $sumConvert (export "sumConvert") (param $offsets i32) (param $count i32) (param $weights i32) (param $partial i32) (param $width i32) (param $top f32) (param $clamp i32)
     (local $j i32) (local $bytes i32) (local $end i32) (local $c i32) (local $r i32) (local $s i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $hi v128) (local $lo v128)
     (local.set $bytes (i32.shl (local.get $width) (i32.const 2)))
@@ -87,4 +87,191 @@
             (i32x4.trunc_sat_f32x4_s (f32x4.nearest (local.get $a3))))))
       (local.set $j (i32.add (local.get $j) (i32.const 64)))
       (br $block))))
+
+  ;; One layer, `n` input vectors: every tile's driven groups, every input slice's table rows summed
+  ;; and converted by $sumConvert, and the weight slices added, as lookup-sums.ts describes:
+  ;;   out[r][j] = Σ_s partial[j·S + s]   (int32)
+  ;; The layer descriptor at $desc (i32 words; written by lookup-sums.ts):
+  ;;   0 tiles  1 rows per group m  2 DAC bits D  3 input slices T  4 bytes per table row
+  ;;   5 bytes per group (entries × row)  6 lanes (width)  7 weight slices S  8 fan-out  9 fan-in
+  ;;   10 spread table (256 × i32)  11 slice weights (T rows of `width` i32)  12 top (f32)
+  ;;   13 offsets scratch  14 live-group scratch (2 × i32 per group)  15 partial sums scratch
+  ;;   16 + 4t  tile t: first fan-in row, rows, table address, clamp flag
+  ;; Live groups are found in ascending order and each slice's rows are summed in that order, the
+  ;; order of the JavaScript loop this replaces, so the sums are the same floats.
+  (func (export "layerSums") (param $desc i32) (param $codes i32) (param $n i32) (param $out i32)
+    (local $tiles i32) (local $m i32) (local $dac i32) (local $T i32) (local $rowBytes i32) (local $groupBytes i32)
+    (local $width i32) (local $S i32) (local $fanOut i32) (local $fanIn i32) (local $spread i32) (local $weights i32)
+    (local $top f32) (local $offsets i32) (local $liveAt i32) (local $partial i32)
+    (local $r i32) (local $rowBase i32) (local $t i32) (local $tdesc i32) (local $tileBase i32) (local $rows i32)
+    (local $entry i32) (local $clamp i32) (local $k i32) (local $lim i32) (local $q i32) (local $packed i32)
+    (local $live i32) (local $i i32) (local $l i32) (local $e i32) (local $count i32) (local $j i32) (local $sum i32)
+    (local $s i32) (local $bytes i32) (local $o i32)
+    (local.set $tiles (i32.load (local.get $desc)))
+    (local.set $m (i32.load offset=4 (local.get $desc)))
+    (local.set $dac (i32.load offset=8 (local.get $desc)))
+    (local.set $T (i32.load offset=12 (local.get $desc)))
+    (local.set $rowBytes (i32.load offset=16 (local.get $desc)))
+    (local.set $groupBytes (i32.load offset=20 (local.get $desc)))
+    (local.set $width (i32.load offset=24 (local.get $desc)))
+    (local.set $S (i32.load offset=28 (local.get $desc)))
+    (local.set $fanOut (i32.load offset=32 (local.get $desc)))
+    (local.set $fanIn (i32.load offset=36 (local.get $desc)))
+    (local.set $spread (i32.load offset=40 (local.get $desc)))
+    (local.set $weights (i32.load offset=44 (local.get $desc)))
+    (local.set $top (f32.load offset=48 (local.get $desc)))
+    (local.set $offsets (i32.load offset=52 (local.get $desc)))
+    (local.set $liveAt (i32.load offset=56 (local.get $desc)))
+    (local.set $partial (i32.load offset=60 (local.get $desc)))
+    (local.set $bytes (i32.shl (local.get $width) (i32.const 2)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $rowLoop
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
+      (local.set $rowBase (i32.add (local.get $codes) (i32.mul (local.get $r) (local.get $fanIn))))
+      (local.set $j (i32.const 0))
+      (block $zeroDone (loop $zero
+        (br_if $zeroDone (i32.ge_u (local.get $j) (local.get $bytes)))
+        (v128.store (i32.add (local.get $partial) (local.get $j)) (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.add (local.get $j) (i32.const 16)))
+        (br $zero)))
+      (local.set $t (i32.const 0))
+      (block $tilesDone (loop $tileLoop
+        (br_if $tilesDone (i32.ge_u (local.get $t) (local.get $tiles)))
+        (local.set $tdesc (i32.add (local.get $desc) (i32.add (i32.const 64) (i32.shl (local.get $t) (i32.const 4)))))
+        (local.set $tileBase (i32.add (local.get $rowBase) (i32.load (local.get $tdesc))))
+        (local.set $rows (i32.load offset=4 (local.get $tdesc)))
+        (local.set $entry (i32.load offset=8 (local.get $tdesc)))
+        (local.set $clamp (i32.load offset=12 (local.get $tdesc)))
+        ;; The tile's driven groups: (address of the group's entry 0, its entries for every slice packed 4 bits apiece).
+        (local.set $live (local.get $liveAt))
+        (local.set $k (i32.const 0))
+        (block $groupsDone (loop $groupLoop
+          (br_if $groupsDone (i32.ge_u (local.get $k) (local.get $rows)))
+          (local.set $lim (i32.sub (local.get $rows) (local.get $k)))
+          (if (i32.gt_u (local.get $lim) (local.get $m)) (then (local.set $lim (local.get $m))))
+          (local.set $packed (i32.const 0))
+          (local.set $q (i32.const 0))
+          (block $qDone (loop $qLoop
+            (br_if $qDone (i32.ge_u (local.get $q) (local.get $lim)))
+            (local.set $packed (i32.or (local.get $packed)
+              (i32.shl
+                (i32.load (i32.add (local.get $spread)
+                  (i32.shl (i32.load8_u (i32.add (local.get $tileBase) (i32.add (local.get $k) (local.get $q)))) (i32.const 2))))
+                (i32.mul (local.get $dac) (local.get $q)))))
+            (local.set $q (i32.add (local.get $q) (i32.const 1)))
+            (br $qLoop)))
+          (if (local.get $packed) (then
+            (i32.store (local.get $live) (local.get $entry))
+            (i32.store offset=4 (local.get $live) (local.get $packed))
+            (local.set $live (i32.add (local.get $live) (i32.const 8)))))
+          (local.set $k (i32.add (local.get $k) (local.get $m)))
+          (local.set $entry (i32.add (local.get $entry) (local.get $groupBytes)))
+          (br $groupLoop)))
+        ;; Each input slice: the table rows of its nonzero entries, summed and converted.
+        (local.set $i (i32.const 0))
+        (block $slicesDone (loop $sliceLoop
+          (br_if $slicesDone (i32.ge_u (local.get $i) (local.get $T)))
+          (local.set $count (i32.const 0))
+          (local.set $l (local.get $liveAt))
+          (block $liveDone (loop $liveLoop
+            (br_if $liveDone (i32.ge_u (local.get $l) (local.get $live)))
+            (local.set $e (i32.and (i32.shr_u (i32.load offset=4 (local.get $l)) (i32.shl (local.get $i) (i32.const 2))) (i32.const 15)))
+            (if (local.get $e) (then
+              (i32.store (i32.add (local.get $offsets) (i32.shl (local.get $count) (i32.const 2)))
+                (i32.add (i32.load (local.get $l)) (i32.mul (local.get $e) (local.get $rowBytes))))
+              (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+            (local.set $l (i32.add (local.get $l) (i32.const 8)))
+            (br $liveLoop)))
+          (if (local.get $count) (then
+            (call $sumConvert (local.get $offsets) (local.get $count)
+              (i32.add (local.get $weights) (i32.mul (local.get $i) (local.get $bytes)))
+              (local.get $partial) (local.get $width) (local.get $top) (local.get $clamp))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $sliceLoop)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tileLoop)))
+      ;; The weight slices of each column, added.
+      (local.set $o (i32.add (local.get $out) (i32.shl (i32.mul (local.get $r) (local.get $fanOut)) (i32.const 2))))
+      (local.set $l (local.get $partial))
+      (local.set $j (i32.const 0))
+      (block $colsDone (loop $colLoop
+        (br_if $colsDone (i32.ge_u (local.get $j) (local.get $fanOut)))
+        (local.set $sum (i32.const 0))
+        (local.set $s (i32.const 0))
+        (block $sDone (loop $sLoop
+          (br_if $sDone (i32.ge_u (local.get $s) (local.get $S)))
+          (local.set $sum (i32.add (local.get $sum) (i32.load (local.get $l))))
+          (local.set $l (i32.add (local.get $l) (i32.const 4)))
+          (local.set $s (i32.add (local.get $s) (i32.const 1)))
+          (br $sLoop)))
+        (i32.store (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2))) (local.get $sum))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $colLoop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rowLoop))))
+
+  ;; Bit-line sums of one tile for `n` input vectors, every input slice (no conversion):
+  ;;   out[(i·n + r)·C + c] = Σ_k digit_i(codes[r·fanIn + k]) · levels[k·C + c]
+  ;; with digit_i(q) = (q >> D·i) & (2^D − 1), k over the tile's `rows` rows (`codes` points at the
+  ;; tile's first fan-in row of vector 0), rows with a zero digit skipped, the others added in
+  ;; ascending k as float32: sum + (digit · level), each operation rounded once (bitlines.ts has
+  ;; the same arithmetic in JavaScript). `C` is a multiple of 4. Vectors go four at a time, so a
+  ;; level row read from memory serves four sums while it is in the first-level cache.
+  (func (export "rowSums") (param $codes i32) (param $n i32) (param $fanIn i32) (param $rows i32) (param $levels i32)
+    (param $C i32) (param $dac i32) (param $T i32) (param $out i32)
+    (local $r i32) (local $i i32) (local $k i32) (local $j i32) (local $e i32) (local $mask i32) (local $bytes i32)
+    (local $o i32) (local $g i32) (local $shift i32) (local $es v128) (local $nb i32) (local $v i32) (local $first i32)
+    (local $ov i32) (local $end i32)
+    (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $dac)) (i32.const 1)))
+    (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $i (i32.const 0))
+    (block $slicesDone (loop $sliceLoop
+      (br_if $slicesDone (i32.ge_u (local.get $i) (local.get $T)))
+      (local.set $shift (i32.mul (local.get $dac) (local.get $i)))
+      (local.set $r (i32.const 0))
+      (block $rowsDone (loop $rowLoop
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $nb (i32.sub (local.get $n) (local.get $r)))
+        (if (i32.gt_u (local.get $nb) (i32.const 4)) (then (local.set $nb (i32.const 4))))
+        ;; The block's output rows are consecutive: vectors r .. r + nb − 1 of slice i.
+        (local.set $o (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $r)) (local.get $bytes))))
+        (local.set $end (i32.add (local.get $o) (i32.mul (local.get $nb) (local.get $bytes))))
+        (local.set $j (local.get $o))
+        (block $zeroDone (loop $zero
+          (br_if $zeroDone (i32.ge_u (local.get $j) (local.get $end)))
+          (v128.store (local.get $j) (v128.const i32x4 0 0 0 0))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $zero)))
+        (local.set $first (i32.add (local.get $codes) (i32.mul (local.get $r) (local.get $fanIn))))
+        (local.set $g (local.get $levels))
+        (local.set $k (i32.const 0))
+        (block $kDone (loop $kLoop
+          (br_if $kDone (i32.ge_u (local.get $k) (local.get $rows)))
+          (local.set $v (i32.const 0))
+          (local.set $ov (local.get $o))
+          (block $vDone (loop $vLoop
+            (br_if $vDone (i32.ge_u (local.get $v) (local.get $nb)))
+            (local.set $e (i32.and (i32.shr_u
+              (i32.load8_u (i32.add (i32.add (local.get $first) (i32.mul (local.get $v) (local.get $fanIn))) (local.get $k)))
+              (local.get $shift)) (local.get $mask)))
+            (if (local.get $e) (then
+              (local.set $es (f32x4.splat (f32.convert_i32_u (local.get $e))))
+              (local.set $j (i32.const 0))
+              (block $colsDone (loop $colLoop
+                (br_if $colsDone (i32.ge_u (local.get $j) (local.get $bytes)))
+                (v128.store (i32.add (local.get $ov) (local.get $j))
+                  (f32x4.add (v128.load (i32.add (local.get $ov) (local.get $j)))
+                    (f32x4.mul (local.get $es) (v128.load (i32.add (local.get $g) (local.get $j))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $colLoop)))))
+            (local.set $ov (i32.add (local.get $ov) (local.get $bytes)))
+            (local.set $v (i32.add (local.get $v) (i32.const 1)))
+            (br $vLoop)))
+          (local.set $g (i32.add (local.get $g) (local.get $bytes)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $kLoop)))
+        (local.set $r (i32.add (local.get $r) (local.get $nb)))
+        (br $rowLoop)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $sliceLoop))))
 )
