@@ -13,6 +13,7 @@ import { architectureOfChip, defaultArchitectures, resolveArchitectures, type Re
 import type { ChipDescription } from '../chip/description.ts';
 import { defaultComponentLibrary, type ComponentLibrary } from '../cost/components.ts';
 import { runEnergy } from '../cost/run-energy.ts';
+import { networkElementwiseOps, networkPoolingReads } from '../cost/workloads/network.ts';
 import type { Layer } from '../dnn/network.ts';
 import type { RunEnergyEntry } from '../report/simulation-report.ts';
 import { energyBreakdownRunPlot } from '../report/simulation-report.ts';
@@ -100,14 +101,6 @@ export function assembleSimulation(
   return out;
 }
 
-/** Pooling window reads per image of a network (the cost model's `poolingReads`: output elements × window). */
-export function poolingReadsOf(net: { layers: ReadonlyArray<Layer<unknown>> }): number {
-  let reads = 0;
-  for (const l of net.layers)
-    if (l.kind === 'maxPool' || l.kind === 'avgPool') reads += l.outputShape.reduce((a, b) => a + b, 1) * l.poolSize[0] * l.poolSize[1];
-  return reads;
-}
-
 /**
  * The energy of each base run from the events it counted, on the run's own accelerator
  * description when it came from one (`cfg.chip`, for runs of that description's dataflow), else on
@@ -121,7 +114,9 @@ export function runEnergies(
   lib: ComponentLibrary = defaultComponentLibrary(),
   archs: ResolvedArchitecture[] = resolveArchitectures(defaultArchitectures(), lib),
 ): RunEnergyEntry[] {
-  const poolingReads = poolingReadsOf(net);
+  // The network's digital work outside its crossbars, as the cost model counts it for `npim cost --model`.
+  const poolingReads = networkPoolingReads(net);
+  const elementwiseOps = networkElementwiseOps(net);
   return runs.map(({ result: r, cfg }, i): RunEnergyEntry => {
     const entry = { dataflow: r.dataflow };
     if (r.mode === 'sinad-injection') return { ...entry, energy: null, note: 'noise injection: no hardware to cost' };
@@ -139,6 +134,7 @@ export function runEnergies(
     const energy = runEnergy(arch, lib, r.events, {
       images: r.images,
       poolingReads,
+      elementwiseOps,
       name: `run${i}`,
     });
     const simulatedPerGroup =
