@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
 import { writePlot } from './plots.ts';
 import { RUN_ENERGY_PLOT_FILE } from '../report/run-report.ts';
-import { sigmaAtLoss, simulationMarkdown, sinadSweepPlot, sweepPlot, type SimulationReport } from '../report/simulation-report.ts';
+import { sigmaAtLoss, sigmaSweepPlot, simulationMarkdown, sinadSweepPlot, type SimulationReport } from '../report/simulation-report.ts';
 import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
 import { loadPeripherals } from './load-peripherals.ts';
 import type { PreparedWorkload } from './prepare-workload.ts';
@@ -195,8 +195,15 @@ export async function runSimulations(
     onBatches?.(before, total, unit.label);
     const started = before;
     results.push(
-      await simulate(unit.cfg, w.net, data, await periph(unit.cfg), (stage, done) =>
-        onBatches?.(started + done, total, `${unit.label}, ${stage}`),
+      await simulate(
+        unit.cfg,
+        w.net,
+        data,
+        await periph(unit.cfg),
+        (stage, done) => onBatches?.(started + done, total, `${unit.label}, ${stage}`),
+        undefined,
+        // The base runs say which peripheral dominates each layer's error; sweep points do not.
+        { attribution: unit.kind === 'result' },
       ),
     );
     before += simulationBatches(unit.cfg, w.labels.length);
@@ -212,16 +219,7 @@ export async function writeSimulationReport(dir: string, r: SimulationReport, co
   await writeJsonAtomic(path.join(dir, 'results.json'), { config, ...r });
   await writeFileAtomic(path.join(dir, 'results.md'), simulationMarkdown(r));
   if (r.sigmaSweep?.length) {
-    await writePlot(
-      path.join(dir, 'accuracy-vs-sigma.svg'),
-      sweepPlot(
-        'Accuracy vs programming variation σ',
-        'log-normal σ of every device',
-        r.sigmaSweep.map((s) => ({ x: s.sigma, accuracy: s.accuracy, accuracyStd: s.accuracyStd, series: s.dataflow })),
-        'linear',
-        r.results[0]?.referenceAccuracy,
-      ),
-    );
+    await writePlot(path.join(dir, 'accuracy-vs-sigma.svg'), sigmaSweepPlot(r));
   }
   if (r.sinadSweep?.length) await writePlot(path.join(dir, 'accuracy-vs-sinad.svg'), sinadSweepPlot(r));
   if (r.energy?.some((e) => e.energy)) await writePlot(path.join(dir, RUN_ENERGY_PLOT_FILE), energyBreakdownRunPlot(r.energy, r.model));

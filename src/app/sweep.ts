@@ -256,7 +256,8 @@ export async function runShard(dir: string, shard: number): Promise<{ ran: boole
     let p = prepared.get(unitKey(item.variant, item.unit));
     if (!p) {
       const t0 = Date.now();
-      p = prepareSimulation(unit.cfg, w.net, data, await periph[k](unit.cfg));
+      // The base runs measure which peripheral dominates each layer's error, as npim simulate's do.
+      p = prepareSimulation(unit.cfg, w.net, data, await periph[k](unit.cfg), { attribution: unit.kind === 'result' });
       prepared.set(unitKey(item.variant, item.unit), p);
       unitInfo.push({
         variant: item.variant,

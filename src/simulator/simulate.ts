@@ -82,9 +82,47 @@ export interface SimulationResult {
   sinadPeakMeanDb: number;
   /** Neural-PIM: the converter range chosen for each crossbar layer. */
   ranges?: Array<{ layer: string; rangeFraction: number; sensingGain: number }>;
+  /**
+   * Neural-PIM with trained peripherals: where each layer's error comes from
+   * ({@link PeripheralAttribution}), mean over draws; absent for other runs.
+   */
+  attribution?: PeripheralAttribution[];
   wallSeconds: number;
   /** Seconds spent running the images through the simulated hardware (all draws), without setup, calibration and SINAD. */
   hardwareSeconds: number;
+}
+
+/**
+ * Rows (image positions) of each crossbar layer's reference inputs on which the Neural-PIM
+ * peripherals' share of the error is measured: four passes of the layer (as built, NNS+A ideal,
+ * NNADC ideal, both ideal) cost about as much as the SINAD pass of a few images.
+ */
+export const ATTRIBUTION_ROWS = 2048;
+
+/** What dominates a layer's error. */
+export type ErrorSource = 'NNS+A' | 'NNADC' | 'crossbar + 8-bit quantization';
+
+/**
+ * Where a Neural-PIM layer's error comes from: the RMS-referred SINAD of the layer (on the first
+ * {@link ATTRIBUTION_ROWS} rows of its reference inputs, the draw's programmed crossbar and
+ * peripherals) as built, with the NNS+A replaced by the exact recursion, with the NNADC replaced by
+ * an ideal 8-bit converter of the same range, and with both ideal (what the crossbar's variation
+ * and the 8-bit conversion leave). Error powers relative to the signal, e = 10^(−SINAD/10), give
+ * each source's share: NNS+A e(NNADC ideal) − e(both ideal), NNADC e(NNS+A ideal) − e(both
+ * ideal), crossbar + quantization e(both ideal) (shares of their sum; a difference below 0 counts
+ * 0: the sources interact, so the shares are an account, not a decomposition).
+ */
+export interface PeripheralAttribution {
+  layer: string;
+  rows: number;
+  /** RMS-referred SINAD (dB, capped at 200), mean over draws. */
+  hardwareDb: number;
+  nnsaIdealDb: number;
+  nnadcIdealDb: number;
+  idealPeripheralsDb: number;
+  /** Shares of the error power (sum 1). */
+  shares: Record<ErrorSource, number>;
+  dominant: ErrorSource;
 }
 
 /** Progress callback: what, batches done, batches in all (over all draws, {@link simulationBatches}). */
@@ -153,6 +191,8 @@ export interface PreparedSimulation {
   sinadInputs: Map<number, { codes: Uint8Array; rows: number }>;
   /** Neural-PIM: the converter range chosen for each crossbar layer. */
   ranges: SimulationResult['ranges'];
+  /** Whether each draw measures the peripherals' share of each layer's error ({@link PeripheralAttribution}). */
+  attribution: boolean;
 }
 
 /** The outcome of one Monte Carlo draw: plain JSON data, so draws run elsewhere can be combined. */
@@ -167,7 +207,33 @@ export interface DrawOutcome {
   sinadDb: number[];
   /** The same, peak-referred (absent in outcomes stored before it was measured). */
   sinadPeakDb?: number[];
+  /**
+   * Per crossbar layer: the rows measured, and the RMS-referred SINAD (dB, capped at 200) as built,
+   * NNS+A ideal, NNADC ideal, both ideal ({@link PeripheralAttribution}); absent when the run does
+   * not measure it.
+   */
+  attribution?: { rows: number[]; sinadDb: number[][] };
   hardwareSeconds: number;
+}
+
+/** Options of {@link prepareSimulation} and {@link simulate}. */
+export interface SimulationOptions {
+  /**
+   * Measure, in each draw, which peripheral dominates each layer's error (Neural-PIM behavioral
+   * runs with a trained NNS+A or NNADC; ignored otherwise). Default false.
+   */
+  attribution?: boolean;
+}
+
+/** Whether a run can tell its peripherals' shares apart: Neural-PIM hardware with a trained NNS+A or NNADC. */
+export function attributable(cfg: SimulationConfig, peripherals: NeuralPimPeripherals | null): boolean {
+  return (
+    cfg.dataflow === 'neural-pim' &&
+    cfg.mode === 'behavioral' &&
+    cfg.injectSinadDb === undefined &&
+    peripherals !== null &&
+    (peripherals.accumulator === 'nnsa' || peripherals.converter === 'nnadc')
+  );
 }
 
 /** Computes the reference accuracy and the calibration that every draw of a run uses. */
@@ -176,6 +242,7 @@ export function prepareSimulation(
   net: QuantizedNetwork,
   data: SimulationData,
   peripherals: NeuralPimPeripherals | null,
+  options: SimulationOptions = {},
 ): PreparedSimulation {
   const inputSize = data.images.length / data.labels.length;
   const count = data.labels.length;
@@ -196,7 +263,8 @@ export function prepareSimulation(
     xbars.map(({ index, layer }) => ({ index, layer, ...calInputs.get(index)! })),
   );
   const ranges = dataflow.layerSettings?.(calibration, xbars);
-  return { cfg, net, data, peripherals, count, referenceAccuracy, calibration, xbars, sinadInputs, ranges };
+  const attribution = Boolean(options.attribution) && attributable(cfg, peripherals);
+  return { cfg, net, data, peripherals, count, referenceAccuracy, calibration, xbars, sinadInputs, ranges, attribution };
 }
 
 function accuracyOf(net: QuantizedNetwork, data: SimulationData, logits: Float64Array): number {
@@ -260,8 +328,67 @@ export async function simulateDraw(
     // Peak-referred on the accumulations, where injection adds its noise.
     sinadPeak.push(Math.min(200, peakSinadDb(ref, acc)));
   }
+  const attribution = p.attribution ? attributeDraw(p, plan, hw) : undefined;
   hw.dispose();
-  return { draw, accuracy, conversions, events, sinadDb: sinad, sinadPeakDb: sinadPeak, hardwareSeconds };
+  return {
+    draw,
+    accuracy,
+    conversions,
+    events,
+    sinadDb: sinad,
+    sinadPeakDb: sinadPeak,
+    ...(attribution ? { attribution } : {}),
+    hardwareSeconds,
+  };
+}
+
+/**
+ * Per crossbar layer, the RMS-referred SINAD on the first {@link ATTRIBUTION_ROWS} rows of its
+ * reference inputs with the draw's crossbars and peripherals as built (`hw`), NNS+A ideal, NNADC
+ * ideal and both ideal. The variants instantiate the draw's peripherals from the same streams, so
+ * the circuits that remain are the same devices.
+ */
+function attributeDraw(
+  p: PreparedSimulation,
+  plan: DrawPlan,
+  hw: ReturnType<typeof drawHardware>,
+): NonNullable<DrawOutcome['attribution']> {
+  const periph = plan.peripherals!;
+  const variants = [
+    hw,
+    drawHardware({ ...plan, peripherals: { ...periph, accumulator: 'ideal' } }),
+    drawHardware({ ...plan, peripherals: { ...periph, converter: 'ideal' } }),
+    drawHardware({ ...plan, peripherals: { ...periph, accumulator: 'ideal', converter: 'ideal' } }),
+  ];
+  for (const v of variants) v.startBatch(-2);
+  const out = p.xbars.map(({ index, layer }) => {
+    const s = p.sinadInputs.get(index)!;
+    const rows = Math.min(s.rows, ATTRIBUTION_ROWS);
+    const codes = s.codes.subarray(0, rows * layer.fanIn);
+    const ref = rescale(layer, exactMatmul(layer, index, codes, rows), rows);
+    return variants.map((v) => Math.min(200, sinadDb(ref, rescale(layer, v.matmul(layer, index, codes, rows), rows))));
+  });
+  for (const v of variants.slice(1)) v.dispose();
+  return { rows: p.xbars.map(({ index }) => Math.min(p.sinadInputs.get(index)!.rows, ATTRIBUTION_ROWS)), sinadDb: out };
+}
+
+/** Shares of the error sources and the dominant one, from the four SINADs of {@link PeripheralAttribution}. */
+export function errorShares(
+  nnsaIdealDb: number,
+  nnadcIdealDb: number,
+  idealPeripheralsDb: number,
+): { shares: Record<ErrorSource, number>; dominant: ErrorSource } {
+  const e = (db: number): number => 10 ** (-db / 10);
+  const floor = e(idealPeripheralsDb);
+  const parts: Record<ErrorSource, number> = {
+    'NNS+A': Math.max(0, e(nnadcIdealDb) - floor),
+    NNADC: Math.max(0, e(nnsaIdealDb) - floor),
+    'crossbar + 8-bit quantization': floor,
+  };
+  const total = parts['NNS+A'] + parts.NNADC + parts['crossbar + 8-bit quantization'];
+  const shares = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, total > 0 ? v / total : 0])) as Record<ErrorSource, number>;
+  const dominant = (Object.keys(parts) as ErrorSource[]).reduce((a, b) => (parts[b] > parts[a] ? b : a));
+  return { shares, dominant };
 }
 
 /**
@@ -287,6 +414,7 @@ export function combineDraws(
   const std = Math.sqrt(accuracyPerDraw.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, accuracyPerDraw.length - 1));
   const sinad = p.layers.map((layer, i) => ({ layer, sinadDb: sinadSum[i] / cfg.draws }));
   const sinadPeak = p.layers.map((layer, i) => ({ layer, sinadDb: sinadPeakSum[i] / cfg.draws }));
+  const attribution = combineAttribution(p.layers, outcomes);
   return {
     dataflow: cfg.dataflow,
     mode: cfg.injectSinadDb !== undefined ? 'sinad-injection' : cfg.mode,
@@ -306,9 +434,28 @@ export function combineDraws(
     sinadPeak,
     sinadPeakMeanDb: sinadPeak.reduce((a, s) => a + s.sinadDb, 0) / Math.max(1, sinadPeak.length),
     ranges: p.ranges,
+    ...(attribution ? { attribution } : {}),
     wallSeconds: timing.wallSeconds,
     hardwareSeconds: outcomes.reduce((a, o) => a + o.hardwareSeconds, 0),
   };
+}
+
+/** The mean over draws of each layer's four attribution SINADs, with the shares; undefined unless every draw measured them. */
+function combineAttribution(layers: string[], outcomes: DrawOutcome[]): PeripheralAttribution[] | undefined {
+  if (!outcomes.length || !outcomes.every((o) => o.attribution)) return undefined;
+  return layers.map((layer, i) => {
+    const mean = [0, 1, 2, 3].map((k) => outcomes.reduce((a, o) => a + o.attribution!.sinadDb[i][k], 0) / outcomes.length);
+    const [hardwareDb, nnsaIdealDb, nnadcIdealDb, idealPeripheralsDb] = mean;
+    return {
+      layer,
+      rows: outcomes[0].attribution!.rows[i],
+      hardwareDb,
+      nnsaIdealDb,
+      nnadcIdealDb,
+      idealPeripheralsDb,
+      ...errorShares(nnsaIdealDb, nnadcIdealDb, idealPeripheralsDb),
+    };
+  });
 }
 
 /** Batches a simulation runs over all its draws: the steps {@link SimulationProgress} counts. */
@@ -324,9 +471,10 @@ export async function simulate(
   peripherals: NeuralPimPeripherals | null,
   onProgress?: SimulationProgress,
   onLogits?: (draw: number, logits: Float64Array) => void,
+  options: SimulationOptions = {},
 ): Promise<SimulationResult> {
   const started = Date.now();
-  const p = prepareSimulation(cfg, net, data, peripherals);
+  const p = prepareSimulation(cfg, net, data, peripherals, options);
   const outcomes: DrawOutcome[] = [];
   const batches = simulationBatches(cfg, p.count);
   let done = 0;
@@ -336,5 +484,7 @@ export async function simulate(
     outcomes.push(await simulateDraw(p, d, drawSeedOf(cfg.seed, d), onLogits, () => onProgress?.(stage, ++done, batches)));
   }
   const layers = p.xbars.map((x) => x.layer.name);
-  return combineDraws(cfg, { ...p, layers }, outcomes, { wallSeconds: (Date.now() - started) / 1000 });
+  return combineDraws(cfg, { ...p, layers }, outcomes, {
+    wallSeconds: (Date.now() - started) / 1000,
+  });
 }

@@ -152,6 +152,10 @@ export const ShardResultSchema = z
           events: z.array(RunLayerEventsSchema).optional(),
           sinadDb: z.array(z.number()),
           sinadPeakDb: z.array(z.number()).optional(),
+          attribution: z
+            .object({ rows: z.array(z.number().int()), sinadDb: z.array(z.array(z.number())) })
+            .strict()
+            .optional(),
           hardwareSeconds: z.number(),
           wallSeconds: z.number(),
         })
