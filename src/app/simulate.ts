@@ -79,13 +79,14 @@ export function assembleSimulation(
     const reference = results[0]?.referenceAccuracy ?? 0;
     out.sigmaAtOnePointLoss = dataflows
       .filter((d) => d !== 'ideal')
-      .map((dataflow) => ({
-        dataflow,
-        sigma: sigmaAtLoss(
-          out.sigmaSweep!.filter((s) => s.dataflow === dataflow),
-          reference,
-        ),
-      }));
+      .map((dataflow) => {
+        const curve = out.sigmaSweep!.filter((s) => s.dataflow === dataflow);
+        const sigma = sigmaAtLoss(curve, reference);
+        // Lost already at the smallest σ swept: the figure is an upper bound, not an interpolation.
+        const first = [...curve].sort((a, b) => a.sigma - b.sigma)[0];
+        const atFirstPoint = sigma !== null && first !== undefined && first.accuracy < reference - 0.01;
+        return { dataflow, sigma, ...(atFirstPoint ? { atFirstPoint } : {}) };
+      });
   }
   if (sweeps.sinad) {
     out.sinadSweep = unitResults

@@ -210,7 +210,7 @@ export function sigmaSweepPlot(r: Pick<SimulationReport, 'results' | 'sigmaSweep
     'linear',
     r.results[0]?.referenceAccuracy,
     (r.sigmaAtOnePointLoss ?? []).flatMap((s) =>
-      s.sigma === null ? [] : [{ x: s.sigma, label: `${s.dataflow}: −1 pp at σ ${s.sigma.toFixed(3)}` }],
+      s.sigma === null ? [] : [{ x: s.sigma, label: `${s.dataflow}: −1 pp at σ ${s.atFirstPoint ? '≤ ' : ''}${s.sigma.toFixed(3)}` }],
     ),
   );
 }
@@ -236,7 +236,12 @@ export interface SimulationReport {
   model: string;
   results: SimulationResult[];
   sigmaSweep?: Array<{ dataflow: SimDataflow; sigma: number; accuracy: number; accuracyStd: number; sinadMeanDb: number }>;
-  sigmaAtOnePointLoss?: Array<{ dataflow: SimDataflow; sigma: number | null }>;
+  /**
+   * The σ at which each dataflow loses 1 point against the 8-bit reference, interpolated between
+   * the sweep points around it (null: never within the sweep; `atFirstPoint`: already lost at the
+   * smallest σ swept, so `sigma` is only an upper bound).
+   */
+  sigmaAtOnePointLoss?: Array<{ dataflow: SimDataflow; sigma: number | null; atFirstPoint?: boolean }>;
   /**
    * Accuracy vs injected SINAD: `sinadDb` is the injected, peak-referred SINAD; the measured RMS-
    * and peak-referred SINAD of the injected outputs (mean of layers) are kept beside it.
@@ -298,7 +303,10 @@ export function simulationMarkdown(r: SimulationReport): string {
       '',
       '| dataflow | σ at which accuracy drops 1 point |',
       '|---|---:|',
-      ...r.sigmaAtOnePointLoss.map((s) => `| ${s.dataflow} | ${s.sigma === null ? 'beyond the sweep' : s.sigma.toFixed(4)} |`),
+      ...r.sigmaAtOnePointLoss.map(
+        (s) =>
+          `| ${s.dataflow} | ${s.sigma === null ? 'beyond the sweep' : s.atFirstPoint ? `≤ ${s.sigma.toFixed(4)} (lost at the smallest σ swept)` : s.sigma.toFixed(4)} |`,
+      ),
     );
   }
   if (r.sinadSweep)

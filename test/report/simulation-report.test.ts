@@ -1,7 +1,14 @@
 /** The simulation table states spread only where there is one. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { attributionTable, sigmaAtLoss, sigmaSweepPlot, simulationTable, sweepPlot } from '../../src/report/simulation-report.ts';
+import {
+  attributionTable,
+  sigmaAtLoss,
+  sigmaSweepPlot,
+  simulationMarkdown,
+  simulationTable,
+  sweepPlot,
+} from '../../src/report/simulation-report.ts';
 import { renderSvg } from '../../src/report/plot.ts';
 import type { SimulationResult } from '../../src/simulator/simulate.ts';
 
@@ -75,6 +82,22 @@ test('the σ sweep plot marks where each dataflow loses 1 point, at the interpol
   assert.is(markers.length, 1);
   assert.is(markers[0].data.values[0].x, sigma);
   assert.match(await renderSvg(spec), /isaac: −1 pp at σ 0\.125/);
+  // Lost already at the smallest σ swept: an upper bound, said so.
+  const md = simulationMarkdown({
+    workload: 'w',
+    model: 'm',
+    results: [result([0.98])],
+    sigmaSweep: sweep,
+    sigmaAtOnePointLoss: [
+      { dataflow: 'isaac', sigma },
+      { dataflow: 'neural-pim', sigma: 0, atFirstPoint: true },
+      { dataflow: 'cascade', sigma: null },
+    ],
+  });
+  assert.match(md, /\| isaac \| 0\.1250 \|/);
+  assert.match(md, /\| neural-pim \| ≤ 0\.0000 \(lost at the smallest σ swept\) \|/);
+  assert.match(md, /\| cascade \| beyond the sweep \|/);
+  assert.match(md, /\| isaac \| 0\.2 \| 95\.50 ± 1\.00 \| 30\.0 \|/);
 });
 
 test('the attribution table names the dominant source per layer, and is empty without attribution', () => {
