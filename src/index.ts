@@ -104,12 +104,19 @@ export { importKeras, importTorch, type ExternalImportOptions, type ExternalImpo
 export { loadEvaluationSet, resolveDataset, type EvaluationSet, type DatasetName } from './data/datasets.ts';
 export { loadCifar10, type Cifar10Data } from './data/cifar10.ts';
 export { loadPeripherals } from './app/load-peripherals.ts';
-export { simulate, type SimulationResult, type SimulationProgress, type SimulationData } from './simulator/simulate.ts';
+export {
+  simulate,
+  type SimulationResult,
+  type SimulationProgress,
+  type SimulationData,
+  type SimulationOptions,
+  type PeripheralAttribution,
+} from './simulator/simulate.ts';
 export { runSimulations } from './app/simulate.ts';
 export type { QuantizedNetwork } from './dnn/quantize.ts';
 
 // Cost.
-export { BENCHMARKS, WORKLOADS, selectWorkloads } from './cost/workloads/index.ts';
+export { BENCHMARKS, WORKLOADS, networkWorkload, selectWorkloads } from './cost/workloads/index.ts';
 export {
   COMPONENT_LIBRARY_NAMES,
   namedComponentLibrary,

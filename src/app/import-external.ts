@@ -18,6 +18,7 @@ import { readTorchStateDict } from '../dnn/torch-pth.ts';
 import { RESNET_CIFAR_NORMALIZATION, resnetCifarFromStateDict, TORCH_ARCHS } from '../dnn/resnet-cifar.ts';
 import { readKerasH5 } from '../io/keras-h5.ts';
 import { saveLayersModelToDir, type NpimModelMetadata } from '../io/layers-model.ts';
+import { writeJsonAtomic } from '../io/files.ts';
 import { startProgress } from '../io/progress.ts';
 import { checkInputShape, loadEvaluationSet, resolveDataset } from '../data/datasets.ts';
 import { readNpy } from '../data/npy.ts';
@@ -235,10 +236,10 @@ async function finishImport(
     floatAccuracy: { data: set.name, images: count, top1: correct / count },
     ...(int8 ? { int8Accuracy: { data: set.name, images: int8.images, top1: int8.top1 } } : {}),
   };
-  await saveLayersModelToDir(model, options.out, metadata);
+  const saved = await saveLayersModelToDir(model, options.out, metadata);
   const crossbars = network.layers.filter(isCrossbar).length;
   const adds = network.layers.filter((l) => l.kind === 'add').length;
-  return {
+  const result: ExternalImportResult = {
     out: options.out,
     source: file,
     kind,
@@ -253,6 +254,18 @@ async function finishImport(
     agreement: { images: checkCount, sameClass: same, maxAbsDifference: maxAbs },
     description: set.describe(count),
   };
+  // metrics.json beside the model, as the shipped models have: the import's figures without this
+  // machine's paths, and the SHA-256 of the source file and of the weights written.
+  const { out: _out, source: _source, ...figures } = result;
+  void _out;
+  void _source;
+  await writeJsonAtomic(path.join(options.out, 'metrics.json'), {
+    source: path.basename(file),
+    sourceSha256: metadata.importedFrom!.sha256,
+    ...figures,
+    weightsSha256: saved.weightsSha256,
+  });
+  return result;
 }
 
 /** Layer classes an import accepts, for help texts. */

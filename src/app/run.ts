@@ -1,5 +1,5 @@
 /**
- * The main job (`npim run`, `npm start`): LeNet-5 on MNIST under the configured dataflows, the cost
+ * The main job (`npim run`, `npm start`): LeNet-5 on MNIST (or the `--model`/`--data` given) under the configured dataflows, the cost
  * model on the nine benchmarks, and a report with plots in one directory.
  */
 import path from 'node:path';
@@ -33,6 +33,8 @@ export interface MainJob {
   samples: number;
   /** MNIST directory (else NPIM_DATA_DIR, else datasets/mnist). */
   dataDir?: string;
+  /** Evaluation data (`--data`: mnist, cifar10 or a directory; default the model's own data set, else MNIST). */
+  data?: string;
   /** Report directory. */
   out: string;
   /** Name of the running tfjs backend (for the report). */
@@ -53,7 +55,7 @@ export interface MainJobResult {
 
 /** Simulates, costs, and writes report.md, results.json, results.md, cost.md, cost.json and energy-breakdown.svg to `job.out`. */
 export async function runMainJob(job: MainJob): Promise<MainJobResult> {
-  const w = await prepareWorkload(job.model, job.samples, job.dataDir);
+  const w = await prepareWorkload(job.model, job.samples, job.dataDir, job.data);
   info(`simulating ${w.description}`);
   const sim = await runSimulations(job.config, job.dataflows, w, job.sweeps ?? {}, (label) => info(`  ${label}…`));
   const report: SimulationReport = { workload: w.description, model: displayPath(job.model), ...sim };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
 import { writePlot } from './plots.ts';
 import { RUN_ENERGY_PLOT_FILE } from '../report/run-report.ts';
-import { sigmaAtLoss, simulationMarkdown, sinadSweepPlot, sweepPlot, type SimulationReport } from '../report/simulation-report.ts';
+import { sigmaAtLoss, sigmaSweepPlot, simulationMarkdown, sinadSweepPlot, type SimulationReport } from '../report/simulation-report.ts';
 import type { SimDataflow, SimulationConfig } from '../chip/simulation-config.ts';
 import { loadPeripherals } from './load-peripherals.ts';
 import type { PreparedWorkload } from './prepare-workload.ts';
@@ -14,6 +14,7 @@ import type { ChipDescription } from '../chip/description.ts';
 import type { ComponentLibrary } from '../cost/components.ts';
 import { deployedComponentLibrary } from './deployed-nnsa.ts';
 import { runEnergy } from '../cost/run-energy.ts';
+import { networkElementwiseOps, networkPoolingReads } from '../cost/workloads/network.ts';
 import type { Layer } from '../dnn/network.ts';
 import type { RunEnergyEntry } from '../report/simulation-report.ts';
 import { energyBreakdownRunPlot } from '../report/simulation-report.ts';
@@ -79,13 +80,14 @@ export function assembleSimulation(
     const reference = results[0]?.referenceAccuracy ?? 0;
     out.sigmaAtOnePointLoss = dataflows
       .filter((d) => d !== 'ideal')
-      .map((dataflow) => ({
-        dataflow,
-        sigma: sigmaAtLoss(
-          out.sigmaSweep!.filter((s) => s.dataflow === dataflow),
-          reference,
-        ),
-      }));
+      .map((dataflow) => {
+        const curve = out.sigmaSweep!.filter((s) => s.dataflow === dataflow);
+        const sigma = sigmaAtLoss(curve, reference);
+        // Lost already at the smallest σ swept: the figure is an upper bound, not an interpolation.
+        const first = [...curve].sort((a, b) => a.sigma - b.sigma)[0];
+        const atFirstPoint = sigma !== null && first !== undefined && first.accuracy < reference - 0.01;
+        return { dataflow, sigma, ...(atFirstPoint ? { atFirstPoint } : {}) };
+      });
   }
   if (sweeps.sinad) {
     out.sinadSweep = unitResults
@@ -99,14 +101,6 @@ export function assembleSimulation(
       }));
   }
   return out;
-}
-
-/** Pooling window reads per image of a network (the cost model's `poolingReads`: output elements × window). */
-export function poolingReadsOf(net: { layers: ReadonlyArray<Layer<unknown>> }): number {
-  let reads = 0;
-  for (const l of net.layers)
-    if (l.kind === 'maxPool' || l.kind === 'avgPool') reads += l.outputShape.reduce((a, b) => a + b, 1) * l.poolSize[0] * l.poolSize[1];
-  return reads;
 }
 
 /**
@@ -123,7 +117,9 @@ export function runEnergies(
   net: { layers: ReadonlyArray<Layer<unknown>> },
   given?: ComponentLibrary,
 ): RunEnergyEntry[] {
-  const poolingReads = poolingReadsOf(net);
+  // The network's digital work outside its crossbars, as the cost model counts it for `npim cost --model`.
+  const poolingReads = networkPoolingReads(net);
+  const elementwiseOps = networkElementwiseOps(net);
   const libraries = new Map<string | undefined, { lib: ComponentLibrary; archs: ResolvedArchitecture[] }>();
   const libraryOf = (nnsaModel: string | undefined) => {
     const key = given ? undefined : nnsaModel;
@@ -153,6 +149,7 @@ export function runEnergies(
     const energy = runEnergy(arch, lib, r.events, {
       images: r.images,
       poolingReads,
+      elementwiseOps,
       name: `run${i}`,
     });
     const simulatedPerGroup =
@@ -213,8 +210,15 @@ export async function runSimulations(
     onBatches?.(before, total, unit.label);
     const started = before;
     results.push(
-      await simulate(unit.cfg, w.net, data, await periph(unit.cfg), (stage, done) =>
-        onBatches?.(started + done, total, `${unit.label}, ${stage}`),
+      await simulate(
+        unit.cfg,
+        w.net,
+        data,
+        await periph(unit.cfg),
+        (stage, done) => onBatches?.(started + done, total, `${unit.label}, ${stage}`),
+        undefined,
+        // The base runs say which peripheral dominates each layer's error; sweep points do not.
+        { attribution: unit.kind === 'result' },
       ),
     );
     before += simulationBatches(unit.cfg, w.labels.length);
@@ -230,16 +234,7 @@ export async function writeSimulationReport(dir: string, r: SimulationReport, co
   await writeJsonAtomic(path.join(dir, 'results.json'), { config, ...r });
   await writeFileAtomic(path.join(dir, 'results.md'), simulationMarkdown(r));
   if (r.sigmaSweep?.length) {
-    await writePlot(
-      path.join(dir, 'accuracy-vs-sigma.svg'),
-      sweepPlot(
-        'Accuracy vs programming variation σ',
-        'log-normal σ of every device',
-        r.sigmaSweep.map((s) => ({ x: s.sigma, accuracy: s.accuracy, accuracyStd: s.accuracyStd, series: s.dataflow })),
-        'linear',
-        r.results[0]?.referenceAccuracy,
-      ),
-    );
+    await writePlot(path.join(dir, 'accuracy-vs-sigma.svg'), sigmaSweepPlot(r));
   }
   if (r.sinadSweep?.length) await writePlot(path.join(dir, 'accuracy-vs-sinad.svg'), sinadSweepPlot(r));
   if (r.energy?.some((e) => e.energy)) await writePlot(path.join(dir, RUN_ENERGY_PLOT_FILE), energyBreakdownRunPlot(r.energy, r.model));

@@ -14,6 +14,8 @@ import { PACKAGE_ROOT, displayPath } from '../core/paths.ts';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../io/files.ts';
 import { info } from '../io/progress.ts';
 import { MNIST_FILES, resolveMnistDir } from '../data/mnist.ts';
+import { CIFAR10_TEST_FILE, resolveCifar10Dir } from '../data/cifar10.ts';
+import { checkInputShape, resolveDataset, type DatasetChoice } from '../data/datasets.ts';
 import { SimulationConfigSchema, type SimDataflow, type SimulationConfig } from '../chip/simulation-config.ts';
 import { dataflowOf } from '../dataflows/index.ts';
 import {
@@ -118,19 +120,31 @@ function resolvePeripheralPaths(cfg: SimulationConfig, cwd: string): SimulationC
 }
 
 /** The model, data, description and peripheral files a study reads (each once). */
-function studyInputs(r: PlanRequest, unitsOf: SimulationUnit[][], dataDir: string): Array<{ role: string; path: string }> {
+function studyInputs(
+  r: PlanRequest,
+  unitsOf: SimulationUnit[][],
+  dataDir: string,
+  data: DatasetChoice,
+): Array<{ role: string; path: string }> {
   const inputs = [
     { role: 'study', path: path.resolve(r.studyFile) },
     { role: 'model', path: path.resolve(r.model) },
   ];
-  for (const f of Object.values(MNIST_FILES)) {
-    const p = path.join(dataDir, f.name);
-    if (existsSync(p)) inputs.push({ role: 'data', path: p });
+  if (data.name === 'cifar10') {
+    const file = path.join(resolveCifar10Dir(data.dir), CIFAR10_TEST_FILE);
+    ensure(existsSync(file), `CIFAR-10 test file not found: ${file} (see docs/networks.md for where it is looked for)`);
+    inputs.push({ role: 'data', path: file });
+  } else {
+    const mnistDir = data.dir ? resolveMnistDir(data.dir).dir : dataDir;
+    for (const f of Object.values(MNIST_FILES)) {
+      const p = path.join(mnistDir, f.name);
+      if (existsSync(p)) inputs.push({ role: 'data', path: p });
+    }
+    ensure(
+      inputs.some((i) => i.role === 'data' && i.path.endsWith(MNIST_FILES.testImages.name)),
+      `MNIST test files not found in ${mnistDir}: place them there (or run npim simulate once to download them) before planning`,
+    );
   }
-  ensure(
-    inputs.some((i) => i.role === 'data' && i.path.endsWith(MNIST_FILES.testImages.name)),
-    `MNIST test files not found in ${dataDir}: place them there (or run npim simulate once to download them) before planning`,
-  );
   if (r.study.config) inputs.push({ role: 'accelerator description', path: path.resolve(r.study.config) });
   r.variants.forEach((v, k) => {
     const cfg = resolvePeripheralPaths(v.config, process.cwd());
@@ -157,6 +171,10 @@ export async function writePlan(r: PlanRequest): Promise<Plan> {
   items.forEach((item, id) => (item.id = id));
   ensure(r.shards <= items.length, `--shards ${r.shards} is more than the study's ${items.length} items`);
   const dataDir = resolveMnistDir(r.study.dataDir).dir;
+  // The data as npim simulate would pick it (--data, else the model's own data set, else MNIST), checked against the model now.
+  const { network, metadata } = await importLayersModel(r.model);
+  const data = resolveDataset(r.study.data ?? metadata?.dataset ?? 'mnist');
+  checkInputShape(network.inputShape, displayPath(r.model), data);
   const variants: PlanVariant[] = r.variants.map((v, k) => ({
     index: k,
     values: v.variant.values as Record<string, number | string>,
@@ -178,6 +196,7 @@ export async function writePlan(r: PlanRequest): Promise<Plan> {
     modelPath: path.resolve(r.model),
     samples: r.study.samples,
     dataDir,
+    data: data.dir ? path.resolve(data.dir) : data.name,
     dataflows: vary ? undefined : only.dataflows,
     sweeps: r.sweeps,
     config: vary ? undefined : only.config,
@@ -185,7 +204,7 @@ export async function writePlan(r: PlanRequest): Promise<Plan> {
     variants: vary ? variants : undefined,
     items,
     shards: shardRanges(items.length, r.shards),
-    inputs: await hashInputs(studyInputs(r, unitsOf, dataDir)),
+    inputs: await hashInputs(studyInputs(r, unitsOf, dataDir, data)),
   };
   const plan: Plan = { hash: planHash(body), ...body };
   await writeJsonAtomic(planFile(r.dir), plan);
@@ -249,7 +268,7 @@ export async function runShard(dir: string, shard: number): Promise<{ ran: boole
   const started = Date.now();
   const variants = planVariants(plan);
   const units = variants.map((v) => variantUnits(plan, v, resolvePeripheralPaths(variantConfig(plan, v), plan.cwd)));
-  const w = await prepareWorkload(plan.modelPath, plan.samples, plan.dataDir);
+  const w = await prepareWorkload(plan.modelPath, plan.samples, plan.dataDir, plan.data);
   const data = { images: w.images, labels: w.labels };
   // One loader per variant, as each variant's `npim simulate` loads its own peripherals.
   const periph = variants.map(() => peripheralsLoader());
@@ -262,7 +281,10 @@ export async function runShard(dir: string, shard: number): Promise<{ ran: boole
     let p = prepared.get(unitKey(item.variant, item.unit));
     if (!p) {
       const t0 = Date.now();
-      p = await prepareSimulationParallel(unit.cfg, w.net, data, await periph[k](unit.cfg));
+      // The base runs measure which peripheral dominates each layer's error, as npim simulate's do.
+      p = await prepareSimulationParallel(unit.cfg, w.net, data, await periph[k](unit.cfg), undefined, {
+        attribution: unit.kind === 'result',
+      });
       prepared.set(unitKey(item.variant, item.unit), p);
       unitInfo.push({
         variant: item.variant,

@@ -4,7 +4,7 @@ import { parseIntOption, parseNumberOption } from '../core/config.ts';
 import { ensure, fail } from '../core/errors.ts';
 import { readJson } from '../io/files.ts';
 import { info } from '../io/progress.ts';
-import { writeCostDefaults, writeCostReport } from '../app/cost.ts';
+import { modelWorkload, writeCostDefaults, writeCostReport } from '../app/cost.ts';
 import { architectureOfChip, defaultArchitectures, parseArchitectureList } from '../cost/architectures.ts';
 import { COMPONENT_LIBRARY_NAMES, parseComponentLibrary } from '../cost/components.ts';
 import { deployedComponentLibrary } from '../app/deployed-nnsa.ts';
@@ -18,7 +18,7 @@ import {
   withChipArchitectures,
 } from '../cost/select.ts';
 import { selectWorkloads } from '../cost/workloads/index.ts';
-import { printResult, writingTo, type GlobalOptions } from './shared.ts';
+import { printResult, startBackend, writingTo, type GlobalOptions } from './shared.ts';
 import { CHIP_PRESET_NAMES } from '../chip/presets.ts';
 import { chipFromOptions } from './config.ts';
 
@@ -39,6 +39,7 @@ interface CostOptions {
   config?: string;
   preset?: string;
   nnsa?: string;
+  model?: string;
 }
 
 /** Registers `cost`. */
@@ -47,7 +48,15 @@ export function registerCost(program: Command): void {
     .command('cost')
     .description('energy, latency, throughput and area of ISAAC-style, CASCADE-style and Neural-PIM accelerators on DNN workloads')
     .option('--arch <list>', 'comma-separated architectures (or all)', DEFAULT_ARCHITECTURE_NAMES.join(','))
-    .option('--workload <list>', 'comma-separated workloads: all (the nine benchmarks), mnist, or names', 'all')
+    .option(
+      '--workload <list>',
+      'comma-separated workloads: all (the nine benchmarks), mnist, or names (default: all, or none when --model is given)',
+      'all',
+    )
+    .option(
+      '--model <dirs>',
+      'comma-separated model directories (tfjs Layers, as npim simulate --model takes, e.g. an imported ResNet): costed with their own layer shapes, pooling and residual adds',
+    )
     .option('--components <file>', 'component library JSON (replaces the default library; see --write-defaults)')
     .option(
       '--library <name>',
@@ -93,7 +102,20 @@ export function registerCost(program: Command): void {
       const archList = withChipArchitectures(opts.arch, chip ? [chip.name] : []);
       const known = mergeArchitectures(mergeArchitectures(defaultArchitectures(), userArchs), chipArchs);
       const archs = selectArchitectures(known, archList, lib);
-      const workloads = selectWorkloads(opts.workload);
+      // --model alone costs the model; with an explicit --workload, both.
+      const modelDirs = (opts.model ?? '')
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean);
+      const explicitWorkload = cmd.getOptionValueSource('workload') !== 'default';
+      const workloads = modelDirs.length && !explicitWorkload ? [] : selectWorkloads(opts.workload);
+      if (modelDirs.length) {
+        await startBackend(global);
+        for (const dir of modelDirs) workloads.push(await modelWorkload(dir));
+        const names = workloads.map((w) => w.name);
+        const twice = names.find((n, i) => names.indexOf(n) !== i);
+        if (twice !== undefined) fail(`two workloads are named '${twice}': rename a model directory or leave the built-in workload out`);
+      }
       const workloadActivity = opts.activity ? parseActivityFile(await readJson(opts.activity, 'activity file')) : undefined;
       const inputBitDensity = parseNumberOption(opts.inputDensity, '--input-density');
       const cellOnFraction = parseNumberOption(opts.cellDensity, '--cell-density');

@@ -29,7 +29,9 @@ export function registerRun(program: Command): void {
   addSimulationOptions(
     program
       .command('run')
-      .description('the main job: simulate LeNet-5 on MNIST under the three dataflows and cost the nine benchmarks; report to out/'),
+      .description(
+        'the main job: simulate LeNet-5 on MNIST (or --model/--data, e.g. the shipped CIFAR-10 ResNet-20) under the three dataflows and cost the nine benchmarks; report to out/',
+      ),
     {
       samples: '500',
       dataflow: 'all',
@@ -64,6 +66,7 @@ export function registerRun(program: Command): void {
             model: opts.model,
             samples,
             dataDir: opts.dataDir as string | undefined,
+            data: opts.data as string | undefined,
             out: opts.out,
             backendName: backend.name,
             startedMs: started,

@@ -108,6 +108,10 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
       .option('--mc <draws>', `Monte Carlo draws (default ${SIM_DEFAULTS.draws})`)
       .option('--samples <n>', 'held-out images', defaults.samples)
       .option('--seed <n>', `seed (default ${SIM_DEFAULTS.seed})`)
+      .option(
+        '--data <set>',
+        "evaluation data: mnist, cifar10 or a directory holding either (default: the model's own data set, else mnist)",
+      )
       .option('--data-dir <dir>', 'MNIST directory (default: NPIM_DATA_DIR, then datasets/mnist)')
       .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4-h72, the deployed design)')
       .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
@@ -142,7 +146,6 @@ export function registerSimulate(program: Command): void {
     },
   )
     .option('--out <dir>', 'write results.json, results.md and plots here')
-    .option('--data <set>', "evaluation data: mnist, cifar10 or a directory holding either (default: the model's own data set, else mnist)")
     .action(async (opts: SimulateOptions, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;
       const samples = parseIntOption(opts.samples, '--samples');

@@ -54,6 +54,8 @@ export function registerSweep(program: Command): void {
         const config = await simulationConfigFrom({ ...o, model: o.model ?? DEFAULT_DNN_MODEL });
         variants.push({ variant, config, dataflows: parseDataflows(o.dataflow ?? config.dataflow) });
       }
+      // The plan reads the model (its input shape and data set) to check the data against it.
+      await startBackend(global);
       const plan = await writePlan({
         studyFile: file,
         study,

@@ -5,6 +5,7 @@
  * so a `model.json` never points at weights that are not there yet). Loading accepts any
  * shard layout the tfjs converter produces (`group1-shard1of3.bin`, ...).
  */
+import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -48,6 +49,8 @@ export interface SavedModelFiles {
   modelJson: string;
   weightsBin: string;
   weightBytes: number;
+  /** SHA-256 (hex) of the weight file's bytes. */
+  weightsSha256: string;
 }
 
 /**
@@ -59,10 +62,12 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, m
   const modelJson = path.join(dir, 'model.json');
   const weightsBin = path.join(dir, WEIGHTS_FILE);
   let weightBytes = 0;
+  let weightsSha256 = '';
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData === undefined ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
       weightBytes = data.byteLength;
+      weightsSha256 = createHash('sha256').update(new Uint8Array(data)).digest('hex');
       await writeFileAtomic(weightsBin, new Uint8Array(data));
       const json: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
@@ -77,7 +82,7 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, m
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weightBytes } };
     }),
   );
-  return { modelJson, weightsBin, weightBytes };
+  return { modelJson, weightsBin, weightBytes, weightsSha256 };
 }
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };

@@ -38,6 +38,8 @@ export function linePlot(opts: {
   yScale?: 'linear' | 'log';
   points?: boolean;
   targets?: Array<{ y: number; label: string }>;
+  /** Dotted vertical lines with their labels (e.g. where each series crosses a target). */
+  xMarkers?: Array<{ x: number; label: string }>;
 }): PlotSpec {
   const x = { field: 'x', type: 'quantitative' as const, title: opts.xTitle, scale: axisScale(opts.xScale) };
   const y = { field: 'y', type: 'quantitative' as const, title: opts.yTitle, scale: axisScale(opts.yScale) };
@@ -48,7 +50,8 @@ export function linePlot(opts: {
   const hasSpread = values.some((r) => r.yLow !== undefined && r.yHigh !== undefined && r.yHigh > r.yLow);
   const spread = hasSpread ? values.map((r) => ({ ...r, yLow: r.yLow ?? r.y, yHigh: r.yHigh ?? r.y })) : [];
   const targets = opts.targets ?? [];
-  if (spread.length === 0 && targets.length === 0) {
+  const markers = opts.xMarkers ?? [];
+  if (spread.length === 0 && targets.length === 0 && markers.length === 0) {
     return {
       $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
       title: opts.title,
@@ -76,8 +79,26 @@ export function linePlot(opts: {
         : []),
       { data: { values }, mark: { type: 'line' as const, point: opts.points ?? false }, encoding: { x, y, color } },
       ...targetLayers(targets),
+      ...markerLayers(markers),
     ],
   } as PlotSpec;
+}
+
+/** Dotted vertical lines with their labels at the top, one per marker (none for no markers). */
+function markerLayers(markers: Array<{ x: number; label: string }>) {
+  if (markers.length === 0) return [];
+  return [
+    {
+      data: { values: markers },
+      mark: { type: 'rule' as const, strokeDash: [2, 3], color: '#333' },
+      encoding: { x: { field: 'x', type: 'quantitative' as const } },
+    },
+    ...markers.map((m, i) => ({
+      data: { values: [m] },
+      mark: { type: 'text' as const, align: 'left' as const, angle: 0, dx: 3, dy: 10 + 12 * i, color: '#333' },
+      encoding: { x: { field: 'x', type: 'quantitative' as const }, y: { value: 0 }, text: { field: 'label' } },
+    })),
+  ];
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Comparison } from '../cost/evaluate.ts';
 import { comparisonMarkdown, comparisonText } from './cost-report.ts';
 import { chainMarkdown } from './chain-report.ts';
 import type { ChainResult } from '../simulator/chain.ts';
-import { runEnergyTable, simulationMarkdown, simulationTable, type SimulationReport } from './simulation-report.ts';
+import { attributionTable, runEnergyTable, simulationMarkdown, simulationTable, type SimulationReport } from './simulation-report.ts';
 
 /** File name of the simulated run's energy breakdown plot, written beside report.md. */
 export const RUN_ENERGY_PLOT_FILE = 'energy-breakdown-run.svg';
@@ -55,10 +55,13 @@ export function mainJobText(
   chain: ChainResult[] | null = null,
 ): string {
   return [
-    `LeNet-5 on ${report.workload}`,
+    `${report.model} on ${report.workload}`,
     '',
     simulationTable(report.results),
     '',
+    ...(attributionTable(report.results)
+      ? ['Where the Neural-PIM error comes from (RMS-referred SINAD per layer, dB):', '', attributionTable(report.results), '']
+      : []),
     ...(report.energy?.some((e) => e.energy)
       ? ['Accuracy and energy per inference from the same run:', '', runEnergyTable(report), '']
       : []),

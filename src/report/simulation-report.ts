@@ -51,6 +51,26 @@ export function sinadTable(results: SimulationResult[]): string {
   return [head, sep, ...rows].join('\n');
 }
 
+/**
+ * Where each Neural-PIM layer's error comes from: its RMS-referred SINAD as built, with the NNS+A
+ * ideal, with the NNADC ideal and with both ideal, each source's share of the error power and the
+ * dominant one (`PeripheralAttribution`). Empty when no result measured it.
+ */
+export function attributionTable(results: SimulationResult[]): string {
+  const rows = results.flatMap((r) =>
+    (r.attribution ?? []).map(
+      (a) =>
+        `| ${r.dataflow} | ${a.layer} | ${a.rows} | ${sinadCell(a.hardwareDb)} | ${sinadCell(a.nnsaIdealDb)} | ${sinadCell(a.nnadcIdealDb)} | ${sinadCell(a.idealPeripheralsDb)} | ${(100 * a.shares['NNS+A']).toFixed(0)} / ${(100 * a.shares.NNADC).toFixed(0)} / ${(100 * a.shares['crossbar + 8-bit quantization']).toFixed(0)} | ${a.dominant} |`,
+    ),
+  );
+  if (!rows.length) return '';
+  return [
+    '| dataflow | layer | rows | as built | NNS+A ideal | NNADC ideal | both ideal | error share % NNS+A / NNADC / crossbar + quantization | dominant |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
+    ...rows,
+  ].join('\n');
+}
+
 function joules(j: number): string {
   if (j >= 1e-3) return `${formatNumber(j * 1e3)} mJ`;
   if (j >= 1e-6) return `${formatNumber(j * 1e6)} µJ`;
@@ -152,6 +172,7 @@ export function sweepPlot(
   rows: Array<{ x: number; accuracy: number; accuracyStd?: number; series: string }>,
   xScale: 'linear' | 'log' = 'linear',
   reference?: number,
+  xMarkers: Array<{ x: number; label: string }> = [],
 ): PlotSpec {
   return linePlot({
     title,
@@ -172,7 +193,26 @@ export function sweepPlot(
             { y: 100 * reference, label: '8-bit reference' },
             { y: 100 * reference - 1, label: '1 pp below' },
           ],
+    xMarkers,
   });
+}
+
+/**
+ * Accuracy versus programming σ, one series per dataflow with its spread over draws, the 8-bit
+ * reference and 1 pp below it as targets, and a dotted line at the σ where each dataflow loses 1
+ * point (interpolated, {@link sigmaAtLoss}).
+ */
+export function sigmaSweepPlot(r: Pick<SimulationReport, 'results' | 'sigmaSweep' | 'sigmaAtOnePointLoss'>): PlotSpec {
+  return sweepPlot(
+    'Accuracy vs programming variation σ',
+    'log-normal σ of every device',
+    (r.sigmaSweep ?? []).map((s) => ({ x: s.sigma, accuracy: s.accuracy, accuracyStd: s.accuracyStd, series: s.dataflow })),
+    'linear',
+    r.results[0]?.referenceAccuracy,
+    (r.sigmaAtOnePointLoss ?? []).flatMap((s) =>
+      s.sigma === null ? [] : [{ x: s.sigma, label: `${s.dataflow}: −1 pp at σ ${s.atFirstPoint ? '≤ ' : ''}${s.sigma.toFixed(3)}` }],
+    ),
+  );
 }
 
 /** The σ at which accuracy first drops `points` percentage points below the reference (linear interpolation), or null. */
@@ -196,7 +236,12 @@ export interface SimulationReport {
   model: string;
   results: SimulationResult[];
   sigmaSweep?: Array<{ dataflow: SimDataflow; sigma: number; accuracy: number; accuracyStd: number; sinadMeanDb: number }>;
-  sigmaAtOnePointLoss?: Array<{ dataflow: SimDataflow; sigma: number | null }>;
+  /**
+   * The σ at which each dataflow loses 1 point against the 8-bit reference, interpolated between
+   * the sweep points around it (null: never within the sweep; `atFirstPoint`: already lost at the
+   * smallest σ swept, so `sigma` is only an upper bound).
+   */
+  sigmaAtOnePointLoss?: Array<{ dataflow: SimDataflow; sigma: number | null; atFirstPoint?: boolean }>;
   /**
    * Accuracy vs injected SINAD: `sinadDb` is the injected, peak-referred SINAD; the measured RMS-
    * and peak-referred SINAD of the injected outputs (mean of layers) are kept beside it.
@@ -221,6 +266,16 @@ export function simulationMarkdown(r: SimulationReport): string {
     '',
     sinadTable(r.results),
   ];
+  const attribution = attributionTable(r.results);
+  if (attribution)
+    parts.push(
+      '',
+      "Where the Neural-PIM error comes from, per layer: RMS-referred SINAD (dB) on the first rows of the layer's reference",
+      "inputs with the draw's crossbar and peripherals as built, with the NNS+A replaced by the exact recursion, with the",
+      'NNADC replaced by an ideal 8-bit converter of the same range, and with both; shares of the error power, mean over draws:',
+      '',
+      attribution,
+    );
   if (r.energy?.some((e) => e.energy))
     parts.push(
       '',
@@ -234,20 +289,32 @@ export function simulationMarkdown(r: SimulationReport): string {
       '',
       `Neural-PIM converter range per layer: ${ranges.map((x) => `${x.layer} range ${x.rangeFraction}, gain ${x.sensingGain}`).join(', ')}.`,
     );
+  if (r.sigmaSweep?.length)
+    parts.push(
+      '',
+      '| dataflow | σ | accuracy (%) mean ± std over draws | SINAD RMS-referred (dB, mean of layers) |',
+      '|---|---:|---:|---:|',
+      ...r.sigmaSweep.map(
+        (s) => `| ${s.dataflow} | ${s.sigma} | ${pct(s.accuracy)} ± ${pct(s.accuracyStd)} | ${sinadCell(s.sinadMeanDb)} |`,
+      ),
+    );
   if (r.sigmaAtOnePointLoss) {
     parts.push(
       '',
       '| dataflow | σ at which accuracy drops 1 point |',
       '|---|---:|',
-      ...r.sigmaAtOnePointLoss.map((s) => `| ${s.dataflow} | ${s.sigma === null ? 'beyond the sweep' : s.sigma.toFixed(4)} |`),
+      ...r.sigmaAtOnePointLoss.map(
+        (s) =>
+          `| ${s.dataflow} | ${s.sigma === null ? 'beyond the sweep' : s.atFirstPoint ? `≤ ${s.sigma.toFixed(4)} (lost at the smallest σ swept)` : s.sigma.toFixed(4)} |`,
+      ),
     );
   }
   if (r.sinadSweep)
     parts.push(
       '',
-      '| injected SINAD, peak-referred (dB) | measured RMS-referred (dB) | accuracy (%) |',
+      '| injected SINAD, peak-referred (dB) | measured RMS-referred (dB) | accuracy (%) mean ± std over draws |',
       '|---:|---:|---:|',
-      ...r.sinadSweep.map((s) => `| ${s.sinadDb} | ${sinadCell(s.measuredRmsSinadDb)} | ${(100 * s.accuracy).toFixed(2)} |`),
+      ...r.sinadSweep.map((s) => `| ${s.sinadDb} | ${sinadCell(s.measuredRmsSinadDb)} | ${pct(s.accuracy)} ± ${pct(s.accuracyStd)} |`),
     );
   return parts.join('\n') + '\n';
 }

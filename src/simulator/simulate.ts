@@ -10,14 +10,14 @@
  * sums (`dataflows/functional.ts`, `neural-pim.ts`), tiles are added digitally, and the quantized network's own rescale, ReLU,
  * pooling and requantization follow (`dnn/quantize.ts`).
  */
-import { exactMatmul, outputSize, runQuantized, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
+import { exactMatmul, outputSize, rescale, runQuantized, type QuantizedCrossbar, type QuantizedNetwork } from '../dnn/quantize.ts';
 import { argmaxRows, isCrossbar } from '../dnn/network.ts';
 import { dacBitsOf, dataflowOf } from '../dataflows/index.ts';
 import { simulationInputCycles } from '../dataflows/common.ts';
 import type { SimulationConfig } from '../chip/simulation-config.ts';
 import type { NeuralPimPeripherals } from '../dataflows/neural-pim-circuits.ts';
 import type { LayerSettings } from '../dataflows/types.ts';
-import { programDraw, type Calibration, type DrawPlan } from './engine.ts';
+import { drawHardware, programDraw, type Calibration, type DrawPlan } from './engine.ts';
 import { drawSeedOf } from '../mapping/dnn-weights.ts';
 import { zeroRunEvents, type LayerRunEvents } from '../dataflows/run-events.ts';
 import { calibrateLayers, defaultWorkers, runDraw, runReference } from './parallel.ts';
@@ -86,9 +86,47 @@ export interface SimulationResult {
   sinadPeakMeanDb: number;
   /** Neural-PIM: the converter range chosen for each crossbar layer. */
   ranges?: LayerSettings[];
+  /**
+   * Neural-PIM with trained peripherals: where each layer's error comes from
+   * ({@link PeripheralAttribution}), mean over draws; absent for other runs.
+   */
+  attribution?: PeripheralAttribution[];
   wallSeconds: number;
   /** Seconds spent running the images through the simulated hardware and measuring its SINAD (all draws), without setup and calibration. */
   hardwareSeconds: number;
+}
+
+/**
+ * Rows (image positions) of each crossbar layer's reference inputs on which the Neural-PIM
+ * peripherals' share of the error is measured: four passes of the layer (as built, NNS+A ideal,
+ * NNADC ideal, both ideal) cost about as much as the SINAD pass of a few images.
+ */
+export const ATTRIBUTION_ROWS = 2048;
+
+/** What dominates a layer's error. */
+export type ErrorSource = 'NNS+A' | 'NNADC' | 'crossbar + 8-bit quantization';
+
+/**
+ * Where a Neural-PIM layer's error comes from: the RMS-referred SINAD of the layer (on the first
+ * {@link ATTRIBUTION_ROWS} rows of its reference inputs, the draw's programmed crossbar and
+ * peripherals) as built, with the NNS+A replaced by the exact recursion, with the NNADC replaced by
+ * an ideal 8-bit converter of the same range, and with both ideal (what the crossbar's variation
+ * and the 8-bit conversion leave). Error powers relative to the signal, e = 10^(−SINAD/10), give
+ * each source's share: NNS+A e(NNADC ideal) − e(both ideal), NNADC e(NNS+A ideal) − e(both
+ * ideal), crossbar + quantization e(both ideal) (shares of their sum; a difference below 0 counts
+ * 0: the sources interact, so the shares are an account, not a decomposition).
+ */
+export interface PeripheralAttribution {
+  layer: string;
+  rows: number;
+  /** RMS-referred SINAD (dB, capped at 200), mean over draws. */
+  hardwareDb: number;
+  nnsaIdealDb: number;
+  nnadcIdealDb: number;
+  idealPeripheralsDb: number;
+  /** Shares of the error power (sum 1). */
+  shares: Record<ErrorSource, number>;
+  dominant: ErrorSource;
 }
 
 /** Progress callback: what, batches done, batches in all (over all draws, {@link simulationBatches}). */
@@ -158,6 +196,8 @@ export interface PreparedSimulation {
   sinadImages: Uint8Array;
   /** Neural-PIM: the converter range chosen for each crossbar layer. */
   ranges: SimulationResult['ranges'];
+  /** Whether each draw measures the peripherals' share of each layer's error ({@link PeripheralAttribution}). */
+  attribution: boolean;
 }
 
 /** The outcome of one Monte Carlo draw: plain JSON data, so draws run elsewhere can be combined. */
@@ -172,7 +212,33 @@ export interface DrawOutcome {
   sinadDb: number[];
   /** The same, peak-referred (absent in outcomes stored before it was measured). */
   sinadPeakDb?: number[];
+  /**
+   * Per crossbar layer: the rows measured, and the RMS-referred SINAD (dB, capped at 200) as built,
+   * NNS+A ideal, NNADC ideal, both ideal ({@link PeripheralAttribution}); absent when the run does
+   * not measure it.
+   */
+  attribution?: { rows: number[]; sinadDb: number[][] };
   hardwareSeconds: number;
+}
+
+/** Options of {@link prepareSimulation} and {@link simulate}. */
+export interface SimulationOptions {
+  /**
+   * Measure, in each draw, which peripheral dominates each layer's error (Neural-PIM behavioral
+   * runs with a trained NNS+A or NNADC; ignored otherwise). Default false.
+   */
+  attribution?: boolean;
+}
+
+/** Whether a run can tell its peripherals' shares apart: Neural-PIM hardware with a trained NNS+A or NNADC. */
+export function attributable(cfg: SimulationConfig, peripherals: NeuralPimPeripherals | null): boolean {
+  return (
+    cfg.dataflow === 'neural-pim' &&
+    cfg.mode === 'behavioral' &&
+    cfg.injectSinadDb === undefined &&
+    peripherals !== null &&
+    (peripherals.accumulator === 'nnsa' || peripherals.converter === 'nnadc')
+  );
 }
 
 /** Images the dataflow's calibration uses by default (the first simulated ones), and the SINAD images. */
@@ -180,7 +246,13 @@ const CALIBRATION_IMAGES = 64;
 const SINAD_IMAGES = 128;
 
 /** What both preparations share before the reference and the calibration: the run and its inputs. */
-function preparation(cfg: SimulationConfig, net: QuantizedNetwork, data: SimulationData, peripherals: NeuralPimPeripherals | null) {
+function preparation(
+  cfg: SimulationConfig,
+  net: QuantizedNetwork,
+  data: SimulationData,
+  peripherals: NeuralPimPeripherals | null,
+  options: SimulationOptions,
+) {
   const inputSize = data.images.length / data.labels.length;
   const count = data.labels.length;
   const dataflow = dataflowOf(cfg);
@@ -207,6 +279,7 @@ function preparation(cfg: SimulationConfig, net: QuantizedNetwork, data: Simulat
     xbars,
     sinadImages,
     ranges: dataflow.layerSettings?.(calibration, xbars),
+    attribution: Boolean(options.attribution) && attributable(cfg, peripherals),
   });
   return { run, dataflow, calibrates, calibrationInputs, finish };
 }
@@ -217,8 +290,9 @@ export function prepareSimulation(
   net: QuantizedNetwork,
   data: SimulationData,
   peripherals: NeuralPimPeripherals | null,
+  options: SimulationOptions = {},
 ): PreparedSimulation {
-  const p = preparation(cfg, net, data, peripherals);
+  const p = preparation(cfg, net, data, peripherals, options);
   const calibration = p.calibrates ? p.dataflow.calibrate(p.run, p.calibrationInputs()) : {};
   return p.finish(runQuantized(net, data.images), calibration);
 }
@@ -234,8 +308,9 @@ export async function prepareSimulationParallel(
   data: SimulationData,
   peripherals: NeuralPimPeripherals | null,
   workers = cfg.workers ?? defaultWorkers(),
+  options: SimulationOptions = {},
 ): Promise<PreparedSimulation> {
-  const p = preparation(cfg, net, data, peripherals);
+  const p = preparation(cfg, net, data, peripherals, options);
   const logits = await runReference(net, data.images, data.labels.length, cfg.batchSize, workers);
   const calibration = p.calibrates ? await calibrateLayers(p.run, p.calibrationInputs(), workers) : {};
   return p.finish(logits, calibration);
@@ -297,7 +372,76 @@ export async function simulateDraw(
     out.sinad,
     xbars.map((x) => x.index),
   );
-  return { draw, accuracy, conversions, events, sinadDb: sinad, sinadPeakDb: sinadPeak, hardwareSeconds };
+  let attribution: DrawOutcome['attribution'];
+  if (p.attribution) {
+    // Per-peripheral shares of each layer's error, on this draw's devices (streams of a batch
+    // index no simulated batch uses), in this thread.
+    const hw = drawHardware(plan);
+    hw.startBatch(-1);
+    attribution = attributeDraw(p, plan, hw);
+    hw.dispose();
+  }
+  return {
+    draw,
+    accuracy,
+    conversions,
+    events,
+    sinadDb: sinad,
+    sinadPeakDb: sinadPeak,
+    ...(attribution ? { attribution } : {}),
+    hardwareSeconds,
+  };
+}
+
+/**
+ * Per crossbar layer, the RMS-referred SINAD on the first {@link ATTRIBUTION_ROWS} rows of its
+ * reference inputs with the draw's crossbars and peripherals as built (`hw`), NNS+A ideal, NNADC
+ * ideal and both ideal. The variants instantiate the draw's peripherals from the same streams, so
+ * the circuits that remain are the same devices.
+ */
+function attributeDraw(
+  p: PreparedSimulation,
+  plan: DrawPlan,
+  hw: ReturnType<typeof drawHardware>,
+): NonNullable<DrawOutcome['attribution']> {
+  const periph = plan.peripherals!;
+  const variants = [
+    hw,
+    drawHardware({ ...plan, peripherals: { ...periph, accumulator: 'ideal' } }),
+    drawHardware({ ...plan, peripherals: { ...periph, converter: 'ideal' } }),
+    drawHardware({ ...plan, peripherals: { ...periph, accumulator: 'ideal', converter: 'ideal' } }),
+  ];
+  for (const v of variants) v.startBatch(-2);
+  // The layers' reference inputs on the SINAD images (captured here: only attributing runs need them).
+  const inputs = captureLayerInputs(p.net, p.sinadImages);
+  const out = p.xbars.map(({ index, layer }) => {
+    const s = inputs.get(index)!;
+    const rows = Math.min(s.rows, ATTRIBUTION_ROWS);
+    const codes = s.codes.subarray(0, rows * layer.fanIn);
+    const ref = rescale(layer, exactMatmul(layer, index, codes, rows), rows);
+    return variants.map((v) => Math.min(200, sinadDb(ref, rescale(layer, v.matmul(layer, index, codes, rows), rows))));
+  });
+  for (const v of variants.slice(1)) v.dispose();
+  return { rows: p.xbars.map(({ index }) => Math.min(inputs.get(index)!.rows, ATTRIBUTION_ROWS)), sinadDb: out };
+}
+
+/** Shares of the error sources and the dominant one, from the four SINADs of {@link PeripheralAttribution}. */
+export function errorShares(
+  nnsaIdealDb: number,
+  nnadcIdealDb: number,
+  idealPeripheralsDb: number,
+): { shares: Record<ErrorSource, number>; dominant: ErrorSource } {
+  const e = (db: number): number => 10 ** (-db / 10);
+  const floor = e(idealPeripheralsDb);
+  const parts: Record<ErrorSource, number> = {
+    'NNS+A': Math.max(0, e(nnadcIdealDb) - floor),
+    NNADC: Math.max(0, e(nnsaIdealDb) - floor),
+    'crossbar + 8-bit quantization': floor,
+  };
+  const total = parts['NNS+A'] + parts.NNADC + parts['crossbar + 8-bit quantization'];
+  const shares = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, total > 0 ? v / total : 0])) as Record<ErrorSource, number>;
+  const dominant = (Object.keys(parts) as ErrorSource[]).reduce((a, b) => (parts[b] > parts[a] ? b : a));
+  return { shares, dominant };
 }
 
 /**
@@ -323,6 +467,7 @@ export function combineDraws(
   const std = Math.sqrt(accuracyPerDraw.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, accuracyPerDraw.length - 1));
   const sinad = p.layers.map((layer, i) => ({ layer, sinadDb: sinadSum[i] / cfg.draws }));
   const sinadPeak = p.layers.map((layer, i) => ({ layer, sinadDb: sinadPeakSum[i] / cfg.draws }));
+  const attribution = combineAttribution(p.layers, outcomes);
   return {
     dataflow: cfg.dataflow,
     mode: cfg.injectSinadDb !== undefined ? 'sinad-injection' : cfg.mode,
@@ -342,9 +487,28 @@ export function combineDraws(
     sinadPeak,
     sinadPeakMeanDb: sinadPeak.reduce((a, s) => a + s.sinadDb, 0) / Math.max(1, sinadPeak.length),
     ranges: p.ranges,
+    ...(attribution ? { attribution } : {}),
     wallSeconds: timing.wallSeconds,
     hardwareSeconds: outcomes.reduce((a, o) => a + o.hardwareSeconds, 0),
   };
+}
+
+/** The mean over draws of each layer's four attribution SINADs, with the shares; undefined unless every draw measured them. */
+function combineAttribution(layers: string[], outcomes: DrawOutcome[]): PeripheralAttribution[] | undefined {
+  if (!outcomes.length || !outcomes.every((o) => o.attribution)) return undefined;
+  return layers.map((layer, i) => {
+    const mean = [0, 1, 2, 3].map((k) => outcomes.reduce((a, o) => a + o.attribution!.sinadDb[i][k], 0) / outcomes.length);
+    const [hardwareDb, nnsaIdealDb, nnadcIdealDb, idealPeripheralsDb] = mean;
+    return {
+      layer,
+      rows: outcomes[0].attribution!.rows[i],
+      hardwareDb,
+      nnsaIdealDb,
+      nnadcIdealDb,
+      idealPeripheralsDb,
+      ...errorShares(nnsaIdealDb, nnadcIdealDb, idealPeripheralsDb),
+    };
+  });
 }
 
 /** Batches a simulation runs over all its draws: the steps {@link SimulationProgress} counts. */
@@ -360,9 +524,10 @@ export async function simulate(
   peripherals: NeuralPimPeripherals | null,
   onProgress?: SimulationProgress,
   onLogits?: (draw: number, logits: Float64Array) => void,
+  options: SimulationOptions = {},
 ): Promise<SimulationResult> {
   const started = Date.now();
-  const p = await prepareSimulationParallel(cfg, net, data, peripherals);
+  const p = await prepareSimulationParallel(cfg, net, data, peripherals, undefined, options);
   const outcomes: DrawOutcome[] = [];
   const batches = simulationBatches(cfg, p.count);
   let done = 0;
@@ -372,5 +537,7 @@ export async function simulate(
     outcomes.push(await simulateDraw(p, d, drawSeedOf(cfg.seed, d), onLogits, () => onProgress?.(stage, ++done, batches)));
   }
   const layers = p.xbars.map((x) => x.layer.name);
-  return combineDraws(cfg, { ...p, layers }, outcomes, { wallSeconds: (Date.now() - started) / 1000 });
+  return combineDraws(cfg, { ...p, layers }, outcomes, {
+    wallSeconds: (Date.now() - started) / 1000,
+  });
 }

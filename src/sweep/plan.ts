@@ -81,6 +81,8 @@ export const PlanSchema = z
     modelPath: z.string(),
     samples: z.number().int(),
     dataDir: z.string(),
+    /** Evaluation data as resolved at planning (`mnist`, `cifar10` or an absolute directory; absent: MNIST). */
+    data: z.string().optional(),
     dataflows: z.array(z.string()).optional(),
     sweeps: z.object({ sigma: z.array(z.number()).optional(), sinad: z.array(z.number()).optional() }).strict(),
     config: z.record(z.string(), z.unknown()).optional(),
@@ -152,6 +154,10 @@ export const ShardResultSchema = z
           events: z.array(RunLayerEventsSchema).optional(),
           sinadDb: z.array(z.number()),
           sinadPeakDb: z.array(z.number()).optional(),
+          attribution: z
+            .object({ rows: z.array(z.number().int()), sinadDb: z.array(z.array(z.number())) })
+            .strict()
+            .optional(),
           hardwareSeconds: z.number(),
           wallSeconds: z.number(),
         })

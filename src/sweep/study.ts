@@ -24,6 +24,8 @@ const StudyFieldsSchema = z
     model: z.string().min(1).optional(),
     /** Held-out images (`--samples`). */
     samples: z.number().int().min(1).max(1_000_000).default(2000),
+    /** Evaluation data (`--data`): mnist, cifar10 or a directory holding either (default: the model's own data set, else mnist). */
+    data: z.string().min(1).optional(),
     /** MNIST directory (`--data-dir`; default NPIM_DATA_DIR, then datasets/mnist). */
     dataDir: z.string().min(1).optional(),
     /** Dataflows (`--dataflow`), a list or `all` (default: the accelerator description's). */
@@ -146,6 +148,7 @@ export interface StudySimulateOptions {
   mc?: string;
   samples: string;
   seed?: string;
+  data?: string;
   dataDir?: string;
   nnsa?: string;
   nnadc?: string;
@@ -172,6 +175,7 @@ export function studySimulateOptions(s: Study): StudySimulateOptions {
     mc: str(s.draws),
     samples: String(s.samples),
     seed: str(s.seed),
+    data: s.data,
     dataDir: s.dataDir,
     nnsa: s.nnsa,
     nnadc: s.nnadc?.join(','),
@@ -195,6 +199,7 @@ const FLAGS: Array<[keyof StudySimulateOptions, string]> = [
   ['mc', '--mc'],
   ['samples', '--samples'],
   ['seed', '--seed'],
+  ['data', '--data'],
   ['dataDir', '--data-dir'],
   ['nnsa', '--nnsa'],
   ['nnadc', '--nnadc'],

@@ -117,6 +117,11 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['frobnicate'], /unknown command 'frobnicate'/],
     ];
     // Models and data that do not fit, and models the accelerator cannot run (npim import).
+    const studyFile = async (name: string, body: unknown): Promise<string> => {
+      const file = path.join(dir, name);
+      await fs.writeFile(file, JSON.stringify(body));
+      return file;
+    };
     const notZip = path.join(dir, 'model.pth');
     await fs.writeFile(notZip, 'not a zip archive');
     const lstm = path.join(dir, 'lstm.h5');
@@ -149,6 +154,23 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [
         ['simulate', '--data', 'imagenet', '--out', out],
         /--data must be mnist or cifar10 or a directory holding one of them; 'imagenet' is neither/,
+      ],
+      // The same check on the main job and on a sweep study, before any work.
+      [
+        ['run', '--model', 'models/lenet5-mnist', '--data', 'cifar10', '--out', out],
+        /model models\/lenet5-mnist takes \[28, 28, 1\] inputs but --data cifar10 has \[32, 32, 3\] images$/,
+      ],
+      [
+        [
+          'sweep',
+          'plan',
+          await studyFile('cifar-study.json', { model: 'models/lenet5-mnist', data: 'cifar10', samples: 4 }),
+          '--shards',
+          '1',
+          '--out',
+          path.join(dir, 'plan-cifar'),
+        ],
+        /model models\/lenet5-mnist takes \[28, 28, 1\] inputs but --data cifar10 has \[32, 32, 3\] images$/,
       ],
       [['import', 'keras', lstm, '--out', out], /unsupported layer 'rnn' \(LSTM\); supported layers: /],
       [['import', 'keras', path.join(dir, 'none.h5'), '--out', out], /Keras model file not found: .*none\.h5/],

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultComponentLibrary } from '../../src/cost/components.ts';
 import { defaultArchitectures } from '../../src/cost/architectures.ts';
+import { assertOneLineError, npimHere } from '../helpers/cli.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -64,6 +65,24 @@ test('npim cost: bad inputs exit 2 with one line on stderr; a good run prints JS
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+});
+
+test('npim cost --model: a model directory is costed with its own layers (the shipped LeNet-5 as the built-in lenet5); a missing one is one line', async () => {
+  const fromModel = await npimHere(['--json', 'cost', '--model', 'models/lenet5-mnist']);
+  const builtIn = await npimHere(['--json', 'cost', '--workload', 'lenet5']);
+  assert.is(fromModel.code, 0, fromModel.stderr);
+  type Row = { architecture: string; workload: string; energyJoules: number; macs: number; latencySeconds: number };
+  const a = (JSON.parse(fromModel.stdout) as { results: Row[] }).results;
+  const b = (JSON.parse(builtIn.stdout) as { results: Row[] }).results;
+  assert.equal(
+    a.map((r) => r.workload),
+    a.map(() => 'lenet5-mnist'),
+  );
+  assert.equal(
+    a.map((r) => [r.architecture, r.macs, r.energyJoules, r.latencySeconds]),
+    b.map((r) => [r.architecture, r.macs, r.energyJoules, r.latencySeconds]),
+  );
+  assertOneLineError(await npimHere(['cost', '--model', 'no/such/model']), /model directory not found: no\/such\/model/);
 });
 
 test.run();

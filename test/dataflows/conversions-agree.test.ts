@@ -1,7 +1,9 @@
 /**
  * One chip, one count: for each dataflow, the A/D conversions the simulator performs on a small
- * random network equal the cost model's count for the same layers of the same accelerator
- * description, and both equal the closed form of `dataflows/closed-forms.ts`.
+ * random network, and on a small residual graph, equal the cost model's count for the same layers
+ * of the same accelerator description, and both equal the closed form of
+ * `dataflows/closed-forms.ts`; the residual graph's workload (`npim cost --model`) is the layers
+ * the simulated run is charged for.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,7 +19,11 @@ import { layerCounts, mapLayer } from '../../src/cost/mapping.ts';
 import type { QuantizedCrossbar } from '../../src/dnn/quantize.ts';
 import { SimulationConfigSchema, simulationFieldsOfChip } from '../../src/chip/simulation-config.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
-import { idealPeripherals, images, randomNet } from '../simulator/helpers.ts';
+import { idealPeripherals, images, pixels, randomNet, residualNet } from '../simulator/helpers.ts';
+import { quantizeNetwork } from '../../src/dnn/quantize.ts';
+import { networkWorkload } from '../../src/cost/workloads/network.ts';
+import { runWorkload } from '../../src/cost/run-energy.ts';
+import { runEnergies } from '../../src/app/simulate.ts';
 
 /**
  * A preset with overrides, as a chip that both tools can take: a fixed tile count (no area
@@ -79,6 +85,62 @@ test('per layer, simulated conversions = cost-model conversions = closed form, f
       assert.is(simulated, closedForm, `${name} ${layer.name}: simulator vs closed form`);
       assert.is(costed, closedForm, `${name} ${layer.name}: cost model vs closed form`);
     }
+  }
+});
+
+test('residual graph: per conv layer, simulated = cost model (network workload) = closed form; the run is charged the same layers, pools and adds', async () => {
+  await initBackend('auto');
+  const float = residualNet(5);
+  const net = quantizeNetwork(float, pixels(1, 20));
+  const imageCount = 6;
+  const x = pixels(2, imageCount);
+  const labels = new Uint8Array(imageCount);
+  const lib = defaultComponentLibrary();
+  const workload = networkWorkload(net, 'residual');
+  // By hand: stem, b1 ×2, b2 ×2, shortcut, fc; a 3×3 global pool of 16 channels; adds of 6·6·8 and 3·3·16.
+  assert.equal(
+    workload.layers.map((l) => [l.name, l.kind, l.rowsPerGroup, l.outputsPerGroup, l.positions]),
+    [
+      ['stem', 'conv', 27, 8, 36],
+      ['b1_conv1', 'conv', 72, 8, 36],
+      ['b1_conv2', 'conv', 72, 8, 36],
+      ['b2_conv1', 'conv', 72, 16, 9],
+      ['b2_conv2', 'conv', 144, 16, 9],
+      ['b2_short', 'conv', 8, 16, 9],
+      ['fc', 'fc', 16, 5, 1],
+    ],
+  );
+  assert.is(workload.poolingReads, 16 * 9);
+  assert.is(workload.elementwiseOps, 6 * 6 * 8 + 3 * 3 * 16);
+  for (const [name, c] of CASES.filter(([n]) => !n.includes('2-bit'))) {
+    const cfg = SimulationConfigSchema.parse(
+      deepMerge(simulationFieldsOfChip(c), { device: { programming: { kind: 'none', sigma: 0 } }, workers: 1 }),
+    );
+    const module = dataflowModule(cfg.dataflow);
+    const r = await simulate(cfg, net, { images: x, labels }, module.needsPeripherals(cfg) ? idealPeripherals : null);
+    const [arch] = resolveArchitectures([architectureOfChip(c)], lib);
+    const perGroup = conversionsPerGroup(c.dataflow, dataflowParams(c));
+    for (const layer of workload.layers) {
+      const closedForm = imageCount * layer.positions * layer.outputsPerGroup * Math.ceil(layer.rowsPerGroup / c.array.rows) * perGroup;
+      assert.is(
+        r.conversions.find((l) => l.layer === layer.name)!.conversions,
+        closedForm,
+        `${name} ${layer.name}: simulator vs closed form`,
+      );
+      assert.is(
+        imageCount * layerCounts(mapLayer(layer, arch), arch).adConversions,
+        closedForm,
+        `${name} ${layer.name}: cost model vs closed form`,
+      );
+    }
+    // The layers a run is charged for are the network's workload.
+    assert.equal(runWorkload(r.events, { images: imageCount }).layers, workload.layers, `${name}: run layers`);
+    const [entry] = runEnergies([{ result: r, cfg: { ...cfg, chip: c } }], net, lib);
+    assert.ok(entry.energy, `${name}: costed (${entry.note ?? ''})`);
+    assert.is(entry.energy.counts.poolingReads, workload.poolingReads, `${name}: pooling reads`);
+    const layerAdds = entry.energy.layers.reduce((a, l) => a + l.counts.tileShiftAddOps, 0);
+    assert.is(entry.energy.counts.tileShiftAddOps - layerAdds, workload.elementwiseOps, `${name}: residual adds`);
+    assert.is(entry.energy.counts.adConversions, r.conversionsTotal / imageCount, `${name}: charged conversions per inference`);
   }
 });
 

@@ -81,4 +81,32 @@ for (const [dir, arch, minFloat] of [
   });
 }
 
+test('resnet20-cifar10: shipped files, metrics, metadata and layer graph agree', async () => {
+  const dir = path.join(MODELS_DIR, 'resnet20-cifar10');
+  const m = JSON.parse(await fs.readFile(path.join(dir, 'metrics.json'), 'utf8')) as {
+    source: string;
+    arch: string;
+    crossbarLayers: number;
+    adds: number;
+    inputShape: number[];
+    dataset: string;
+    floatAccuracy: { top1: number; images: number };
+    int8Accuracy: { top1: number; images: number };
+    weightsSha256: string;
+  };
+  const bytes = await fs.readFile(path.join(dir, 'weights.bin'));
+  assert.is(createHash('sha256').update(bytes).digest('hex'), m.weightsSha256);
+  assert.equal([m.source, m.arch, m.dataset, m.inputShape], ['resnet20_cifar10.pth', 'resnet20-cifar', 'cifar10', [32, 32, 3]]);
+  // The shared data's independent reference on the same pixels: 79.80 %; 8-bit within 1 pp of float.
+  assert.is(m.floatAccuracy.images, 10000);
+  assert.ok(Math.abs(m.floatAccuracy.top1 - 0.798) < 0.001, `float ${m.floatAccuracy.top1}`);
+  assert.ok(Math.abs(m.int8Accuracy.top1 - m.floatAccuracy.top1) < 0.01, `8-bit ${m.int8Accuracy.top1}`);
+  const { model, network, metadata } = await importLayersModel(dir);
+  assert.is(network.layers.filter((l) => l.kind === 'dense' || l.kind === 'conv2d').length, m.crossbarLayers);
+  assert.is(network.layers.filter((l) => l.kind === 'add').length, m.adds);
+  assert.equal([metadata?.dataset, metadata?.floatAccuracy?.top1], ['cifar10', m.floatAccuracy.top1]);
+  assert.ok(network.inputNormalization, 'the ImageNet normalization travels with the model');
+  model.dispose();
+});
+
 test.run();

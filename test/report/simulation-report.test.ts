@@ -1,7 +1,14 @@
 /** The simulation table states spread only where there is one. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { simulationTable, sweepPlot } from '../../src/report/simulation-report.ts';
+import {
+  attributionTable,
+  sigmaAtLoss,
+  sigmaSweepPlot,
+  simulationMarkdown,
+  simulationTable,
+  sweepPlot,
+} from '../../src/report/simulation-report.ts';
 import { renderSvg } from '../../src/report/plot.ts';
 import type { SimulationResult } from '../../src/simulator/simulate.ts';
 
@@ -58,6 +65,61 @@ test('accuracy sweeps draw the spread over draws as a band and the reference and
   assert.match(svg, /1 pp below/);
   // Without spread or targets: a plain line plot, as before.
   assert.is((sweepPlot('a', 'b', [{ x: 0, accuracy: 0.9, series: 's' }]) as { mark: { type: string } }).mark.type, 'line');
+});
+
+test('the σ sweep plot marks where each dataflow loses 1 point, at the interpolated σ', async () => {
+  const sweep = [
+    { dataflow: 'isaac' as const, sigma: 0, accuracy: 0.98, accuracyStd: 0, sinadMeanDb: 60 },
+    { dataflow: 'isaac' as const, sigma: 0.1, accuracy: 0.975, accuracyStd: 0.002, sinadMeanDb: 40 },
+    { dataflow: 'isaac' as const, sigma: 0.2, accuracy: 0.955, accuracyStd: 0.01, sinadMeanDb: 30 },
+  ];
+  // 98 → 97 % is crossed a quarter of the way from 97.5 % at 0.1 to 95.5 % at 0.2.
+  const sigma = sigmaAtLoss(sweep, 0.98)!;
+  assert.ok(Math.abs(sigma - 0.125) < 1e-12, `σ ${sigma}`);
+  const spec = sigmaSweepPlot({ results: [result([0.98])], sigmaSweep: sweep, sigmaAtOnePointLoss: [{ dataflow: 'isaac', sigma }] });
+  const layers = (spec as { layer: Array<{ mark: { type: string }; data: { values: Array<{ x?: number }> } }> }).layer;
+  const markers = layers.filter((l) => l.mark.type === 'rule' && l.data.values.some((v) => v.x !== undefined));
+  assert.is(markers.length, 1);
+  assert.is(markers[0].data.values[0].x, sigma);
+  assert.match(await renderSvg(spec), /isaac: −1 pp at σ 0\.125/);
+  // Lost already at the smallest σ swept: an upper bound, said so.
+  const md = simulationMarkdown({
+    workload: 'w',
+    model: 'm',
+    results: [result([0.98])],
+    sigmaSweep: sweep,
+    sigmaAtOnePointLoss: [
+      { dataflow: 'isaac', sigma },
+      { dataflow: 'neural-pim', sigma: 0, atFirstPoint: true },
+      { dataflow: 'cascade', sigma: null },
+    ],
+  });
+  assert.match(md, /\| isaac \| 0\.1250 \|/);
+  assert.match(md, /\| neural-pim \| ≤ 0\.0000 \(lost at the smallest σ swept\) \|/);
+  assert.match(md, /\| cascade \| beyond the sweep \|/);
+  assert.match(md, /\| isaac \| 0\.2 \| 95\.50 ± 1\.00 \| 30\.0 \|/);
+});
+
+test('the attribution table names the dominant source per layer, and is empty without attribution', () => {
+  const r = {
+    ...result([0.9]),
+    dataflow: 'neural-pim' as const,
+    attribution: [
+      {
+        layer: 'conv1',
+        rows: 2048,
+        hardwareDb: 20,
+        nnsaIdealDb: 30,
+        nnadcIdealDb: 21,
+        idealPeripheralsDb: 40,
+        shares: { 'NNS+A': 0.8, NNADC: 0.15, 'crossbar + 8-bit quantization': 0.05 },
+        dominant: 'NNS+A' as const,
+      },
+    ],
+  };
+  const [, , row] = attributionTable([r]).split('\n');
+  assert.is(row, '| neural-pim | conv1 | 2048 | 20.0 | 30.0 | 21.0 | 40.0 | 80 / 15 / 5 | NNS+A |');
+  assert.is(attributionTable([result([0.9])]), '');
 });
 
 test.run();

@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { idealPeripherals } from './helpers.ts';
+import { idealPeripherals, pixels, residualNet } from './helpers.ts';
 import { quantizeNetwork, runQuantized, runQuantizedReference, type QuantizedCrossbar } from '../../src/dnn/quantize.ts';
 import { lookupDigitalSumsReference } from '../../src/dataflows/lookup-sums.ts';
 import { isaacConverterBits } from '../../src/dataflows/isaac.ts';
@@ -24,98 +24,6 @@ import { simulate } from '../../src/simulator/simulate.ts';
 
 const noiseOff = (overrides: Partial<SimulationConfig>): SimulationConfig =>
   SimulationConfigSchema.parse({ device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'none', sigma: 0 } }, ...overrides });
-
-/** A residual CNN on [6, 6, 3] inputs, ImageNet-style normalized, with seeded weights. */
-function residualNet(seed: number): FloatNetwork {
-  const rng = new Rng(seed);
-  const conv = (name: string, inputShape: number[], cout: number, k: number, stride: number, inputs?: number[]): Layer<Float64Array> => {
-    const [H, W, C] = inputShape;
-    const y = windowAxis(H, k, stride, 'same');
-    const x = windowAxis(W, k, stride, 'same');
-    const fanIn = k * k * C;
-    return {
-      kind: 'conv2d',
-      name,
-      inputShape,
-      outputShape: [y.out, x.out, cout],
-      kernelSize: [k, k],
-      strides: [stride, stride],
-      padding: { top: y.before, bottom: y.after, left: x.before, right: x.after },
-      fanIn,
-      fanOut: cout,
-      weights: Float64Array.from({ length: fanIn * cout }, () => rng.normal() / Math.sqrt(fanIn)),
-      bias: Float64Array.from({ length: cout }, () => rng.normal() * 0.1),
-      ...(inputs ? { inputs } : {}),
-    };
-  };
-  const relu = (name: string, shape: number[], inputs?: number[]): Layer<Float64Array> => ({
-    kind: 'relu',
-    name,
-    inputShape: shape,
-    outputShape: shape,
-    ...(inputs ? { inputs } : {}),
-  });
-  const add = (name: string, shape: number[], inputs: number[]): Layer<Float64Array> => ({
-    kind: 'add',
-    name,
-    inputShape: shape,
-    outputShape: shape,
-    inputs,
-  });
-  const s1 = [6, 6, 8];
-  const s2 = [3, 3, 16];
-  const layers: Layer<Float64Array>[] = [
-    conv('stem', [6, 6, 3], 8, 3, 1), // 0
-    relu('stem_relu', s1), // 1
-    conv('b1_conv1', s1, 8, 3, 1), // 2
-    relu('b1_relu', s1), // 3
-    conv('b1_conv2', s1, 8, 3, 1), // 4: fan-in 72
-    add('b1_add', s1, [4, 1]), // 5
-    relu('b1_out', s1), // 6
-    conv('b2_conv1', s1, 16, 3, 2), // 7
-    relu('b2_relu', s2), // 8
-    conv('b2_conv2', s2, 16, 3, 1), // 9: fan-in 144 spans two 128-row arrays
-    conv('b2_short', s1, 16, 1, 2, [6]), // 10
-    add('b2_add', s2, [9, 10]), // 11
-    relu('b2_out', s2), // 12
-    {
-      kind: 'avgPool',
-      name: 'gap',
-      inputShape: s2,
-      outputShape: [1, 1, 16],
-      poolSize: [3, 3],
-      strides: [3, 3],
-      padding: { top: 0, bottom: 0, left: 0, right: 0 },
-    },
-    { kind: 'flatten', name: 'flat', inputShape: [1, 1, 16], outputShape: [16] },
-    {
-      kind: 'dense',
-      name: 'fc',
-      inputShape: [16],
-      outputShape: [5],
-      fanIn: 16,
-      fanOut: 5,
-      weights: Float64Array.from({ length: 80 }, () => rng.normal() / 4),
-      bias: Float64Array.from({ length: 5 }, () => rng.normal() * 0.1),
-    },
-  ];
-  const mean = [0.485, 0.456, 0.406];
-  const std = [0.229, 0.224, 0.225];
-  return {
-    inputShape: [6, 6, 3],
-    inputScale: 1 / 255,
-    inputNormalization: {
-      channelGain: Float64Array.from(std, (s) => 1 / s),
-      offset: Float64Array.from({ length: 108 }, (_, i) => -mean[i % 3] / std[i % 3]),
-    },
-    layers,
-  };
-}
-
-function pixels(seed: number, n: number): Uint8Array {
-  const rng = new Rng(seed);
-  return Uint8Array.from({ length: n * 108 }, () => rng.int(256));
-}
 
 test('a quantized residual CNN with every noise source off equals its integer reference under every dataflow', async () => {
   await initBackend('auto');

@@ -5,6 +5,7 @@ import { alexnet, googlenet, inceptionV2, mobilenetV2, resnet101, resnet50, vgg1
 import { lenet5, mlp, neuraltalk } from './small.ts';
 
 export * from './builder.ts';
+export * from './network.ts';
 
 /** Every workload by name. */
 export const WORKLOADS: Readonly<Record<string, () => Workload>> = {
