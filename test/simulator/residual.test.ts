@@ -9,7 +9,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
-import { Rng } from '../../src/core/rng.ts';
 import { idealPeripherals, pixels, residualNet } from './helpers.ts';
 import { quantizeNetwork, runQuantized, runQuantizedReference, type QuantizedCrossbar } from '../../src/dnn/quantize.ts';
 import { lookupDigitalSumsReference } from '../../src/dataflows/lookup-sums.ts';
@@ -18,7 +17,7 @@ import { programDraw } from '../../src/simulator/engine.ts';
 import { drawSeedOf } from '../../src/mapping/dnn-weights.ts';
 import type { SimulationResult } from '../../src/simulator/simulate.ts';
 import { loadPeripherals } from '../../src/app/load-peripherals.ts';
-import { networkInput, runFloatNetwork, windowAxis, type FloatNetwork, type Layer } from '../../src/dnn/network.ts';
+import { networkInput, runFloatNetwork } from '../../src/dnn/network.ts';
 import { SimulationConfigSchema, type SimulationConfig } from '../../src/chip/simulation-config.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
 
