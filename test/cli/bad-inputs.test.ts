@@ -224,7 +224,7 @@ test('bad command lines: one line, exit 2, nothing written', async () => {
       [['eval', 'adc', level99], /stages\.1\.upperLevels\.7: level 99 is not on the 8-level device grid/],
       [['export', level99, '--format', 'spice', '--out', path.join(out, 'x.cir')], /level 99 is not on the 8-level device grid/],
       [['export', level99, '--format', 'csv', '--out', path.join(out, 'x.csv')], /level 99 is not on the 8-level device grid/],
-      [['eval', 'adc', short, '--mc', '2'], /stages\.0\.lowerLevels: 119 levels for 8 input rows × 15 comparators \(120\)/],
+      [['eval', 'adc', short, '--mc', '2'], /stages\.0\.lowerLevels: 134 levels for 9 input rows × 15 comparators \(135\)/],
       [
         ['eval', 'adc', bits16, '--samples-per-code', '4096'],
         /bits: 16 bits is more than the evaluation can hold in memory \(at most 12\)/,
