@@ -12,11 +12,11 @@ import { loadInverterMismatch } from '../data/vtc-bank.ts';
 import { mismatchSpreadOf } from '../circuits/inverter-mismatch.ts';
 
 /**
- * The NNS+A design the chip deploys (D = 4, 72 hidden neurons, replica feedback 4:8): the one the
+ * The NNS+A design the chip deploys (D = 4, the reference design's 12 hidden neurons): the one the
  * simulator programs, the shipped NNADCs were trained on, the cost model charges and `npim run
  * --retrain` retrains from its recorded configuration (MODELS.md, "The deployed design").
  */
-export const DEFAULT_NNSA_MODEL = path.join(MODELS_DIR, 'nnsa-d4-h72');
+export const DEFAULT_NNSA_MODEL = path.join(MODELS_DIR, 'nnsa-d4');
 /** Shipped 8-bit NNADC models, one per full-scale range. */
 export const DEFAULT_NNADC_MODELS = ['nnadc-8b-r1', 'nnadc-8b-r0.5', 'nnadc-8b-r0.25'].map((d) => path.join(MODELS_DIR, d));
 

@@ -99,12 +99,12 @@ export const SimulationConfigSchema = z
      */
     peripheralCalibration: z.enum(['none', 'offset', 'offset-gain']).default('offset-gain'),
     /**
-     * Common mode v⁺ + v⁻ of the calibration stimulus: `operating` (the layer's mean bit-line pair
-     * sum, measured on its calibration inputs: the NNS+A's error depends on the common mode, so it
-     * is calibrated where it works) or `single-line` (one line of each pair driven, v⁻ = 0 for a
-     * positive input: the common mode of no layer; before 2026-12-07 the only stimulus).
+     * Common mode v⁺ + v⁻ of the calibration stimulus: `single-line` (one line of each pair
+     * driven, v⁻ = 0 for a positive input, the default) or `operating` (every pair at the layer's
+     * mean pair sum, measured on its calibration inputs). `operating` helps random dense kernels
+     * (`npim eval chain`) and hurts sparse real layers (ResNet-20): MODELS.md, "The deployed design".
      */
-    peripheralCalibrationCommonMode: z.enum(['operating', 'single-line']).default('operating'),
+    peripheralCalibrationCommonMode: z.enum(['operating', 'single-line']).default('single-line'),
     /**
      * Write-verify trimming of every NNADC comparator after programming, once per chip (see
      * `ColumnVerify`): tolerance in LSB; 0 = off (the converters keep their first programming).

@@ -71,7 +71,7 @@ export function registerCost(program: Command): void {
     .option('--preset <name>', `an accelerator description preset, selected: ${CHIP_PRESET_NAMES.join(', ')}`)
     .option(
       '--nnsa <dir>',
-      "NNS+A model whose device and inverter counts the NNS+A area and power follow (default: the description's nnsaModel, else models/nnsa-d4-h72, the simulator's default)",
+      "NNS+A model whose device and inverter counts the NNS+A area and power follow (default: the description's nnsaModel, else models/nnsa-d4, the simulator's default)",
     )
     .option('--out <dir>', 'also write cost.md, cost.json and energy-breakdown.svg to this directory')
     .option('--chips <n|equal|fewest>', 'chips per workload: a number, equal (same silicon for every architecture) or fewest', 'equal')

@@ -36,7 +36,7 @@ export function registerEvalChain(evalGroup: Command): void {
     .option('--kernels <n>', 'random kernels (weight columns) on the array; 8 fill 128 columns with 8-bit differential weights', '8')
     .option('--vectors <n>', 'random input vectors per draw', '128')
     .option('--seed <n>', 'seed of the kernels, inputs and draws', '1')
-    .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4-h72, the deployed design)')
+    .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4, the deployed design)')
     .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
     .option('--calibration <mode>', "the chip's per-pair foreground calibration: none, offset or offset-gain (default: the description's)")
     .option('--converter <kind>', 'nnadc (the trained converters) or ideal (an ideal 8-bit quantizer, to isolate the NNS+A)')

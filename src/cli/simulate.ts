@@ -113,7 +113,7 @@ export function addSimulationOptions(cmd: Command, defaults: { samples: string; 
         "evaluation data: mnist, cifar10 or a directory holding either (default: the model's own data set, else mnist)",
       )
       .option('--data-dir <dir>', 'MNIST directory (default: NPIM_DATA_DIR, then datasets/mnist)')
-      .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4-h72, the deployed design)')
+      .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4, the deployed design)')
       .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
       .option('--peripherals <kind>', 'Neural-PIM peripherals: trained (default) or ideal (exact recursion, ideal 8-bit converter)')
       .option(
