@@ -1,14 +1,17 @@
 /**
  * `npm run build` (also `prepare`): compiles src/ to JavaScript and declarations in dist/ with
  * tsconfig.build.json (relative `.ts` imports rewritten to `.js`), then copies the run-time assets
- * the modules load beside themselves (the WebAssembly kernels), so that dist/ works on its own.
+ * the modules load beside themselves (the WebAssembly kernels), so that dist/ works on its own, and
+ * the hash of the sources it was built from (bin/source-stamp.js: bin/npim.js runs dist/ while it
+ * matches).
  * dist/ is removed first: a module deleted from src/ must not linger in the package.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { STAMP_FILE, sourceHash } from '../bin/source-stamp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = path.join(ROOT, 'src');
@@ -36,4 +39,6 @@ const copied = assets(SRC).map((file) => {
   cpSync(file, to);
   return path.relative(ROOT, to);
 });
+// The sources this build is of: bin/npim.js runs dist/ only while they are unchanged.
+writeFileSync(path.join(DIST, STAMP_FILE), `${sourceHash(SRC)}\n`);
 console.log(`build: dist/ written (${copied.length} assets: ${copied.join(', ')})`);

@@ -25,6 +25,7 @@
  * `inputs` anywhere, so networks written before graphs existed read the same.
  */
 import { ensure } from '../core/errors.ts';
+import { floatMatmulKernel } from './float-matmul.ts';
 import { integerMatmulKernel } from './integer-matmul.ts';
 
 /** Shape of one image's activation tensor: `[H, W, C]` or `[F]`. */
@@ -277,9 +278,14 @@ export function im2col<T extends Uint8Array | Float64Array>(layer: Conv2dLayer<u
 /**
  * `rows × fanOut` product of a `[rows × fanIn]` input matrix with a `[fanIn × fanOut]` weight
  * matrix, accumulated in float64 (in row order k = 0, 1, …). Zero inputs are skipped (common after
- * ReLU).
+ * ReLU). Runs in a WebAssembly SIMD kernel (`float-matmul.ts`) equal to {@link matmulReference}.
  */
 export function matmul(input: Float64Array, rows: number, fanIn: number, weights: Float64Array, fanOut: number): Float64Array {
+  return floatMatmulKernel(input, rows, fanIn, weights, fanOut);
+}
+
+/** The plain JavaScript loop of {@link matmul}: its specification, which the kernel equals bit for bit. */
+export function matmulReference(input: Float64Array, rows: number, fanIn: number, weights: Float64Array, fanOut: number): Float64Array {
   const out = new Float64Array(rows * fanOut);
   const acc = new Float64Array(fanOut);
   for (let r = 0; r < rows; r++) {

@@ -3,14 +3,16 @@
  * renderer, no browser or canvas needed). Callers build a Vega-Lite spec; {@link renderSvg} turns
  * it into the SVG text, which {@link ../app/plots.ts} writes next to their results.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 /** A Vega-Lite specification (data inline). */
 export type PlotSpec = TopLevelSpec;
 
 /** Renders a Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: PlotSpec): Promise<string> {
+  // Loaded on first use: Vega and Vega-Lite take about half a CPU-second to import, which every
+  // command would otherwise pay at start-up whether it plots or not.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
