@@ -135,6 +135,16 @@ export function defaultWorkers(): number {
  * measures the SINAD chunks of `sinad` on the same hardware. Batches are split evenly over the
  * workers in contiguous runs, SINAD chunks round-robin; a run with one unit of work stays in this thread.
  */
+const firstImageListeners: Array<() => void> = [];
+
+/**
+ * Calls `listener` whenever a draw's batches are handed out (on this thread or to workers):
+ * everything before it is the run's start-up (`npm run bench -- simulator` measures it).
+ */
+export function onFirstImage(listener: () => void): void {
+  firstImageListeners.push(listener);
+}
+
 export async function runDraw(
   plan: DrawPlan,
   images: Uint8Array,
@@ -144,6 +154,7 @@ export async function runDraw(
   onBatch?: () => void,
   sinad?: SinadJob,
 ): Promise<DrawOutput> {
+  for (const l of firstImageListeners) l();
   const batches = Math.ceil(count / batchSize);
   const chunks = sinad?.chunks ?? [];
   const w = Math.min(workers, Math.max(batches, chunks.length));
