@@ -53,6 +53,8 @@ export interface DrawHardware {
   /** Call before each batch with its global index (streams are forked by it). */
   startBatch(batchIndex: number): void;
   counts(): ConversionCounts;
+  /** The events counted since the last call (or since the hardware was built), then starts from zero. */
+  takeCounts(): ConversionCounts;
   dispose(): void;
 }
 
@@ -115,6 +117,11 @@ export function drawHardware(plan: DrawPlan): DrawHardware {
       bufferRng = drawRng.fork('buffer').fork(`b${b}`);
     },
     counts: () => [...counts].map(([i, c]) => [i, { ...c }]),
+    takeCounts: () => {
+      const out: ConversionCounts = [...counts].map(([i, c]) => [i, { ...c }]);
+      counts.clear();
+      return out;
+    },
     dispose: () => executor?.dispose(),
   };
 }

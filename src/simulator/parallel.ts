@@ -15,7 +15,8 @@ import { dataflowOf, type Calibration, type LayerCalibrationInput, type RunConte
 /** Result of running a draw on some images. */
 export interface DrawOutput {
   logits: Float64Array;
-  counts: ConversionCounts;
+  /** Events of each batch, in batch order (summed in that order, so the total does not depend on how batches were split). */
+  batchCounts: ConversionCounts[];
   /** SINAD sums of the chunks this part of the draw measured. */
   sinad: ChunkSinad[];
 }
@@ -42,6 +43,7 @@ export function runDrawHere(
   const hw = drawHardware(plan);
   const firstCrossbar = plan.net.layers.findIndex((l) => isCrossbar(l));
   let batch = firstBatch - 1;
+  const batchCounts: ConversionCounts[] = [];
   try {
     const logits = images.length
       ? runQuantized(plan.net, images, {
@@ -49,17 +51,22 @@ export function runDrawHere(
           matmul: (layer, index, codes, rows) => {
             if (index === firstCrossbar) {
               // The first crossbar of a new batch: the one before has completed.
-              if (batch >= firstBatch) onBatch?.();
+              if (batch >= firstBatch) {
+                batchCounts.push(hw.takeCounts());
+                onBatch?.();
+              }
               hw.startBatch(++batch);
             }
             return hw.matmul(layer, index, codes, rows);
           },
         })
       : new Float64Array(0);
-    if (images.length) onBatch?.();
+    if (images.length) {
+      batchCounts.push(hw.takeCounts());
+      onBatch?.();
+    }
     // The run's events are the batches' only: taken before the SINAD chunks add theirs.
-    const counts = hw.counts();
-    return { logits, counts, sinad: sinad ? measureSinadChunks(hw, plan.net, sinad.images, sinad.chunks) : [] };
+    return { logits, batchCounts, sinad: sinad ? measureSinadChunks(hw, plan.net, sinad.images, sinad.chunks) : [] };
   } finally {
     hw.dispose();
   }
@@ -145,6 +152,29 @@ export function onFirstImage(listener: () => void): void {
   firstImageListeners.push(listener);
 }
 
+/** A whole draw: its logits, its events summed over the batches in batch order, its SINAD sums. */
+export interface DrawResult {
+  logits: Float64Array;
+  counts: ConversionCounts;
+  sinad: ChunkSinad[];
+}
+
+/**
+ * Sums batches' events in batch order, from zero, in layer order: the same additions in the same
+ * order however the batches were split over threads, so the float sums (drive conductances) do not
+ * depend on the worker count.
+ */
+export function sumBatchCounts(batchCounts: ConversionCounts[]): ConversionCounts {
+  const counts = new Map<number, LayerRunEvents>();
+  for (const batch of batchCounts)
+    for (const [i, c] of batch) {
+      const t = counts.get(i) ?? zeroRunEvents();
+      addRunEvents(t, c);
+      counts.set(i, t);
+    }
+  return [...counts].sort((a, b) => a[0] - b[0]);
+}
+
 export async function runDraw(
   plan: DrawPlan,
   images: Uint8Array,
@@ -153,12 +183,15 @@ export async function runDraw(
   workers: number,
   onBatch?: () => void,
   sinad?: SinadJob,
-): Promise<DrawOutput> {
+): Promise<DrawResult> {
   for (const l of firstImageListeners) l();
   const batches = Math.ceil(count / batchSize);
   const chunks = sinad?.chunks ?? [];
   const w = Math.min(workers, Math.max(batches, chunks.length));
-  if (w <= 1) return runDrawHere(plan, images, batchSize, 0, onBatch, sinad);
+  if (w <= 1) {
+    const here = runDrawHere(plan, images, batchSize, 0, onBatch, sinad);
+    return { logits: here.logits, counts: sumBatchCounts(here.batchCounts), sinad: here.sinad };
+  }
   const inputSize = images.length / count;
   const perWorker = Math.ceil(batches / w);
   const jobs: Array<Promise<DrawOutput>> = [];
@@ -187,18 +220,12 @@ export async function runDraw(
   const classes = parts.length ? parts[0].logits.length / Math.min(count, perWorker * batchSize) : 0;
   const logits = new Float64Array(count * classes);
   let offset = 0;
-  const counts = new Map<number, LayerRunEvents>();
   for (const o of outs) {
     logits.set(o.logits, offset);
     offset += o.logits.length;
-    for (const [i, c] of o.counts) {
-      const t = counts.get(i) ?? zeroRunEvents();
-      addRunEvents(t, c);
-      counts.set(i, t);
-    }
   }
-  // Events in layer order whatever the order the workers met the layers in.
-  return { logits, counts: [...counts].sort((a, b) => a[0] - b[0]), sinad: outs.flatMap((o) => o.sinad) };
+  // Workers hold contiguous batch ranges in worker order: their batches concatenated are in batch order.
+  return { logits, counts: sumBatchCounts(outs.flatMap((o) => o.batchCounts)), sinad: outs.flatMap((o) => o.sinad) };
 }
 
 /**

@@ -56,11 +56,13 @@ test('a quantized residual CNN with every noise source off equals its integer re
   }
 });
 
-test('with programming variation every dataflow gives the same result on 1 and 2 workers, and the ISAAC-style fast path equals its plain specification', async () => {
+test('with programming variation every dataflow gives the same result on 1, 2 and 3 workers, and the ISAAC-style fast path equals its plain specification', async () => {
   await initBackend('auto');
   const net = quantizeNetwork(residualNet(5), pixels(1, 40));
-  const x = pixels(4, 12);
-  const labels = new Uint8Array(12);
+  // Four batches: two workers sum two batches each, so the events' float sums would differ if they
+  // were added per worker rather than per batch in batch order.
+  const x = pixels(4, 16);
+  const labels = new Uint8Array(16);
   const varied = (o: Partial<SimulationConfig>): SimulationConfig =>
     SimulationConfigSchema.parse({
       device: { levelBits: 1, onOffRatio: 100, programming: { kind: 'lognormal', sigma: 0.05 } },
@@ -76,17 +78,20 @@ test('with programming variation every dataflow gives the same result on 1 and 2
   const shipped = await loadPeripherals(varied({ dataflow: 'neural-pim' }));
   for (const [name, o] of cases) {
     const runs: Array<{ r: SimulationResult; logits: Float64Array }> = [];
-    for (const workers of [1, 2]) {
+    for (const workers of [1, 2, 3]) {
       const cfg = varied({ ...o, workers });
       let logits: Float64Array | null = null;
       const r = await simulate(cfg, net, { images: x, labels }, name === 'neural-pim' ? shipped : null, undefined, (_d, l) => (logits = l));
       runs.push({ r, logits: logits! });
     }
-    const [one, two] = runs;
-    assert.equal(Array.from(two.logits), Array.from(one.logits), `${name}: logits`);
-    assert.equal(two.r.sinad, one.r.sinad, `${name}: RMS SINAD`);
-    assert.equal(two.r.sinadPeak, one.r.sinadPeak, `${name}: peak SINAD`);
-    assert.equal(two.r.events, one.r.events, `${name}: events`);
+    const [one, ...more] = runs;
+    for (const [k, other] of more.entries()) {
+      const w = `${name}, ${k + 2} workers`;
+      assert.equal(Array.from(other.logits), Array.from(one.logits), `${w}: logits`);
+      assert.equal(other.r.sinad, one.r.sinad, `${w}: RMS SINAD`);
+      assert.equal(other.r.sinadPeak, one.r.sinadPeak, `${w}: peak SINAD`);
+      assert.equal(other.r.events, one.r.events, `${w}: events`);
+    }
     // The variation is felt (a test that could not fail otherwise).
     assert.not.equal(Array.from(one.logits), Array.from(runQuantizedReference(net, x)), `${name}: varied`);
   }
