@@ -16,6 +16,12 @@ import { parseConfig } from '../core/config.ts';
 import { DNN_ARRAY_SIZE, G_MAX_SIEMENS, INPUT_CYCLE_SECONDS, PROGRAMMING_SIGMA } from '../core/defaults.ts';
 import { RramConfigSchema } from '../device/rram.ts';
 
+/**
+ * The per-pair foreground calibrations of the Neural-PIM peripherals (`dataflows/neural-pim-circuits.ts`):
+ * none, the zero-input offset, or a least-squares offset and gain through a ramp of known inputs.
+ */
+export const PERIPHERAL_CALIBRATIONS = ['none', 'offset', 'offset-gain'] as const;
+
 /** Version of the description format; a description with another version is rejected. */
 export const CHIP_SCHEMA_VERSION = 1;
 
@@ -181,7 +187,7 @@ export const ChipDescriptionSchema = z
     peripherals: z
       .object({
         /** Foreground digital correction of every NNS+A/NNADC pair. */
-        calibration: z.enum(['none', 'offset', 'offset-gain']).default('offset-gain'),
+        calibration: z.enum(PERIPHERAL_CALIBRATIONS).default('offset-gain'),
         /** NNADC comparator write-verify tolerance, LSB; 0 = off. */
         adcWriteVerifyLsb: z.number().min(0).max(64).default(0.15),
         adcVerifyAttempts: z.number().int().min(1).max(10000).default(100),

@@ -6,7 +6,7 @@ import { DEFAULT_SEED, DNN_ARRAY_SIZE, G_MAX_SIEMENS, PROGRAMMING_SIGMA } from '
 import { SeedSchema, deepMerge } from '../core/config.ts';
 import { RramConfigSchema } from '../device/rram.ts';
 import { ensure } from '../core/errors.ts';
-import { ChipDescriptionSchema, type ChipDescription } from './description.ts';
+import { ChipDescriptionSchema, PERIPHERAL_CALIBRATIONS, type ChipDescription } from './description.ts';
 
 /** Dataflows the simulator runs; `ideal` is the exact integer reference on the same path. */
 export const SIM_DATAFLOWS = ['ideal', 'isaac', 'cascade', 'neural-pim'] as const;
@@ -97,7 +97,7 @@ export const SimulationConfigSchema = z
      * NNS+A/NNADC pair's converted zero-input output; `offset-gain` also scales its codes so a known
      * mid-range input reads its ideal value (two-point digital correction); `none` uses raw codes.
      */
-    peripheralCalibration: z.enum(['none', 'offset', 'offset-gain']).default('offset-gain'),
+    peripheralCalibration: z.enum(PERIPHERAL_CALIBRATIONS).default('offset-gain'),
     /**
      * Common mode v⁺ + v⁻ of the calibration stimulus: `single-line` (one line of each pair
      * driven, v⁻ = 0 for a positive input, the default) or `operating` (every pair at the layer's

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { ensure } from '../core/errors.ts';
 import { deepMerge, parseConfig, parseIntOption, parseNumberOption, parseSeedOption } from '../core/config.ts';
 import { SimulationConfigSchema, simulationConfigBase } from '../chip/simulation-config.ts';
+import { PERIPHERAL_CALIBRATIONS } from '../chip/description.ts';
 import { startProgress } from '../io/progress.ts';
 import { DEFAULT_CHAIN_DRAWS, DEFAULT_CHAIN_SIGMAS, runChain } from '../app/chain.ts';
 import { chainMarkdown } from '../report/chain-report.ts';
@@ -51,10 +52,9 @@ export function registerEvalChain(evalGroup: Command): void {
       const vectors = parseIntOption(flags.vectors, '--vectors', 1);
       ensure(vectors <= 100000, `--vectors must be at most 100000, got ${vectors}`);
       const seed = parseSeedOption(flags.seed, '--seed');
-      const calibrations = ['none', 'offset', 'offset-gain'];
       ensure(
-        flags.calibration === undefined || calibrations.includes(flags.calibration),
-        `--calibration must be one of ${calibrations.join(', ')}, got '${flags.calibration}'`,
+        flags.calibration === undefined || (PERIPHERAL_CALIBRATIONS as readonly string[]).includes(flags.calibration),
+        `--calibration must be one of ${PERIPHERAL_CALIBRATIONS.join(', ')}, got '${flags.calibration}'`,
       );
       ensure(
         flags.converter === undefined || ['nnadc', 'ideal'].includes(flags.converter),

@@ -37,6 +37,7 @@ import {
 import { SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
 import type { TileGeometry } from './functional.ts';
+import type { PERIPHERAL_CALIBRATIONS } from '../chip/description.ts';
 
 /** Peripheral models and how they are used. */
 export interface NeuralPimPeripherals {
@@ -85,7 +86,7 @@ export function disposePeripherals(chips: PeripheralChips): void {
  * by its offset and gain (a digital correction to a fraction of an LSB: the ramp dithers the code
  * quantization). `none` uses the raw codes.
  */
-export type PeripheralCalibration = 'none' | 'offset' | 'offset-gain';
+export type PeripheralCalibration = (typeof PERIPHERAL_CALIBRATIONS)[number];
 
 /** Pool sizes: NNS+A instances and converter instances per range. */
 export const NNSA_POOL = 8;
