@@ -393,6 +393,15 @@ export async function simulateDraw(
   };
 }
 
+/** Each run's layer inputs on its SINAD images, captured once (only attributing runs need them; every draw uses the same). */
+const attributionInputCache = new WeakMap<PreparedSimulation, ReturnType<typeof captureLayerInputs>>();
+
+function attributionInputs(p: PreparedSimulation): ReturnType<typeof captureLayerInputs> {
+  let inputs = attributionInputCache.get(p);
+  if (!inputs) attributionInputCache.set(p, (inputs = captureLayerInputs(p.net, p.sinadImages)));
+  return inputs;
+}
+
 /**
  * Per crossbar layer, the RMS-referred SINAD on the first {@link ATTRIBUTION_ROWS} rows of its
  * reference inputs with the draw's crossbars and peripherals as built (`hw`), NNS+A ideal, NNADC
@@ -412,8 +421,7 @@ function attributeDraw(
     drawHardware({ ...plan, peripherals: { ...periph, accumulator: 'ideal', converter: 'ideal' } }),
   ];
   for (const v of variants) v.startBatch(-2);
-  // The layers' reference inputs on the SINAD images (captured here: only attributing runs need them).
-  const inputs = captureLayerInputs(p.net, p.sinadImages);
+  const inputs = attributionInputs(p);
   const out = p.xbars.map(({ index, layer }) => {
     const s = inputs.get(index)!;
     const rows = Math.min(s.rows, ATTRIBUTION_ROWS);
