@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
 import { Rng } from '../../src/core/rng.ts';
-import { idealPeripherals, images, randomNet } from './helpers.ts';
+import { idealPeripherals, images, randomNet, simulateWithLogits } from './helpers.ts';
 import { conversionsPerGroup, type DataflowKind } from '../../src/dataflows/closed-forms.ts';
 import { runQuantizedReference } from '../../src/dnn/quantize.ts';
 import { SimulationConfigSchema, type SimulationConfig } from '../../src/chip/simulation-config.ts';
@@ -28,16 +28,8 @@ test('with noise off and converters of sufficient resolution every dataflow repr
   ];
   for (const [name, o] of cases) {
     const cfg = noiseOff(o);
-    let logits: Float64Array | null = null;
-    const r = await simulate(
-      cfg,
-      net,
-      { images: x, labels },
-      cfg.dataflow === 'neural-pim' ? idealPeripherals : null,
-      undefined,
-      (_d, l) => (logits = l),
-    );
-    assert.equal(Array.from(logits!), Array.from(reference), `${name} logits`);
+    const { r, logits } = await simulateWithLogits(cfg, net, x, labels, cfg.dataflow === 'neural-pim' ? idealPeripherals : null);
+    assert.equal(Array.from(logits), Array.from(reference), `${name} logits`);
     for (const s of r.sinad) assert.ok(s.sinadDb >= 199, `${name} layer ${s.layer} SINAD ${s.sinadDb} dB, expected exact`);
   }
 });

@@ -3,6 +3,8 @@ import { Rng } from '../../src/core/rng.ts';
 import type { QuantizedNetwork } from '../../src/dnn/quantize.ts';
 import type { NeuralPimPeripherals } from '../../src/dataflows/neural-pim-circuits.ts';
 import { windowAxis, type FloatNetwork, type Layer } from '../../src/dnn/network.ts';
+import { simulate, type SimulationResult } from '../../src/simulator/simulate.ts';
+import type { SimulationConfig } from '../../src/chip/simulation-config.ts';
 
 /** A random 8-bit network: dense 300 → 20 (3 tiles of 128 rows), ReLU, dense 20 → 10. */
 export function randomNet(seed: number): QuantizedNetwork {
@@ -143,4 +145,17 @@ export function residualNet(seed: number): FloatNetwork {
 export function pixels(seed: number, n: number): Uint8Array {
   const rng = new Rng(seed);
   return Uint8Array.from({ length: n * 108 }, () => rng.int(256));
+}
+
+/** Runs {@link simulate} (one draw) and returns its result with the draw's logits. */
+export async function simulateWithLogits(
+  cfg: SimulationConfig,
+  net: QuantizedNetwork,
+  images: Uint8Array,
+  labels: Uint8Array,
+  peripherals: NeuralPimPeripherals | null,
+): Promise<{ r: SimulationResult; logits: Float64Array }> {
+  let logits: Float64Array | null = null;
+  const r = await simulate(cfg, net, { images, labels }, peripherals, undefined, (_d, l) => (logits = l));
+  return { r, logits: logits! };
 }

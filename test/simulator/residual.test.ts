@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initBackend } from '../../src/core/backend.ts';
-import { idealPeripherals, pixels, residualNet } from './helpers.ts';
+import { idealPeripherals, pixels, residualNet, simulateWithLogits } from './helpers.ts';
 import { quantizeNetwork, runQuantized, runQuantizedReference, type QuantizedCrossbar } from '../../src/dnn/quantize.ts';
 import { lookupDigitalSumsReference } from '../../src/dataflows/lookup-sums.ts';
 import { isaacConverterBits } from '../../src/dataflows/isaac.ts';
@@ -42,16 +42,8 @@ test('a quantized residual CNN with every noise source off equals its integer re
   ];
   for (const [name, o] of cases) {
     const cfg = noiseOff({ ...o, workers: 1 });
-    let logits: Float64Array | null = null;
-    const r = await simulate(
-      cfg,
-      net,
-      { images: x, labels },
-      cfg.dataflow === 'neural-pim' ? idealPeripherals : null,
-      undefined,
-      (_d, l) => (logits = l),
-    );
-    assert.equal(Array.from(logits!), Array.from(reference), `${name} logits`);
+    const { r, logits } = await simulateWithLogits(cfg, net, x, labels, cfg.dataflow === 'neural-pim' ? idealPeripherals : null);
+    assert.equal(Array.from(logits), Array.from(reference), `${name} logits`);
     assert.equal(r.sinad.length, 7, `${name}: one SINAD per crossbar layer`);
   }
 });
@@ -80,9 +72,7 @@ test('with programming variation every dataflow gives the same result on 1, 2 an
     const runs: Array<{ r: SimulationResult; logits: Float64Array }> = [];
     for (const workers of [1, 2, 3]) {
       const cfg = varied({ ...o, workers });
-      let logits: Float64Array | null = null;
-      const r = await simulate(cfg, net, { images: x, labels }, name === 'neural-pim' ? shipped : null, undefined, (_d, l) => (logits = l));
-      runs.push({ r, logits: logits! });
+      runs.push(await simulateWithLogits(cfg, net, x, labels, name === 'neural-pim' ? shipped : null));
     }
     const [one, ...more] = runs;
     for (const [k, other] of more.entries()) {
