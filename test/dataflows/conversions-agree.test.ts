@@ -16,7 +16,8 @@ import { dataflowModule } from '../../src/dataflows/index.ts';
 import { architectureOfChip, dataflowParams, resolveArchitectures } from '../../src/cost/architectures.ts';
 import { defaultComponentLibrary } from '../../src/cost/components.ts';
 import { layerCounts, mapLayer } from '../../src/cost/mapping.ts';
-import type { QuantizedCrossbar } from '../../src/dnn/quantize.ts';
+import type { QuantizedCrossbar, QuantizedNetwork } from '../../src/dnn/quantize.ts';
+import type { ComponentLibrary } from '../../src/cost/components.ts';
 import { SimulationConfigSchema, simulationFieldsOfChip } from '../../src/chip/simulation-config.ts';
 import { simulate } from '../../src/simulator/simulate.ts';
 import { idealPeripherals, images, pixels, randomNet, residualNet } from '../simulator/helpers.ts';
@@ -52,6 +53,17 @@ const CASES: Array<[string, ChipDescription]> = [
   ['neural-pim, 2-bit DACs', chip('neural-pim', { dacBits: 2, converters: { neuralPim: { adc: 'exact', accumulator: 'ideal' } } })],
 ];
 
+/** A chip's dataflow run with noiseless devices on one worker, its cost-model architecture and the closed form's conversions per group. */
+async function noiselessRun(c: ChipDescription, net: QuantizedNetwork, x: Uint8Array, labels: Uint8Array, lib: ComponentLibrary) {
+  const cfg = SimulationConfigSchema.parse(
+    deepMerge(simulationFieldsOfChip(c), { device: { programming: { kind: 'none', sigma: 0 } }, workers: 1 }),
+  );
+  const module = dataflowModule(cfg.dataflow);
+  const r = await simulate(cfg, net, { images: x, labels }, module.needsPeripherals(cfg) ? idealPeripherals : null);
+  const [arch] = resolveArchitectures([architectureOfChip(c)], lib);
+  return { cfg, module, r, arch, perGroup: conversionsPerGroup(c.dataflow, dataflowParams(c)) };
+}
+
 test('per layer, simulated conversions = cost-model conversions = closed form, for every dataflow', async () => {
   await initBackend('auto');
   const net = randomNet(3);
@@ -60,13 +72,7 @@ test('per layer, simulated conversions = cost-model conversions = closed form, f
   const labels = new Uint8Array(imageCount);
   const lib = defaultComponentLibrary();
   for (const [name, c] of CASES) {
-    const cfg = SimulationConfigSchema.parse(
-      deepMerge(simulationFieldsOfChip(c), { device: { programming: { kind: 'none', sigma: 0 } }, workers: 1 }),
-    );
-    const module = dataflowModule(cfg.dataflow);
-    const r = await simulate(cfg, net, { images: x, labels }, module.needsPeripherals(cfg) ? idealPeripherals : null);
-    const [arch] = resolveArchitectures([architectureOfChip(c)], lib);
-    const perGroup = conversionsPerGroup(c.dataflow, dataflowParams(c));
+    const { module, r, arch, perGroup } = await noiselessRun(c, net, x, labels, lib);
     assert.is(arch.conversionsPerGroup, perGroup, `${name}: cost model per group`);
     assert.is(module.conversionsPerGroup(dataflowParams(c)), perGroup, `${name}: module per group`);
     for (const layer of net.layers.filter((l): l is QuantizedCrossbar => l.kind === 'dense')) {
@@ -113,13 +119,7 @@ test('residual graph: per conv layer, simulated = cost model (network workload) 
   assert.is(workload.poolingReads, 16 * 9);
   assert.is(workload.elementwiseOps, 6 * 6 * 8 + 3 * 3 * 16);
   for (const [name, c] of CASES.filter(([n]) => !n.includes('2-bit'))) {
-    const cfg = SimulationConfigSchema.parse(
-      deepMerge(simulationFieldsOfChip(c), { device: { programming: { kind: 'none', sigma: 0 } }, workers: 1 }),
-    );
-    const module = dataflowModule(cfg.dataflow);
-    const r = await simulate(cfg, net, { images: x, labels }, module.needsPeripherals(cfg) ? idealPeripherals : null);
-    const [arch] = resolveArchitectures([architectureOfChip(c)], lib);
-    const perGroup = conversionsPerGroup(c.dataflow, dataflowParams(c));
+    const { cfg, r, arch, perGroup } = await noiselessRun(c, net, x, labels, lib);
     for (const layer of workload.layers) {
       const closedForm = imageCount * layer.positions * layer.outputsPerGroup * Math.ceil(layer.rowsPerGroup / c.array.rows) * perGroup;
       assert.is(
