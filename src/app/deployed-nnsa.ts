@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { readApproximatorModelSync } from '../io/approximator-model.ts';
 import { NnsaModelSchema } from '../circuits/nnsa/config.ts';
+import { networkDeviceCount } from '../circuits/network.ts';
 import { namedComponentLibrary, type ComponentLibrary, type NnsaElements } from '../cost/components.ts';
 import { DEFAULT_NNSA_MODEL } from './load-peripherals.ts';
 
@@ -22,12 +23,8 @@ export function nnsaElementsOf(dir: string = DEFAULT_NNSA_MODEL): NnsaElements {
   const known = cache.get(key);
   if (known) return known;
   const model = readApproximatorModelSync(dir, 'nnsa', NnsaModelSchema);
-  let rramDevices = 0;
-  let inverters = 0;
-  for (const l of model.network.layers) {
-    rramDevices += 2 * l.pairs * l.columns;
-    if (l.activation === 'inverter') inverters += l.columns;
-  }
+  // The crossbars' count without the per-die replica divider (`replicaFeedback` left out).
+  const { rram: rramDevices, inverters } = networkDeviceCount({ layers: model.network.layers });
   const elements = { name: path.basename(key), rramDevices, inverters };
   cache.set(key, elements);
   return elements;
