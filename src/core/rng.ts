@@ -1,3 +1,43 @@
+/**
+ * Log-normal factors e^{σ·z}, z ~ N(0, 1), drawn from a generator in fixed chunks of 4096 normals
+ * by Marsaglia's polar method ({@link Rng.fillStandardNormalPolar}). A hot loop reserves the
+ * factors it may need ({@link LogNormalFactors.reserve}), reads them from `values` at `position`
+ * on and advances `position` by the number it used: no call per draw, and no branch to skip a
+ * draw. The sequence is the chunks in order whatever the reservations, so a stream read by several
+ * calls is the same however the calls split it.
+ */
+export class LogNormalFactors {
+  private static readonly CHUNK = 4096;
+  /** The factors; those from `position` to the reserved end are unread. */
+  values = new Float64Array(2 * LogNormalFactors.CHUNK);
+  /** Index of the next unread factor in `values`. */
+  position = 0;
+  private end = 0;
+  private readonly scratch = new Float64Array(LogNormalFactors.CHUNK);
+  /** Draws factors with log-σ `sigma` from `rng` (which it then owns). */
+  constructor(
+    private readonly rng: Rng,
+    private readonly sigma: number,
+  ) {}
+  /** Makes at least `count` unread factors available from `position` on (`values` may be replaced). */
+  reserve(count: number): void {
+    if (this.end - this.position >= count) return;
+    const unread = this.values.subarray(this.position, this.end);
+    const size = Math.max(this.values.length, count + LogNormalFactors.CHUNK);
+    const values = size > this.values.length ? new Float64Array(2 * size) : this.values;
+    values.set(unread, 0);
+    let end = unread.length;
+    while (end < count) {
+      this.rng.fillStandardNormalPolar(this.scratch);
+      for (let i = 0; i < this.scratch.length; i++) values[end + i] = Math.exp(this.sigma * this.scratch[i]);
+      end += this.scratch.length;
+    }
+    this.values = values;
+    this.position = 0;
+    this.end = end;
+  }
+}
+
 /** A generator's state: its seed, the four sfc32 words and the spare Box–Muller normal. */
 export interface RngState {
   seed: number;
@@ -16,10 +56,12 @@ export interface RngState {
  * number into a library with string-keyed state.
  */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /**
+   * The sfc32 words a, b, c, d. An Int32Array rather than four number fields: the words leave the
+   * small-integer range, and number fields would then hold boxed doubles (uniform() cost ≈ 10 ns
+   * instead of ≈ 2 ns; the arithmetic, and so the stream, is the same).
+   */
+  private readonly w = new Int32Array(4);
   private spareNormal: number | null = null;
   /** The 32-bit seed this generator was made from. */
   readonly seed: number;
@@ -36,33 +78,34 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next();
-    this.b = next();
-    this.c = next();
-    this.d = next();
+    for (let i = 0; i < 4; i++) this.w[i] = next();
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
 
   /** A uniformly distributed unsigned 32-bit integer. */
   nextUint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
+    const w = this.w;
+    const a = w[0];
+    const b = w[1];
+    const c = w[2];
+    const d = w[3];
+    const t = (((a + b) | 0) + d) | 0;
+    w[3] = (d + 1) | 0;
+    w[0] = b ^ (b >>> 9);
+    w[1] = (c + (c << 3)) | 0;
+    w[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   }
 
   /** The generator's full state, to checkpoint a run ({@link Rng.restore} continues the stream from it). */
   state(): RngState {
-    return { seed: this.seed, words: [this.a, this.b, this.c, this.d], spareNormal: this.spareNormal };
+    return { seed: this.seed, words: Array.from(this.w), spareNormal: this.spareNormal };
   }
 
   /** A generator that continues exactly where the one whose {@link Rng.state} this is stopped. */
   static restore(s: RngState): Rng {
     const r = new Rng(s.seed);
-    [r.a, r.b, r.c, r.d] = s.words.map((w) => w | 0);
+    r.w.set(s.words.map((w) => w | 0));
     r.spareNormal = s.spareNormal;
     return r;
   }
