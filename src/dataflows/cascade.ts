@@ -5,7 +5,7 @@
  * per layer unless fixed.
  */
 import { ensure, fail } from '../core/errors.ts';
-import { Rng } from '../core/rng.ts';
+import { LogNormalFactors, Rng } from '../core/rng.ts';
 import {
   adcConverterBits,
   adcResolutionBits,
@@ -56,6 +56,15 @@ export const cascadeDataflow: Dataflow = {
     const layers = uploadLayers(programmed);
     const bufferScale = new Map(calibration.bufferScale);
     const varied = cfg.varyPeripherals && cfg.device.programming.sigma > 0;
+    // One factor stream per batch generator (streams.buffer() changes with the batch), read in order.
+    const factorStreams = new WeakMap<Rng, LogNormalFactors>();
+    const writeFactors = (): LogNormalFactors | null => {
+      if (!varied) return null;
+      const rng = streams.buffer();
+      let f = factorStreams.get(rng);
+      if (!f) factorStreams.set(rng, (f = new LogNormalFactors(rng, cfg.device.programming.sigma)));
+      return f;
+    };
     return {
       matmul(layer, index, codes, rows) {
         const { prog, tensors } = layers.get(index);
@@ -72,8 +81,7 @@ export const cascadeDataflow: Dataflow = {
               bufferCellBits: cfg.bufferCellBits,
               bufferFullScale: bufferScale.get(index)!,
               adcBits: cfg.cascadeAdcBits ?? adcResolutionBits('cascade', params),
-              writeSigma: cfg.varyPeripherals ? cfg.device.programming.sigma : 0,
-              normal: varied ? () => streams.buffer().normal() : null,
+              writeFactors: writeFactors(),
             },
             acc,
           );

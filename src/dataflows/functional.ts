@@ -8,6 +8,7 @@
  * here take those signed sums directly: d[i][r][c] for input slice i, row r, column c = j·S + s
  * (weight column j, slice s), in units of one cell level times one DAC level.
  */
+import type { LogNormalFactors } from '../core/rng.ts';
 
 /** Geometry of a tile's bit-line sums. */
 export interface TileGeometry {
@@ -87,10 +88,8 @@ export interface CascadeSettings {
   bufferFullScale: number;
   /** Converter magnitude bits. */
   adcBits: number;
-  /** Relative σ of each buffer write (log-normal, a fresh draw per write). */
-  writeSigma: number;
-  /** Draws the write variation (null: none). */
-  normal: (() => number) | null;
+  /** Each buffer write's variation: a fresh log-normal factor per write (null: none). */
+  writeFactors: LogNormalFactors | null;
 }
 
 /**
@@ -103,28 +102,52 @@ export interface CascadeSettings {
 export function cascadeAccumulate(dSums: Float32Array, g: TileGeometry, st: CascadeSettings, acc: Float64Array): number {
   if (g.dacBits !== g.cellBits) throw new RangeError('CASCADE-style buffering needs equal DAC and cell bits');
   const C = columnsOf(g);
-  const K = g.slices + g.weightSlices - 1;
+  const S = g.weightSlices;
+  const K = g.slices + S - 1;
   const levels = 2 ** st.bufferCellBits - 1;
   const lsb = st.bufferFullScale / levels;
   const top = 2 ** st.adcBits - 1;
-  const column = new Float64Array(K);
   const radix = 2 ** g.cellBits;
+  const factors = st.writeFactors;
+  // One output row's buffer columns, [weight column j][significance k]; the row's bit-line sums of
+  // one input cycle are contiguous, so the cycles are read in order.
+  const columns = new Float64Array(g.fanOut * K);
+  // The loop is branch-free on the data (signs and zero writes are unpredictable): the sign as
+  // (d > 0) − (d < 0), rounding half up as ⌊a + 0.5⌋ (a ≥ 0; equal to Math.round but at
+  // a = 0.5 − 2⁻⁵⁴), and a write of level 0 reads a factor without consuming it.
   for (let r = 0; r < g.n; r++) {
-    for (let j = 0; j < g.fanOut; j++) {
-      column.fill(0);
-      for (let i = 0; i < g.slices; i++) {
-        const o = (i * g.n + r) * C;
-        for (let s = 0; s < g.weightSlices; s++) {
-          const d = dSums[o + j * g.weightSlices + s];
-          let q = Math.min(levels, Math.round(Math.abs(d) / lsb));
-          if (q && st.normal && st.writeSigma > 0) q *= Math.exp(st.writeSigma * st.normal());
-          column[i + s] += (d < 0 ? -q : q) * lsb;
+    columns.fill(0);
+    let f = 0;
+    let values: Float64Array | null = null;
+    if (factors) {
+      factors.reserve(g.slices * C);
+      values = factors.values;
+      f = factors.position;
+    }
+    for (let i = 0; i < g.slices; i++) {
+      const o = (i * g.n + r) * C;
+      for (let j = 0; j < g.fanOut; j++) {
+        const base = o + j * S;
+        const col = j * K + i;
+        for (let s = 0; s < S; s++) {
+          const d = dSums[base + s];
+          const q = Math.min(levels, Math.floor(Math.abs(d) / lsb + 0.5));
+          let w = q * lsb;
+          if (values) {
+            w *= values[f];
+            f += Number(q > 0);
+          }
+          columns[col + s] += (Number(d > 0) - Number(d < 0)) * w;
         }
       }
+    }
+    if (factors) factors.position = f;
+    for (let j = 0; j < g.fanOut; j++) {
       let sum = 0;
       for (let k = K - 1; k >= 0; k--) {
-        const code = Math.min(top, Math.round(Math.abs(column[k]) / lsb));
-        sum = sum * radix + (column[k] < 0 ? -code : code) * lsb;
+        const v = columns[j * K + k];
+        const code = Math.min(top, Math.floor(Math.abs(v) / lsb + 0.5));
+        sum = sum * radix + (Number(v > 0) - Number(v < 0)) * code * lsb;
       }
       acc[r * g.fanOut + j] += sum;
     }

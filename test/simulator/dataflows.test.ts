@@ -91,7 +91,7 @@ test('functional reductions are exact on integer bit lines', () => {
   assert.is(isaacAccumulate(d, g, 8, b), 16);
   assert.is(b[0], expected);
   const c = new Float64Array(1);
-  const conv = cascadeAccumulate(d, g, { bufferCellBits: 8, bufferFullScale: 255, adcBits: 12, writeSigma: 0, normal: null }, c);
+  const conv = cascadeAccumulate(d, g, { bufferCellBits: 8, bufferFullScale: 255, adcBits: 12, writeFactors: null }, c);
   assert.is(conv, 2 + 8 - 1);
   assert.is(c[0], expected);
 });
