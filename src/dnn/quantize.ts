@@ -266,10 +266,43 @@ export function quantizeLayersModel(
 }
 
 /**
+ * Moves the `k` largest of `a` (0 < k < a.length) to its front, in no particular order, and returns
+ * that part (Hoare partition quickselect with the median of three as pivot; in place).
+ */
+function selectLargest(a: Float64Array, k: number): Float64Array {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three of a[lo], a[mid], a[hi] as the pivot value.
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = x > y ? (y > z ? y : x > z ? z : x) : x > z ? x : y > z ? z : y;
+    // Descending Hoare partition: a[lo..j] ≥ pivot ≥ a[j+1..hi].
+    let i = lo - 1;
+    let j = hi + 1;
+    for (;;) {
+      do i++;
+      while (a[i] > pivot);
+      do j--;
+      while (a[j] < pivot);
+      if (i >= j) break;
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    if (k - 1 <= j) hi = j;
+    else lo = j + 1;
+  }
+  return a.subarray(0, k);
+}
+
+/**
  * The nearest-rank percentile of `total` values seen in parts, keeping only the values at or above
  * it: the ⌈p/100 · total⌉-th smallest is the (total − rank + 1)-th largest.
  */
-class TopValues {
+export class TopValues {
   private kept = new Float64Array(0);
   private seen = 0;
   private readonly keep: number;
@@ -285,14 +318,14 @@ class TopValues {
     this.seen += values.length;
     const full = this.kept.length >= this.keep;
     const threshold = full ? this.kept[this.keep - 1] : -Infinity;
-    const fresh: number[] = [];
-    for (const v of values) if (v > threshold) fresh.push(v);
-    if (!fresh.length) return;
-    const merged = new Float64Array(this.kept.length + fresh.length);
+    const merged = new Float64Array(this.kept.length + values.length);
     merged.set(this.kept);
-    merged.set(fresh, this.kept.length);
-    merged.sort().reverse();
-    this.kept = merged.slice(0, this.keep);
+    let n = this.kept.length;
+    for (let i = 0; i < values.length; i++) if (values[i] > threshold) merged[n++] = values[i];
+    if (n === this.kept.length) return;
+    // The `keep` largest of the candidates: partitioned to the front in O(n), then only they are sorted.
+    const top = n > this.keep ? selectLargest(merged.subarray(0, n), this.keep) : merged.subarray(0, n);
+    this.kept = top.slice().sort().reverse();
   }
   percentile(): number {
     ensure(this.seen === this.total, `calibration saw ${this.seen} values, expected ${this.total}`);
