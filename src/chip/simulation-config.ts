@@ -122,7 +122,11 @@ export const SimulationConfigSchema = z
     /** Monte Carlo draws (device programming, corners). */
     draws: z.number().int().min(1).max(1000).default(1),
     seed: SeedSchema.default(DEFAULT_SEED),
-    /** Worker threads (default: one per core); results do not depend on it. */
+    /**
+     * Threads of every job (reference, calibration, each draw) with enough units of work; default:
+     * one per core for jobs large enough to be worth a worker's start-up (`simulator/parallel.ts`
+     * `WORKER_MIN_MACS`), this thread alone for small ones. Results do not depend on it.
+     */
     workers: z.number().int().min(1).max(64).optional(),
     /** Images per batch inside the simulator (memory only). */
     batchSize: z.number().int().min(1).max(100000).default(64),

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { runQuantized, type QuantizedNetwork } from '../dnn/quantize.ts';
-import { isCrossbar } from '../dnn/network.ts';
+import { isCrossbar, positionsPerImage, shapeSize } from '../dnn/network.ts';
 import { drawHardware, type ConversionCounts, type DrawPlan } from './engine.ts';
 import { addRunEvents, zeroRunEvents, type LayerRunEvents } from '../dataflows/run-events.ts';
 import { measureSinadChunks, type ChunkSinad, type SinadChunk } from './sinad.ts';
@@ -138,7 +138,8 @@ export function defaultWorkers(): number {
 }
 
 /**
- * Runs a draw on `images` (`count` images of `inputSize` values) with up to `workers` threads, and
+ * Runs a draw on `images` (`count` images of `inputSize` values) on up to `workers` threads (undefined:
+ * by work, see {@link WORKER_MIN_MACS}), and
  * measures the SINAD chunks of `sinad` on the same hardware. Batches are split evenly over the
  * workers in contiguous runs, SINAD chunks round-robin; a run with one unit of work stays in this thread.
  */
@@ -180,14 +181,17 @@ export async function runDraw(
   images: Uint8Array,
   count: number,
   batchSize: number,
-  workers: number,
+  workers: number | undefined,
   onBatch?: () => void,
   sinad?: SinadJob,
 ): Promise<DrawResult> {
   for (const l of firstImageListeners) l();
   const batches = Math.ceil(count / batchSize);
   const chunks = sinad?.chunks ?? [];
-  const w = Math.min(workers, Math.max(batches, chunks.length));
+  // A simulated MAC costs at least ten of the exact reference's (bit slices, devices, converters).
+  const sinadImages = sinad ? sinad.images.length / shapeSize(plan.net.inputShape) : 0;
+  const macs = HARDWARE_MAC_COST * (count + sinadImages) * macsPerImage(plan.net);
+  const w = Math.min(threadsFor(macs, workers), Math.max(batches, chunks.length));
   if (w <= 1) {
     const here = runDrawHere(plan, images, batchSize, 0, onBatch, sinad);
     return { logits: here.logits, counts: sumBatchCounts(here.batchCounts), sinad: here.sinad };
@@ -229,6 +233,33 @@ export async function runDraw(
 }
 
 /**
+ * Multiply-accumulates a job must have per thread before worker threads are worth starting for
+ * it: a worker's start-up (loading the modules and the tfjs backend) costs about 0.6–0.9
+ * CPU-seconds, in which this thread does a few hundred million 8-bit multiply-accumulates of the
+ * reference or of a calibration's bit lines. Smaller jobs (LeNet-5 on a hundred images) stay on
+ * this thread; the choice cannot change a result (see {@link runReference}, {@link calibrateLayers}).
+ */
+export const WORKER_MIN_MACS = 5e8;
+
+/** Exact-reference multiply-accumulates one simulated multiply-accumulate is counted as, for {@link WORKER_MIN_MACS}. */
+const HARDWARE_MAC_COST = 10;
+
+/**
+ * Threads for a job of `macs` multiply-accumulates: `workers` when the configuration set it, else
+ * one per core as long as each has {@link WORKER_MIN_MACS} of work.
+ */
+function threadsFor(macs: number, workers: number | undefined): number {
+  return workers ?? Math.max(1, Math.min(defaultWorkers(), Math.floor(macs / WORKER_MIN_MACS)));
+}
+
+/** Crossbar multiply-accumulates of one image through `net`. */
+function macsPerImage(net: QuantizedNetwork): number {
+  let macs = 0;
+  for (const l of net.layers) if (isCrossbar(l)) macs += positionsPerImage(l) * l.fanIn * l.fanOut;
+  return macs;
+}
+
+/**
  * The exact reference's logits of `count` images, batches split over up to `workers` threads as
  * {@link runDraw} splits them (the reference is exact, so the split cannot change it).
  */
@@ -237,10 +268,10 @@ export async function runReference(
   images: Uint8Array,
   count: number,
   batchSize: number,
-  workers: number,
+  workers: number | undefined,
 ): Promise<Float64Array> {
   const batches = Math.ceil(count / batchSize);
-  const w = Math.min(workers, batches);
+  const w = Math.min(threadsFor(count * macsPerImage(net), workers), batches);
   if (w <= 1) return runQuantized(net, images, { batchSize });
   const inputSize = images.length / count;
   const perWorker = Math.ceil(batches / w);
@@ -266,11 +297,17 @@ export async function runReference(
  * layer's calibration depends on that layer alone, so the split cannot change it); the lists of
  * the parts are merged in layer order.
  */
-export async function calibrateLayers(run: RunContext, layers: LayerCalibrationInput[], workers: number): Promise<Calibration> {
-  const w = Math.min(workers, layers.length);
+export async function calibrateLayers(run: RunContext, layers: LayerCalibrationInput[], workers: number | undefined): Promise<Calibration> {
+  const cost = (l: LayerCalibrationInput): number => l.rows * l.layer.fanIn * l.layer.fanOut;
+  const w = Math.min(
+    threadsFor(
+      layers.reduce((a, l) => a + cost(l), 0),
+      workers,
+    ),
+    layers.length,
+  );
   if (w <= 1) return dataflowOf(run.cfg).calibrate(run, layers);
   // Largest first onto the least loaded worker.
-  const cost = (l: LayerCalibrationInput): number => l.rows * l.layer.fanIn * l.layer.fanOut;
   const parts: LayerCalibrationInput[][] = Array.from({ length: w }, () => []);
   const load = new Array<number>(w).fill(0);
   for (const l of [...layers].sort((a, b) => cost(b) - cost(a))) {

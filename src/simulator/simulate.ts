@@ -20,7 +20,7 @@ import type { LayerSettings } from '../dataflows/types.ts';
 import { drawHardware, programDraw, type Calibration, type DrawPlan } from './engine.ts';
 import { drawSeedOf } from '../mapping/dnn-weights.ts';
 import { zeroRunEvents, type LayerRunEvents } from '../dataflows/run-events.ts';
-import { calibrateLayers, defaultWorkers, runDraw, runReference } from './parallel.ts';
+import { calibrateLayers, runDraw, runReference } from './parallel.ts';
 import { combineSinadChunks, sinadChunks } from './sinad.ts';
 import type { LayerCalibrationInput, RunContext } from '../dataflows/index.ts';
 import { shapeSize } from '../dnn/network.ts';
@@ -298,7 +298,8 @@ export function prepareSimulation(
 }
 
 /**
- * {@link prepareSimulation} on up to `workers` threads (default: `cfg.workers`, else one per core):
+ * {@link prepareSimulation} on up to `workers` threads (default: `cfg.workers`, else by work, see
+ * `WORKER_MIN_MACS` in parallel.ts):
  * the reference's batches and the layers' calibrations are spread over them. The same result as
  * in one thread: the reference is exact and each layer is calibrated on its own.
  */
@@ -307,7 +308,7 @@ export async function prepareSimulationParallel(
   net: QuantizedNetwork,
   data: SimulationData,
   peripherals: NeuralPimPeripherals | null,
-  workers = cfg.workers ?? defaultWorkers(),
+  workers: number | undefined = cfg.workers,
   options: SimulationOptions = {},
 ): Promise<PreparedSimulation> {
   const p = preparation(cfg, net, data, peripherals, options);
@@ -348,7 +349,7 @@ export async function simulateDraw(
   // The batches and, on the same hardware, the SINAD of each crossbar layer on its own reference
   // inputs (sinad.ts).
   const sinadCount = p.sinadImages.length / shapeSize(net.inputShape);
-  const out = await runDraw(plan, data.images, p.count, cfg.batchSize, cfg.workers ?? defaultWorkers(), onBatch, {
+  const out = await runDraw(plan, data.images, p.count, cfg.batchSize, cfg.workers, onBatch, {
     images: p.sinadImages,
     chunks: sinadChunks(sinadCount, cfg.batchSize),
   });
