@@ -209,8 +209,20 @@ function loadNetwork(net: CompiledNetwork): LoadedNetwork {
   return { kernel, batchArea };
 }
 
-/** Outputs [batch × outputs] of a compiled network for inputs [batch × inputPairs], volts. */
-export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, lower: ArrayLike<number>, batch: number): Float64Array {
+/** A batch's input areas in a network's kernel memory (see {@link compiledBatch}). */
+export interface CompiledBatch {
+  /** Upper and lower input lines [batch × inputPairs], volts: fill them, then call `run`. */
+  upper: Float64Array;
+  lower: Float64Array;
+  /** Runs the network on the inputs; the outputs [batch × outputs] are a view valid until the network's next batch. */
+  run(): Float64Array;
+}
+
+/**
+ * The input areas of a batch of `batch` samples in the kernel memory of `net`, to be filled in
+ * place (no copy of the inputs or outputs through JavaScript arrays).
+ */
+export function compiledBatch(net: CompiledNetwork, batch: number): CompiledBatch {
   let entry = loaded.get(net);
   if (!entry) {
     entry = loadNetwork(net);
@@ -222,9 +234,22 @@ export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, 
   const lowerAt = upperAt + n * 8;
   const outAt = lowerAt + n * 8;
   growMemory(kernel.memory, outAt + batch * net.outputs * 8);
-  const f64 = new Float64Array(kernel.memory.buffer);
-  f64.set(upper.length === n ? upper : Array.prototype.slice.call(upper, 0, n), upperAt / 8);
-  f64.set(lower.length === n ? lower : Array.prototype.slice.call(lower, 0, n), lowerAt / 8);
-  kernel.forward(upperAt, lowerAt, outAt, batch);
-  return f64.slice(outAt / 8, outAt / 8 + batch * net.outputs);
+  const buffer = kernel.memory.buffer;
+  return {
+    upper: new Float64Array(buffer, upperAt, n),
+    lower: new Float64Array(buffer, lowerAt, n),
+    run: () => {
+      kernel.forward(upperAt, lowerAt, outAt, batch);
+      return new Float64Array(buffer, outAt, batch * net.outputs);
+    },
+  };
+}
+
+/** Outputs [batch × outputs] of a compiled network for inputs [batch × inputPairs], volts. */
+export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, lower: ArrayLike<number>, batch: number): Float64Array {
+  const b = compiledBatch(net, batch);
+  const n = b.upper.length;
+  b.upper.set(upper.length === n ? upper : Array.prototype.slice.call(upper, 0, n));
+  b.lower.set(lower.length === n ? lower : Array.prototype.slice.call(lower, 0, n));
+  return b.run().slice();
 }

@@ -24,7 +24,7 @@ import { fail } from '../core/errors.ts';
 import { trimNnsa, type NnsaTrim } from '../circuits/nnsa/trim.ts';
 import { CALIBRATION_RAMP_POINTS } from '../circuits/nnsa/calibrate.ts';
 import { leastSquaresLine } from '../core/line-fit.ts';
-import { compileNetwork, forwardCompiled, type CompiledNetwork } from '../circuits/network-fast.ts';
+import { compileNetwork, compiledBatch, forwardCompiled, type CompiledNetwork } from '../circuits/network-fast.ts';
 import {
   NNSA_INPUT_PAIRS,
   OUTPUT_FULL_SCALE_VOLTS,
@@ -205,16 +205,14 @@ export function accumulateAnalog(
   const prevP = new Float64Array(N).fill(outputPair(0)[0]);
   const prevN = new Float64Array(N).fill(outputPair(0)[1]);
   // Unit u evaluates weight columns j ≡ u (mod U) of every row, in (row, column) order; its input
-  // rows are filled in place (one buffer per unit for all cycles).
+  // rows are written straight into the unit's kernel memory.
   const S = g.weightSlices * 2;
-  const inputs = Array.from({ length: U }, (_, u) => {
-    const members = g.n * Math.max(0, Math.ceil((g.fanOut - u) / U));
-    return { members, upper: new Float64Array(members * K), lower: new Float64Array(members * K) };
-  });
+  const members = Array.from({ length: U }, (_, u) => g.n * Math.max(0, Math.ceil((g.fanOut - u) / U)));
   for (let i = 0; i < g.slices; i++) {
     for (let u = 0; u < U; u++) {
-      const { members, upper, lower } = inputs[u];
-      if (members === 0) continue;
+      if (members[u] === 0) continue;
+      const batch = compiledBatch(chips.nnsaCompiled[u], members[u]);
+      const { upper, lower } = batch;
       let b = 0;
       for (let r = 0; r < g.n; r++) {
         const row = (i * g.n + r) * C;
@@ -232,7 +230,7 @@ export function accumulateAnalog(
           lower[at + WEIGHT_BITS] = prevN[m];
         }
       }
-      const o = forwardCompiled(chips.nnsaCompiled[u], upper, lower, members);
+      const o = batch.run();
       b = 0;
       for (let r = 0; r < g.n; r++)
         for (let j = u; j < g.fanOut; j += U, b++) {
@@ -317,9 +315,22 @@ export function convertAndAdd(
     cache.set(cacheKey, correction);
   }
   const { offset, gains } = correction;
-  for (let m = 0; m < y.length; m++) {
-    const j = m % g.fanOut;
-    acc[m] += (reading(y[m], j) - offset[j]) * gains[j] * lsb;
+  if (p.converter === 'ideal' || !pool) {
+    for (let m = 0; m < y.length; m++) {
+      const j = m % g.fanOut;
+      acc[m] += (reading(y[m], j) - offset[j]) * gains[j] * lsb;
+    }
+    return y.length;
+  }
+  // The converters' hot loop: `reading` inlined, each column's converter looked up once.
+  const F = g.fanOut;
+  const converters = Array.from({ length: F }, (_, j) => pool[j % pool.length]);
+  for (let m0 = 0; m0 < y.length; m0 += F) {
+    for (let j = 0; j < F; j++) {
+      const v = y[m0 + j];
+      const code = convertWithThresholds(converters[j], Math.abs(v));
+      acc[m0 + j] += ((v < 0 ? -1 : 1) * code - offset[j]) * gains[j] * lsb;
+    }
   }
   return y.length;
 }

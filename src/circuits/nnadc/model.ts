@@ -240,6 +240,8 @@ export interface AdcThresholds {
   /** Coarse thresholds in ascending order and, per fine comparator, its numerator once the m lowest have fired. */
   sortedFirst: Float64Array;
   fineNumeratorByCount: Float64Array[];
+  /** Per count m of fired coarse comparators, each fine comparator's threshold (numerator / β; +∞ where β ≥ 0: it never fires). */
+  fineThresholdByCount: Float64Array[];
 }
 
 /** Column constants of a stage's column j for the threshold form. */
@@ -294,6 +296,9 @@ export function adcThresholds(inst: AdcInstance): AdcThresholds {
     order.forEach((k, m) => (out[m + 1] = out[m] - f.perCoarse[k]));
     return out;
   });
+  const fineThresholdByCount = Array.from({ length: order.length + 1 }, (_, m) =>
+    Float64Array.from(fine, (f, j) => (f.beta < 0 ? fineNumeratorByCount[j][m] / f.beta : Infinity)),
+  );
   return {
     arch: inst.arch,
     bits: inst.bits,
@@ -302,6 +307,7 @@ export function adcThresholds(inst: AdcInstance): AdcThresholds {
     fineBits: fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0,
     sortedFirst,
     fineNumeratorByCount,
+    fineThresholdByCount,
   };
 }
 
@@ -319,10 +325,8 @@ export function convertWithThresholds(t: AdcThresholds, y: number): number {
   const firstCount = lo;
   if (t.arch === 'flash') return Math.min(2 ** t.bits - 1, firstCount);
   let fineCount = 0;
-  for (let j = 0; j < t.fine.length; j++) {
-    const beta = t.fine[j].beta;
-    if (beta < 0 && y > t.fineNumeratorByCount[j][firstCount] / beta) fineCount++;
-  }
+  const fineThresholds = t.fineThresholdByCount[firstCount];
+  for (let j = 0; j < fineThresholds.length; j++) if (y > fineThresholds[j]) fineCount++;
   return Math.min(2 ** t.bits - 1, firstCount * 2 ** t.fineBits + fineCount);
 }
 
