@@ -204,40 +204,41 @@ export function accumulateAnalog(
   const K = NNSA_INPUT_PAIRS;
   const prevP = new Float64Array(N).fill(outputPair(0)[0]);
   const prevN = new Float64Array(N).fill(outputPair(0)[1]);
-  // Unit u evaluates weight columns j ≡ u (mod U) of every row, in (row, column) order; its input
-  // rows are written straight into the unit's kernel memory.
+  // Unit u evaluates weight columns j ≡ u (mod U) of every row, in (row, column) order. One pass
+  // over the cycle's bit lines fills every unit's inputs straight in its kernel memory (the bit
+  // lines are read once, in order), the units run, and one pass takes their outputs back.
   const S = g.weightSlices * 2;
   const members = Array.from({ length: U }, (_, u) => g.n * Math.max(0, Math.ceil((g.fanOut - u) / U)));
+  const cursor = new Int32Array(U);
   for (let i = 0; i < g.slices; i++) {
-    for (let u = 0; u < U; u++) {
-      if (members[u] === 0) continue;
-      const batch = compiledBatch(chips.nnsaCompiled[u], members[u]);
-      const { upper, lower } = batch;
-      let b = 0;
-      for (let r = 0; r < g.n; r++) {
-        const row = (i * g.n + r) * C;
-        for (let j = u; j < g.fanOut; j += U, b++) {
-          const m = r * g.fanOut + j;
-          const o = row + j * S;
-          const at = b * K;
-          for (let s = 0; s < WEIGHT_BITS; s++) {
-            const vu = bl[o + 2 * s];
-            const vl = bl[o + 2 * s + 1];
-            upper[at + s] = (vu > 0 ? vu : 0) * toVolts;
-            lower[at + s] = (vl > 0 ? vl : 0) * toVolts;
-          }
-          upper[at + WEIGHT_BITS] = prevP[m];
-          lower[at + WEIGHT_BITS] = prevN[m];
+    const batches = members.map((count, u) => (count ? compiledBatch(chips.nnsaCompiled[u], count) : null));
+    cursor.fill(0);
+    for (let r = 0; r < g.n; r++) {
+      const row = (i * g.n + r) * C;
+      for (let j = 0, u = 0; j < g.fanOut; j++, u = u + 1 === U ? 0 : u + 1) {
+        const { upper, lower } = batches[u]!;
+        const m = r * g.fanOut + j;
+        const o = row + j * S;
+        const at = cursor[u]++ * K;
+        for (let s = 0; s < WEIGHT_BITS; s++) {
+          const vu = bl[o + 2 * s];
+          const vl = bl[o + 2 * s + 1];
+          upper[at + s] = (vu > 0 ? vu : 0) * toVolts;
+          lower[at + s] = (vl > 0 ? vl : 0) * toVolts;
         }
+        upper[at + WEIGHT_BITS] = prevP[m];
+        lower[at + WEIGHT_BITS] = prevN[m];
       }
-      const o = batch.run();
-      b = 0;
-      for (let r = 0; r < g.n; r++)
-        for (let j = u; j < g.fanOut; j += U, b++) {
-          prevP[r * g.fanOut + j] = o[2 * b];
-          prevN[r * g.fanOut + j] = o[2 * b + 1];
-        }
     }
+    const outputs = batches.map((b) => (b ? b.run() : null));
+    cursor.fill(0);
+    for (let r = 0; r < g.n; r++)
+      for (let j = 0, u = 0; j < g.fanOut; j++, u = u + 1 === U ? 0 : u + 1) {
+        const o = outputs[u]!;
+        const b = cursor[u]++;
+        prevP[r * g.fanOut + j] = o[2 * b];
+        prevN[r * g.fanOut + j] = o[2 * b + 1];
+      }
   }
   for (let m = 0; m < N; m++) y[m] = pairValue(prevP[m], prevN[m]);
   return y;

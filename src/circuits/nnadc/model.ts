@@ -313,20 +313,24 @@ export function adcThresholds(inst: AdcInstance): AdcThresholds {
 
 /** Code of a normalized input y from the threshold form (same as {@link convertAdc}). */
 export function convertWithThresholds(t: AdcThresholds, y: number): number {
-  // Count of thresholds below y by binary search on the sorted thresholds.
+  // Count of thresholds below y. Branch-free counts where the list is short (the comparisons are
+  // unpredictable; over the sorted thresholds the count is a binary search's insertion point), a
+  // binary search over a flash converter's long list.
   const s = t.sortedFirst;
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (y > s[mid]) lo = mid + 1;
-    else hi = mid;
+  let firstCount = 0;
+  if (s.length <= 32) for (let k = 0; k < s.length; k++) firstCount += Number(y > s[k]);
+  else {
+    let hi = s.length;
+    while (firstCount < hi) {
+      const mid = (firstCount + hi) >> 1;
+      if (y > s[mid]) firstCount = mid + 1;
+      else hi = mid;
+    }
   }
-  const firstCount = lo;
   if (t.arch === 'flash') return Math.min(2 ** t.bits - 1, firstCount);
   let fineCount = 0;
   const fineThresholds = t.fineThresholdByCount[firstCount];
-  for (let j = 0; j < fineThresholds.length; j++) if (y > fineThresholds[j]) fineCount++;
+  for (let j = 0; j < fineThresholds.length; j++) fineCount += Number(y > fineThresholds[j]);
   return Math.min(2 ** t.bits - 1, firstCount * 2 ** t.fineBits + fineCount);
 }
 
