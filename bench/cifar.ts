@@ -23,8 +23,12 @@ import { simulate } from '../src/simulator/simulate.ts';
 import { loadPeripherals } from '../src/app/load-peripherals.ts';
 import type { BenchFigure, BenchSection } from './types.ts';
 
-/** Images simulated per dataflow (CASCADE-style and Neural-PIM are slower per image: fewer, to keep the bench short). */
-const IMAGES = { isaac: 256, 'neural-pim': 64, cascade: 16 } as const;
+/**
+ * Images simulated per dataflow (CASCADE-style and Neural-PIM are slower per image: fewer, to keep
+ * the bench short). ISAAC-style runs 1000 so that the SINAD pass on the first 128 weighs about as
+ * little as in a long run (its target is stated for 10,000 images).
+ */
+const IMAGES = { isaac: 1000, 'neural-pim': 128, cascade: 32 } as const;
 /** Calibration images of the 8-bit activation scales (the CLI uses 500; the rates hardly depend on it). */
 const CALIBRATION_IMAGES = 100;
 /** Images of the plain tfjs float inference. */
@@ -82,14 +86,16 @@ export const cifarBench: BenchSection = {
       null,
     );
 
-    const perCpu = new Map<string, number>();
+    // CPU-seconds per image pass: the run's images and the SINAD pass over the first 128 (a second
+    // pass through the same hardware) counted alike, so runs of different lengths compare fairly.
+    const cpuPerPass = new Map<string, number>();
     for (const dataflow of ['isaac', 'neural-pim', 'cascade'] as const) {
       const n = IMAGES[dataflow];
       const cfg = SimulationConfigSchema.parse({ dataflow });
       const periph = dataflow === 'neural-pim' ? await loadPeripherals(cfg) : null;
       const images = { images: data.images.subarray(0, n * size), labels: data.labels.subarray(0, n) };
       const m = await measure(() => simulate(cfg, net, images, periph));
-      perCpu.set(dataflow, n / m.cpu);
+      cpuPerPass.set(dataflow, m.cpu / (n + Math.min(n, 128)));
       const r = m.value;
       figures.push({
         name: `ResNet-20 simulated, ${dataflow}${dataflow === 'neural-pim' ? ' behavioral' : ''} (σ = ${cfg.device.programming.sigma}, 1 draw)`,
@@ -102,11 +108,11 @@ export const cifarBench: BenchSection = {
     }
     figures.push({
       name: 'ResNet-20 Neural-PIM behavioral / ISAAC-style time per image',
-      value: perCpu.get('isaac')! / perCpu.get('neural-pim')!,
+      value: cpuPerPass.get('neural-pim')! / cpuPerPass.get('isaac')!,
       unit: '×',
       target: 3,
       better: 'lower',
-      note: 'per CPU-second',
+      note: `CPU-seconds per image pass (run images and SINAD images counted alike, reference and calibration included): ${(1000 * cpuPerPass.get('neural-pim')!).toFixed(0)} and ${(1000 * cpuPerPass.get('isaac')!).toFixed(0)} ms; CASCADE-style ${(1000 * cpuPerPass.get('cascade')!).toFixed(0)} ms`,
     });
     figures.push({
       name: 'peak memory (RSS) of the process after the cifar section',
