@@ -104,7 +104,15 @@ export type WorkerJob =
   | { kind: 'reference'; net: QuantizedNetwork; images: Uint8Array; batchSize: number }
   | { kind: 'calibrate'; run: RunContext; layers: LayerCalibrationInput[] };
 
+let workerJobCount = 0;
+
+/** Jobs handed to worker threads so far in this process (a diagnostic: tests check which jobs stay on this thread). */
+export function workerJobs(): number {
+  return workerJobCount;
+}
+
 function runInWorker<T>(job: WorkerJob, onBatch?: () => void): Promise<T> {
+  workerJobCount++;
   const pw = getWorker();
   pw.busy = true;
   return new Promise((resolve, reject) => {
