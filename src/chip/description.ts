@@ -18,9 +18,12 @@ import { RramConfigSchema } from '../device/rram.ts';
 
 /**
  * The per-pair foreground calibrations of the Neural-PIM peripherals (`dataflows/neural-pim-circuits.ts`):
- * none, the zero-input offset, or a least-squares offset and gain through a ramp of known inputs.
+ * none, the zero-input offset, a least-squares offset and gain through a ramp of known inputs, or
+ * that fit done separately for negative and positive readings (`offset-gain-signed`: the sign bit
+ * selects the correction, which removes the jump a sign-magnitude converter's offset makes where
+ * the NNS+A output crosses zero).
  */
-export const PERIPHERAL_CALIBRATIONS = ['none', 'offset', 'offset-gain'] as const;
+export const PERIPHERAL_CALIBRATIONS = ['none', 'offset', 'offset-gain', 'offset-gain-signed'] as const;
 
 /** Version of the description format; a description with another version is rejected. */
 export const CHIP_SCHEMA_VERSION = 1;

@@ -39,7 +39,10 @@ export function registerEvalChain(evalGroup: Command): void {
     .option('--seed <n>', 'seed of the kernels, inputs and draws', '1')
     .option('--nnsa <dir>', 'NNS+A model (default: models/nnsa-d4, the deployed design)')
     .option('--nnadc <dirs>', 'comma-separated NNADC models, one per range (default: models/nnadc-8b-r{1,0.5,0.25})')
-    .option('--calibration <mode>', "the chip's per-pair foreground calibration: none, offset or offset-gain (default: the description's)")
+    .option(
+      '--calibration <mode>',
+      `the chip's per-pair foreground calibration: ${PERIPHERAL_CALIBRATIONS.join(', ')} (default: the description's)`,
+    )
     .option('--converter <kind>', 'nnadc (the trained converters) or ideal (an ideal 8-bit quantizer, to isolate the NNS+A)')
     .action(async (flags: ChainFlags, cmd: Command) => {
       const global = cmd.optsWithGlobals() as GlobalOptions;

@@ -84,7 +84,8 @@ export function disposePeripherals(chips: PeripheralChips): void {
  * `offset-gain` applies a ramp of known inputs (every bit pair at s, s from −range to +range, all
  * cycles), fits a least-squares line through the pair's signed readings and corrects every result
  * by its offset and gain (a digital correction to a fraction of an LSB: the ramp dithers the code
- * quantization). `none` uses the raw codes.
+ * quantization); `offset-gain-signed` fits negative and positive readings separately (the sign
+ * bit selects the correction). `none` uses the raw codes.
  */
 export type PeripheralCalibration = (typeof PERIPHERAL_CALIBRATIONS)[number];
 
@@ -245,7 +246,10 @@ export function accumulateAnalog(
 }
 
 /** Per chip: the offset and gain corrections of {@link convertAndAdd} by layer setting. */
-const correctionCache = new WeakMap<PeripheralChips, Map<string, { offset: Float64Array; gains: Float64Array }>>();
+const correctionCache = new WeakMap<
+  PeripheralChips,
+  Map<string, { offset: Float64Array; gains: Float64Array; offsetNeg: Float64Array; gainsNeg: Float64Array }>
+>();
 
 /**
  * Converts the final NNS+A outputs of a tile and adds the digital partial sums to `acc`. Returns
@@ -291,12 +295,16 @@ export function convertAndAdd(
   if (!correction) {
     const offset = new Float64Array(g.fanOut);
     const gains = new Float64Array(g.fanOut).fill(1);
+    // Corrections of negative readings (equal to the others but with `offset-gain-signed`).
+    const offsetNeg = new Float64Array(g.fanOut);
+    const gainsNeg = new Float64Array(g.fanOut).fill(1);
     if (chips.calibration === 'offset') {
       const zero = units > 0 ? calibrationOutputs(chips, g.slices, 0, commonModeVolts) : null;
-      for (let j = 0; j < g.fanOut; j++) offset[j] = reading(zero ? zero[j % units] : 0, j);
-    } else if (chips.calibration === 'offset-gain') {
+      for (let j = 0; j < g.fanOut; j++) offset[j] = offsetNeg[j] = reading(zero ? zero[j % units] : 0, j);
+    } else if (chips.calibration === 'offset-gain' || chips.calibration === 'offset-gain-signed') {
       // Least-squares line through the pair's readings of a ramp of known inputs: the ramp dithers
       // the code quantization, so offset and gain come out to a fraction of an LSB.
+      const signed = chips.calibration === 'offset-gain-signed';
       const levels = Array.from(
         { length: CALIBRATION_RAMP_POINTS },
         (_, i) => rangeFraction * (-1 + (2 * i) / (CALIBRATION_RAMP_POINTS - 1)),
@@ -305,21 +313,34 @@ export function convertAndAdd(
       const outs = levels.map((l) => (units > 0 ? calibrationOutputs(chips, g.slices, l, commonModeVolts) : null));
       for (let j = 0; j < g.fanOut; j++) {
         const r = levels.map((_, i) => reading(outs[i] ? outs[i]![j % units] : (ideal[i] * rangeFraction) / top, j));
-        const { slope, intercept } = leastSquaresLine(ideal, r);
-        if (slope > 0) {
-          gains[j] = 1 / slope;
-          offset[j] = intercept;
+        const fit = (keep: (reading: number) => boolean, o: Float64Array, gn: Float64Array): void => {
+          const x = ideal.filter((_, i) => keep(r[i]));
+          const y = r.filter((v) => keep(v));
+          if (x.length < 2) return;
+          const { slope, intercept } = leastSquaresLine(x, y);
+          if (slope > 0) {
+            gn[j] = 1 / slope;
+            o[j] = intercept;
+          }
+        };
+        if (signed) {
+          fit((v) => v >= 0, offset, gains);
+          fit((v) => v < 0, offsetNeg, gainsNeg);
+        } else {
+          fit(() => true, offset, gains);
+          offsetNeg[j] = offset[j];
+          gainsNeg[j] = gains[j];
         }
       }
     }
-    correction = { offset, gains };
+    correction = { offset, gains, offsetNeg, gainsNeg };
     cache.set(cacheKey, correction);
   }
-  const { offset, gains } = correction;
+  const { offset, gains, offsetNeg, gainsNeg } = correction;
   if (p.converter === 'ideal' || !pool) {
     for (let m = 0; m < y.length; m++) {
       const j = m % g.fanOut;
-      acc[m] += (reading(y[m], j) - offset[j]) * gains[j] * lsb;
+      acc[m] += y[m] < 0 ? (reading(y[m], j) - offsetNeg[j]) * gainsNeg[j] * lsb : (reading(y[m], j) - offset[j]) * gains[j] * lsb;
     }
     return y.length;
   }
@@ -330,7 +351,7 @@ export function convertAndAdd(
     for (let j = 0; j < F; j++) {
       const v = y[m0 + j];
       const code = convertWithThresholds(converters[j], Math.abs(v));
-      acc[m0 + j] += ((v < 0 ? -1 : 1) * code - offset[j]) * gains[j] * lsb;
+      acc[m0 + j] += v < 0 ? (-1 * code - offsetNeg[j]) * gainsNeg[j] * lsb : (1 * code - offset[j]) * gains[j] * lsb;
     }
   }
   return y.length;
