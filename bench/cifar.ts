@@ -19,7 +19,7 @@ import { holdsCifar10, loadCifar10, resolveCifar10Dir } from '../src/data/cifar1
 import { loadTorchNetwork, tfjsPredict } from '../src/app/import-external.ts';
 import { quantizeNetwork } from '../src/dnn/quantize.ts';
 import { SimulationConfigSchema } from '../src/chip/simulation-config.ts';
-import { simulate } from '../src/simulator/simulate.ts';
+import { SINAD_IMAGES, simulate } from '../src/simulator/simulate.ts';
 import { loadPeripherals } from '../src/app/load-peripherals.ts';
 import type { BenchFigure, BenchSection } from './types.ts';
 
@@ -86,8 +86,8 @@ export const cifarBench: BenchSection = {
       null,
     );
 
-    // CPU-seconds per image pass: the run's images and the SINAD pass over the first 128 (a second
-    // pass through the same hardware) counted alike, so runs of different lengths compare fairly.
+    // CPU-seconds per image pass: the run's images and the SINAD pass over the first SINAD_IMAGES (a
+    // second pass through the same hardware) counted alike, so runs of different lengths compare fairly.
     const cpuPerPass = new Map<string, number>();
     for (const dataflow of ['isaac', 'neural-pim', 'cascade'] as const) {
       const n = IMAGES[dataflow];
@@ -95,7 +95,7 @@ export const cifarBench: BenchSection = {
       const periph = dataflow === 'neural-pim' ? await loadPeripherals(cfg) : null;
       const images = { images: data.images.subarray(0, n * size), labels: data.labels.subarray(0, n) };
       const m = await measure(() => simulate(cfg, net, images, periph));
-      cpuPerPass.set(dataflow, m.cpu / (n + Math.min(n, 128)));
+      cpuPerPass.set(dataflow, m.cpu / (n + Math.min(n, SINAD_IMAGES)));
       const r = m.value;
       figures.push({
         name: `ResNet-20 simulated, ${dataflow}${dataflow === 'neural-pim' ? ' behavioral' : ''} (σ = ${cfg.device.programming.sigma}, 1 draw)`,
@@ -103,7 +103,7 @@ export const cifarBench: BenchSection = {
         unit: 'images/s',
         target: dataflow === 'isaac' ? 16 : undefined,
         better: 'higher',
-        note: `${n} images end to end (reference, calibration, hardware, SINAD on ${Math.min(n, 128)}); ${(n / m.cpu).toFixed(2)} images per CPU-second (${m.cpu.toFixed(1)} CPU-s, ${m.wall.toFixed(1)} s wall); accuracy ${(r.accuracyMean * 100).toFixed(1)} % vs reference ${(r.referenceAccuracy * 100).toFixed(1)} %; load ${m.load}`,
+        note: `${n} images end to end (reference, calibration, hardware, SINAD on ${Math.min(n, SINAD_IMAGES)}); ${(n / m.cpu).toFixed(2)} images per CPU-second (${m.cpu.toFixed(1)} CPU-s, ${m.wall.toFixed(1)} s wall); accuracy ${(r.accuracyMean * 100).toFixed(1)} % vs reference ${(r.referenceAccuracy * 100).toFixed(1)} %; load ${m.load}`,
       });
     }
     figures.push({

@@ -351,7 +351,7 @@ export function convertAndAdd(
     for (let j = 0; j < F; j++) {
       const v = y[m0 + j];
       const code = convertWithThresholds(converters[j], Math.abs(v));
-      acc[m0 + j] += v < 0 ? (-1 * code - offsetNeg[j]) * gainsNeg[j] * lsb : (1 * code - offset[j]) * gains[j] * lsb;
+      acc[m0 + j] += v < 0 ? (-code - offsetNeg[j]) * gainsNeg[j] * lsb : (code - offset[j]) * gains[j] * lsb;
     }
   }
   return y.length;

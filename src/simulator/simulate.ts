@@ -241,9 +241,10 @@ export function attributable(cfg: SimulationConfig, peripherals: NeuralPimPeriph
   );
 }
 
-/** Images the dataflow's calibration uses by default (the first simulated ones), and the SINAD images. */
+/** Images the dataflow's calibration uses by default (the first simulated ones). */
 const CALIBRATION_IMAGES = 64;
-const SINAD_IMAGES = 128;
+/** Images (the first simulated ones) on which each draw's per-layer SINAD is measured, a second pass through its hardware. */
+export const SINAD_IMAGES = 128;
 
 /** What both preparations share before the reference and the calibration: the run and its inputs. */
 function preparation(
