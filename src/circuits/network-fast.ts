@@ -145,23 +145,41 @@ export function forwardCompiledReference(
 /** The exports of `kernels/compiled-network.wasm`. */
 interface NetworkKernel {
   memory: WebAssembly.Memory;
-  forward(upper: number, lower: number, out: number, batch: number): void;
+  forward(net: number, upper: number, lower: number, out: number, batch: number): void;
+  recurrentCycle(
+    nets: number,
+    units: number,
+    bitLines: number,
+    samples: number,
+    columns: number,
+    stride: number,
+    bits: number,
+    toVolts: number,
+    stateUpper: number,
+    stateLower: number,
+    inputUpper: number,
+    inputLower: number,
+  ): void;
 }
 
-/** A network loaded into its kernel instance, and where the batch area starts. */
-interface LoadedNetwork {
-  kernel: NetworkKernel;
-  batchArea: number;
+const KERNEL_URL = new URL('./kernels/compiled-network.wasm', import.meta.url);
+
+/** Rounds a byte address up to 16. */
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/** A network's place in a kernel memory: its bytes from `base` to `end`, and how to write them. */
+interface PlacedNetwork {
+  base: number;
+  end: number;
+  write(buffer: ArrayBuffer): void;
 }
 
-const loaded = new WeakMap<CompiledNetwork, LoadedNetwork>();
-
-/** Copies a compiled network into a kernel instance (layout: see the `.wat` source). */
-function loadNetwork(net: CompiledNetwork): LoadedNetwork {
+/** Lays out a compiled network at byte `base` of a kernel memory (layout: see the `.wat` source). */
+function placeNetwork(net: CompiledNetwork, base: number): PlacedNetwork {
   const even = (n: number): number => n + (n % 2);
-  let used = 128 + 32 * net.layers.length;
+  let used = base + 128 + 32 * net.layers.length;
   const alloc = (doubles: number): number => {
-    const at = Math.ceil(used / 16) * 16;
+    const at = align16(used);
     used = at + doubles * 8;
     return at;
   };
@@ -178,34 +196,51 @@ function loadNetwork(net: CompiledNetwork): LoadedNetwork {
       steps: l.inverter ? alloc(C * net.gridPoints) : 0,
     };
   });
-  const batchArea = Math.ceil(used / 16) * 16;
-  const kernel = instantiateKernel<NetworkKernel>(new URL('./kernels/compiled-network.wasm', import.meta.url), batchArea);
-  const buf = kernel.memory.buffer;
-  const i32 = new Int32Array(buf);
-  const f64 = new Float64Array(buf);
-  i32[0] = net.layers.length;
-  f64[1] = net.vddVolts;
-  f64[2] = net.gridStart;
-  f64[3] = net.gridInvStep;
-  f64[4] = net.gridPoints - 1 - 1e-4;
-  i32[10] = net.gridPoints;
-  i32[11] = net.inputPairs;
-  i32[12] = net.outputs;
-  scratch.forEach((addr, i) => (i32[14 + i] = addr));
-  net.layers.forEach((l, li) => {
-    const p = plan[li];
-    i32.set([l.signal, p.C, p.wU, p.wL, p.offset, l.inverter ? 1 : 0, p.values, p.steps], (128 + 32 * li) / 4);
-    // Padding columns (odd column counts) keep zero weights and a zero VTC.
-    for (let k = 0; k < l.signal; k++) {
-      f64.set(l.wU.subarray(k * l.columns, (k + 1) * l.columns), p.wU / 8 + k * p.C);
-      f64.set(l.wL.subarray(k * l.columns, (k + 1) * l.columns), p.wL / 8 + k * p.C);
-    }
-    f64.set(l.offset, p.offset / 8);
-    if (l.inverter) {
-      l.values.forEach((v, j) => f64.set(v, p.values / 8 + j * net.gridPoints));
-      l.steps.forEach((v, j) => f64.set(v, p.steps / 8 + j * net.gridPoints));
-    }
-  });
+  const write = (buffer: ArrayBuffer): void => {
+    const i32 = new Int32Array(buffer, base);
+    const f64 = new Float64Array(buffer);
+    const b8 = base / 8;
+    i32[0] = net.layers.length;
+    f64[b8 + 1] = net.vddVolts;
+    f64[b8 + 2] = net.gridStart;
+    f64[b8 + 3] = net.gridInvStep;
+    f64[b8 + 4] = net.gridPoints - 1 - 1e-4;
+    i32[10] = net.gridPoints;
+    i32[11] = net.inputPairs;
+    i32[12] = net.outputs;
+    scratch.forEach((addr, i) => (i32[14 + i] = addr));
+    net.layers.forEach((l, li) => {
+      const p = plan[li];
+      i32.set([l.signal, p.C, p.wU, p.wL, p.offset, l.inverter ? 1 : 0, p.values, p.steps], (128 + 32 * li) / 4);
+      // Padding columns (odd column counts) keep zero weights and a zero VTC.
+      for (let k = 0; k < l.signal; k++) {
+        f64.set(l.wU.subarray(k * l.columns, (k + 1) * l.columns), p.wU / 8 + k * p.C);
+        f64.set(l.wL.subarray(k * l.columns, (k + 1) * l.columns), p.wL / 8 + k * p.C);
+      }
+      f64.set(l.offset, p.offset / 8);
+      if (l.inverter) {
+        l.values.forEach((v, j) => f64.set(v, p.values / 8 + j * net.gridPoints));
+        l.steps.forEach((v, j) => f64.set(v, p.steps / 8 + j * net.gridPoints));
+      }
+    });
+  };
+  return { base, end: used, write };
+}
+
+/** A network loaded into its kernel instance (at address 0), and where the batch area starts. */
+interface LoadedNetwork {
+  kernel: NetworkKernel;
+  batchArea: number;
+}
+
+const loaded = new WeakMap<CompiledNetwork, LoadedNetwork>();
+
+/** Copies a compiled network into a kernel instance of its own. */
+function loadNetwork(net: CompiledNetwork): LoadedNetwork {
+  const placed = placeNetwork(net, 0);
+  const batchArea = align16(placed.end);
+  const kernel = instantiateKernel<NetworkKernel>(KERNEL_URL, batchArea);
+  placed.write(kernel.memory.buffer);
   return { kernel, batchArea };
 }
 
@@ -239,7 +274,7 @@ export function compiledBatch(net: CompiledNetwork, batch: number): CompiledBatc
     upper: new Float64Array(buffer, upperAt, n),
     lower: new Float64Array(buffer, lowerAt, n),
     run: () => {
-      kernel.forward(upperAt, lowerAt, outAt, batch);
+      kernel.forward(0, upperAt, lowerAt, outAt, batch);
       return new Float64Array(buffer, outAt, batch * net.outputs);
     },
   };
@@ -252,4 +287,79 @@ export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, 
   b.upper.set(upper.length === n ? upper : Array.prototype.slice.call(upper, 0, n));
   b.lower.set(lower.length === n ? lower : Array.prototype.slice.call(lower, 0, n));
   return b.run().slice();
+}
+
+/**
+ * A pool of compiled networks run as recurrences over many columns at once (the NNS+A: each
+ * cycle's input pairs are `bits` bit-line pairs and the network's own previous output pair).
+ * Sample m belongs to column m mod `columns`, and column j to unit j mod (pool size).
+ */
+export interface RecurrentPool {
+  /** Starts `samples` recurrences of `columns` columns, every state at (`upper`, `lower`). */
+  begin(samples: number, columns: number, upper: number, lower: number): void;
+  /**
+   * One cycle: `bitLines` holds each sample's `stride` float32 sums (pairs upper, lower for the
+   * first `bits`; negative sums read as 0), scaled to volts by `toVolts`.
+   */
+  cycle(bitLines: Float32Array, stride: number, bits: number, toVolts: number): void;
+  /** The state pairs [samples] (views valid until the pool's next call). */
+  state(): { upper: Float64Array; lower: Float64Array };
+}
+
+const pools = new WeakMap<CompiledNetwork[], RecurrentPool>();
+
+/**
+ * The recurrent pool of `nets` (cached per array), in one kernel instance: the same per-sample
+ * arithmetic as {@link forwardCompiledReference}, with the inputs gathered in the kernel
+ * (`(v > 0 ? v : 0) · toVolts` of each float32 sum, as JavaScript computes it).
+ */
+export function recurrentPool(nets: CompiledNetwork[]): RecurrentPool {
+  const cached = pools.get(nets);
+  if (cached) return cached;
+  const placed: PlacedNetwork[] = [];
+  let end = 0;
+  for (const net of nets) {
+    const p = placeNetwork(net, align16(end));
+    placed.push(p);
+    end = p.end;
+  }
+  const inputs = nets[0]?.inputPairs ?? 0;
+  if (nets.some((n) => n.inputPairs !== inputs)) throw new Error('recurrent pool: networks with different input counts');
+  const netsAt = align16(end);
+  const inAAt = align16(netsAt + 4 * nets.length);
+  const inBAt = align16(inAAt + 8 * inputs);
+  const dynamicAt = align16(inBAt + 8 * inputs);
+  const kernel = instantiateKernel<NetworkKernel>(KERNEL_URL, dynamicAt);
+  for (const p of placed) p.write(kernel.memory.buffer);
+  new Int32Array(kernel.memory.buffer, netsAt, nets.length).set(placed.map((p) => p.base));
+  let samples = 0;
+  let columns = 1;
+  const stateUAt = dynamicAt;
+  let stateLAt = dynamicAt;
+  let blAt = dynamicAt;
+  const pool: RecurrentPool = {
+    begin(n, cols, upper, lower) {
+      samples = n;
+      columns = cols;
+      stateLAt = stateUAt + 8 * n;
+      blAt = align16(stateLAt + 8 * n);
+      growMemory(kernel.memory, blAt);
+      const s = pool.state();
+      s.upper.fill(upper);
+      s.lower.fill(lower);
+    },
+    cycle(bitLines, stride, bits, toVolts) {
+      if (bitLines.length < samples * stride || stride < 2 * bits || bits + 1 !== inputs)
+        throw new Error(`recurrent pool: ${bitLines.length} sums for ${samples} samples of stride ${stride} and ${bits} pairs`);
+      growMemory(kernel.memory, blAt + 4 * samples * stride);
+      new Float32Array(kernel.memory.buffer, blAt, samples * stride).set(bitLines.subarray(0, samples * stride));
+      kernel.recurrentCycle(netsAt, nets.length, blAt, samples, columns, stride, bits, toVolts, stateUAt, stateLAt, inAAt, inBAt);
+    },
+    state: () => ({
+      upper: new Float64Array(kernel.memory.buffer, stateUAt, samples),
+      lower: new Float64Array(kernel.memory.buffer, stateLAt, samples),
+    }),
+  };
+  pools.set(nets, pool);
+  return pool;
 }

@@ -24,7 +24,7 @@ import { fail } from '../core/errors.ts';
 import { trimNnsa, type NnsaTrim } from '../circuits/nnsa/trim.ts';
 import { CALIBRATION_RAMP_POINTS } from '../circuits/nnsa/calibrate.ts';
 import { leastSquaresLine } from '../core/line-fit.ts';
-import { compileNetwork, compiledBatch, forwardCompiled, type CompiledNetwork } from '../circuits/network-fast.ts';
+import { compileNetwork, forwardCompiled, recurrentPool, type CompiledNetwork } from '../circuits/network-fast.ts';
 import {
   NNSA_INPUT_PAIRS,
   OUTPUT_FULL_SCALE_VOLTS,
@@ -201,46 +201,14 @@ export function accumulateAnalog(
     }
     return y;
   }
-  const U = chips.nnsa.length;
-  const K = NNSA_INPUT_PAIRS;
-  const prevP = new Float64Array(N).fill(outputPair(0)[0]);
-  const prevN = new Float64Array(N).fill(outputPair(0)[1]);
-  // Unit u evaluates weight columns j ≡ u (mod U) of every row, in (row, column) order. One pass
-  // over the cycle's bit lines fills every unit's inputs straight in its kernel memory (the bit
-  // lines are read once, in order), the units run, and one pass takes their outputs back.
+  // Unit u evaluates weight columns j ≡ u (mod U) of every row; the kernel reads each cycle's bit
+  // lines in place and keeps the held output pairs.
   const S = g.weightSlices * 2;
-  const members = Array.from({ length: U }, (_, u) => g.n * Math.max(0, Math.ceil((g.fanOut - u) / U)));
-  const cursor = new Int32Array(U);
-  for (let i = 0; i < g.slices; i++) {
-    const batches = members.map((count, u) => (count ? compiledBatch(chips.nnsaCompiled[u], count) : null));
-    cursor.fill(0);
-    for (let r = 0; r < g.n; r++) {
-      const row = (i * g.n + r) * C;
-      for (let j = 0, u = 0; j < g.fanOut; j++, u = u + 1 === U ? 0 : u + 1) {
-        const { upper, lower } = batches[u]!;
-        const m = r * g.fanOut + j;
-        const o = row + j * S;
-        const at = cursor[u]++ * K;
-        for (let s = 0; s < WEIGHT_BITS; s++) {
-          const vu = bl[o + 2 * s];
-          const vl = bl[o + 2 * s + 1];
-          upper[at + s] = (vu > 0 ? vu : 0) * toVolts;
-          lower[at + s] = (vl > 0 ? vl : 0) * toVolts;
-        }
-        upper[at + WEIGHT_BITS] = prevP[m];
-        lower[at + WEIGHT_BITS] = prevN[m];
-      }
-    }
-    const outputs = batches.map((b) => (b ? b.run() : null));
-    cursor.fill(0);
-    for (let r = 0; r < g.n; r++)
-      for (let j = 0, u = 0; j < g.fanOut; j++, u = u + 1 === U ? 0 : u + 1) {
-        const o = outputs[u]!;
-        const b = cursor[u]++;
-        prevP[r * g.fanOut + j] = o[2 * b];
-        prevN[r * g.fanOut + j] = o[2 * b + 1];
-      }
-  }
+  const pool = recurrentPool(chips.nnsaCompiled);
+  const [p0, n0] = outputPair(0);
+  pool.begin(N, g.fanOut, p0, n0);
+  for (let i = 0; i < g.slices; i++) pool.cycle(bl.subarray(i * N * S, (i + 1) * N * S), S, WEIGHT_BITS, toVolts);
+  const { upper: prevP, lower: prevN } = pool.state();
   for (let m = 0; m < N; m++) y[m] = pairValue(prevP[m], prevN[m]);
   return y;
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { Rng } from '../../src/core/rng.ts';
 import { defaultRramConfig } from '../../src/device/rram.ts';
 import { balanceParallelRows, forwardNetwork, instantiateNetwork, type PassiveNetwork } from '../../src/circuits/network.ts';
-import { compileNetwork, forwardCompiled, forwardCompiledReference } from '../../src/circuits/network-fast.ts';
+import { compileNetwork, forwardCompiled, forwardCompiledReference, recurrentPool } from '../../src/circuits/network-fast.ts';
 import { loadVtcBank } from '../../src/data/vtc-bank.ts';
 import { randomLevelsLayer } from './helpers.ts';
 
@@ -61,6 +61,47 @@ test('the WebAssembly forward pass is bit-identical to the JavaScript one (odd w
       assert.is(got.length, ref.length);
       for (let i = 0; i < ref.length; i++)
         assert.ok(Object.is(got[i], ref[i]), `hidden ${hidden} batch ${B} output ${i}: ${got[i]} vs ${ref[i]}`);
+    }
+  }
+});
+
+test('the recurrent pool (units round-robin over columns, inputs gathered in the kernel) is bit-identical to the JavaScript pass step by step', async () => {
+  const bank = await loadVtcBank();
+  const rng = new Rng(21);
+  // Three bit-line pairs plus the fed-back output pair; two of the pairs' rows run in parallel.
+  const bits = 3;
+  const stride = 2 * bits + 2; // unused sums between samples are skipped
+  const nets = Array.from({ length: 3 }, (_, u) => {
+    const net = randomNetwork(rng, { inputPairs: bits + 1, inputRows: [0, 1, 1, 2, 3] }, 7, 2);
+    return compileNetwork(instantiateNetwork(net, bank, net.device, rng.fork(`v${u}`), { kind: 'per-neuron' }), bank);
+  });
+  const pool = recurrentPool(nets);
+  for (const [rows, columns] of [
+    [5, 7],
+    [40, 2],
+  ]) {
+    const samples = rows * columns;
+    const toVolts = 0.5 / 37;
+    const cycles = Array.from({ length: 3 }, () => Float32Array.from({ length: samples * stride }, () => rng.uniformIn(-5, 40)));
+    cycles[0][3] = NaN;
+    // The specification: each sample through its unit's JavaScript pass, one cycle after another.
+    const upper = new Float64Array(samples).fill(0.3);
+    const lower = new Float64Array(samples).fill(0.2);
+    for (const bl of cycles)
+      for (let m = 0; m < samples; m++) {
+        const net = nets[(m % columns) % nets.length];
+        const read = (v: number): number => (v > 0 ? v : 0) * toVolts;
+        const up = [...Array.from({ length: bits }, (_, s) => read(bl[m * stride + 2 * s])), upper[m]];
+        const lo = [...Array.from({ length: bits }, (_, s) => read(bl[m * stride + 2 * s + 1])), lower[m]];
+        const out = forwardCompiledReference(net, up, lo, 1);
+        [upper[m], lower[m]] = [out[0], out[1]];
+      }
+    pool.begin(samples, columns, 0.3, 0.2);
+    for (const bl of cycles) pool.cycle(bl, stride, bits, toVolts);
+    const got = pool.state();
+    for (let m = 0; m < samples; m++) {
+      assert.ok(Object.is(got.upper[m], upper[m]), `${rows}x${columns} sample ${m} upper: ${got.upper[m]} vs ${upper[m]}`);
+      assert.ok(Object.is(got.lower[m], lower[m]), `${rows}x${columns} sample ${m} lower: ${got.lower[m]} vs ${lower[m]}`);
     }
   }
 });
