@@ -10,6 +10,10 @@ import { adcThresholds, convertAdc, convertWithThresholds, instantiateAdc } from
 import { measureInstance } from '../../src/circuits/nnadc/evaluate.ts';
 import { trainNnadc, idealTransition } from '../../src/circuits/nnadc/train.ts';
 import { loadVtcBank } from '../../src/data/vtc-bank.ts';
+import { loadNnadc } from '../../src/app/library.ts';
+import { loadPeripherals } from '../../src/app/load-peripherals.ts';
+import { bankFromJson } from '../../src/circuits/approximator-model.ts';
+import { SimulationConfigSchema } from '../../src/chip/simulation-config.ts';
 import { assertOneLineError, npim, ROOT } from '../helpers/cli.ts';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'npim-nnadc-'));
@@ -42,6 +46,25 @@ test('the threshold form converts exactly like the comparator model, with variat
     const codes = convertAdc(inst, y);
     for (let i = 0; i < y.length; i++) assert.is(convertWithThresholds(t, y[i]), codes[i], `${arch} y = ${y[i]}`);
   }
+});
+
+test('the shipped 8-bit converters: the threshold form converts exactly like the comparator model (die corner with mismatch)', async () => {
+  const dir = path.join(ROOT, 'models', 'nnadc-8b-r0.25');
+  const model = await loadNnadc(dir);
+  const bank = bankFromJson(model.vtcBank);
+  const mismatch = (await loadPeripherals(SimulationConfigSchema.parse({ dataflow: 'neural-pim' }))).mismatch!;
+  const inst = instantiateAdc(model, bank, model.device, new Rng(6), { kind: 'die-mismatch', corner: 2, mismatch });
+  const t = adcThresholds(inst);
+  const rng = new Rng(7);
+  // Uniform over the range and beyond, plus just either side of every threshold (exactly at one,
+  // the two forms' roundings decide differently: a set of measure zero).
+  const thresholds = [...t.first, ...t.fineThresholdByCount.flatMap((f) => [...f])].filter(Number.isFinite);
+  const y = Float64Array.from([
+    ...Array.from({ length: 10_000 }, () => rng.uniformIn(-0.05, 0.3)),
+    ...thresholds.flatMap((x) => [x - 1e-12, x + 1e-12]),
+  ]);
+  const codes = convertAdc(inst, y);
+  for (let i = 0; i < y.length; i++) assert.is(convertWithThresholds(t, y[i]), codes[i], `y = ${y[i]}`);
 });
 
 test('write-verify: trimmed comparators sit within the tolerance of the design, a loose tolerance changes nothing, ENOB improves', async () => {

@@ -242,6 +242,45 @@ export interface AdcThresholds {
   fineNumeratorByCount: Float64Array[];
   /** Per count m of fired coarse comparators, each fine comparator's threshold (numerator / β; +∞ where β ≥ 0: it never fires). */
   fineThresholdByCount: Float64Array[];
+  /**
+   * Search tables of {@link convertWithThresholds}: the first thresholds, then per count m the
+   * fine thresholds, each list sorted ascending and padded with +∞ to its span (a power of two
+   * above its length) so a count is a fixed number of halving steps.
+   */
+  search: { table: Float64Array; firstSpan: number; fineSpan: number; topCode: number; fineCodes: number };
+}
+
+/** The smallest power of two above `n` (a span holding n thresholds and one +∞). */
+const spanAbove = (n: number): number => 2 ** Math.ceil(Math.log2(n + 1));
+
+/** Search tables of a threshold form (see {@link AdcThresholds.search}). */
+function searchTables(first: Float64Array, fineByCount: Float64Array[], bits: number, fineBits: number): AdcThresholds['search'] {
+  const firstSpan = spanAbove(first.length);
+  const fineSpan = fineByCount.length && fineByCount[0].length ? spanAbove(fineByCount[0].length) : 1;
+  const table = new Float64Array(firstSpan + (fineSpan > 1 ? fineByCount.length * fineSpan : 0)).fill(Infinity);
+  // A typed array sorts numerically with NaN last, where a comparison with it counts as +∞ does.
+  table.set(Float64Array.from(first).sort());
+  if (fineSpan > 1) fineByCount.forEach((f, m) => table.set(Float64Array.from(f).sort(), firstSpan + m * fineSpan));
+  // Powers of two precomputed: \`2 ** n\` of a variable n is a call to Math.pow in the hot loop.
+  return { table, firstSpan, fineSpan, topCode: 2 ** bits - 1, fineCodes: 2 ** fineBits };
+}
+
+/**
+ * How many of the `span` sorted thresholds at `at` in `table` lie below y (`y > t`): a branch-free
+ * binary search, halving steps unrolled (the comparisons are unpredictable; the span tests are not).
+ */
+function countBelow(table: Float64Array, at: number, span: number, y: number): number {
+  let c = at;
+  for (let h = span >> 1; h > 128; h >>= 1) c += y > table[c + h - 1] ? h : 0;
+  if (span > 128) c += y > table[c + 127] ? 128 : 0;
+  if (span > 64) c += y > table[c + 63] ? 64 : 0;
+  if (span > 32) c += y > table[c + 31] ? 32 : 0;
+  if (span > 16) c += y > table[c + 15] ? 16 : 0;
+  if (span > 8) c += y > table[c + 7] ? 8 : 0;
+  if (span > 4) c += y > table[c + 3] ? 4 : 0;
+  if (span > 2) c += y > table[c + 1] ? 2 : 0;
+  if (span > 1) c += y > table[c] ? 1 : 0;
+  return c - at;
 }
 
 /** Column constants of a stage's column j for the threshold form. */
@@ -308,30 +347,24 @@ export function adcThresholds(inst: AdcInstance): AdcThresholds {
     sortedFirst,
     fineNumeratorByCount,
     fineThresholdByCount,
+    search: searchTables(
+      sortedFirst,
+      fine.length ? fineThresholdByCount : [],
+      inst.bits,
+      fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0,
+    ),
   };
 }
 
 /** Code of a normalized input y from the threshold form (same as {@link convertAdc}). */
 export function convertWithThresholds(t: AdcThresholds, y: number): number {
-  // Count of thresholds below y. Branch-free counts where the list is short (the comparisons are
-  // unpredictable; over the sorted thresholds the count is a binary search's insertion point), a
-  // binary search over a flash converter's long list.
-  const s = t.sortedFirst;
-  let firstCount = 0;
-  if (s.length <= 32) for (let k = 0; k < s.length; k++) firstCount += Number(y > s[k]);
-  else {
-    let hi = s.length;
-    while (firstCount < hi) {
-      const mid = (firstCount + hi) >> 1;
-      if (y > s[mid]) firstCount = mid + 1;
-      else hi = mid;
-    }
-  }
-  if (t.arch === 'flash') return Math.min(2 ** t.bits - 1, firstCount);
-  let fineCount = 0;
-  const fineThresholds = t.fineThresholdByCount[firstCount];
-  for (let j = 0; j < fineThresholds.length; j++) fineCount += Number(y > fineThresholds[j]);
-  return Math.min(2 ** t.bits - 1, firstCount * 2 ** t.fineBits + fineCount);
+  // Codes count the thresholds below y: first (flash or coarse), then the fine comparators'
+  // thresholds for that count of fired coarse comparators.
+  const { table, firstSpan, fineSpan, topCode, fineCodes } = t.search;
+  const firstCount = countBelow(table, 0, firstSpan, y);
+  if (t.arch === 'flash') return Math.min(topCode, firstCount);
+  const fineCount = countBelow(table, firstSpan + firstCount * fineSpan, fineSpan, y);
+  return Math.min(topCode, firstCount * fineCodes + fineCount);
 }
 
 /** Thresholds (normalized y) of column j of a stage; a fine column has one per count of fired coarse comparators, fired in `coarseOrder`. */
