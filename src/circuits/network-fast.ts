@@ -295,14 +295,15 @@ export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, 
  * Sample m belongs to column m mod `columns`, and column j to unit j mod (pool size).
  */
 export interface RecurrentPool {
-  /** Starts `samples` recurrences of `columns` columns, every state at (`upper`, `lower`). */
-  begin(samples: number, columns: number, upper: number, lower: number): void;
   /**
-   * One cycle: `bitLines` holds each sample's `stride` float32 sums (pairs upper, lower for the
-   * first `bits`; negative sums read as 0), scaled to volts by `toVolts`.
+   * Starts `samples` recurrences of `columns` columns, every state at (`upper`, `lower`), and
+   * returns the area [cycles × samples × stride] (in kernel memory, valid until the next `begin`)
+   * to fill with each cycle's float32 sums: per sample `stride` values, pairs (upper, lower) first.
    */
-  cycle(bitLines: Float32Array, stride: number, bits: number, toVolts: number): void;
-  /** The state pairs [samples] (views valid until the pool's next call). */
+  begin(samples: number, columns: number, stride: number, cycles: number, upper: number, lower: number): Float32Array;
+  /** Runs cycle `i` on its sums: the first `bits` pairs (negative sums read as 0) scaled to volts by `toVolts`, then the state pair. */
+  cycle(i: number, bits: number, toVolts: number): void;
+  /** The state pairs [samples] (views valid until the pool's next `begin`). */
   state(): { upper: Float64Array; lower: Float64Array };
 }
 
@@ -328,36 +329,32 @@ export function recurrentPool(nets: CompiledNetwork[]): RecurrentPool {
   const netsAt = align16(end);
   const inAAt = align16(netsAt + 4 * nets.length);
   const inBAt = align16(inAAt + 8 * inputs);
-  const dynamicAt = align16(inBAt + 8 * inputs);
-  const kernel = instantiateKernel<NetworkKernel>(KERNEL_URL, dynamicAt);
+  const stateUAt = align16(inBAt + 8 * inputs);
+  const kernel = instantiateKernel<NetworkKernel>(KERNEL_URL, stateUAt);
   for (const p of placed) p.write(kernel.memory.buffer);
   new Int32Array(kernel.memory.buffer, netsAt, nets.length).set(placed.map((p) => p.base));
-  let samples = 0;
-  let columns = 1;
-  const stateUAt = dynamicAt;
-  let stateLAt = dynamicAt;
-  let blAt = dynamicAt;
+  let shape = { samples: 0, columns: 1, stride: 0, cycles: 0, stateLAt: stateUAt, bitLinesAt: stateUAt };
   const pool: RecurrentPool = {
-    begin(n, cols, upper, lower) {
-      samples = n;
-      columns = cols;
-      stateLAt = stateUAt + 8 * n;
-      blAt = align16(stateLAt + 8 * n);
-      growMemory(kernel.memory, blAt);
+    begin(samples, columns, stride, cycles, upper, lower) {
+      const stateLAt = stateUAt + 8 * samples;
+      const bitLinesAt = align16(stateLAt + 8 * samples);
+      shape = { samples, columns, stride, cycles, stateLAt, bitLinesAt };
+      growMemory(kernel.memory, bitLinesAt + 4 * cycles * samples * stride);
       const s = pool.state();
       s.upper.fill(upper);
       s.lower.fill(lower);
+      return new Float32Array(kernel.memory.buffer, bitLinesAt, cycles * samples * stride);
     },
-    cycle(bitLines, stride, bits, toVolts) {
-      if (bitLines.length < samples * stride || stride < 2 * bits || bits + 1 !== inputs)
-        throw new Error(`recurrent pool: ${bitLines.length} sums for ${samples} samples of stride ${stride} and ${bits} pairs`);
-      growMemory(kernel.memory, blAt + 4 * samples * stride);
-      new Float32Array(kernel.memory.buffer, blAt, samples * stride).set(bitLines.subarray(0, samples * stride));
-      kernel.recurrentCycle(netsAt, nets.length, blAt, samples, columns, stride, bits, toVolts, stateUAt, stateLAt, inAAt, inBAt);
+    cycle(i, bits, toVolts) {
+      const { samples, columns, stride, cycles, stateLAt, bitLinesAt } = shape;
+      if (i < 0 || i >= cycles || stride < 2 * bits || bits + 1 !== inputs)
+        throw new Error(`recurrent pool: cycle ${i} of ${cycles}, ${bits} pairs in ${stride} sums for networks of ${inputs} inputs`);
+      const at = bitLinesAt + 4 * i * samples * stride;
+      kernel.recurrentCycle(netsAt, nets.length, at, samples, columns, stride, bits, toVolts, stateUAt, stateLAt, inAAt, inBAt);
     },
     state: () => ({
-      upper: new Float64Array(kernel.memory.buffer, stateUAt, samples),
-      lower: new Float64Array(kernel.memory.buffer, stateLAt, samples),
+      upper: new Float64Array(kernel.memory.buffer, stateUAt, shape.samples),
+      lower: new Float64Array(kernel.memory.buffer, shape.stateLAt, shape.samples),
     }),
   };
   pools.set(nets, pool);

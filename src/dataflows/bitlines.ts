@@ -106,7 +106,8 @@ function bitLineTensor(tile: ProgrammedTile, tensors: TileTensors, d: DrivenRows
  * Bit-line sums [T × n × C] (slice-major, row-major within a slice) of one tile for input codes
  * `codes` [n × fanIn] (only the tile's rows are read). `rng` draws the per-read noise. Without
  * read noise the sums come from the `rowSums` SIMD kernel (`kernels/bitline-kernels.wat`), whose
- * arithmetic {@link tileBitLinesReference} specifies; with it, from the tfjs product.
+ * arithmetic {@link tileBitLinesReference} specifies; with it, from the tfjs product. With `into`
+ * (at least T·n·C long) the sums are written there and it is returned, instead of a new array.
  */
 export function tileBitLines(
   tile: ProgrammedTile,
@@ -118,10 +119,13 @@ export function tileBitLines(
   dacBits: number,
   inputBits: number,
   rng: Rng | null,
+  into?: Float32Array,
 ): Float32Array {
   const T = inputCyclesOf(inputBits, dacBits);
-  if (!rng && columns % 4 === 0 && dacBits <= 8) return kernelBitLines(tile, columns, codes, n, fanIn, dacBits, T);
-  const out = new Float32Array(T * n * columns);
+  if (into && into.length < T * n * columns) throw new Error(`bit lines: ${into.length} values for ${T * n * columns} sums`);
+  const out = into ? into.subarray(0, T * n * columns) : new Float32Array(T * n * columns);
+  if (!rng && columns % 4 === 0 && dacBits <= 8) return kernelBitLines(tile, columns, codes, n, fanIn, dacBits, T, out);
+  if (into) out.fill(0);
   const d = drivenRows(tile, codes, n, fanIn, dacBits, T);
   if (d.rowIds.length === 0) return out;
   const t = bitLineTensor(tile, tensors, d, rng);
@@ -181,6 +185,7 @@ function kernelBitLines(
   fanIn: number,
   dacBits: number,
   T: number,
+  out: Float32Array,
 ): Float32Array {
   rowSumsKernel ??= instantiateKernel<RowSumsKernel>(new URL('./kernels/bitline-kernels.wasm', import.meta.url), 0);
   const k = rowSumsKernel;
@@ -188,7 +193,6 @@ function kernelBitLines(
   // The tile's levels (copied per call: a copy is small beside the sums), then a chunk of vectors'
   // codes and its sums.
   const levelsAt = 0;
-  const out = new Float32Array(T * n * columns);
   const chunk = Math.max(1, Math.min(n, Math.floor(ROW_SUMS_STAGING_BYTES / (fanIn + T * columns * 4))));
   const codesAt = align(levelsAt + tile.levels.byteLength);
   const outAt = align(codesAt + chunk * fanIn);

@@ -170,13 +170,20 @@ export function neuralPimLsb(rangeFraction: number, bits: number, arrayRows: num
 }
 
 /**
+ * Writes a tile's bit-line sums [T × n × C] (slice-major; see `tileBitLines`) into the array it
+ * is given, which holds at least that many values.
+ */
+export type BitLineSource = (into: Float32Array) => void;
+
+/**
  * Runs the analog accumulation of a tile: returns the final normalized NNS+A outputs y [n × fanOut]
- * (before conversion). Bit-line sums are in units of one cell level × one DAC level. `sensingGain`
- * is the bit-line sensing gain of the layer (a power of two): the sample-and-hold presents
- * gain × the nominal bit-line voltage, so small partial sums use the NNS+A's input range.
+ * (before conversion). Bit-line sums are in units of one cell level × one DAC level; `bitLines`
+ * writes them where the NNS+A kernel reads them. `sensingGain` is the bit-line sensing gain of the
+ * layer (a power of two): the sample-and-hold presents gain × the nominal bit-line voltage, so
+ * small partial sums use the NNS+A's input range.
  */
 export function accumulateAnalog(
-  bl: Float32Array,
+  bitLines: BitLineSource,
   g: TileGeometry,
   chips: PeripheralChips,
   arrayRows: number,
@@ -188,6 +195,8 @@ export function accumulateAnalog(
   const N = g.n * g.fanOut;
   const y = new Float64Array(N);
   if (chips.nnsa.length === 0) {
+    const bl = new Float32Array(g.slices * N * g.weightSlices * 2);
+    bitLines(bl);
     // Ideal recursion on the exact signed bit-line values.
     const s = new Float64Array(WEIGHT_BITS);
     for (let i = 0; i < g.slices; i++) {
@@ -206,8 +215,8 @@ export function accumulateAnalog(
   const S = g.weightSlices * 2;
   const pool = recurrentPool(chips.nnsaCompiled);
   const [p0, n0] = outputPair(0);
-  pool.begin(N, g.fanOut, p0, n0);
-  for (let i = 0; i < g.slices; i++) pool.cycle(bl.subarray(i * N * S, (i + 1) * N * S), S, WEIGHT_BITS, toVolts);
+  bitLines(pool.begin(N, g.fanOut, S, g.slices, p0, n0));
+  for (let i = 0; i < g.slices; i++) pool.cycle(i, WEIGHT_BITS, toVolts);
   const { upper: prevP, lower: prevN } = pool.state();
   for (let m = 0; m < N; m++) y[m] = pairValue(prevP[m], prevN[m]);
   return y;

@@ -92,20 +92,13 @@ function measureLayerTileSigma(
     const g = tileGeometry(prog, o.cycles, rows, layer.fanOut, dacBits);
     prog.tiles.forEach((tile, t) => {
       const tensors = tileTensors(tile, prog.columns);
-      const bl = tileBitLines(tile, tensors, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, null);
+      const bitLines = (into: Float32Array): void => {
+        tileBitLines(tile, tensors, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, null, into);
+      };
+      const y = accumulateAnalog(bitLines, g, chips, cfg.arrayRows, o.gain);
       disposeTileTensors(tensors);
       const acc = new Float64Array(rows * layer.fanOut);
-      convertAndAdd(
-        accumulateAnalog(bl, g, chips, cfg.arrayRows, o.gain),
-        g,
-        peripherals,
-        chips,
-        o.rangeFraction,
-        cfg.arrayRows,
-        acc,
-        o.gain,
-        o.commonModeVolts,
-      );
+      convertAndAdd(y, g, peripherals, chips, o.rangeFraction, cfg.arrayRows, acc, o.gain, o.commonModeVolts);
       const exact = exactTiles[t];
       for (let i = 0; i < acc.length; i++) s2 += (acc[i] - exact[i]) ** 2;
       m += acc.length;
@@ -212,8 +205,10 @@ export const neuralPimDataflow: Dataflow = {
         const g = tileGeometry(prog, cycles, rows, layer.fanOut, dacBits);
         const gain = gains.get(index)!;
         prog.tiles.forEach((tile, t) => {
-          const bl = tileBitLines(tile, tensors[t], prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, noise);
-          const y = accumulateAnalog(bl, g, chips!, cfg.arrayRows, gain);
+          const bitLines = (into: Float32Array): void => {
+            tileBitLines(tile, tensors[t], prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, noise, into);
+          };
+          const y = accumulateAnalog(bitLines, g, chips!, cfg.arrayRows, gain);
           convertAndAdd(y, g, peripherals!, chips!, ranges.get(index)!, cfg.arrayRows, acc, gain, commonModes.get(index) ?? 0);
         });
         const perGroup = conversionsPerGroup('neural-pim', simulationParams(cfg, dacBits, prog.cellBits));

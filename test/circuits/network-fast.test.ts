@@ -96,8 +96,9 @@ test('the recurrent pool (units round-robin over columns, inputs gathered in the
         const out = forwardCompiledReference(net, up, lo, 1);
         [upper[m], lower[m]] = [out[0], out[1]];
       }
-    pool.begin(samples, columns, 0.3, 0.2);
-    for (const bl of cycles) pool.cycle(bl, stride, bits, toVolts);
+    const area = pool.begin(samples, columns, stride, cycles.length, 0.3, 0.2);
+    cycles.forEach((bl, i) => area.set(bl, i * samples * stride));
+    cycles.forEach((_, i) => pool.cycle(i, bits, toVolts));
     const got = pool.state();
     for (let m = 0; m < samples; m++) {
       assert.ok(Object.is(got.upper[m], upper[m]), `${rows}x${columns} sample ${m} upper: ${got.upper[m]} vs ${upper[m]}`);

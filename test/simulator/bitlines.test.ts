@@ -78,8 +78,31 @@ test('without read noise the bit-line kernel equals its plain JavaScript specifi
       const want = tileBitLinesReference(tile, columns, codes, n, fanIn, dacBits, 8);
       const got = tileBitLines(tile, null as unknown as TileTensors, columns, codes, n, fanIn, dacBits, 8, null);
       assert.equal([...got], [...want], `${rows}×${columns} D=${dacBits}`);
+      // Written into a longer array holding stale values: the same sums, nothing of the old ones left.
+      const into = new Float32Array(want.length + 5).fill(-7);
+      const written = tileBitLines(tile, null as unknown as TileTensors, columns, codes, n, fanIn, dacBits, 8, null, into);
+      assert.equal([...written], [...want], `into: ${rows}×${columns} D=${dacBits}`);
+      assert.equal([...into.subarray(0, want.length)], [...want]);
     }
   }
+});
+
+test('the read-noise (tfjs) path writes into a given array as into a new one, stale values cleared', async () => {
+  await initBackend('auto');
+  const rng = new Rng(23);
+  const [rows, columns, fanIn, n] = [24, 8, 30, 5];
+  const tile = randomTile(3, rows, columns, false);
+  const withNoise = { ...tile, readVariance: Float32Array.from({ length: rows * columns }, () => 0.01) };
+  const tensors = tileTensors(withNoise, columns);
+  // Rows 0..9 idle in every vector: their sums stay zero.
+  const codes = Uint8Array.from({ length: n * fanIn }, (_, i) => (i % fanIn < 10 ? 0 : rng.int(256)));
+  for (const noise of [null, 'noise'] as const) {
+    const fresh = tileBitLines(withNoise, tensors, columns, codes, n, fanIn, 4, 8, noise ? new Rng(5) : null);
+    const into = new Float32Array(fresh.length).fill(-7);
+    tileBitLines(withNoise, tensors, columns, codes, n, fanIn, 4, 8, noise ? new Rng(5) : null, into);
+    assert.equal([...into], [...fresh], `${noise ?? 'no noise'}`);
+  }
+  disposeTileTensors(tensors);
 });
 
 test.run();
