@@ -1,5 +1,6 @@
 ;; The compiled passive-network forward pass (src/circuits/network-fast.ts) in WebAssembly, two
-;; columns per f64x2 lane pair, four columns' numerators held in registers across a layer's rows.
+;; columns per f64x2 lane pair, eight (then four, then two) columns' numerators held in registers
+;; across a layer's rows, two neurons' VTC lookups at a time.
 ;; Same operations in the same order as the JavaScript reference `forwardCompiledReference`, so
 ;; the results are bit-identical (unit tests check it).
 ;;
@@ -21,12 +22,16 @@
     (local $signal i32) (local $colBytes i32) (local $wU i32) (local $wL i32) (local $vals i32) (local $steps i32)
     (local $offset i32) (local $k i32) (local $j i32) (local $ptr i32) (local $i i32) (local $points i32)
     (local $u v128) (local $w v128) (local $vdd v128) (local $acc0 v128) (local $acc1 v128)
-    (local $x f64) (local $top f64) (local $gridStart f64) (local $gridInv f64)
+    (local $gridStart2 v128) (local $gridInv2 v128) (local $top2 v128) (local $acc2 v128) (local $acc3 v128) (local $wUk i32) (local $wLk i32)
+    (local $top f64) (local $gridStart f64) (local $gridInv f64)
     (local.set $layers (i32.load (local.get $net)))
     (local.set $vdd (f64x2.splat (f64.load offset=8 (local.get $net))))
     (local.set $gridStart (f64.load offset=16 (local.get $net)))
     (local.set $gridInv (f64.load offset=24 (local.get $net)))
     (local.set $top (f64.load offset=32 (local.get $net)))
+    (local.set $gridStart2 (f64x2.splat (local.get $gridStart)))
+    (local.set $gridInv2 (f64x2.splat (local.get $gridInv)))
+    (local.set $top2 (f64x2.splat (local.get $top)))
     (local.set $points (i32.load offset=40 (local.get $net)))
     (local.set $l (i32.const 0))
     (block $layersDone (loop $layer
@@ -43,9 +48,40 @@
       (if (i32.and (local.get $l) (i32.const 1))
         (then (local.set $na (i32.load offset=64 (local.get $net))) (local.set $nb (i32.load offset=68 (local.get $net))))
         (else (local.set $na (i32.load offset=56 (local.get $net))) (local.set $nb (i32.load offset=60 (local.get $net)))))
-      ;; na[j] = offset[j], then na[j] += wU[k][j]·a[k] + wL[k][j]·b[k] for k ascending: four
-      ;; columns at a time in two registers, then a last pair.
+      ;; na[j] = offset[j], then na[j] += wU[k][j]·a[k] + wL[k][j]·b[k] for k ascending: eight
+      ;; columns at a time in four registers, then four in two, then a last pair.
       (local.set $j (i32.const 0))
+      (block $octetsDone (loop $octets
+        (br_if $octetsDone (i32.gt_u (i32.add (local.get $j) (i32.const 64)) (local.get $colBytes)))
+        (local.set $acc0 (v128.load (i32.add (local.get $offset) (local.get $j))))
+        (local.set $acc1 (v128.load offset=16 (i32.add (local.get $offset) (local.get $j))))
+        (local.set $acc2 (v128.load offset=32 (i32.add (local.get $offset) (local.get $j))))
+        (local.set $acc3 (v128.load offset=48 (i32.add (local.get $offset) (local.get $j))))
+        (local.set $ptr (local.get $j))
+        (local.set $k (i32.const 0))
+        (block $octetRowsDone (loop $octetRow
+          (br_if $octetRowsDone (i32.ge_u (local.get $k) (local.get $signal)))
+          (local.set $u (f64x2.splat (f64.load (i32.add (local.get $a) (i32.shl (local.get $k) (i32.const 3))))))
+          (local.set $w (f64x2.splat (f64.load (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 3))))))
+          (local.set $wUk (i32.add (local.get $wU) (local.get $ptr)))
+          (local.set $wLk (i32.add (local.get $wL) (local.get $ptr)))
+          (local.set $acc0 (f64x2.add (local.get $acc0)
+            (f64x2.add (f64x2.mul (v128.load (local.get $wUk)) (local.get $u)) (f64x2.mul (v128.load (local.get $wLk)) (local.get $w)))))
+          (local.set $acc1 (f64x2.add (local.get $acc1)
+            (f64x2.add (f64x2.mul (v128.load offset=16 (local.get $wUk)) (local.get $u)) (f64x2.mul (v128.load offset=16 (local.get $wLk)) (local.get $w)))))
+          (local.set $acc2 (f64x2.add (local.get $acc2)
+            (f64x2.add (f64x2.mul (v128.load offset=32 (local.get $wUk)) (local.get $u)) (f64x2.mul (v128.load offset=32 (local.get $wLk)) (local.get $w)))))
+          (local.set $acc3 (f64x2.add (local.get $acc3)
+            (f64x2.add (f64x2.mul (v128.load offset=48 (local.get $wUk)) (local.get $u)) (f64x2.mul (v128.load offset=48 (local.get $wLk)) (local.get $w)))))
+          (local.set $ptr (i32.add (local.get $ptr) (local.get $colBytes)))
+          (local.set $k (i32.add (local.get $k) (i32.const 1)))
+          (br $octetRow)))
+        (v128.store (i32.add (local.get $na) (local.get $j)) (local.get $acc0))
+        (v128.store offset=16 (i32.add (local.get $na) (local.get $j)) (local.get $acc1))
+        (v128.store offset=32 (i32.add (local.get $na) (local.get $j)) (local.get $acc2))
+        (v128.store offset=48 (i32.add (local.get $na) (local.get $j)) (local.get $acc3))
+        (local.set $j (i32.add (local.get $j) (i32.const 64)))
+        (br $octets)))
       (block $quadsDone (loop $quads
         (br_if $quadsDone (i32.gt_u (i32.add (local.get $j) (i32.const 32)) (local.get $colBytes)))
         (local.set $acc0 (v128.load (i32.add (local.get $offset) (local.get $j))))
@@ -92,23 +128,31 @@
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
           (br $pairRow)))
         (v128.store (i32.add (local.get $na) (local.get $j)) (local.get $acc0))))
-      ;; Inverter layers: each neuron's VTC, linear interpolation on the grid.
+      ;; Inverter layers: each neuron's VTC, linear interpolation on the grid, two neurons at a
+      ;; time. pmax(x, 0) is (x < 0 ? 0 : x) and pmin(x, top) is (x > top ? top : x), as in the
+      ;; JavaScript (NaN and −0 pass through); the truncation is JavaScript's `x | 0` (NaN → 0).
       (if (i32.load offset=20 (local.get $desc)) (then
         (local.set $j (i32.const 0))
         (block $vtcDone (loop $vtc
           (br_if $vtcDone (i32.ge_u (local.get $j) (local.get $colBytes)))
-          (local.set $x (f64.mul (f64.sub (f64.load (i32.add (local.get $na) (local.get $j))) (local.get $gridStart)) (local.get $gridInv)))
-          (if (f64.lt (local.get $x) (f64.const 0))
-            (then (local.set $x (f64.const 0)))
-            (else (if (f64.gt (local.get $x) (local.get $top)) (then (local.set $x (local.get $top))))))
-          ;; Truncation as JavaScript's `x | 0` (NaN → 0).
-          (local.set $i (i32.trunc_sat_f64_s (local.get $x)))
-          (local.set $ptr (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (local.get $points)) (local.get $i)) (i32.const 3)))
-          (f64.store (i32.add (local.get $na) (local.get $j))
-            (f64.add
-              (f64.load (i32.add (local.get $vals) (local.get $ptr)))
-              (f64.mul (f64.sub (local.get $x) (f64.convert_i32_s (local.get $i))) (f64.load (i32.add (local.get $steps) (local.get $ptr))))))
-          (local.set $j (i32.add (local.get $j) (i32.const 8)))
+          (local.set $u
+            (f64x2.pmin
+              (f64x2.pmax
+                (f64x2.mul (f64x2.sub (v128.load (i32.add (local.get $na) (local.get $j))) (local.get $gridStart2)) (local.get $gridInv2))
+                (v128.const f64x2 0 0))
+              (local.get $top2)))
+          (local.set $w (i32x4.trunc_sat_f64x2_s_zero (local.get $u)))
+          ;; Table offsets of the two neurons (column c = j / 8 and c + 1).
+          (local.set $ptr (i32.shl (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (local.get $points)) (i32x4.extract_lane 0 (local.get $w))) (i32.const 3)))
+          (local.set $i (i32.shl (i32.add (i32.mul (i32.add (i32.shr_u (local.get $j) (i32.const 3)) (i32.const 1)) (local.get $points)) (i32x4.extract_lane 1 (local.get $w))) (i32.const 3)))
+          (local.set $acc0
+            (f64x2.add
+              (v128.load64_lane 1 (i32.add (local.get $vals) (local.get $i)) (v128.load64_zero (i32.add (local.get $vals) (local.get $ptr))))
+              (f64x2.mul
+                (f64x2.sub (local.get $u) (f64x2.convert_low_i32x4_s (local.get $w)))
+                (v128.load64_lane 1 (i32.add (local.get $steps) (local.get $i)) (v128.load64_zero (i32.add (local.get $steps) (local.get $ptr)))))))
+          (v128.store (i32.add (local.get $na) (local.get $j)) (local.get $acc0))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
           (br $vtc)))))
       ;; The complementary line of each pair: V_DD − v.
       (local.set $j (i32.const 0))
@@ -153,13 +197,32 @@
   (func (export "recurrentCycle") (param $nets i32) (param $units i32) (param $bl i32) (param $samples i32) (param $columns i32)
     (param $stride i32) (param $bits i32) (param $toVolts f64) (param $stateU i32) (param $stateL i32) (param $inA i32) (param $inB i32)
     (local $m i32) (local $j i32) (local $unit i32) (local $s i32) (local $src i32) (local $res i32) (local $v f64)
+    (local $four v128) (local $first v128) (local $second v128) (local $scale v128)
+    (local.set $scale (f64x2.splat (local.get $toVolts)))
     (local.set $m (i32.const 0))
     (local.set $j (i32.const 0))
     (local.set $unit (i32.const 0))
     (block $done (loop $sample
       (br_if $done (i32.ge_u (local.get $m) (local.get $samples)))
       (local.set $src (i32.add (local.get $bl) (i32.shl (i32.mul (local.get $m) (local.get $stride)) (i32.const 2))))
+      ;; Two pairs at a time: (v > 0 ? v : 0) as v AND (v > 0) (NaN and −0 read as +0), then the
+      ;; uppers and the lowers regrouped; a last odd pair below.
       (local.set $s (i32.const 0))
+      (block $pairsGathered (loop $gatherPairs
+        (br_if $pairsGathered (i32.gt_u (i32.add (local.get $s) (i32.const 2)) (local.get $bits)))
+        (local.set $four (v128.load (local.get $src)))
+        (local.set $first (f64x2.promote_low_f32x4 (local.get $four)))
+        (local.set $second (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $four) (local.get $four))))
+        (local.set $first (f64x2.mul (v128.and (local.get $first) (f64x2.gt (local.get $first) (v128.const f64x2 0 0))) (local.get $scale)))
+        (local.set $second (f64x2.mul (v128.and (local.get $second) (f64x2.gt (local.get $second) (v128.const f64x2 0 0))) (local.get $scale)))
+        (v128.store (i32.add (local.get $inA) (i32.shl (local.get $s) (i32.const 3)))
+          (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $first) (local.get $second)))
+        (v128.store (i32.add (local.get $inB) (i32.shl (local.get $s) (i32.const 3)))
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $first) (local.get $second)))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $s (i32.add (local.get $s) (i32.const 2)))
+        (br $gatherPairs)))
       (block $gathered (loop $gather
         (br_if $gathered (i32.ge_u (local.get $s) (local.get $bits)))
         (local.set $v (f64.promote_f32 (f32.load (local.get $src))))
