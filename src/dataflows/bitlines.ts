@@ -168,7 +168,18 @@ export function tileBitLinesReference(
 /** The exports of `kernels/bitline-kernels.wasm` the bit-line path uses. */
 interface RowSumsKernel {
   memory: WebAssembly.Memory;
-  rowSums(codes: number, n: number, fanIn: number, rows: number, levels: number, C: number, dac: number, T: number, out: number): void;
+  rowSums(
+    codes: number,
+    n: number,
+    fanIn: number,
+    rows: number,
+    levels: number,
+    C: number,
+    dac: number,
+    T: number,
+    out: number,
+    scratch: number,
+  ): void;
 }
 
 /** Bytes of staged codes and sums per `rowSums` call (larger batches go in chunks). */
@@ -196,14 +207,16 @@ function kernelBitLines(
   const chunk = Math.max(1, Math.min(n, Math.floor(ROW_SUMS_STAGING_BYTES / (fanIn + T * columns * 4))));
   const codesAt = align(levelsAt + tile.levels.byteLength);
   const outAt = align(codesAt + chunk * fanIn);
-  growMemory(k.memory, outAt + T * chunk * columns * 4);
+  // The kernel's list of driven rows (20 bytes a row).
+  const scratchAt = align(outAt + T * chunk * columns * 4);
+  growMemory(k.memory, scratchAt + 20 * tile.rows);
   new Float32Array(k.memory.buffer, levelsAt, tile.levels.length).set(tile.levels);
   const mem = new Uint8Array(k.memory.buffer);
   const sums = new Float32Array(k.memory.buffer, outAt, T * chunk * columns);
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
     mem.set(codes.subarray(start * fanIn, (start + m) * fanIn), codesAt);
-    k.rowSums(codesAt + tile.rowStart, m, fanIn, tile.rows, levelsAt, columns, dacBits, T, outAt);
+    k.rowSums(codesAt + tile.rowStart, m, fanIn, tile.rows, levelsAt, columns, dacBits, T, outAt, scratchAt);
     for (let i = 0; i < T; i++) out.set(sums.subarray(i * m * columns, (i + 1) * m * columns), (i * n + start) * columns);
   }
   return out;

@@ -213,15 +213,22 @@
   ;; Bit-line sums of one tile for `n` input vectors, every input slice (no conversion):
   ;;   out[(i·n + r)·C + c] = Σ_k digit_i(codes[r·fanIn + k]) · levels[k·C + c]
   ;; with digit_i(q) = (q >> D·i) & (2^D − 1), k over the tile's `rows` rows (`codes` points at the
-  ;; tile's first fan-in row of vector 0), rows with a zero digit skipped, the others added in
-  ;; ascending k as float32: sum + (digit · level), each operation rounded once (bitlines.ts has
-  ;; the same arithmetic in JavaScript). `C` is a multiple of 4. Vectors go four at a time, so a
-  ;; level row read from memory serves four sums while it is in the first-level cache.
+  ;; tile's first fan-in row of vector 0), the others added in ascending k as float32:
+  ;; sum + (digit · level), each operation rounded once (bitlines.ts has the same arithmetic in
+  ;; JavaScript, skipping zero digits). `C` is a multiple of 4. Vectors go four at a time: the
+  ;; rows where one of the four has a nonzero digit are listed first (`scratch`, 20 bytes a row:
+  ;; the four digits as float32 and the row's byte offset in `levels`), then eight columns of the
+  ;; four sums are held in registers over the listed rows. A row where this vector's digit is zero
+  ;; but another's is not adds digit · level = ±0, which leaves a float32 sum unchanged (it starts
+  ;; at +0 and never becomes −0), so the sums are those of skipping it.
   (func (export "rowSums") (param $codes i32) (param $n i32) (param $fanIn i32) (param $rows i32) (param $levels i32)
-    (param $C i32) (param $dac i32) (param $T i32) (param $out i32)
-    (local $r i32) (local $i i32) (local $k i32) (local $j i32) (local $e i32) (local $mask i32) (local $bytes i32)
-    (local $o i32) (local $g i32) (local $shift i32) (local $es v128) (local $nb i32) (local $v i32) (local $first i32)
-    (local $ov i32) (local $end i32)
+    (param $C i32) (param $dac i32) (param $T i32) (param $out i32) (param $scratch i32)
+    (local $r i32) (local $i i32) (local $k i32) (local $j i32) (local $mask i32) (local $bytes i32)
+    (local $o i32) (local $shift i32) (local $nb i32) (local $v i32) (local $first i32)
+    (local $listed i32) (local $end i32) (local $p i32) (local $g i32) (local $digits v128) (local $d i32)
+    (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $e3 v128) (local $l0 v128) (local $l1 v128)
+    (local $a00 v128) (local $a01 v128) (local $a10 v128) (local $a11 v128)
+    (local $a20 v128) (local $a21 v128) (local $a30 v128) (local $a31 v128)
     (local.set $mask (i32.sub (i32.shl (i32.const 1) (local.get $dac)) (i32.const 1)))
     (local.set $bytes (i32.shl (local.get $C) (i32.const 2)))
     (local.set $i (i32.const 0))
@@ -235,41 +242,81 @@
         (if (i32.gt_u (local.get $nb) (i32.const 4)) (then (local.set $nb (i32.const 4))))
         ;; The block's output rows are consecutive: vectors r .. r + nb − 1 of slice i.
         (local.set $o (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $r)) (local.get $bytes))))
-        (local.set $end (i32.add (local.get $o) (i32.mul (local.get $nb) (local.get $bytes))))
-        (local.set $j (local.get $o))
-        (block $zeroDone (loop $zero
-          (br_if $zeroDone (i32.ge_u (local.get $j) (local.get $end)))
-          (v128.store (local.get $j) (v128.const i32x4 0 0 0 0))
-          (local.set $j (i32.add (local.get $j) (i32.const 16)))
-          (br $zero)))
         (local.set $first (i32.add (local.get $codes) (i32.mul (local.get $r) (local.get $fanIn))))
-        (local.set $g (local.get $levels))
+        ;; The rows some vector of the block drives, with the block's four digits (0 past nb).
+        (local.set $end (local.get $scratch))
         (local.set $k (i32.const 0))
-        (block $kDone (loop $kLoop
-          (br_if $kDone (i32.ge_u (local.get $k) (local.get $rows)))
+        (block $listDone (loop $listLoop
+          (br_if $listDone (i32.ge_u (local.get $k) (local.get $rows)))
+          (local.set $digits (v128.const i32x4 0 0 0 0))
           (local.set $v (i32.const 0))
-          (local.set $ov (local.get $o))
-          (block $vDone (loop $vLoop
-            (br_if $vDone (i32.ge_u (local.get $v) (local.get $nb)))
-            (local.set $e (i32.and (i32.shr_u
+          (local.set $listed (i32.const 0))
+          (block $digitsDone (loop $digitLoop
+            (br_if $digitsDone (i32.ge_u (local.get $v) (local.get $nb)))
+            (local.set $d (i32.and (i32.shr_u
               (i32.load8_u (i32.add (i32.add (local.get $first) (i32.mul (local.get $v) (local.get $fanIn))) (local.get $k)))
               (local.get $shift)) (local.get $mask)))
-            (if (local.get $e) (then
-              (local.set $es (f32x4.splat (f32.convert_i32_u (local.get $e))))
-              (local.set $j (i32.const 0))
-              (block $colsDone (loop $colLoop
-                (br_if $colsDone (i32.ge_u (local.get $j) (local.get $bytes)))
-                (v128.store (i32.add (local.get $ov) (local.get $j))
-                  (f32x4.add (v128.load (i32.add (local.get $ov) (local.get $j)))
-                    (f32x4.mul (local.get $es) (v128.load (i32.add (local.get $g) (local.get $j))))))
-                (local.set $j (i32.add (local.get $j) (i32.const 16)))
-                (br $colLoop)))))
-            (local.set $ov (i32.add (local.get $ov) (local.get $bytes)))
+            (local.set $listed (i32.or (local.get $listed) (local.get $d)))
+            ;; Lane v of the digits (the lanes are written in order, so a shift and an insert).
+            (local.set $digits (i32x4.replace_lane 3
+              (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $digits) (local.get $digits))
+              (local.get $d)))
             (local.set $v (i32.add (local.get $v) (i32.const 1)))
-            (br $vLoop)))
-          (local.set $g (i32.add (local.get $g) (local.get $bytes)))
+            (br $digitLoop)))
+          (if (local.get $listed) (then
+            ;; Rotate the nb written lanes down to lanes 0 .. nb − 1.
+            (block $rotated (loop $rotate
+              (br_if $rotated (i32.ge_u (local.get $v) (i32.const 4)))
+              (local.set $digits (i8x16.shuffle 4 5 6 7 8 9 10 11 12 13 14 15 0 1 2 3 (local.get $digits) (local.get $digits)))
+              (local.set $v (i32.add (local.get $v) (i32.const 1)))
+              (br $rotate)))
+            (v128.store (local.get $end) (f32x4.convert_i32x4_u (local.get $digits)))
+            (i32.store offset=16 (local.get $end) (i32.mul (local.get $k) (local.get $bytes)))
+            (local.set $end (i32.add (local.get $end) (i32.const 20)))))
           (local.set $k (i32.add (local.get $k) (i32.const 1)))
-          (br $kLoop)))
+          (br $listLoop)))
+        ;; Eight columns at a time (a last four when C is not a multiple of 8).
+        (local.set $j (i32.const 0))
+        (block $colsDone (loop $colLoop
+          (br_if $colsDone (i32.ge_u (local.get $j) (local.get $bytes)))
+          (local.set $a00 (v128.const i32x4 0 0 0 0)) (local.set $a01 (v128.const i32x4 0 0 0 0))
+          (local.set $a10 (v128.const i32x4 0 0 0 0)) (local.set $a11 (v128.const i32x4 0 0 0 0))
+          (local.set $a20 (v128.const i32x4 0 0 0 0)) (local.set $a21 (v128.const i32x4 0 0 0 0))
+          (local.set $a30 (v128.const i32x4 0 0 0 0)) (local.set $a31 (v128.const i32x4 0 0 0 0))
+          (local.set $p (local.get $scratch))
+          (block $kDone (loop $kLoop
+            (br_if $kDone (i32.ge_u (local.get $p) (local.get $end)))
+            (local.set $g (i32.add (i32.add (local.get $levels) (i32.load offset=16 (local.get $p))) (local.get $j)))
+            (local.set $l0 (v128.load (local.get $g)))
+            (local.set $l1 (v128.load offset=16 (local.get $g)))
+            (local.set $digits (v128.load (local.get $p)))
+            (local.set $e0 (i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3 (local.get $digits) (local.get $digits)))
+            (local.set $e1 (i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7 (local.get $digits) (local.get $digits)))
+            (local.set $e2 (i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11 (local.get $digits) (local.get $digits)))
+            (local.set $e3 (i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15 (local.get $digits) (local.get $digits)))
+            (local.set $a00 (f32x4.add (local.get $a00) (f32x4.mul (local.get $e0) (local.get $l0))))
+            (local.set $a01 (f32x4.add (local.get $a01) (f32x4.mul (local.get $e0) (local.get $l1))))
+            (local.set $a10 (f32x4.add (local.get $a10) (f32x4.mul (local.get $e1) (local.get $l0))))
+            (local.set $a11 (f32x4.add (local.get $a11) (f32x4.mul (local.get $e1) (local.get $l1))))
+            (local.set $a20 (f32x4.add (local.get $a20) (f32x4.mul (local.get $e2) (local.get $l0))))
+            (local.set $a21 (f32x4.add (local.get $a21) (f32x4.mul (local.get $e2) (local.get $l1))))
+            (local.set $a30 (f32x4.add (local.get $a30) (f32x4.mul (local.get $e3) (local.get $l0))))
+            (local.set $a31 (f32x4.add (local.get $a31) (f32x4.mul (local.get $e3) (local.get $l1))))
+            (local.set $p (i32.add (local.get $p) (i32.const 20)))
+            (br $kLoop)))
+          ;; Store the block's nb rows (the second four columns only where they exist).
+          (local.set $g (i32.add (local.get $o) (local.get $j)))
+          (v128.store (local.get $g) (local.get $a00))
+          (if (i32.gt_u (local.get $nb) (i32.const 1)) (then (v128.store (i32.add (local.get $g) (local.get $bytes)) (local.get $a10))))
+          (if (i32.gt_u (local.get $nb) (i32.const 2)) (then (v128.store (i32.add (local.get $g) (i32.shl (local.get $bytes) (i32.const 1))) (local.get $a20))))
+          (if (i32.gt_u (local.get $nb) (i32.const 3)) (then (v128.store (i32.add (local.get $g) (i32.mul (local.get $bytes) (i32.const 3))) (local.get $a30))))
+          (if (i32.lt_u (i32.add (local.get $j) (i32.const 16)) (local.get $bytes)) (then
+            (v128.store offset=16 (local.get $g) (local.get $a01))
+            (if (i32.gt_u (local.get $nb) (i32.const 1)) (then (v128.store offset=16 (i32.add (local.get $g) (local.get $bytes)) (local.get $a11))))
+            (if (i32.gt_u (local.get $nb) (i32.const 2)) (then (v128.store offset=16 (i32.add (local.get $g) (i32.shl (local.get $bytes) (i32.const 1))) (local.get $a21))))
+            (if (i32.gt_u (local.get $nb) (i32.const 3)) (then (v128.store offset=16 (i32.add (local.get $g) (i32.mul (local.get $bytes) (i32.const 3))) (local.get $a31))))))
+          (local.set $j (i32.add (local.get $j) (i32.const 32)))
+          (br $colLoop)))
         (local.set $r (i32.add (local.get $r) (local.get $nb)))
         (br $rowLoop)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
