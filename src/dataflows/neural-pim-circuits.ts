@@ -35,6 +35,7 @@ import {
   recursionStep,
 } from '../circuits/nnsa/signals.ts';
 import { SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
+import { growMemory, instantiateKernel } from '../core/wasm-kernel.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
 import type { TileGeometry } from './functional.ts';
 import type { PERIPHERAL_CALIBRATIONS } from '../chip/description.ts';
@@ -223,10 +224,7 @@ export function accumulateAnalog(
 }
 
 /** Per chip: the offset and gain corrections of {@link convertAndAdd} by layer setting. */
-const correctionCache = new WeakMap<
-  PeripheralChips,
-  Map<string, { offset: Float64Array; gains: Float64Array; offsetNeg: Float64Array; gainsNeg: Float64Array }>
->();
+const correctionCache = new WeakMap<PeripheralChips, Map<string, ColumnCorrections>>();
 
 /**
  * Converts the final NNS+A outputs of a tile and adds the digital partial sums to `acc`. Returns
@@ -321,17 +319,106 @@ export function convertAndAdd(
     }
     return y.length;
   }
-  // The converters' hot loop: `reading` inlined, each column's converter looked up once.
-  const F = g.fanOut;
-  const converters = Array.from({ length: F }, (_, j) => pool[j % pool.length]);
+  // The converters' hot loop, in a kernel (same arithmetic as convertCorrectedReference).
+  const converters = Array.from({ length: g.fanOut }, (_, j) => pool[j % pool.length]);
+  convertCorrected(chips, y, converters, correction, lsb, acc);
+  return y.length;
+}
+
+/** Per column of a layer: the offset and gain corrections of positive and negative readings. */
+export interface ColumnCorrections {
+  offset: Float64Array;
+  gains: Float64Array;
+  offsetNeg: Float64Array;
+  gainsNeg: Float64Array;
+}
+
+/**
+ * The specification of {@link convertCorrected}: sample m (column j = m mod columns) converted by
+ * `converters[j]` as a sign and a magnitude code, corrected by the column's calibration, times
+ * `lsb`, added to `acc[m]`.
+ */
+export function convertCorrectedReference(
+  y: Float64Array,
+  converters: AdcThresholds[],
+  c: ColumnCorrections,
+  lsb: number,
+  acc: Float64Array,
+): void {
+  const F = converters.length;
   for (let m0 = 0; m0 < y.length; m0 += F) {
-    for (let j = 0; j < F; j++) {
+    for (let j = 0; j < F && m0 + j < y.length; j++) {
       const v = y[m0 + j];
       const code = convertWithThresholds(converters[j], Math.abs(v));
-      acc[m0 + j] += v < 0 ? (-code - offsetNeg[j]) * gainsNeg[j] * lsb : (code - offset[j]) * gains[j] * lsb;
+      acc[m0 + j] += v < 0 ? (-code - c.offsetNeg[j]) * c.gainsNeg[j] * lsb : (code - c.offset[j]) * c.gains[j] * lsb;
     }
   }
-  return y.length;
+}
+
+/** The exports of `kernels/nnadc-conversions.wasm`. */
+interface ConversionKernel {
+  memory: WebAssembly.Memory;
+  convertAdd(records: number, columns: number, y: number, acc: number, samples: number, lsb: number): void;
+}
+
+/** A draw's converters in their kernel: the instance and where each search table is. */
+interface LoadedConverters {
+  kernel: ConversionKernel;
+  tables: Map<AdcThresholds, number>;
+  dynamicAt: number;
+}
+
+const conversionKernels = new WeakMap<PeripheralChips, LoadedConverters>();
+
+/** Copies every converter's search tables of a draw into a kernel instance (once per draw). */
+function loadConverters(chips: PeripheralChips): LoadedConverters {
+  const cached = conversionKernels.get(chips);
+  if (cached) return cached;
+  const tables = new Map<AdcThresholds, number>();
+  let used = 0;
+  for (const pool of chips.adc.values())
+    for (const t of pool) {
+      tables.set(t, used);
+      used += Math.ceil((t.search.table.length * 8) / 16) * 16;
+    }
+  const kernel = instantiateKernel<ConversionKernel>(new URL('./kernels/nnadc-conversions.wasm', import.meta.url), used);
+  for (const [t, at] of tables) new Float64Array(kernel.memory.buffer, at, t.search.table.length).set(t.search.table);
+  const loaded = { kernel, tables, dynamicAt: used };
+  conversionKernels.set(chips, loaded);
+  return loaded;
+}
+
+/**
+ * Converts and corrects a tile's NNS+A outputs `y` into `acc` as {@link convertCorrectedReference}
+ * does, in the draw's conversion kernel (`kernels/nnadc-conversions.wat`), bit for bit.
+ */
+export function convertCorrected(
+  chips: PeripheralChips,
+  y: Float64Array,
+  converters: AdcThresholds[],
+  c: ColumnCorrections,
+  lsb: number,
+  acc: Float64Array,
+): void {
+  const { kernel, tables, dynamicAt } = loadConverters(chips);
+  const F = converters.length;
+  const recordsAt = dynamicAt;
+  const yAt = recordsAt + 64 * F;
+  const accAt = yAt + 8 * y.length;
+  growMemory(kernel.memory, accAt + 8 * y.length);
+  const buffer = kernel.memory.buffer;
+  const i32 = new Int32Array(buffer, recordsAt, 16 * F);
+  const f64 = new Float64Array(buffer, recordsAt, 8 * F);
+  converters.forEach((t, j) => {
+    const table = tables.get(t) ?? fail('convertCorrected: a converter of another draw');
+    i32.set([table, t.search.firstSpan, t.search.fineSpan, t.search.topCode, t.search.fineCodes, t.arch === 'flash' ? 1 : 0], 16 * j);
+    f64.set([c.offset[j], c.gains[j], c.offsetNeg[j], c.gainsNeg[j]], 8 * j + 4);
+  });
+  new Float64Array(buffer, yAt, y.length).set(y);
+  const accView = new Float64Array(buffer, accAt, y.length);
+  accView.set(acc.subarray(0, y.length));
+  kernel.convertAdd(recordsAt, F, yAt, accAt, y.length, lsb);
+  acc.set(accView);
 }
 
 /** Ideal final output for the calibration input: every bit pair at s = `level` in every cycle. */
