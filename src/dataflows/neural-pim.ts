@@ -136,15 +136,23 @@ export const neuralPimDataflow: Dataflow = {
       const pairSums: Float64Array[] = [];
       let pairSumTotal = 0;
       let pairCount = 0;
+      // One bit-line array serves every tile of the layer (they have the same shape).
+      const bitLines = new Float32Array(cycles * rows * prog.columns);
       for (const tile of prog.tiles) {
         const t = tileTensors(tile, prog.columns);
-        const bl = tileBitLines(tile, t, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, null);
+        const bl = tileBitLines(tile, t, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, null, bitLines);
         disposeTileTensors(t);
         const pair = new Float64Array(bl.length / 2);
         let n = 0;
-        for (let c = 0; c < bl.length; c += 2) if (bl[c] + bl[c + 1] > 0) pair[n++] = (bl[c] + bl[c + 1]) / fullScale;
+        for (let c = 0; c < bl.length; c += 2) {
+          const sum = bl[c] + bl[c + 1];
+          if (sum > 0) {
+            const v = sum / fullScale;
+            pair[n++] = v;
+            pairSumTotal += v;
+          }
+        }
         pairSums.push(pair.subarray(0, n));
-        for (let k = 0; k < n; k++) pairSumTotal += pair[k];
         pairCount += bl.length / 2;
       }
       const p999 = percentileAbs(pairSums, 0.999);
