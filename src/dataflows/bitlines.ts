@@ -165,6 +165,41 @@ export function tileBitLinesReference(
   return out;
 }
 
+/**
+ * The sums v⁺ + v⁻ of every bit-line pair (columns 2p and 2p + 1) of a tile, [T × n × C/2]: the
+ * bit-line sums of the tile's levels summed in pairs when every level is an integer (every sum
+ * is then exact in float32, so this equals adding the two lines' sums, at half the work), else
+ * the two lines' sums added in float64. `into` holds at least T·n·C/2 values.
+ */
+export function pairSumLines(
+  tile: ProgrammedTile,
+  columns: number,
+  codes: Uint8Array,
+  rows: number,
+  fanIn: number,
+  dacBits: number,
+  inputBits: number,
+  into: Float32Array,
+): ArrayLike<number> {
+  const half = columns / 2;
+  // Exact while every partial sum stays below 2^24: digits < 2^8, paired levels ≤ 2^7, ≤ 2^8 rows.
+  const exact = tile.levels.every((l) => Number.isInteger(l) && Math.abs(l) <= 2 ** 6) && tile.rows <= 2 ** 8 && dacBits <= 8;
+  if (exact) {
+    const levels = new Float32Array(tile.rows * half);
+    for (let i = 0; i < levels.length; i++) levels[i] = tile.levels[2 * i] + tile.levels[2 * i + 1];
+    const paired: ProgrammedTile = { ...tile, levels, readVariance: null };
+    const t = tileTensors(paired, half);
+    const out = tileBitLines(paired, t, half, codes, rows, fanIn, dacBits, inputBits, null, into);
+    disposeTileTensors(t);
+    return out;
+  }
+  const t = tileTensors(tile, columns);
+  const bl = tileBitLines(tile, t, columns, codes, rows, fanIn, dacBits, inputBits, null);
+  disposeTileTensors(t);
+  // Added in float64, as the two lines' voltages add.
+  return Float64Array.from({ length: bl.length / 2 }, (_, c) => bl[2 * c] + bl[2 * c + 1]);
+}
+
 /** The exports of `kernels/bitline-kernels.wasm` the bit-line path uses. */
 interface RowSumsKernel {
   memory: WebAssembly.Memory;

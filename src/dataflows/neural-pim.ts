@@ -11,7 +11,7 @@ import { Rng } from '../core/rng.ts';
 import { dotProductScale } from '../circuits/nnsa/signals.ts';
 import { adcConverterBits, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
 import { idealDevices } from '../device/rram.ts';
-import { disposeTileTensors, tileBitLines, tileTensors } from './bitlines.ts';
+import { disposeTileTensors, pairSumLines, tileBitLines, tileTensors } from './bitlines.ts';
 import { adcVerifyOf, nnsaTrimOf, type SimulationConfig } from '../chip/simulation-config.ts';
 import {
   accumulateAnalog,
@@ -136,16 +136,14 @@ export const neuralPimDataflow: Dataflow = {
       const pairSums: Float64Array[] = [];
       let pairSumTotal = 0;
       let pairCount = 0;
-      // One bit-line array serves every tile of the layer (they have the same shape).
-      const bitLines = new Float32Array(cycles * rows * prog.columns);
+      // One array of pair sums serves every tile of the layer (they have the same shape).
+      const sumsOfPairs = new Float32Array(cycles * rows * (prog.columns / 2));
       for (const tile of prog.tiles) {
-        const t = tileTensors(tile, prog.columns);
-        const bl = tileBitLines(tile, t, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, null, bitLines);
-        disposeTileTensors(t);
-        const pair = new Float64Array(bl.length / 2);
+        const sums = pairSumLines(tile, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, sumsOfPairs);
+        const pair = new Float64Array(sums.length);
         let n = 0;
-        for (let c = 0; c < bl.length; c += 2) {
-          const sum = bl[c] + bl[c + 1];
+        for (let c = 0; c < sums.length; c++) {
+          const sum = sums[c];
           if (sum > 0) {
             const v = sum / fullScale;
             pair[n++] = v;
@@ -153,7 +151,7 @@ export const neuralPimDataflow: Dataflow = {
           }
         }
         pairSums.push(pair.subarray(0, n));
-        pairCount += bl.length / 2;
+        pairCount += sums.length;
       }
       const p999 = percentileAbs(pairSums, 0.999);
       let gain = 1;

@@ -5,6 +5,7 @@ import { Rng } from '../../src/core/rng.ts';
 import { idealAccumulate, isaacAccumulate, type TileGeometry } from '../../src/dataflows/functional.ts';
 import {
   tileBitLines,
+  pairSumLines,
   tileBitLinesReference,
   tileDigitalSums,
   tileTensors,
@@ -83,6 +84,26 @@ test('without read noise the bit-line kernel equals its plain JavaScript specifi
       const written = tileBitLines(tile, null as unknown as TileTensors, columns, codes, n, fanIn, dacBits, 8, null, into);
       assert.equal([...written], [...want], `into: ${rows}×${columns} D=${dacBits}`);
       assert.equal([...into.subarray(0, want.length)], [...want]);
+    }
+  }
+});
+
+test('pair sums (v+ + v-): from pair-summed integer levels equal the two lines added in float64; other levels take the lines', () => {
+  const rng = new Rng(29);
+  const [rows, columns, fanIn, n] = [128, 32, 150, 9];
+  const codes = Uint8Array.from({ length: n * fanIn }, () => (rng.uniform() < 0.4 ? 0 : rng.int(256)));
+  const integer = Float32Array.from({ length: rows * columns }, () => rng.int(2));
+  const analog = Float32Array.from({ length: rows * columns }, () => Math.fround(rng.int(2) * (1 + 0.05 * rng.normal())));
+  for (const [name, levels] of [
+    ['integer', integer],
+    ['analog', analog],
+  ] as const) {
+    const tile: ProgrammedTile = { rowStart: 3, rows, levels, readVariance: null, rowSiemens: new Float64Array(rows) };
+    for (const dacBits of [1, 4]) {
+      const lines = tileBitLinesReference(tile, columns, codes, n, fanIn, dacBits, 8);
+      const want = Array.from({ length: lines.length / 2 }, (_, c) => lines[2 * c] + lines[2 * c + 1]);
+      const got = pairSumLines(tile, columns, codes, n, fanIn, dacBits, 8, new Float32Array(want.length).fill(-7));
+      assert.equal(Array.from(got), want, `${name} D=${dacBits}`);
     }
   }
 });
