@@ -127,6 +127,9 @@ export const neuralPimDataflow: Dataflow = {
     const statisticalSigma: Array<[number, number]> = [];
     const commonModeVolts: Array<[number, number]> = [];
     if (!peripherals) return { ranges, sensingGain, statisticalSigma, commonModeVolts };
+    // The kept pair sums of a layer's tiles, end to end; reused by the next layer (fresh memory
+    // of this size costs more than the loop that fills it).
+    let kept = new Float64Array(0);
     for (const { index, layer, codes, rows } of layers) {
       const sums = tilePartialSums(layer, codes, rows, cfg.arrayRows);
       // Sensing gain: the largest power of two (≤ the configured maximum) that keeps the
@@ -138,19 +141,20 @@ export const neuralPimDataflow: Dataflow = {
       let pairCount = 0;
       // One array of pair sums serves every tile of the layer (they have the same shape).
       const sumsOfPairs = new Float32Array(cycles * rows * (prog.columns / 2));
+      if (kept.length < sumsOfPairs.length * prog.tiles.length) kept = new Float64Array(sumsOfPairs.length * prog.tiles.length);
+      let keptEnd = 0;
       for (const tile of prog.tiles) {
         const sums = pairSumLines(tile, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, sumsOfPairs);
-        const pair = new Float64Array(sums.length);
-        let n = 0;
+        const start = keptEnd;
         for (let c = 0; c < sums.length; c++) {
           const sum = sums[c];
           if (sum > 0) {
             const v = sum / fullScale;
-            pair[n++] = v;
+            kept[keptEnd++] = v;
             pairSumTotal += v;
           }
         }
-        pairSums.push(pair.subarray(0, n));
+        pairSums.push(kept.subarray(start, keptEnd));
         pairCount += sums.length;
       }
       const p999 = percentileAbs(pairSums, 0.999);
