@@ -297,10 +297,18 @@ export function forwardCompiled(net: CompiledNetwork, upper: ArrayLike<number>, 
 export interface RecurrentPool {
   /**
    * Starts `samples` recurrences of `columns` columns, every state at (`upper`, `lower`), and
-   * returns the area [cycles × samples × stride] (in kernel memory, valid until the next `begin`)
-   * to fill with each cycle's float32 sums: per sample `stride` values, pairs (upper, lower) first.
+   * returns where in the kernel's memory to write each cycle's float32 sums, [cycles × samples ×
+   * stride] from byte `at` (per sample `stride` values, pairs (upper, lower) first). The memory
+   * after them is free for the writer (which may grow it) until `cycle`.
    */
-  begin(samples: number, columns: number, stride: number, cycles: number, upper: number, lower: number): Float32Array;
+  begin(
+    samples: number,
+    columns: number,
+    stride: number,
+    cycles: number,
+    upper: number,
+    lower: number,
+  ): { memory: WebAssembly.Memory; at: number };
   /** Runs cycle `i` on its sums: the first `bits` pairs (negative sums read as 0) scaled to volts by `toVolts`, then the state pair. */
   cycle(i: number, bits: number, toVolts: number): void;
   /** The state pairs [samples] (views valid until the pool's next `begin`). */
@@ -343,7 +351,7 @@ export function recurrentPool(nets: CompiledNetwork[]): RecurrentPool {
       const s = pool.state();
       s.upper.fill(upper);
       s.lower.fill(lower);
-      return new Float32Array(kernel.memory.buffer, bitLinesAt, cycles * samples * stride);
+      return { memory: kernel.memory, at: bitLinesAt };
     },
     cycle(i, bits, toVolts) {
       const { samples, columns, stride, cycles, stateLAt, bitLinesAt } = shape;

@@ -103,11 +103,22 @@ function bitLineTensor(tile: ProgrammedTile, tensors: TileTensors, d: DrivenRows
 }
 
 /**
+ * A place in a WebAssembly memory for a tile's bit-line sums (float32, from byte `at`): the kernel
+ * writes them there directly. The bytes after the sums are the kernel's to use, and the memory
+ * may grow (detaching views of it).
+ */
+export interface KernelArea {
+  memory: WebAssembly.Memory;
+  at: number;
+}
+
+/**
  * Bit-line sums [T × n × C] (slice-major, row-major within a slice) of one tile for input codes
  * `codes` [n × fanIn] (only the tile's rows are read). `rng` draws the per-read noise. Without
  * read noise the sums come from the `rowSums` SIMD kernel (`kernels/bitline-kernels.wat`), whose
  * arithmetic {@link tileBitLinesReference} specifies; with it, from the tfjs product. With `into`
- * (at least T·n·C long) the sums are written there and it is returned, instead of a new array.
+ * (an array at least T·n·C long, or a {@link KernelArea}) the sums are written there and a view
+ * of them is returned, instead of a new array.
  */
 export function tileBitLines(
   tile: ProgrammedTile,
@@ -119,12 +130,22 @@ export function tileBitLines(
   dacBits: number,
   inputBits: number,
   rng: Rng | null,
-  into?: Float32Array,
+  into?: Float32Array | KernelArea,
 ): Float32Array {
   const T = inputCyclesOf(inputBits, dacBits);
-  if (into && into.length < T * n * columns) throw new Error(`bit lines: ${into.length} values for ${T * n * columns} sums`);
-  const out = into ? into.subarray(0, T * n * columns) : new Float32Array(T * n * columns);
-  if (!rng && columns % 4 === 0 && dacBits <= 8) return kernelBitLines(tile, columns, codes, n, fanIn, dacBits, T, out);
+  const size = T * n * columns;
+  const kernelPath = !rng && columns % 4 === 0 && dacBits <= 8;
+  if (into && !(into instanceof Float32Array)) {
+    if (kernelPath) return kernelBitLines(tile, columns, codes, n, fanIn, dacBits, T, into);
+    const sums = tileBitLines(tile, tensors, columns, codes, n, fanIn, dacBits, inputBits, rng);
+    growMemory(into.memory, into.at + 4 * size);
+    const view = new Float32Array(into.memory.buffer, into.at, size);
+    view.set(sums);
+    return view;
+  }
+  if (into && into.length < size) throw new Error(`bit lines: ${into.length} values for ${size} sums`);
+  const out = into ? into.subarray(0, size) : new Float32Array(size);
+  if (kernelPath) return kernelBitLines(tile, columns, codes, n, fanIn, dacBits, T, out);
   if (into) out.fill(0);
   const d = drivenRows(tile, codes, n, fanIn, dacBits, T);
   if (d.rowIds.length === 0) return out;
@@ -214,15 +235,24 @@ interface RowSumsKernel {
     T: number,
     out: number,
     scratch: number,
+    sliceRows: number,
   ): void;
 }
 
-/** Bytes of staged codes and sums per `rowSums` call (larger batches go in chunks). */
+/** Bytes of staged codes (and sums, in the kernel's own memory) per `rowSums` call (larger batches go in chunks). */
 const ROW_SUMS_STAGING_BYTES = 8 << 20;
 
-/** The thread's `rowSums` kernel. */
-let rowSumsKernel: RowSumsKernel | null = null;
+const BITLINE_KERNEL_URL = new URL('./kernels/bitline-kernels.wasm', import.meta.url);
 
+/** The thread's `rowSums` kernel on its own memory, and the kernels on other kernels' memories. */
+let rowSumsKernel: RowSumsKernel | null = null;
+const rowSumsOn = new WeakMap<WebAssembly.Memory, RowSumsKernel>();
+
+/**
+ * The kernel path of {@link tileBitLines}: into `target`, an array (the sums are staged in the
+ * kernel's memory by chunks of vectors and copied out) or a {@link KernelArea} (the kernel runs on
+ * that memory and writes every chunk's sums in place; nothing is copied).
+ */
 function kernelBitLines(
   tile: ProgrammedTile,
   columns: number,
@@ -231,30 +261,38 @@ function kernelBitLines(
   fanIn: number,
   dacBits: number,
   T: number,
-  out: Float32Array,
+  target: Float32Array | KernelArea,
 ): Float32Array {
-  rowSumsKernel ??= instantiateKernel<RowSumsKernel>(new URL('./kernels/bitline-kernels.wasm', import.meta.url), 0);
-  const k = rowSumsKernel;
+  const direct = !(target instanceof Float32Array);
+  let k: RowSumsKernel;
+  if (direct) {
+    k = rowSumsOn.get(target.memory) ?? instantiateKernel<RowSumsKernel>(BITLINE_KERNEL_URL, 0, target.memory);
+    rowSumsOn.set(target.memory, k);
+  } else k = rowSumsKernel ??= instantiateKernel<RowSumsKernel>(BITLINE_KERNEL_URL, 0);
   const align = (x: number): number => Math.ceil(x / 16) * 16;
-  // The tile's levels (copied per call: a copy is small beside the sums), then a chunk of vectors'
-  // codes and its sums.
-  const levelsAt = 0;
-  const chunk = Math.max(1, Math.min(n, Math.floor(ROW_SUMS_STAGING_BYTES / (fanIn + T * columns * 4))));
+  // The tile's levels (copied per call: a copy is small beside the sums), a chunk of vectors'
+  // codes, its sums (own memory only) and the kernel's list of driven rows (20 bytes a row).
+  const levelsAt = direct ? align(target.at + 4 * T * n * columns) : 0;
+  const chunk = Math.max(1, Math.min(n, Math.floor(ROW_SUMS_STAGING_BYTES / (fanIn + (direct ? 0 : T * columns * 4)))));
   const codesAt = align(levelsAt + tile.levels.byteLength);
-  const outAt = align(codesAt + chunk * fanIn);
-  // The kernel's list of driven rows (20 bytes a row).
-  const scratchAt = align(outAt + T * chunk * columns * 4);
+  const stagedAt = align(codesAt + chunk * fanIn);
+  const scratchAt = align(stagedAt + (direct ? 0 : T * chunk * columns * 4));
   growMemory(k.memory, scratchAt + 20 * tile.rows);
   new Float32Array(k.memory.buffer, levelsAt, tile.levels.length).set(tile.levels);
   const mem = new Uint8Array(k.memory.buffer);
-  const sums = new Float32Array(k.memory.buffer, outAt, T * chunk * columns);
+  const sums = new Float32Array(k.memory.buffer, stagedAt, direct ? 0 : T * chunk * columns);
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
     mem.set(codes.subarray(start * fanIn, (start + m) * fanIn), codesAt);
-    k.rowSums(codesAt + tile.rowStart, m, fanIn, tile.rows, levelsAt, columns, dacBits, T, outAt, scratchAt);
-    for (let i = 0; i < T; i++) out.set(sums.subarray(i * m * columns, (i + 1) * m * columns), (i * n + start) * columns);
+    if (direct) {
+      // Slice i of vectors start .. start + m − 1 goes to rows i·n + start … of the area.
+      k.rowSums(codesAt + tile.rowStart, m, fanIn, tile.rows, levelsAt, columns, dacBits, T, target.at + 4 * start * columns, scratchAt, n);
+    } else {
+      k.rowSums(codesAt + tile.rowStart, m, fanIn, tile.rows, levelsAt, columns, dacBits, T, stagedAt, scratchAt, m);
+      for (let i = 0; i < T; i++) target.set(sums.subarray(i * m * columns, (i + 1) * m * columns), (i * n + start) * columns);
+    }
   }
-  return out;
+  return direct ? new Float32Array(k.memory.buffer, target.at, T * n * columns) : target;
 }
 
 /**

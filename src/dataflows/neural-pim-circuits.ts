@@ -38,6 +38,7 @@ import { SIGNAL_MAX_VOLTS } from '../core/defaults.ts';
 import { growMemory, instantiateKernel } from '../core/wasm-kernel.ts';
 import type { VtcBank } from '../circuits/vtc.ts';
 import type { TileGeometry } from './functional.ts';
+import type { KernelArea } from './bitlines.ts';
 import type { PERIPHERAL_CALIBRATIONS } from '../chip/description.ts';
 
 /** Peripheral models and how they are used. */
@@ -172,9 +173,9 @@ export function neuralPimLsb(rangeFraction: number, bits: number, arrayRows: num
 
 /**
  * Writes a tile's bit-line sums [T × n × C] (slice-major; see `tileBitLines`) into the array it
- * is given, which holds at least that many values.
+ * is given, which holds at least that many values, or at the place in a kernel memory it is given.
  */
-export type BitLineSource = (into: Float32Array) => void;
+export type BitLineSource = (into: Float32Array | KernelArea) => void;
 
 /**
  * Runs the analog accumulation of a tile: returns the final normalized NNS+A outputs y [n × fanOut]

@@ -11,7 +11,7 @@ import { Rng } from '../core/rng.ts';
 import { dotProductScale } from '../circuits/nnsa/signals.ts';
 import { adcConverterBits, conversionsPerGroup, type DataflowParams } from './closed-forms.ts';
 import { idealDevices } from '../device/rram.ts';
-import { disposeTileTensors, pairSumLines, tileBitLines, tileTensors } from './bitlines.ts';
+import { disposeTileTensors, pairSumLines, tileBitLines, tileTensors, type KernelArea } from './bitlines.ts';
 import { adcVerifyOf, nnsaTrimOf, type SimulationConfig } from '../chip/simulation-config.ts';
 import {
   accumulateAnalog,
@@ -92,7 +92,7 @@ function measureLayerTileSigma(
     const g = tileGeometry(prog, o.cycles, rows, layer.fanOut, dacBits);
     prog.tiles.forEach((tile, t) => {
       const tensors = tileTensors(tile, prog.columns);
-      const bitLines = (into: Float32Array): void => {
+      const bitLines = (into: Float32Array | KernelArea): void => {
         tileBitLines(tile, tensors, prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, null, into);
       };
       const y = accumulateAnalog(bitLines, g, chips, cfg.arrayRows, o.gain);
@@ -215,7 +215,7 @@ export const neuralPimDataflow: Dataflow = {
         const g = tileGeometry(prog, cycles, rows, layer.fanOut, dacBits);
         const gain = gains.get(index)!;
         prog.tiles.forEach((tile, t) => {
-          const bitLines = (into: Float32Array): void => {
+          const bitLines = (into: Float32Array | KernelArea): void => {
             tileBitLines(tile, tensors[t], prog.columns, codes, rows, layer.fanIn, dacBits, INPUT_BITS, noise, into);
           };
           const y = accumulateAnalog(bitLines, g, chips!, cfg.arrayRows, gain);

@@ -96,7 +96,8 @@ test('the recurrent pool (units round-robin over columns, inputs gathered in the
         const out = forwardCompiledReference(net, up, lo, 1);
         [upper[m], lower[m]] = [out[0], out[1]];
       }
-    const area = pool.begin(samples, columns, stride, cycles.length, 0.3, 0.2);
+    const { memory, at } = pool.begin(samples, columns, stride, cycles.length, 0.3, 0.2);
+    const area = new Float32Array(memory.buffer, at, cycles.length * samples * stride);
     cycles.forEach((bl, i) => area.set(bl, i * samples * stride));
     cycles.forEach((_, i) => pool.cycle(i, bits, toVolts));
     const got = pool.state();

@@ -88,6 +88,36 @@ test('without read noise the bit-line kernel equals its plain JavaScript specifi
   }
 });
 
+test('bit lines written in place in another kernel memory equal the reference, chunked batches and the read-noise path included', async () => {
+  await initBackend('auto');
+  const rng = new Rng(31);
+  // 30,000 vectors of 300 codes: more than one chunk of staged codes.
+  const [rows, columns, fanIn, n] = [20, 4, 300, 30_000];
+  const levels = Float32Array.from({ length: rows * columns }, () => Math.fround(rng.int(2) * (1 + 0.05 * rng.normal())));
+  const tile: ProgrammedTile = { rowStart: 250, rows, levels, readVariance: null, rowSiemens: new Float64Array(rows) };
+  const codes = Uint8Array.from({ length: n * fanIn }, () => (rng.uniform() < 0.5 ? 0 : rng.int(256)));
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const at = 4096;
+  // Stale bytes where the sums go.
+  memory.grow(Math.ceil((at + 8 * n * columns) / 65536));
+  new Float32Array(memory.buffer).fill(-7);
+  const want = tileBitLinesReference(tile, columns, codes, n, fanIn, 4, 8);
+  const got = tileBitLines(tile, null as unknown as TileTensors, columns, codes, n, fanIn, 4, 8, null, { memory, at });
+  assert.equal(got.byteOffset, at);
+  assert.ok(
+    want.every((v, i) => Object.is(v, got[i])),
+    'in place = reference',
+  );
+  // The read-noise path computes elsewhere and copies into the place.
+  const small = 7;
+  const noisy = { ...tile, readVariance: Float32Array.from({ length: rows * columns }, () => 0.01) };
+  const tensors = tileTensors(noisy, columns);
+  const fresh = tileBitLines(noisy, tensors, columns, codes, small, fanIn, 4, 8, new Rng(5));
+  const placed = tileBitLines(noisy, tensors, columns, codes, small, fanIn, 4, 8, new Rng(5), { memory, at });
+  assert.equal([...placed], [...fresh]);
+  disposeTileTensors(tensors);
+});
+
 test('pair sums (v+ + v-): from pair-summed integer levels equal the two lines added in float64; other levels take the lines', () => {
   const rng = new Rng(29);
   const [rows, columns, fanIn, n] = [128, 32, 150, 9];

@@ -4,7 +4,8 @@
 ;; the committed binary and this source disagree. Addresses are byte offsets into the exported
 ;; memory, 16-byte aligned; `width` counts 32-bit lanes and is a multiple of 16.
 (module
-  (memory (export "memory") 1)
+  ;; The memory is imported: the bit-line sums can be written straight into another kernel's memory.
+  (import "env" "memory" (memory 1))
 
   ;; dst[0 .. width) = src + scale · row (one lookup-table entry from a smaller one).
   (func (export "addScaledRow") (param $dst i32) (param $src i32) (param $row i32) (param $scale f32) (param $width i32)
@@ -211,7 +212,7 @@
       (br $rowLoop))))
 
   ;; Bit-line sums of one tile for `n` input vectors, every input slice (no conversion):
-  ;;   out[(i·n + r)·C + c] = Σ_k digit_i(codes[r·fanIn + k]) · levels[k·C + c]
+  ;;   out[(i·sliceRows + r)·C + c] = Σ_k digit_i(codes[r·fanIn + k]) · levels[k·C + c]
   ;; with digit_i(q) = (q >> D·i) & (2^D − 1), k over the tile's `rows` rows (`codes` points at the
   ;; tile's first fan-in row of vector 0), the others added in ascending k as float32:
   ;; sum + (digit · level), each operation rounded once (bitlines.ts has the same arithmetic in
@@ -222,7 +223,7 @@
   ;; but another's is not adds digit · level = ±0, which leaves a float32 sum unchanged (it starts
   ;; at +0 and never becomes −0), so the sums are those of skipping it.
   (func (export "rowSums") (param $codes i32) (param $n i32) (param $fanIn i32) (param $rows i32) (param $levels i32)
-    (param $C i32) (param $dac i32) (param $T i32) (param $out i32) (param $scratch i32)
+    (param $C i32) (param $dac i32) (param $T i32) (param $out i32) (param $scratch i32) (param $sliceRows i32)
     (local $r i32) (local $i i32) (local $k i32) (local $j i32) (local $mask i32) (local $bytes i32)
     (local $o i32) (local $shift i32) (local $nb i32) (local $v i32) (local $first i32)
     (local $listed i32) (local $end i32) (local $p i32) (local $g i32) (local $digits v128) (local $d i32)
@@ -241,7 +242,7 @@
         (local.set $nb (i32.sub (local.get $n) (local.get $r)))
         (if (i32.gt_u (local.get $nb) (i32.const 4)) (then (local.set $nb (i32.const 4))))
         ;; The block's output rows are consecutive: vectors r .. r + nb − 1 of slice i.
-        (local.set $o (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $r)) (local.get $bytes))))
+        (local.set $o (i32.add (local.get $out) (i32.mul (i32.add (i32.mul (local.get $i) (local.get $sliceRows)) (local.get $r)) (local.get $bytes))))
         (local.set $first (i32.add (local.get $codes) (i32.mul (local.get $r) (local.get $fanIn))))
         ;; The rows some vector of the block drives, with the block's four digits (0 past nb).
         (local.set $end (local.get $scratch))
