@@ -237,8 +237,7 @@ export interface AdcThresholds {
   /** Fine stage (two-step): per fine comparator, β, V_M·G − α₀ and the α increment per fired coarse comparator. */
   fine: Array<{ beta: number; numerator0: number; perCoarse: Float64Array }>;
   fineBits: number;
-  /** Coarse thresholds in ascending order and, per fine comparator, its numerator once the m lowest have fired. */
-  sortedFirst: Float64Array;
+  /** Per fine comparator, its numerator once the m lowest coarse comparators have fired. */
   fineNumeratorByCount: Float64Array[];
   /** Per count m of fired coarse comparators, each fine comparator's threshold (numerator / β; +∞ where β ≥ 0: it never fires). */
   fineThresholdByCount: Float64Array[];
@@ -261,7 +260,7 @@ function searchTables(first: Float64Array, fineByCount: Float64Array[], bits: nu
   // A typed array sorts numerically with NaN last, where a comparison with it counts as +∞ does.
   table.set(Float64Array.from(first).sort());
   if (fineSpan > 1) fineByCount.forEach((f, m) => table.set(Float64Array.from(f).sort(), firstSpan + m * fineSpan));
-  // Powers of two precomputed: \`2 ** n\` of a variable n is a call to Math.pow in the hot loop.
+  // Powers of two precomputed: `2 ** n` of a variable n is a call to Math.pow in the hot loop.
   return { table, firstSpan, fineSpan, topCode: 2 ** bits - 1, fineCodes: 2 ** fineBits };
 }
 
@@ -328,7 +327,6 @@ export function adcThresholds(inst: AdcInstance): AdcThresholds {
   // Whatever the order of the coarse thresholds, the comparators fired at y are the m lowest: the
   // fine numerators can be tabulated by m once.
   const order = Array.from(firstThresholds.keys()).sort((a, b) => firstThresholds[a] - firstThresholds[b]);
-  const sortedFirst = Float64Array.from(order, (k) => firstThresholds[k]);
   const fineNumeratorByCount = fine.map((f) => {
     const out = new Float64Array(order.length + 1);
     out[0] = f.numerator0;
@@ -338,21 +336,16 @@ export function adcThresholds(inst: AdcInstance): AdcThresholds {
   const fineThresholdByCount = Array.from({ length: order.length + 1 }, (_, m) =>
     Float64Array.from(fine, (f, j) => (f.beta < 0 ? fineNumeratorByCount[j][m] / f.beta : Infinity)),
   );
+  const fineBits = fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0;
   return {
     arch: inst.arch,
     bits: inst.bits,
     first: firstThresholds,
     fine,
-    fineBits: fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0,
-    sortedFirst,
+    fineBits,
     fineNumeratorByCount,
     fineThresholdByCount,
-    search: searchTables(
-      sortedFirst,
-      fine.length ? fineThresholdByCount : [],
-      inst.bits,
-      fineStage ? Math.round(Math.log2(fineStage.stage.columns + 1)) : 0,
-    ),
+    search: searchTables(firstThresholds, fine.length ? fineThresholdByCount : [], inst.bits, fineBits),
   };
 }
 
